@@ -1,0 +1,116 @@
+// Command line: parse arguments, resolve settings, run the snapshot or the dashboard.
+import { Command, CommanderError, Option } from 'commander';
+import { ConfigError, resolveSettings, Settings } from './config';
+import { runSnapshot } from './snapshot';
+import { configFilePath, readConfigFile } from './sources/config_file';
+import { SORT_KEYS } from './view/process_table';
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const pkg = require('../../package.json') as { version: string };
+
+export const EXIT_USAGE = 2;
+
+export interface CliIo {
+  stdout: NodeJS.WriteStream;
+  stderr: NodeJS.WriteStream;
+  env: NodeJS.ProcessEnv;
+}
+
+function buildProgram(): Command {
+  return new Command()
+    .name('spmon')
+    .description('Which session is eating this machine? Per-process USS/PSS/RSS, CPU, I/O and growth,\nagainst the pod\'s cgroup limit.')
+    .version(pkg.version, '-V, --version')
+    .option('--once', 'print one snapshot and exit (a table, or JSON with --json)')
+    .option('--json', 'print the snapshot as JSON (schema spmon.snapshot/v1); implies --once')
+    .option('-i, --interval <seconds>', 'time between samples; decimals allowed; 0: one sample, no rates (default 1)')
+    .addOption(new Option('--sort <column>', `sort column: ${SORT_KEYS.join(' ')} (default uss)`))
+    .option('-r, --reverse', 'reverse the sort order')
+    .option('-f, --filter <text>', 'only processes whose name or cmdline contains text (case-insensitive)')
+    .option('-n, --limit <n>', 'show at most n processes')
+    .option('--threshold <percent>', 'pod memory danger mark (default 80, or HYPERPLANE_SESSION_PROCESS_TERMINATOR_THRESHOLD_PERCENT)')
+    .option('--system-processes <names>', 'comma-separated names treated as session plumbing (dimmed, warned before a kill)')
+    .option('--grace <seconds>', 'time between SIGTERM and SIGKILL when ending a process (default 5)')
+    .option('--read-only', 'never send signals')
+    .option('--growth-window <seconds>', 'window of the USS growth slope (default 60)')
+    .option('--proc-root <dir>', 'read processes from this /proc (default /proc)')
+    .option('--cgroup-root <dir>', 'read cgroups under this root (default /sys/fs/cgroup)')
+    .addHelpText(
+      'after',
+      `
+Settings come from flags, then SPMON_* variables (SPMON_INTERVAL, SPMON_SORT, SPMON_THRESHOLD, ...),
+then ${configFilePath()} ({"interval": 2, "systemProcesses": [...]}).
+
+Examples:
+  spmon                          open the dashboard
+  spmon --once --sort cpu -n 10  the ten busiest processes, once
+  spmon --json --interval 0.5    one JSON snapshot with rates over half a second`,
+    );
+}
+
+const FLAG_KEYS: Record<string, keyof Settings> = {
+  interval: 'interval',
+  sort: 'sort',
+  reverse: 'reverse',
+  filter: 'filter',
+  limit: 'limit',
+  threshold: 'threshold',
+  systemProcesses: 'systemProcesses',
+  grace: 'grace',
+  readOnly: 'readOnly',
+  growthWindow: 'growthWindow',
+  procRoot: 'procRoot',
+  cgroupRoot: 'cgroupRoot',
+};
+
+export async function main(argv: string[], io: CliIo = { stdout: process.stdout, stderr: process.stderr, env: process.env }): Promise<number> {
+  const program = buildProgram();
+  program.exitOverride();
+  program.configureOutput({
+    writeOut: (s) => io.stdout.write(s),
+    writeErr: (s) => io.stderr.write(s),
+  });
+  try {
+    program.parse(argv);
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return 0;
+      return EXIT_USAGE;
+    }
+    throw err;
+  }
+  const opts = program.opts<Record<string, unknown>>();
+  let settings: Settings;
+  try {
+    const flags: Partial<Record<keyof Settings, unknown>> = {};
+    for (const [opt, key] of Object.entries(FLAG_KEYS)) if (opts[opt] !== undefined) flags[key] = opts[opt];
+    const file = configFilePath(io.env);
+    settings = resolveSettings(flags, io.env, readConfigFile(file), file);
+  } catch (err) {
+    io.stderr.write(`spmon: ${(err as Error).message}\n`);
+    return EXIT_USAGE;
+  }
+  const json = opts.json === true;
+  const once = json || opts.once === true;
+  try {
+    if (once) {
+      const columns = io.stdout.isTTY && io.stdout.columns ? io.stdout.columns : 120;
+      await runSnapshot(settings, { json, columns, write: (s) => io.stdout.write(s) });
+      return 0;
+    }
+    if (!io.stdout.isTTY || !process.stdin.isTTY) {
+      io.stderr.write('spmon: the dashboard needs a terminal; use --once or --json for a snapshot (spmon --help).\n');
+      return 1;
+    }
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { runDashboard } = require('./ui/app') as typeof import('./ui/app');
+    return await runDashboard(settings);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      io.stderr.write(`spmon: ${err.message}\n`);
+      return EXIT_USAGE;
+    }
+    io.stderr.write(`spmon: ${(err as Error).message}\n`);
+    return 1;
+  }
+}

@@ -1,0 +1,58 @@
+// Growth of a value over a sliding window: the least-squares slope.
+import { TimeSeries } from './series';
+
+export interface GrowthOptions {
+  /** Sliding window, ms (default 60 s). */
+  windowMs: number;
+  /** Fewest known points in the window before a slope is given. */
+  minPoints: number;
+  /** Shortest time the points must span, ms. */
+  minSpanMs: number;
+}
+
+export const defaultGrowthOptions: GrowthOptions = { windowMs: 60_000, minPoints: 5, minSpanMs: 15_000 };
+
+export interface Growth {
+  /** Units per minute. */
+  perMinute: number;
+  /** Coefficient of determination of the fit, 0..1: near 1 is steady growth. */
+  r2: number;
+}
+
+/** Slope over the points of `series` no older than `nowMs - windowMs`; null until enough points. */
+export function growthOf(series: TimeSeries, nowMs: number, opts: GrowthOptions = defaultGrowthOptions): Growth | null {
+  const since = nowMs - opts.windowMs;
+  let n = 0;
+  let sx = 0;
+  let sy = 0;
+  let first = Infinity;
+  let last = -Infinity;
+  // Centre times on `since` to keep the sums well conditioned.
+  series.forEach((t, v) => {
+    if (t < since || Number.isNaN(v)) return;
+    const x = (t - since) / 60_000;
+    n++;
+    sx += x;
+    sy += v;
+    if (t < first) first = t;
+    if (t > last) last = t;
+  });
+  if (n < opts.minPoints || last - first < opts.minSpanMs) return null;
+  const mx = sx / n;
+  const my = sy / n;
+  let sxx = 0;
+  let sxy = 0;
+  let syy = 0;
+  series.forEach((t, v) => {
+    if (t < since || Number.isNaN(v)) return;
+    const dx = (t - since) / 60_000 - mx;
+    const dy = v - my;
+    sxx += dx * dx;
+    sxy += dx * dy;
+    syy += dy * dy;
+  });
+  if (sxx === 0) return null;
+  const slope = sxy / sxx;
+  const r2 = syy === 0 ? (slope === 0 ? 0 : 1) : (sxy * sxy) / (sxx * syy);
+  return { perMinute: slope, r2 };
+}

@@ -1,0 +1,325 @@
+// The Sampler turns raw counters into the numbers users read: per-process CPU %,
+// memory, I/O rates and growth, keyed by (pid, start time). Pure: no I/O.
+import { FLAG_KERNEL_THREAD, FLAG_SMAPS_FALLBACK, RawCgroup, RawHost, RawSample } from '../native';
+import { defaultGrowthOptions, Growth, growthOf, GrowthOptions } from './growth';
+import { TimeSeries } from './series';
+import { defaultSystemProcesses, isSystemProcess } from './system_process';
+
+/** One process as users read it. Unknown is null, never 0. */
+export interface ProcessStat {
+  /** `${pid}:${startTicks}`: a reused pid is a new key. */
+  key: string;
+  pid: number;
+  ppid: number;
+  pgrp: number;
+  sid: number;
+  tty: number;
+  /** Start, clock ticks since boot (identity). */
+  startTicks: number;
+  /** Start, ms since the epoch. */
+  startTime: number | null;
+  uid: number | null;
+  name: string;
+  cmdline: string | null;
+  state: string;
+  threads: number | null;
+  kernelThread: boolean;
+  cpuPercent: number | null;
+  ussBytes: number | null;
+  pssBytes: number | null;
+  rssBytes: number | null;
+  swapBytes: number | null;
+  swapPssBytes: number | null;
+  rssAnonBytes: number | null;
+  rssFileBytes: number | null;
+  rssShmemBytes: number | null;
+  growthBytesPerMin: number | null;
+  /** The growth fits a straight line well (r² ≥ 0.8) and is positive. */
+  growthSteady: boolean;
+  readBytesPerSec: number | null;
+  writeBytesPerSec: number | null;
+  /** Where USS/PSS came from: smaps_rollup, summed smaps, or nowhere. */
+  memorySource: 'smaps_rollup' | 'smaps' | null;
+  system: boolean;
+}
+
+export interface HostStat {
+  cpuCount: number;
+  memTotalBytes: number | null;
+  memAvailableBytes: number | null;
+  swapTotalBytes: number | null;
+  swapFreeBytes: number | null;
+  uptimeSec: number | null;
+  bootTimeMs: number | null;
+  /** Busy share of all cores, 0..100, over the interval. */
+  cpuPercent: number | null;
+  clockTicks: number;
+}
+
+export interface CgroupStat {
+  version: 1 | 2 | null;
+  path: string | null;
+  memory: {
+    currentBytes: number | null;
+    limitBytes: number | null;
+    highBytes: number | null;
+    workingSetBytes: number | null;
+    anonBytes: number | null;
+    fileBytes: number | null;
+    shmemBytes: number | null;
+    inactiveFileBytes: number | null;
+    thresholdPercent: number;
+    oomKills: number | null;
+  };
+  cpu: {
+    quotaCores: number | null;
+    /** Usage against the quota (or all cores), 0..100, over the interval. */
+    usagePercent: number | null;
+    usageCores: number | null;
+  };
+  pids: { current: number | null; max: number | null };
+}
+
+export interface ModelSnapshot {
+  /** When the sample was taken, ms since the epoch. */
+  wallMs: number;
+  /** Time since the previous sample, ms; null for the first. */
+  intervalMs: number | null;
+  host: HostStat;
+  cgroup: CgroupStat;
+  processes: ProcessStat[];
+  /** Processes that were in the previous sample and are not in this one. */
+  exited: ProcessStat[];
+}
+
+export interface SamplerOptions {
+  thresholdPercent?: number;
+  systemProcesses?: readonly string[];
+  growth?: Partial<GrowthOptions>;
+  /** Points of history kept per process (default 240). */
+  historyPoints?: number;
+}
+
+export interface ProcessHistory {
+  uss: TimeSeries;
+  cpu: TimeSeries;
+}
+
+interface Track {
+  utime: number;
+  stime: number;
+  readBytes: number;
+  writeBytes: number;
+  history: ProcessHistory;
+  seen: number;
+  last: ProcessStat;
+  growth: Growth | null;
+}
+
+const known = (v: number): number | null => (Number.isNaN(v) ? null : v);
+
+export function processKey(pid: number, startTicks: number): string {
+  return `${pid}:${startTicks}`;
+}
+
+export class Sampler {
+  private readonly tracks = new Map<string, Track>();
+  private prevMono: number | null = null;
+  private prevHost: RawHost | null = null;
+  private prevCgroupUsage: number | null = null;
+  private tick = 0;
+  private readonly growthOpts: GrowthOptions;
+  private readonly thresholdPercent: number;
+  private readonly systemProcesses: readonly string[];
+  private readonly historyPoints: number;
+
+  constructor(opts: SamplerOptions = {}) {
+    this.growthOpts = { ...defaultGrowthOptions, ...opts.growth };
+    this.thresholdPercent = opts.thresholdPercent ?? 80;
+    this.systemProcesses = opts.systemProcesses ?? defaultSystemProcesses;
+    this.historyPoints = opts.historyPoints ?? 240;
+  }
+
+  /** History of one process (USS bytes, CPU %), or undefined once it is gone. */
+  history(key: string): ProcessHistory | undefined {
+    return this.tracks.get(key)?.history;
+  }
+
+  /**
+   * Feed one raw sample. `monoMs` is a monotonic clock reading taken with it
+   * (rates use it), `wallMs` the wall clock.
+   */
+  ingest(raw: RawSample, monoMs: number, wallMs: number): ModelSnapshot {
+    this.tick++;
+    const elapsedMs = this.prevMono === null ? null : monoMs - this.prevMono;
+    const elapsedSec = elapsedMs !== null && elapsedMs > 0 ? elapsedMs / 1000 : null;
+    const host = raw.host;
+    const ticks = host && host.clockTicks > 0 ? host.clockTicks : 100;
+    const bootMs = host && !Number.isNaN(host.bootTime) ? host.bootTime * 1000 : null;
+    const processes: ProcessStat[] = new Array(raw.count);
+
+    for (let i = 0; i < raw.count; i++) {
+      const pid = raw.pid[i];
+      const startTicks = raw.startTime[i];
+      const key = processKey(pid, startTicks);
+      const prev = this.tracks.get(key);
+      const kernelThread = (raw.flags[i] & FLAG_KERNEL_THREAD) !== 0;
+      const utime = raw.utime[i];
+      const stime = raw.stime[i];
+      const rb = raw.readBytes[i];
+      const wb = raw.writeBytes[i];
+
+      let cpuPercent: number | null = null;
+      let readRate: number | null = null;
+      let writeRate: number | null = null;
+      if (prev && elapsedSec !== null) {
+        const dt = utime + stime - prev.utime - prev.stime;
+        if (dt >= 0) cpuPercent = (dt / ticks / elapsedSec) * 100;
+        if (!Number.isNaN(rb) && !Number.isNaN(prev.readBytes) && rb >= prev.readBytes)
+          readRate = (rb - prev.readBytes) / elapsedSec;
+        if (!Number.isNaN(wb) && !Number.isNaN(prev.writeBytes) && wb >= prev.writeBytes)
+          writeRate = (wb - prev.writeBytes) / elapsedSec;
+      }
+
+      const pc = raw.privateClean[i];
+      const pd = raw.privateDirty[i];
+      const uss = Number.isNaN(pc) || Number.isNaN(pd) ? null : pc + pd;
+      const smapsRss = known(raw.rss[i]);
+      const rss = smapsRss ?? known(raw.statmResident[i]);
+      const cmdline = raw.cmdline[i];
+      const name = raw.name[i];
+      const stat: ProcessStat = {
+        key,
+        pid,
+        ppid: raw.ppid[i],
+        pgrp: raw.pgrp[i],
+        sid: raw.session[i],
+        tty: raw.tty[i],
+        startTicks,
+        startTime: bootMs === null ? null : Math.round(bootMs + (startTicks / ticks) * 1000),
+        uid: known(raw.uid[i]),
+        name,
+        cmdline: cmdline === '' ? null : cmdline,
+        state: String.fromCharCode(raw.state[i]),
+        threads: known(raw.threads[i]),
+        kernelThread,
+        cpuPercent,
+        ussBytes: uss,
+        pssBytes: known(raw.pss[i]),
+        rssBytes: kernelThread ? null : rss,
+        swapBytes: known(raw.swap[i]) ?? known(raw.vmSwap[i]),
+        swapPssBytes: known(raw.swapPss[i]),
+        rssAnonBytes: known(raw.rssAnon[i]),
+        rssFileBytes: known(raw.rssFile[i]),
+        rssShmemBytes: known(raw.rssShmem[i]),
+        growthBytesPerMin: null,
+        growthSteady: false,
+        readBytesPerSec: readRate,
+        writeBytesPerSec: writeRate,
+        memorySource: uss === null && smapsRss === null ? null : (raw.flags[i] & FLAG_SMAPS_FALLBACK) !== 0 ? 'smaps' : 'smaps_rollup',
+        system: isSystemProcess(name, cmdline, this.systemProcesses),
+      };
+
+      let track = prev;
+      if (!track) {
+        track = {
+          utime,
+          stime,
+          readBytes: rb,
+          writeBytes: wb,
+          history: { uss: new TimeSeries(this.historyPoints), cpu: new TimeSeries(this.historyPoints) },
+          seen: this.tick,
+          last: stat,
+          growth: null,
+        };
+        this.tracks.set(key, track);
+      }
+      track.utime = utime;
+      track.stime = stime;
+      track.readBytes = rb;
+      track.writeBytes = wb;
+      track.seen = this.tick;
+      track.last = stat;
+      track.history.uss.push(wallMs, uss ?? NaN);
+      track.history.cpu.push(wallMs, cpuPercent ?? NaN);
+      if (uss !== null) {
+        const g = growthOf(track.history.uss, wallMs, this.growthOpts);
+        stat.growthBytesPerMin = g ? g.perMinute : null;
+        stat.growthSteady = g !== null && g.perMinute > 0 && g.r2 >= 0.8;
+      }
+      processes[i] = stat;
+    }
+
+    const exited: ProcessStat[] = [];
+    for (const [key, t] of this.tracks) {
+      if (t.seen !== this.tick) {
+        exited.push(t.last);
+        this.tracks.delete(key);
+      }
+    }
+
+    const hostStat = this.hostStat(host, elapsedSec, bootMs);
+    const cgroupStat = this.cgroupStat(raw.cgroup, elapsedSec, hostStat.cpuCount);
+    this.prevMono = monoMs;
+    if (host) this.prevHost = host;
+    return { wallMs, intervalMs: elapsedMs, host: hostStat, cgroup: cgroupStat, processes, exited };
+  }
+
+  private hostStat(host: RawHost | undefined, elapsedSec: number | null, bootMs: number | null): HostStat {
+    let cpuPercent: number | null = null;
+    if (host && this.prevHost && elapsedSec !== null) {
+      const busy = (h: RawHost) => h.cpuUser + h.cpuNice + h.cpuSystem + h.cpuIrq + h.cpuSoftirq + h.cpuSteal;
+      const total = (h: RawHost) => busy(h) + h.cpuIdle + h.cpuIowait;
+      const dTotal = total(host) - total(this.prevHost);
+      const dBusy = busy(host) - busy(this.prevHost);
+      if (dTotal > 0 && dBusy >= 0) cpuPercent = (dBusy / dTotal) * 100;
+    }
+    return {
+      cpuCount: host?.cpuCount ?? 1,
+      memTotalBytes: host ? known(host.memTotal) : null,
+      memAvailableBytes: host ? known(host.memAvailable) : null,
+      swapTotalBytes: host ? known(host.swapTotal) : null,
+      swapFreeBytes: host ? known(host.swapFree) : null,
+      uptimeSec: host ? known(host.uptimeSec) : null,
+      bootTimeMs: bootMs,
+      cpuPercent,
+      clockTicks: host?.clockTicks ?? 100,
+    };
+  }
+
+  private cgroupStat(cg: RawCgroup | undefined, elapsedSec: number | null, cpuCount: number): CgroupStat {
+    const version = cg && (cg.version === 1 || cg.version === 2) ? cg.version : null;
+    const v = (x: number | undefined) => (x === undefined || version === null ? null : known(x));
+    const current = v(cg?.memCurrent);
+    const inactive = v(cg?.inactiveFile);
+    const quota = v(cg?.cpuQuotaCores);
+    const usage = v(cg?.cpuUsageUsec);
+    let usageCores: number | null = null;
+    if (usage !== null && this.prevCgroupUsage !== null && elapsedSec !== null && usage >= this.prevCgroupUsage)
+      usageCores = (usage - this.prevCgroupUsage) / 1e6 / elapsedSec;
+    this.prevCgroupUsage = usage;
+    const capacity = quota ?? cpuCount;
+    return {
+      version,
+      path: version === null ? null : (cg?.path ?? null),
+      memory: {
+        currentBytes: current,
+        limitBytes: v(cg?.memLimit),
+        highBytes: v(cg?.memHigh),
+        workingSetBytes: current === null ? null : Math.max(0, current - (inactive ?? 0)),
+        anonBytes: v(cg?.anon),
+        fileBytes: v(cg?.file),
+        shmemBytes: v(cg?.shmem),
+        inactiveFileBytes: inactive,
+        thresholdPercent: this.thresholdPercent,
+        oomKills: v(cg?.oomKills),
+      },
+      cpu: {
+        quotaCores: quota,
+        usagePercent: usageCores === null || capacity <= 0 ? null : (usageCores / capacity) * 100,
+        usageCores,
+      },
+      pids: { current: v(cg?.pidsCurrent), max: v(cg?.pidsMax) },
+    };
+  }
+}

@@ -1,0 +1,47 @@
+// A bounded time series: the history a process keeps for sparklines and growth.
+
+export class TimeSeries {
+  private readonly times: Float64Array;
+  private readonly values: Float64Array;
+  private start = 0;
+  private size = 0;
+
+  constructor(readonly capacity: number) {
+    this.times = new Float64Array(capacity);
+    this.values = new Float64Array(capacity);
+  }
+
+  get length(): number {
+    return this.size;
+  }
+
+  /** Append a point; the oldest falls off when full. NaN values are kept as gaps. */
+  push(timeMs: number, value: number): void {
+    const i = (this.start + this.size) % this.capacity;
+    this.times[i] = timeMs;
+    this.values[i] = value;
+    if (this.size < this.capacity) this.size++;
+    else this.start = (this.start + 1) % this.capacity;
+  }
+
+  /** Visit points from oldest to newest. */
+  forEach(fn: (timeMs: number, value: number) => void): void {
+    for (let k = 0; k < this.size; k++) {
+      const i = (this.start + k) % this.capacity;
+      fn(this.times[i], this.values[i]);
+    }
+  }
+
+  /** The values, oldest first (NaN for gaps). */
+  valuesArray(): number[] {
+    const out: number[] = [];
+    this.forEach((_t, v) => out.push(v));
+    return out;
+  }
+
+  last(): number | null {
+    if (this.size === 0) return null;
+    const v = this.values[(this.start + this.size - 1) % this.capacity];
+    return Number.isNaN(v) ? null : v;
+  }
+}

@@ -1,0 +1,29 @@
+// Wires the native reader to the model: one batched sample per tick.
+import { performance } from 'perf_hooks';
+import { createReader, Reader, SampleOptions } from './native';
+import { ModelSnapshot, Sampler } from './model/sampler';
+import type { Settings } from './config';
+
+export class Monitor {
+  readonly sampler: Sampler;
+  private readonly reader: Reader;
+  /** CPU time (ms) the last tick spent in the native sample call. */
+  lastSampleMs = 0;
+
+  constructor(settings: Pick<Settings, 'procRoot' | 'cgroupRoot' | 'threshold' | 'systemProcesses' | 'growthWindow'>) {
+    this.reader = createReader({ procRoot: settings.procRoot, cgroupRoot: settings.cgroupRoot });
+    this.sampler = new Sampler({
+      thresholdPercent: settings.threshold,
+      systemProcesses: settings.systemProcesses,
+      growth: { windowMs: settings.growthWindow * 1000, minSpanMs: (settings.growthWindow * 1000) / 4 },
+    });
+  }
+
+  tick(options?: SampleOptions): ModelSnapshot {
+    const t0 = performance.now();
+    const raw = this.reader.sample(options);
+    const mono = performance.now();
+    this.lastSampleMs = mono - t0;
+    return this.sampler.ingest(raw, mono, Date.now());
+  }
+}

@@ -1,0 +1,172 @@
+// Loads the C++ addon (a prebuild, else build/Release) and types what it returns.
+// This file is the only door to /proc, /sys and signals: see docs/architecture.md.
+import * as path from 'path';
+
+/** Columnar result of one pass over /proc. NaN in a Float64Array means unknown. */
+export interface RawSample {
+  count: number;
+  pid: Int32Array;
+  ppid: Int32Array;
+  pgrp: Int32Array;
+  session: Int32Array;
+  tty: Int32Array;
+  /** Char code of the state letter (R, S, D, Z, ...). */
+  state: Uint8Array;
+  /** Bit 0: kernel thread. Bit 1: smaps summed (no smaps_rollup). */
+  flags: Uint8Array;
+  /** Clock ticks since boot. */
+  startTime: Float64Array;
+  utime: Float64Array;
+  stime: Float64Array;
+  threads: Float64Array;
+  uid: Float64Array;
+  vmSize: Float64Array;
+  statmResident: Float64Array;
+  statmShared: Float64Array;
+  rssAnon: Float64Array;
+  rssFile: Float64Array;
+  rssShmem: Float64Array;
+  vmSwap: Float64Array;
+  readBytes: Float64Array;
+  writeBytes: Float64Array;
+  rchar: Float64Array;
+  wchar: Float64Array;
+  rss: Float64Array;
+  pss: Float64Array;
+  privateClean: Float64Array;
+  privateDirty: Float64Array;
+  swap: Float64Array;
+  swapPss: Float64Array;
+  name: string[];
+  cmdline: (string | null)[];
+  host?: RawHost;
+  cgroup?: RawCgroup;
+}
+
+export const FLAG_KERNEL_THREAD = 1;
+export const FLAG_SMAPS_FALLBACK = 2;
+
+/** Host counters; NaN means unknown. */
+export interface RawHost {
+  cpuUser: number;
+  cpuNice: number;
+  cpuSystem: number;
+  cpuIdle: number;
+  cpuIowait: number;
+  cpuIrq: number;
+  cpuSoftirq: number;
+  cpuSteal: number;
+  bootTime: number;
+  cpuCount: number;
+  memTotal: number;
+  memFree: number;
+  memAvailable: number;
+  buffers: number;
+  cached: number;
+  shmem: number;
+  swapTotal: number;
+  swapFree: number;
+  uptimeSec: number;
+  clockTicks: number;
+  pageSize: number;
+}
+
+/** Own cgroup accounting; version 0 when none was found. NaN means unknown or unlimited. */
+export interface RawCgroup {
+  version: 0 | 1 | 2;
+  path: string | null;
+  dir: string | null;
+  memCurrent: number;
+  memLimit: number;
+  memHigh: number;
+  anon: number;
+  file: number;
+  shmem: number;
+  inactiveFile: number;
+  oomKills: number;
+  cpuQuotaCores: number;
+  cpuUsageUsec: number;
+  pidsCurrent: number;
+  pidsMax: number;
+}
+
+export interface ReaderOptions {
+  procRoot?: string;
+  cgroupRoot?: string;
+}
+
+export interface SampleOptions {
+  processes?: boolean;
+  statm?: boolean;
+  status?: boolean;
+  io?: boolean;
+  smaps?: boolean;
+  cmdline?: boolean;
+  host?: boolean;
+  cgroup?: boolean;
+  /** Read smaps only for these pids (the others get NaN there). */
+  smapsPids?: Int32Array | number[];
+}
+
+export interface Reader {
+  sample(options?: SampleOptions): RawSample;
+}
+
+export type SignalOutcome = 'sent' | 'gone' | 'denied' | 'refused' | 'error';
+
+/** A process pinned by (pid, start time): a pidfd where the kernel has them. */
+export interface ProcessHandle {
+  readonly pid: number;
+  readonly usesPidfd: boolean;
+  signal(sig: number): SignalOutcome;
+  exited(): boolean;
+  close(): void;
+}
+
+interface Addon {
+  Reader: new (options?: ReaderOptions) => Reader;
+  openProcess(
+    pid: number,
+    startTime: number,
+    procRoot?: string,
+  ): { status: 'open' | 'gone' | 'refused' | 'error' | 'denied'; handle: ProcessHandle | null };
+}
+
+let addon: Addon | null = null;
+
+/** The package root: where binding.gyp and prebuilds/ live. */
+export const packageRoot = path.resolve(__dirname, __dirname.includes(`${path.sep}dist${path.sep}`) ? '../..' : '..');
+
+export function loadAddon(): Addon {
+  if (addon) return addon;
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const load = require('node-gyp-build') as (dir: string) => Addon;
+    addon = load(packageRoot);
+  } catch (err) {
+    const libc = process.env.LIBC ?? (isMusl() ? 'musl' : 'glibc');
+    const msg =
+      `spmon: no native addon for ${process.platform}-${process.arch} (${libc}) and none built from source.\n` +
+      `Install a C++ toolchain (python3, make, g++) and run "npm rebuild session-process-monitor",\n` +
+      `or use a release that ships a prebuild for this platform.\n(${(err as Error).message.split('\n')[0]})`;
+    throw new Error(msg);
+  }
+  return addon;
+}
+
+function isMusl(): boolean {
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    return require('fs').existsSync('/etc/alpine-release');
+  } catch {
+    return false;
+  }
+}
+
+export function createReader(options: ReaderOptions = {}): Reader {
+  return new (loadAddon().Reader)(options);
+}
+
+export function openProcess(pid: number, startTime: number, procRoot?: string) {
+  return loadAddon().openProcess(pid, startTime, procRoot);
+}

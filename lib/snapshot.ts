@@ -1,0 +1,82 @@
+// `spmon --once`: two samples `interval` apart, printed once as a table or JSON.
+import * as os from 'os';
+import type { Settings } from './config';
+import { Monitor } from './monitor';
+import type { ModelSnapshot, ProcessStat } from './model/sampler';
+import { podSession } from './model/sessions';
+import { createUserLookup } from './sources/passwd';
+import { formatBytes, formatCores, formatDuration, formatPercent } from './view/format';
+import { hiddenMemoryCount, podMemory } from './view/pod_memory';
+import { filterProcesses, headerCells, layoutColumns, rowCells, sortProcesses } from './view/process_table';
+import { sanitize, toSafeJson } from './view/sanitize';
+import { snapshotJson } from './view/snapshot_json';
+
+export interface SnapshotOutput {
+  json: boolean;
+  /** Table width; 120 when stdout is not a terminal. */
+  columns: number;
+  write: (text: string) => void;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export async function takeSnapshot(settings: Settings): Promise<ModelSnapshot> {
+  const monitor = new Monitor(settings);
+  if (settings.interval <= 0) return monitor.tick();
+  monitor.tick();
+  await sleep(settings.interval * 1000);
+  return monitor.tick();
+}
+
+/** The processes the options ask for, in order. */
+export function selectProcesses(snap: ModelSnapshot, s: Pick<Settings, 'filter' | 'sort' | 'reverse' | 'limit'>): ProcessStat[] {
+  const sorted = sortProcesses(filterProcesses(snap.processes, s.filter), s.sort, s.reverse);
+  return s.limit === null ? sorted : sorted.slice(0, s.limit);
+}
+
+export function renderJson(snap: ModelSnapshot, settings: Settings): string {
+  const pod = podSession(snap);
+  const doc = snapshotJson(snap, {
+    identity: { name: os.hostname() || null, kernel: os.release() || null },
+    userName: createUserLookup(),
+    processes: selectProcesses(snap, settings),
+    sessions: [pod],
+    sessionIdsOf: () => ['pod'],
+  });
+  return toSafeJson(doc, 2) + '\n';
+}
+
+export function renderTable(snap: ModelSnapshot, settings: Settings, width: number): string {
+  const lines: string[] = [];
+  const pm = podMemory(snap);
+  const c = snap.cgroup;
+  const host = sanitize(os.hostname());
+  lines.push(
+    `spmon  ${new Date(snap.wallMs).toISOString().replace('T', ' ').slice(0, 19)}Z  host ${host}  up ${formatDuration(snap.host.uptimeSec)}  ${snap.host.cpuCount} CPUs`,
+  );
+  const limitText =
+    pm.limitSource === 'cgroup' ? formatBytes(pm.limitBytes) : pm.limitSource === 'host' ? `${formatBytes(pm.limitBytes)} (host; no cgroup limit)` : '-';
+  lines.push(
+    `Pod memory: ${formatBytes(pm.usedBytes)} / ${limitText}  (${formatPercent(pm.percent)}%)  threshold ${pm.thresholdPercent}%` +
+      (pm.level === 'danger' ? '  ABOVE THRESHOLD' : '') +
+      `  OOM kills ${c.memory.oomKills ?? '-'}`,
+  );
+  const quota = c.cpu.quotaCores === null ? `no quota (${snap.host.cpuCount} cores)` : `quota ${formatCores(c.cpu.quotaCores)} cores`;
+  const used = c.cpu.usageCores !== null ? `${formatCores(Math.round(c.cpu.usageCores * 100) / 100)} cores used (${formatPercent(c.cpu.usagePercent)}%)` : 'usage -';
+  lines.push(`Pod CPU: ${used}, ${quota}  cgroup ${c.version === null ? 'none' : `v${c.version} ${sanitize(c.path ?? '')}`}`);
+  const hidden = hiddenMemoryCount(snap);
+  if (hidden > 0)
+    lines.push(`Note: USS/PSS of ${hidden} process${hidden === 1 ? "" : "es"} of other users ${hidden === 1 ? "is" : "are"} hidden (needs root or CAP_SYS_PTRACE); shown as -.`);
+  const shown = selectProcesses(snap, settings);
+  lines.push(`Processes: ${snap.processes.length}${shown.length !== snap.processes.length ? `, showing ${shown.length}` : ''}, sorted by ${settings.sort}${settings.reverse ? ' (reversed)' : ''}${settings.filter ? `, filter "${sanitize(settings.filter)}"` : ''}`);
+  lines.push('');
+  const layout = layoutColumns(width);
+  lines.push(headerCells(layout).join(' ').trimEnd());
+  for (const p of shown) lines.push(rowCells(p, layout).join(' ').trimEnd());
+  return lines.join('\n') + '\n';
+}
+
+export async function runSnapshot(settings: Settings, out: SnapshotOutput): Promise<void> {
+  const snap = await takeSnapshot(settings);
+  out.write(out.json ? renderJson(snap, settings) : renderTable(snap, settings, out.columns));
+}

@@ -1,0 +1,269 @@
+// The binding: converts JavaScript arguments and results. Everything it calls
+// is plain C++ in the other files of this folder.
+#include <napi.h>
+
+#include <csignal>
+#include <memory>
+#include <unordered_set>
+
+#include "cgroup_reader.h"
+#include "host_reader.h"
+#include "proc_reader.h"
+#include "signal.h"
+
+namespace {
+
+using spmon::ProcRecord;
+
+std::string stringOption(const Napi::Object& o, const char* key, const char* dflt) {
+  Napi::Value v = o.Get(key);
+  return v.IsString() ? v.As<Napi::String>().Utf8Value() : std::string(dflt);
+}
+
+bool boolOption(const Napi::Object& o, const char* key, bool dflt) {
+  Napi::Value v = o.Get(key);
+  return v.IsBoolean() ? v.As<Napi::Boolean>().Value() : dflt;
+}
+
+template <typename Get>
+Napi::Float64Array column(Napi::Env env, const std::vector<ProcRecord>& recs, Get get) {
+  Napi::Float64Array a = Napi::Float64Array::New(env, recs.size());
+  double* d = a.Data();
+  for (size_t i = 0; i < recs.size(); i++) d[i] = get(recs[i]);
+  return a;
+}
+
+template <typename Get>
+Napi::Int32Array intColumn(Napi::Env env, const std::vector<ProcRecord>& recs, Get get) {
+  Napi::Int32Array a = Napi::Int32Array::New(env, recs.size());
+  int32_t* d = a.Data();
+  for (size_t i = 0; i < recs.size(); i++) d[i] = get(recs[i]);
+  return a;
+}
+
+Napi::Object hostObject(Napi::Env env, const spmon::HostInfo& h) {
+  Napi::Object o = Napi::Object::New(env);
+  o.Set("cpuUser", h.cpu.user);
+  o.Set("cpuNice", h.cpu.nice);
+  o.Set("cpuSystem", h.cpu.system);
+  o.Set("cpuIdle", h.cpu.idle);
+  o.Set("cpuIowait", h.cpu.iowait);
+  o.Set("cpuIrq", h.cpu.irq);
+  o.Set("cpuSoftirq", h.cpu.softirq);
+  o.Set("cpuSteal", h.cpu.steal);
+  o.Set("bootTime", h.cpu.bootTime);
+  o.Set("cpuCount", h.cpuCount);
+  o.Set("memTotal", h.mem.memTotal);
+  o.Set("memFree", h.mem.memFree);
+  o.Set("memAvailable", h.mem.memAvailable);
+  o.Set("buffers", h.mem.buffers);
+  o.Set("cached", h.mem.cached);
+  o.Set("shmem", h.mem.shmem);
+  o.Set("swapTotal", h.mem.swapTotal);
+  o.Set("swapFree", h.mem.swapFree);
+  o.Set("uptimeSec", h.uptimeSec);
+  o.Set("clockTicks", static_cast<double>(h.clockTicks));
+  o.Set("pageSize", static_cast<double>(h.pageSize));
+  return o;
+}
+
+Napi::Object cgroupObject(Napi::Env env, const spmon::CgroupInfo& c) {
+  Napi::Object o = Napi::Object::New(env);
+  o.Set("version", c.version);
+  o.Set("path", c.version ? Napi::Value(Napi::String::New(env, c.path)) : env.Null());
+  o.Set("dir", c.version ? Napi::Value(Napi::String::New(env, c.dir)) : env.Null());
+  o.Set("memCurrent", c.memCurrent);
+  o.Set("memLimit", c.memLimit);
+  o.Set("memHigh", c.memHigh);
+  o.Set("anon", c.anon);
+  o.Set("file", c.file);
+  o.Set("shmem", c.shmem);
+  o.Set("inactiveFile", c.inactiveFile);
+  o.Set("oomKills", c.oomKills);
+  o.Set("cpuQuotaCores", c.cpuQuotaCores);
+  o.Set("cpuUsageUsec", c.cpuUsageUsec);
+  o.Set("pidsCurrent", c.pidsCurrent);
+  o.Set("pidsMax", c.pidsMax);
+  return o;
+}
+
+// A process chosen by the user, held for signalling. Closes its pidfd when
+// closed or collected.
+class ProcessHandleWrap : public Napi::ObjectWrap<ProcessHandleWrap> {
+ public:
+  static Napi::Function Init(Napi::Env env) {
+    return DefineClass(env, "ProcessHandle",
+                       {InstanceMethod("signal", &ProcessHandleWrap::Signal),
+                        InstanceMethod("exited", &ProcessHandleWrap::Exited),
+                        InstanceMethod("close", &ProcessHandleWrap::Close),
+                        InstanceAccessor("pid", &ProcessHandleWrap::Pid, nullptr),
+                        InstanceAccessor("usesPidfd", &ProcessHandleWrap::UsesPidfd, nullptr)});
+  }
+  explicit ProcessHandleWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<ProcessHandleWrap>(info) {}
+  ~ProcessHandleWrap() override { spmon::closeProcess(&handle_); }
+
+  spmon::ProcessHandle handle_;
+  std::string procRoot_ = "/proc";
+
+ private:
+  Napi::Value Signal(const Napi::CallbackInfo& info) {
+    int sig = info.Length() > 0 && info[0].IsNumber() ? info[0].As<Napi::Number>().Int32Value() : SIGTERM;
+    if (closed_) return Napi::String::New(info.Env(), "gone");
+    return Napi::String::New(info.Env(), spmon::signalResultName(spmon::signalProcess(procRoot_, handle_, sig)));
+  }
+  Napi::Value Exited(const Napi::CallbackInfo& info) {
+    return Napi::Boolean::New(info.Env(), closed_ || spmon::processExited(procRoot_, handle_));
+  }
+  Napi::Value Close(const Napi::CallbackInfo& info) {
+    spmon::closeProcess(&handle_);
+    closed_ = true;
+    return info.Env().Undefined();
+  }
+  Napi::Value Pid(const Napi::CallbackInfo& info) { return Napi::Number::New(info.Env(), handle_.pid); }
+  Napi::Value UsesPidfd(const Napi::CallbackInfo& info) { return Napi::Boolean::New(info.Env(), handle_.fd >= 0); }
+  bool closed_ = false;
+};
+
+// A sampler bound to one /proc and one cgroup root. It keeps caches across
+// calls, so a long-lived Reader is cheaper than fresh ones.
+class ReaderWrap : public Napi::ObjectWrap<ReaderWrap> {
+ public:
+  static Napi::Function Init(Napi::Env env) {
+    return DefineClass(env, "Reader", {InstanceMethod("sample", &ReaderWrap::Sample)});
+  }
+  explicit ReaderWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<ReaderWrap>(info) {
+    Napi::Object opts = info.Length() > 0 && info[0].IsObject() ? info[0].As<Napi::Object>() : Napi::Object::New(info.Env());
+    reader_ = std::make_unique<spmon::ProcReader>(stringOption(opts, "procRoot", "/proc"));
+    cgroupRoot_ = stringOption(opts, "cgroupRoot", "/sys/fs/cgroup");
+  }
+
+ private:
+  Napi::Value Sample(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    Napi::Object opts = info.Length() > 0 && info[0].IsObject() ? info[0].As<Napi::Object>() : Napi::Object::New(env);
+    spmon::ReadGroups g;
+    bool processes = boolOption(opts, "processes", true);
+    g.statm = boolOption(opts, "statm", true);
+    g.status = boolOption(opts, "status", true);
+    g.io = boolOption(opts, "io", true);
+    g.smaps = boolOption(opts, "smaps", true);
+    g.cmdline = boolOption(opts, "cmdline", true);
+    bool wantHost = boolOption(opts, "host", true);
+    bool wantCgroup = boolOption(opts, "cgroup", true);
+    std::unordered_set<int32_t> smapsOnly;
+    Napi::Value sp = opts.Get("smapsPids");
+    bool limitSmaps = false;
+    if (sp.IsTypedArray() && sp.As<Napi::TypedArray>().TypedArrayType() == napi_int32_array) {
+      Napi::Int32Array a = sp.As<Napi::Int32Array>();
+      for (size_t i = 0; i < a.ElementLength(); i++) smapsOnly.insert(a[i]);
+      limitSmaps = true;
+    } else if (sp.IsArray()) {
+      Napi::Array a = sp.As<Napi::Array>();
+      for (uint32_t i = 0; i < a.Length(); i++) {
+        Napi::Value v = a.Get(i);
+        if (v.IsNumber()) smapsOnly.insert(v.As<Napi::Number>().Int32Value());
+      }
+      limitSmaps = true;
+    }
+
+    if (processes) reader_->sample(g, limitSmaps ? &smapsOnly : nullptr, &recs_);
+    else recs_.clear();
+
+    Napi::Object out = Napi::Object::New(env);
+    const auto& r = recs_;
+    out.Set("count", Napi::Number::New(env, static_cast<double>(r.size())));
+    out.Set("pid", intColumn(env, r, [](const ProcRecord& p) { return p.pid; }));
+    out.Set("ppid", intColumn(env, r, [](const ProcRecord& p) { return p.ppid; }));
+    out.Set("pgrp", intColumn(env, r, [](const ProcRecord& p) { return p.pgrp; }));
+    out.Set("session", intColumn(env, r, [](const ProcRecord& p) { return p.session; }));
+    out.Set("tty", intColumn(env, r, [](const ProcRecord& p) { return p.tty; }));
+    Napi::Uint8Array state = Napi::Uint8Array::New(env, r.size());
+    Napi::Uint8Array flags = Napi::Uint8Array::New(env, r.size());
+    for (size_t i = 0; i < r.size(); i++) {
+      state[i] = static_cast<uint8_t>(r[i].state);
+      flags[i] = (r[i].kernelThread ? 1 : 0) | (r[i].smapsFromFallback ? 2 : 0);
+    }
+    out.Set("state", state);
+    out.Set("flags", flags);
+    out.Set("startTime", column(env, r, [](const ProcRecord& p) { return p.startTime; }));
+    out.Set("utime", column(env, r, [](const ProcRecord& p) { return p.utime; }));
+    out.Set("stime", column(env, r, [](const ProcRecord& p) { return p.stime; }));
+    out.Set("threads", column(env, r, [](const ProcRecord& p) { return p.threads; }));
+    out.Set("uid", column(env, r, [](const ProcRecord& p) { return p.uid; }));
+    out.Set("vmSize", column(env, r, [](const ProcRecord& p) { return p.vmSize; }));
+    out.Set("statmResident", column(env, r, [](const ProcRecord& p) { return p.statmResident; }));
+    out.Set("statmShared", column(env, r, [](const ProcRecord& p) { return p.statmShared; }));
+    out.Set("rssAnon", column(env, r, [](const ProcRecord& p) { return p.rssAnon; }));
+    out.Set("rssFile", column(env, r, [](const ProcRecord& p) { return p.rssFile; }));
+    out.Set("rssShmem", column(env, r, [](const ProcRecord& p) { return p.rssShmem; }));
+    out.Set("vmSwap", column(env, r, [](const ProcRecord& p) { return p.vmSwap; }));
+    out.Set("readBytes", column(env, r, [](const ProcRecord& p) { return p.readBytes; }));
+    out.Set("writeBytes", column(env, r, [](const ProcRecord& p) { return p.writeBytes; }));
+    out.Set("rchar", column(env, r, [](const ProcRecord& p) { return p.rchar; }));
+    out.Set("wchar", column(env, r, [](const ProcRecord& p) { return p.wchar; }));
+    out.Set("rss", column(env, r, [](const ProcRecord& p) { return p.rss; }));
+    out.Set("pss", column(env, r, [](const ProcRecord& p) { return p.pss; }));
+    out.Set("privateClean", column(env, r, [](const ProcRecord& p) { return p.privateClean; }));
+    out.Set("privateDirty", column(env, r, [](const ProcRecord& p) { return p.privateDirty; }));
+    out.Set("swap", column(env, r, [](const ProcRecord& p) { return p.swap; }));
+    out.Set("swapPss", column(env, r, [](const ProcRecord& p) { return p.swapPss; }));
+    Napi::Array names = Napi::Array::New(env, r.size());
+    Napi::Array cmdlines = Napi::Array::New(env, r.size());
+    for (size_t i = 0; i < r.size(); i++) {
+      names.Set(static_cast<uint32_t>(i), Napi::String::New(env, r[i].name));
+      cmdlines.Set(static_cast<uint32_t>(i),
+                   r[i].cmdline ? Napi::Value(Napi::String::New(env, *r[i].cmdline)) : env.Null());
+    }
+    out.Set("name", names);
+    out.Set("cmdline", cmdlines);
+    if (wantHost) out.Set("host", hostObject(env, spmon::readHost(reader_->procRoot())));
+    if (wantCgroup) out.Set("cgroup", cgroupObject(env, spmon::readCgroup(reader_->procRoot(), cgroupRoot_)));
+    return out;
+  }
+
+  std::unique_ptr<spmon::ProcReader> reader_;
+  std::string cgroupRoot_;
+  std::vector<ProcRecord> recs_;
+};
+
+Napi::FunctionReference* handleCtor = nullptr;
+
+// openProcess(pid, startTime, procRoot?) -> { status, handle | null }
+Napi::Value OpenProcess(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 2 || !info[0].IsNumber() || !info[1].IsNumber()) {
+    Napi::TypeError::New(env, "openProcess(pid, startTime[, procRoot])").ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  int32_t pid = info[0].As<Napi::Number>().Int32Value();
+  double start = info[1].As<Napi::Number>().DoubleValue();
+  std::string procRoot = info.Length() > 2 && info[2].IsString() ? info[2].As<Napi::String>().Utf8Value() : "/proc";
+  spmon::ProcessHandle h;
+  spmon::SignalResult r = spmon::openProcess(procRoot, pid, start < 0 ? 0 : static_cast<uint64_t>(start), &h);
+  Napi::Object out = Napi::Object::New(env);
+  out.Set("status", spmon::signalResultName(r));
+  if (r == spmon::SignalResult::Sent) {
+    Napi::Object obj = handleCtor->New({});
+    ProcessHandleWrap* w = ProcessHandleWrap::Unwrap(obj);
+    w->handle_ = h;
+    w->procRoot_ = procRoot;
+    out.Set("status", "open");
+    out.Set("handle", obj);
+  } else {
+    out.Set("handle", env.Null());
+  }
+  return out;
+}
+
+Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  exports.Set("Reader", ReaderWrap::Init(env));
+  Napi::Function hc = ProcessHandleWrap::Init(env);
+  handleCtor = new Napi::FunctionReference(Napi::Persistent(hc));
+  env.SetInstanceData(handleCtor);
+  exports.Set("openProcess", Napi::Function::New(env, OpenProcess));
+  return exports;
+}
+
+}  // namespace
+
+NODE_API_MODULE(spmon, Init)

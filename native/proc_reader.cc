@@ -1,0 +1,165 @@
+#include "proc_reader.h"
+
+#include <cerrno>
+#include <cstring>
+#include <dirent.h>
+#include <fcntl.h>
+#include <unistd.h>
+
+#include "fileio.h"
+
+namespace spmon {
+
+namespace {
+constexpr size_t kMaxCmdline = 64 * 1024;  // a hostile argv can be huge; keep the head
+}
+
+ProcRecord::ProcRecord()
+    : threads(unknown()), uid(unknown()), vmSize(unknown()), statmResident(unknown()), statmShared(unknown()),
+      rssAnon(unknown()), rssFile(unknown()), rssShmem(unknown()), vmSwap(unknown()), readBytes(unknown()),
+      writeBytes(unknown()), rchar(unknown()), wchar(unknown()), rss(unknown()), pss(unknown()),
+      privateClean(unknown()), privateDirty(unknown()), swap(unknown()), swapPss(unknown()) {}
+
+ProcReader::ProcReader(std::string procRoot) : procRoot_(std::move(procRoot)) {
+  pageSize_ = sysconf(_SC_PAGESIZE);
+  if (pageSize_ <= 0) pageSize_ = 4096;
+  buf_.reserve(1 << 16);
+}
+
+void ProcReader::sample(const ReadGroups& groups, const std::unordered_set<int32_t>* smapsOnly,
+                        std::vector<ProcRecord>* out) {
+  out->clear();
+  pass_++;
+  DIR* dir = opendir(procRoot_.c_str());
+  if (!dir) return;
+  int procFd = dirfd(dir);
+  while (struct dirent* de = readdir(dir)) {
+    const char* name = de->d_name;
+    if (name[0] < '1' || name[0] > '9') continue;
+    int64_t pid;
+    if (!parseI64(name, std::strlen(name), &pid) || pid <= 0 || pid > INT32_MAX) continue;
+    bool wantSmaps = groups.smaps && (!smapsOnly || smapsOnly->count(static_cast<int32_t>(pid)) > 0);
+    readOne(procFd, name, static_cast<int32_t>(pid), groups, wantSmaps, out);
+  }
+  closedir(dir);
+  // Forget cmdlines of processes that are gone.
+  for (auto it = cmdlineCache_.begin(); it != cmdlineCache_.end();) {
+    if (it->second.seenPass != pass_) it = cmdlineCache_.erase(it);
+    else ++it;
+  }
+}
+
+void ProcReader::readOne(int procFd, const char* name, int32_t pid, const ReadGroups& groups, bool wantSmaps,
+                         std::vector<ProcRecord>* out) {
+  int pidFd = openat(procFd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (pidFd < 0) return;  // exited between readdir and open
+  StatFields st;
+  if (readFileAt(pidFd, "stat", &buf_) != ReadStatus::Ok || !parseStat(buf_.data(), buf_.size(), &st)) {
+    close(pidFd);
+    return;  // without stat there is no identity: skip it
+  }
+  out->emplace_back();
+  ProcRecord& r = out->back();
+  r.pid = pid;
+  r.ppid = static_cast<int32_t>(st.ppid);
+  r.pgrp = static_cast<int32_t>(st.pgrp);
+  r.session = static_cast<int32_t>(st.session);
+  r.tty = static_cast<int32_t>(st.ttyNr);
+  r.state = st.state;
+  r.kernelThread = (st.flags & kPfKthread) != 0;
+  r.startTime = static_cast<double>(st.startTime);
+  r.utime = static_cast<double>(st.utime);
+  r.stime = static_cast<double>(st.stime);
+  if (st.numThreads >= 0) r.threads = static_cast<double>(st.numThreads);
+  r.name = std::move(st.comm);
+
+  if (groups.statm && !r.kernelThread) {
+    StatmFields sm;
+    if (readFileAt(pidFd, "statm", &buf_) == ReadStatus::Ok && parseStatm(buf_.data(), buf_.size(), &sm) &&
+        !(sm.size == 0 && sm.resident == 0)) {  // zombies and exited processes read all zeros
+      r.vmSize = static_cast<double>(sm.size) * pageSize_;
+      r.statmResident = static_cast<double>(sm.resident) * pageSize_;
+      r.statmShared = static_cast<double>(sm.shared) * pageSize_;
+    }
+  }
+  if (groups.status) {
+    StatusFields s;
+    if (readFileAt(pidFd, "status", &buf_) == ReadStatus::Ok) {
+      parseStatus(buf_.data(), buf_.size(), &s);
+      r.rssAnon = s.rssAnon;
+      r.rssFile = s.rssFile;
+      r.rssShmem = s.rssShmem;
+      r.vmSwap = s.vmSwap;
+      if (s.uid >= 0) r.uid = static_cast<double>(s.uid);
+    }
+  }
+  if (groups.io) {
+    IoFields io;
+    if (readFileAt(pidFd, "io", &buf_) == ReadStatus::Ok) {
+      parseIo(buf_.data(), buf_.size(), &io);
+      r.readBytes = io.readBytes;
+      r.writeBytes = io.writeBytes;
+      r.rchar = io.rchar;
+      r.wchar = io.wchar;
+    }
+  }
+  if (wantSmaps && !r.kernelThread && r.state != 'Z') {
+    SmapsFields sf;
+    ReadStatus rs = readFileAt(pidFd, "smaps_rollup", &buf_);
+    if (rs == ReadStatus::NotFound) {
+      // Kernels before 4.14 have no smaps_rollup: sum smaps. (If the process
+      // exited, smaps is gone too and the fields stay unknown.)
+      rs = readFileAt(pidFd, "smaps", &buf_, size_t(1) << 30);
+      r.smapsFromFallback = rs == ReadStatus::Ok;
+    }
+    if (rs == ReadStatus::Ok) {
+      parseSmaps(buf_.data(), buf_.size(), &sf);
+      if (sf.any) {
+        r.rss = sf.rss;
+        r.pss = sf.pss;
+        r.privateClean = sf.privateClean;
+        r.privateDirty = sf.privateDirty;
+        r.swap = sf.swap;
+        r.swapPss = sf.swapPss;
+      }
+    }
+  }
+  if (groups.cmdline) r.cmdline = cachedCmdline(pidFd, pid, st.startTime);
+  close(pidFd);
+}
+
+const std::string* ProcReader::cachedCmdline(int pidFd, int32_t pid, uint64_t startTime) {
+  auto it = cmdlineCache_.find(pid);
+  if (it != cmdlineCache_.end() && it->second.startTime == startTime && it->second.known) {
+    it->second.seenPass = pass_;
+    return &it->second.cmdline;
+  }
+  CacheEntry& e = cmdlineCache_[pid];
+  e.startTime = startTime;
+  e.seenPass = pass_;
+  e.known = false;
+  e.cmdline.clear();
+  if (readFileAt(pidFd, "cmdline", &buf_, kMaxCmdline) != ReadStatus::Ok) return nullptr;
+  size_t n = buf_.size();
+  while (n > 0 && buf_[n - 1] == '\0') n--;  // trailing NULs end argv
+  e.cmdline.assign(buf_.data(), n);
+  for (char& c : e.cmdline) {
+    if (c == '\0') c = ' ';
+  }
+  // An empty cmdline (kernel threads, zombies) is not cached as known: it may
+  // still be filling in for a process caught between fork and exec.
+  e.known = n > 0;
+  return &e.cmdline;
+}
+
+bool readStartTime(const std::string& procRoot, int32_t pid, uint64_t* startTime) {
+  std::string buf;
+  std::string path = joinPath(procRoot, std::to_string(pid) + "/stat");
+  if (readFileAt(AT_FDCWD, path.c_str(), &buf) != ReadStatus::Ok) return false;
+  StatFields st;
+  if (!parseStat(buf.data(), buf.size(), &st)) return false;
+  *startTime = st.startTime;
+  return true;
+}
+
+}  // namespace spmon

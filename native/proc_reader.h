@@ -1,0 +1,69 @@
+// Walks <procRoot> once and reads every process's files. No Node.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
+#include "parse.h"
+
+namespace spmon {
+
+// Which groups of files a pass reads. stat is always read: it carries identity.
+struct ReadGroups {
+  bool statm = true, status = true, io = true, smaps = true, cmdline = true;
+};
+
+// One process in one pass. Byte counts are double; NaN means unknown.
+struct ProcRecord {
+  int32_t pid = 0, ppid = -1, pgrp = -1, session = -1, tty = -1;
+  char state = '?';
+  bool kernelThread = false;
+  bool smapsFromFallback = false;  // summed from smaps: no smaps_rollup here
+  double startTime = 0;            // clock ticks since boot
+  double utime = 0, stime = 0;     // clock ticks
+  double threads;
+  double uid;
+  std::string name;
+  const std::string* cmdline = nullptr;  // owned by the reader's cache; null when unknown
+  double vmSize, statmResident, statmShared;  // bytes
+  double rssAnon, rssFile, rssShmem, vmSwap;  // bytes, from status
+  double readBytes, writeBytes, rchar, wchar;
+  double rss, pss, privateClean, privateDirty, swap, swapPss;  // bytes, from smaps(_rollup)
+  ProcRecord();
+};
+
+class ProcReader {
+ public:
+  explicit ProcReader(std::string procRoot);
+  // One pass over every process. When smapsOnly is non-null, smaps is read only
+  // for the pids it holds (the others keep NaN there).
+  void sample(const ReadGroups& groups, const std::unordered_set<int32_t>* smapsOnly,
+              std::vector<ProcRecord>* out);
+  const std::string& procRoot() const { return procRoot_; }
+  long pageSize() const { return pageSize_; }
+
+ private:
+  void readOne(int procFd, const char* name, int32_t pid, const ReadGroups& groups, bool wantSmaps,
+               std::vector<ProcRecord>* out);
+  const std::string* cachedCmdline(int pidFd, int32_t pid, uint64_t startTime);
+
+  struct CacheEntry {
+    uint64_t startTime;
+    std::string cmdline;
+    bool known;
+    uint64_t seenPass;
+  };
+  std::string procRoot_;
+  long pageSize_;
+  uint64_t pass_ = 0;
+  std::unordered_map<int32_t, CacheEntry> cmdlineCache_;
+  std::string buf_;
+};
+
+// Read the start time (clock ticks since boot) of one pid; false if it is gone.
+bool readStartTime(const std::string& procRoot, int32_t pid, uint64_t* startTime);
+
+}  // namespace spmon
