@@ -41,6 +41,15 @@ export interface RawSample {
   cmdline: (string | null)[];
   host?: RawHost;
   cgroup?: RawCgroup;
+  /** Present when `detailPid` was asked for. Null fields: unreadable or gone. */
+  detail?: RawDetail;
+}
+
+export interface RawDetail {
+  pid: number;
+  cgroup: string | null;
+  cwd: string | null;
+  exe: string | null;
 }
 
 export const FLAG_KERNEL_THREAD = 1;
@@ -106,6 +115,8 @@ export interface SampleOptions {
   cgroup?: boolean;
   /** Read smaps only for these pids (the others get NaN there). */
   smapsPids?: Int32Array | number[];
+  /** Also read this process's cgroup, cwd and exe (the dashboard's selection). */
+  detailPid?: number;
 }
 
 export interface Reader {

@@ -216,6 +216,18 @@ class ReaderWrap : public Napi::ObjectWrap<ReaderWrap> {
     }
     out.Set("name", names);
     out.Set("cmdline", cmdlines);
+    // Details of one process (the dashboard's selection), read in the same call.
+    Napi::Value dp = opts.Get("detailPid");
+    if (dp.IsNumber()) {
+      int32_t pid = dp.As<Napi::Number>().Int32Value();
+      spmon::ProcessDetail d = spmon::readProcessDetail(reader_->procRoot(), pid);
+      Napi::Object o = Napi::Object::New(env);
+      o.Set("pid", pid);
+      o.Set("cgroup", d.cgroupKnown ? Napi::Value(Napi::String::New(env, d.cgroup)) : env.Null());
+      o.Set("cwd", d.cwdKnown ? Napi::Value(Napi::String::New(env, d.cwd)) : env.Null());
+      o.Set("exe", d.exeKnown ? Napi::Value(Napi::String::New(env, d.exe)) : env.Null());
+      out.Set("detail", o);
+    }
     if (wantHost) out.Set("host", hostObject(env, spmon::readHost(reader_->procRoot())));
     if (wantCgroup) out.Set("cgroup", cgroupObject(env, spmon::readCgroup(reader_->procRoot(), cgroupRoot_)));
     return out;

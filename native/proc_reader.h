@@ -63,6 +63,13 @@ class ProcReader {
   std::string buf_;
 };
 
+// What the dashboard's detail pane shows beyond the batched fields.
+struct ProcessDetail {
+  std::string cgroup, cwd, exe;
+  bool cgroupKnown = false, cwdKnown = false, exeKnown = false;
+};
+ProcessDetail readProcessDetail(const std::string& procRoot, int32_t pid);
+
 // Read the start time (clock ticks since boot) of one pid; false if it is gone.
 bool readStartTime(const std::string& procRoot, int32_t pid, uint64_t* startTime);
 
