@@ -1,6 +1,6 @@
 // The Sampler turns raw counters into the numbers users read: per-process CPU %,
 // memory, I/O rates and growth, keyed by (pid, start time). Pure: no I/O.
-import { FLAG_KERNEL_THREAD, FLAG_SMAPS_FALLBACK, RawCgroup, RawHost, RawSample } from '../native';
+import { FLAG_KERNEL_THREAD, FLAG_SMAPS_FALLBACK, RawCgroup, RawDetail, RawHost, RawSample } from '../native';
 import { defaultGrowthOptions, Growth, growthOf, GrowthOptions } from './growth';
 import { TimeSeries } from './series';
 import { defaultSystemProcesses, isSystemProcess } from './system_process';
@@ -90,6 +90,8 @@ export interface ModelSnapshot {
   processes: ProcessStat[];
   /** Processes that were in the previous sample and are not in this one. */
   exited: ProcessStat[];
+  /** Details of the one process asked for with `detailPid`, passed through. */
+  detail: RawDetail | null;
 }
 
 export interface SamplerOptions {
@@ -262,7 +264,7 @@ export class Sampler {
     const cgroupStat = this.cgroupStat(raw.cgroup, elapsedSec, hostStat.cpuCount);
     this.prevMono = monoMs;
     if (host) this.prevHost = host;
-    return { wallMs, intervalMs: elapsedMs, host: hostStat, cgroup: cgroupStat, processes, exited };
+    return { wallMs, intervalMs: elapsedMs, host: hostStat, cgroup: cgroupStat, processes, exited, detail: raw.detail ?? null };
   }
 
   private hostStat(host: RawHost | undefined, elapsedSec: number | null, bootMs: number | null): HostStat {

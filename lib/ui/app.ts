@@ -1,1 +1,261 @@
-export async function runDashboard(_s: unknown): Promise<number> { return 1; }
+// The interactive dashboard: draws the view model with neo-blessed and
+// blessed-contrib, and turns keys into actions. No /proc reads, no rules here.
+import * as os from 'os';
+import blessed from 'blessed';
+import type { Settings } from '../config';
+import { ancestorPids, Terminator } from '../control';
+import { Monitor } from '../monitor';
+import type { ModelSnapshot } from '../model/sampler';
+import { buildTree, subtree } from '../model/tree';
+import { createUserLookup } from '../sources/passwd';
+import {
+  Action,
+  DashboardState,
+  initialState,
+  orderRows,
+  reconcile,
+  reduce,
+  Rows,
+  selectedIndex,
+} from '../view/dashboard_state';
+import { buildDashboardView, dashboardLayout, DashboardView, setHostName } from '../view/dashboard_view';
+import type { Line, Style } from '../view/styled';
+import { keyToAction } from './keys';
+
+// blessed-contrib's index loads every widget (maps, markdown): take only the sparkline.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const Sparkline = require('blessed-contrib/lib/widget/sparkline') as (opts: object) => blessed.Widgets.BoxElement & {
+  setData(titles: string[], data: number[][]): void;
+};
+
+const TAGS: Record<Style, [string, string]> = {
+  normal: ['', ''],
+  dim: ['{gray-fg}', '{/gray-fg}'],
+  bold: ['{bold}', '{/bold}'],
+  title: ['{bold}{cyan-fg}', '{/cyan-fg}{/bold}'],
+  ok: ['{green-fg}', '{/green-fg}'],
+  warn: ['{yellow-fg}', '{/yellow-fg}'],
+  danger: ['{bold}{red-fg}', '{/red-fg}{/bold}'],
+  gone: ['{red-fg}', '{/red-fg}'],
+  key: ['{bold}{cyan-fg}', '{/cyan-fg}{/bold}'],
+  barOk: ['{green-fg}', '{/green-fg}'],
+  barWarn: ['{yellow-fg}', '{/yellow-fg}'],
+  barDanger: ['{red-fg}', '{/red-fg}'],
+  barEmpty: ['{gray-fg}', '{/gray-fg}'],
+  marker: ['{bold}{white-fg}', '{/white-fg}{/bold}'],
+};
+
+/** Styled line -> blessed tags. Text is escaped here so `{red-fg}` in a name shows literally. */
+export function toTags(line: Line): string {
+  let out = '';
+  for (const s of line) {
+    const [open, close] = TAGS[s.style];
+    out += open + blessed.escape(s.text) + close;
+  }
+  return out;
+}
+
+export async function runDashboard(settings: Settings): Promise<number> {
+  const monitor = new Monitor(settings);
+  const userName = createUserLookup();
+  setHostName(os.hostname());
+
+  // Draw box lines as Unicode rather than through the terminal's alternate
+  // character set, which tmux and some terminals show as letters (q, x, m).
+  if (process.env.NCURSES_NO_UTF8_ACS === undefined) process.env.NCURSES_NO_UTF8_ACS = '1';
+  const screen = blessed.screen({
+    smartCSR: true,
+    fullUnicode: true,
+    title: 'spmon',
+    warnings: false,
+    autoPadding: false,
+  });
+  const header = blessed.box({ parent: screen, top: 0, left: 0, width: '100%', height: 4, tags: true, wrap: false } as blessed.Widgets.BoxOptions);
+  const gridHeader = blessed.box({ parent: screen, top: 4, left: 0, width: '100%', height: 1, tags: true, wrap: false } as blessed.Widgets.BoxOptions);
+  const grid = blessed.box({ parent: screen, top: 5, left: 0, width: '100%', height: 10, tags: true, wrap: false } as blessed.Widgets.BoxOptions);
+  const detail = blessed.box({
+    parent: screen, left: 0, width: '100%', height: 9, tags: true,
+    border: { type: 'line' }, label: ' Selected ', style: { border: { fg: 'gray' } },
+  });
+  const detailText = blessed.box({ parent: detail, top: 0, left: 0, height: '100%-2', tags: true, wrap: false } as blessed.Widgets.BoxOptions);
+  const spark = Sparkline({
+    parent: detail, top: 0, right: 0, height: '100%-2', tags: true, border: undefined,
+    style: { fg: 'cyan', titleFg: 'white' },
+  });
+  const status = blessed.box({ parent: screen, bottom: 0, left: 0, width: '100%', height: 1, tags: true, wrap: false } as blessed.Widgets.BoxOptions);
+  const overlay = blessed.box({
+    parent: screen, top: 'center', left: 'center', width: '80%', height: 'shrink', tags: true,
+    border: { type: 'line' }, hidden: true, padding: { left: 1, right: 1 },
+    style: { border: { fg: 'cyan' } },
+  });
+
+  let state: DashboardState = initialState(settings);
+  let snap: ModelSnapshot | null = null;
+  let rows: Rows = { list: [], prefixes: null };
+  let error: string | null = null;
+  let tickMs: number | null = null;
+  let detailInfo: DashboardViewDetail = null;
+  let timer: NodeJS.Timeout | null = null;
+  let finished = false;
+
+  const terminator = new Terminator({
+    graceMs: settings.grace * 1000,
+    procRoot: settings.procRoot,
+    readOnly: settings.readOnly,
+    onChange: () => render(),
+  });
+
+  const size = () => ({ width: Math.max(1, screen.width as number), height: Math.max(1, screen.height as number) });
+  const pageSize = () => dashboardLayout(size()).gridRows;
+
+  function draw(view: DashboardView): void {
+    const { layout } = view;
+    const w = size().width;
+    header.top = 0;
+    header.height = layout.header;
+    header.setContent(view.header.map(toTags).join('\n'));
+    layout.header > 0 ? header.show() : header.hide();
+    gridHeader.top = layout.header;
+    gridHeader.setContent(toTags(view.gridHeader));
+    grid.top = layout.header + 1;
+    grid.height = layout.gridRows;
+    grid.setContent(view.grid.map((r) => (r.selected ? `{inverse}${toTags(r.line)}{/inverse}` : toTags(r.line))).join('\n'));
+    if (view.detail) {
+      detail.show();
+      detail.top = layout.header + 1 + layout.gridRows;
+      detail.height = layout.detail;
+      const sparkW = Math.min(40, Math.floor(w / 3));
+      detailText.width = Math.max(1, w - sparkW - 3);
+      spark.width = sparkW;
+      detailText.setContent(view.detail.lines.map(toTags).join('\n'));
+      spark.setData([view.detail.ussLabel, view.detail.cpuLabel], [
+        view.detail.uss.length ? view.detail.uss : [0],
+        view.detail.cpu.length ? view.detail.cpu : [0],
+      ]);
+    } else {
+      detail.hide();
+    }
+    status.setContent(toTags(view.status));
+    if (view.overlay) {
+      overlay.setLabel(view.overlay.title);
+      overlay.style.border = { fg: view.overlay.tone === 'danger' ? 'red' : 'cyan' };
+      const maxLines = Math.max(1, size().height - 4);
+      const lines = view.overlay.lines.slice(state.overlayTop, state.overlayTop + maxLines);
+      overlay.setContent(lines.map(toTags).join('\n'));
+      overlay.height = Math.min(size().height, lines.length + 2);
+      overlay.width = Math.min(w, Math.max(40, Math.floor(w * 0.9)));
+      overlay.show();
+      overlay.setFront();
+    } else {
+      overlay.hide();
+    }
+    screen.render();
+  }
+
+  function render(): void {
+    if (finished) return;
+    const ended = terminator.history().map((h) => ({
+      pid: h.pid, name: h.name, outcome: h.outcome, requestedAt: h.requestedAt, finishedAt: h.finishedAt, message: h.message,
+    }));
+    const sel = selectedIndex(state, rows);
+    const selected = sel >= 0 ? rows.list[sel] : null;
+    const view = buildDashboardView({
+      snap, state, rows, size: size(),
+      history: selected ? monitor.sampler.history(selected.key) : undefined,
+      detail: selected && detailInfo && detailInfo.pid === selected.pid ? detailInfo : null,
+      jobs: terminator.active().map((j) => j.message),
+      ended,
+      tickMs,
+      error,
+      graceSec: settings.grace,
+      userName,
+    });
+    draw(view);
+  }
+
+  function refreshRows(): void {
+    if (!snap) return;
+    rows = orderRows(snap, state);
+  }
+
+  function tick(): void {
+    if (finished) return;
+    const cpu0 = process.cpuUsage();
+    try {
+      const sel = selectedIndex(state, rows);
+      const detailPid = sel >= 0 ? rows.list[sel].pid : undefined;
+      snap = monitor.tick(detailPid === undefined ? undefined : { detailPid });
+      detailInfo = snap.detail ?? null;
+      error = null;
+      refreshRows();
+      state = reconcile(state, snap, rows, pageSize());
+      refreshRows();
+    } catch (err) {
+      error = (err as Error).message;
+    }
+    try {
+      render();
+    } catch (err) {
+      error = (err as Error).message;
+    }
+    const used = process.cpuUsage(cpu0);
+    tickMs = (used.user + used.system) / 1000;
+    timer = setTimeout(tick, Math.max(50, settings.interval * 1000));
+  }
+
+  function dispatch(action: Action): void {
+    const result = reduce(state, action, rows, pageSize(), snap?.processes ?? []);
+    state = result.state;
+    if (result.effect?.type === 'terminate') {
+      const req = result.effect.request;
+      if (req.kind === 'process') terminator.terminate(req.target);
+      else
+        terminator.terminateSet(req.members, {
+          label: `tree of ${req.target.pid}`,
+          protectedPids: snap ? ancestorPids(snap.processes) : [],
+          rescan: () => (snap ? subtree(buildTree(snap.processes), req.target.pid) : req.members),
+        });
+    }
+    refreshRows();
+    state = reconcileSelection(state);
+    render();
+  }
+
+  function reconcileSelection(s: DashboardState): DashboardState {
+    return snap ? reconcile(s, snap, rows, pageSize()) : s;
+  }
+
+  return new Promise<number>((resolve) => {
+    const finish = (code: number, message?: string) => {
+      if (finished) return;
+      finished = true;
+      if (timer) clearTimeout(timer);
+      terminator.close();
+      screen.destroy();
+      if (message) process.stderr.write(message);
+      resolve(code);
+    };
+    screen.on('keypress', (ch: string | undefined, key: blessed.Widgets.Events.IKeyEventArg) => {
+      const action = keyToAction(state.mode, ch, key);
+      if (action === 'quit') return finish(0);
+      if (action) dispatch(action);
+    });
+    screen.on('resize', () => {
+      state = reconcileSelection(state);
+      render();
+    });
+    const onSignal = (sig: NodeJS.Signals, code: number) => () => finish(code, `spmon: ${sig}\n`);
+    const handlers: [NodeJS.Signals, () => void][] = [
+      ['SIGTERM', onSignal('SIGTERM', 143)],
+      ['SIGHUP', onSignal('SIGHUP', 129)],
+      ['SIGINT', onSignal('SIGINT', 130)],
+    ];
+    for (const [sig, h] of handlers) process.once(sig, h);
+    process.once('uncaughtException', (err) => {
+      finish(1, `spmon: ${err.stack ?? err.message}\n`);
+    });
+    tick();
+  });
+}
+
+type DashboardViewDetail = { pid: number; cgroup: string | null; cwd: string | null; exe: string | null } | null;

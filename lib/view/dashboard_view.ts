@@ -1,0 +1,362 @@
+// The dashboard's view model: everything the screen shows, as styled lines.
+// Pure: the UI draws it and nothing else.
+import type { ModelSnapshot, ProcessHistory, ProcessStat } from '../model/sampler';
+import type { ConfirmRequest, DashboardState, Rows } from './dashboard_state';
+import { selectedIndex } from './dashboard_state';
+import { displayWidth, fit } from './fit';
+import { formatBytes, formatCores, formatDuration, formatGrowth, formatPercent, UNKNOWN } from './format';
+import { gaugeBar } from './gauge';
+import { hiddenMemoryCount, podMemory } from './pod_memory';
+import { displayName, headerCells, layoutColumns, rowCells } from './process_table';
+import { sanitize } from './sanitize';
+import { Line, seg, Style } from './styled';
+
+export interface ScreenSize {
+  width: number;
+  height: number;
+}
+
+export interface DashboardLayout {
+  header: number;
+  detail: number;
+  gridRows: number;
+}
+
+/** How many lines each part gets; a tiny terminal keeps only the grid and status bar. */
+export function dashboardLayout(size: ScreenSize): DashboardLayout {
+  const h = Math.max(1, size.height);
+  const header = h >= 14 ? 4 : h >= 9 ? 1 : 0;
+  const detail = h >= 30 ? 9 : 0;
+  const gridRows = Math.max(1, h - header - detail - 2);
+  return { header, detail, gridRows };
+}
+
+export interface GridRow {
+  line: Line;
+  selected: boolean;
+}
+
+export interface EndedRecord {
+  pid: number;
+  name: string;
+  outcome: string;
+  requestedAt: number;
+  finishedAt: number | null;
+  message: string;
+}
+
+export interface DashboardInputs {
+  snap: ModelSnapshot | null;
+  state: DashboardState;
+  rows: Rows;
+  size: ScreenSize;
+  history: ProcessHistory | undefined;
+  detail: { cgroup: string | null; cwd: string | null; exe: string | null } | null;
+  /** Messages of terminations under way. */
+  jobs: string[];
+  ended: readonly EndedRecord[];
+  tickMs: number | null;
+  error: string | null;
+  graceSec: number;
+  userName: (uid: number | null) => string | null;
+}
+
+export interface DashboardView {
+  layout: DashboardLayout;
+  header: Line[];
+  gridHeader: Line;
+  grid: GridRow[];
+  /** "12-40 of 230" */
+  position: string;
+  detail: { lines: Line[]; uss: number[]; cpu: number[]; ussLabel: string; cpuLabel: string } | null;
+  status: Line;
+  overlay: { title: string; lines: Line[]; tone: 'normal' | 'danger' } | null;
+}
+
+const STATE_NAMES: Record<string, string> = {
+  R: 'running',
+  S: 'sleeping',
+  D: 'disk wait',
+  Z: 'zombie',
+  T: 'stopped',
+  t: 'traced',
+  I: 'idle',
+  X: 'exited',
+};
+
+export const KEY_HELP: [string, string][] = [
+  ['↑/↓ PgUp/PgDn Home/End', 'move the selection'],
+  ['s', 'cycle the sort column'],
+  ['S / r', 'reverse the sort'],
+  ['/', 'filter by name or cmdline (Enter keeps it, Esc clears)'],
+  ['Esc', 'clear the filter, or cancel'],
+  ['t', 'tree view on/off'],
+  ['k', 'kill the selected process (SIGTERM, then SIGKILL after the grace)'],
+  ['K / F9', 'kill the selected process and all its descendants'],
+  ['y / n', 'confirm / spare'],
+  ['h', 'history of ended processes'],
+  ['?', 'this help'],
+  ['q / Ctrl-C', 'quit'],
+];
+
+function headerLines(snap: ModelSnapshot, width: number, count: number): Line[] {
+  const pm = podMemory(snap);
+  const c = snap.cgroup;
+  let pssSum: number | null = null;
+  let ussSum: number | null = null;
+  for (const p of snap.processes) {
+    if (p.pssBytes !== null) pssSum = (pssSum ?? 0) + p.pssBytes;
+    if (p.ussBytes !== null) ussSum = (ussSum ?? 0) + p.ussBytes;
+  }
+  const hidden = hiddenMemoryCount(snap);
+  const line1: Line = [
+    seg('spmon', 'title'),
+    seg(`  host ${sanitize(hostNameOf(snap))}`, 'normal'),
+    seg(`  up ${formatDuration(snap.host.uptimeSec)}`, 'normal'),
+    seg(`  ${snap.processes.length} procs`, 'normal'),
+    seg('  OOM kills ', 'normal'),
+    seg(String(c.memory.oomKills ?? UNKNOWN), c.memory.oomKills ? 'danger' : 'normal'),
+    seg(`  cgroup ${c.version === null ? 'none' : `v${c.version} ${sanitize(c.path ?? '')}`}`, 'dim'),
+  ];
+  if (hidden > 0) line1.push(seg(`  USS of ${hidden} hidden (needs root)`, 'warn'));
+  if (count === 1) return [line1];
+
+  const level = pm.level === 'unknown' ? 'ok' : pm.level;
+  const levelStyle: Style = level === 'danger' ? 'danger' : level === 'warn' ? 'warn' : 'ok';
+  const memText = ` ${formatBytes(pm.usedBytes)} / ${formatBytes(pm.limitBytes)}${pm.limitSource === 'host' ? ' (host)' : ''} | avail ${formatBytes(pm.availableBytes)} | ${formatPercent(pm.percent)}%  ΣPSS ${formatBytes(pssSum)}`;
+  const barW = Math.max(5, Math.min(40, width - memText.length - 7));
+  const line2: Line = [seg('Mem  ', 'bold'), ...gaugeBar(pm.percent, barW, pm.thresholdPercent, pm.level), seg(memText, levelStyle)];
+
+  const usage = c.memory.currentBytes;
+  const unexplained = usage !== null && ussSum !== null ? usage - ussSum : null;
+  const line3: Line = [
+    seg('     anon ', 'dim'),
+    seg(formatBytes(c.memory.anonBytes)),
+    seg('  file cache ', 'dim'),
+    seg(formatBytes(c.memory.fileBytes)),
+    seg('  shmem/tmpfs ', 'dim'),
+    seg(formatBytes(c.memory.shmemBytes)),
+    seg('  not in any USS ', 'dim'),
+    seg(formatBytes(unexplained)),
+    seg(`  danger at ${pm.thresholdPercent}%`, 'dim'),
+  ];
+
+  const quota = c.cpu.quotaCores;
+  const capacity = quota ?? snap.host.cpuCount;
+  const usedCores = c.cpu.usageCores ?? (snap.host.cpuPercent !== null ? (snap.host.cpuPercent / 100) * snap.host.cpuCount : null);
+  const cpuPct = usedCores !== null && capacity > 0 ? (usedCores / capacity) * 100 : null;
+  const cpuText = ` ${usedCores === null ? UNKNOWN : formatCores(Math.round(usedCores * 100) / 100)} / ${formatCores(capacity)} cores${quota === null ? ' (no quota)' : ''} | ${formatPercent(cpuPct)}%`;
+  const cpuLevel = cpuPct === null ? 'unknown' : cpuPct >= 90 ? 'danger' : cpuPct >= 70 ? 'warn' : 'ok';
+  const line4: Line = [seg('CPU  ', 'bold'), ...gaugeBar(cpuPct, barW, null, cpuLevel), seg(cpuText)];
+  return [line1, line2, line3, line4];
+}
+
+let hostName = '';
+/** The host name is not in the snapshot (it does not change): the UI sets it once. */
+export function setHostName(name: string): void {
+  hostName = name;
+}
+function hostNameOf(_snap: ModelSnapshot): string {
+  return hostName || '-';
+}
+
+function rowLine(p: ProcessStat, cells: string[], keys: string[], gone: boolean): Line {
+  const base: Style = gone ? 'gone' : p.system ? 'dim' : 'normal';
+  const out: Line = [];
+  cells.forEach((text, i) => {
+    if (i > 0) out.push(seg(' ', base));
+    let style: Style = base;
+    if (!gone && keys[i] === 'growth' && p.growthSteady && p.growthBytesPerMin !== null) {
+      style = p.growthBytesPerMin >= 10 * 1024 * 1024 ? 'danger' : p.growthBytesPerMin >= 1024 * 1024 ? 'warn' : base;
+    }
+    if (!gone && keys[i] === 'cpu' && p.cpuPercent !== null && p.cpuPercent >= 90) style = 'warn';
+    out.push(seg(text, style));
+  });
+  return out;
+}
+
+function detailPane(p: ProcessStat, inp: DashboardInputs, gone: boolean, width: number, height: number): Line[] {
+  const started =
+    p.startTime === null
+      ? UNKNOWN
+      : `${new Date(p.startTime).toISOString().replace('T', ' ').slice(0, 19)}Z (${formatDuration((inp.snap!.wallMs - p.startTime) / 1000)} ago)`;
+  const d = inp.detail;
+  const lines: Line[] = [
+    [
+      seg(`${p.pid} `, 'bold'),
+      seg(displayName(p), gone ? 'gone' : 'bold'),
+      seg(gone ? '  EXITED' : '', 'gone'),
+      seg(`  ppid ${p.ppid}  user ${sanitize(inp.userName(p.uid) ?? UNKNOWN)}  ${p.state} (${STATE_NAMES[p.state] ?? '?'})  threads ${p.threads ?? UNKNOWN}`),
+      seg(p.system ? '  system process' : '', 'warn'),
+    ],
+    [seg('started ', 'dim'), seg(started), seg('  cgroup ', 'dim'), seg(sanitize(d?.cgroup ?? UNKNOWN))],
+    p.kernelThread
+      ? [seg('kernel thread: no memory map, so no USS/PSS/RSS', 'dim')]
+      : [
+          seg('USS ', 'dim'), seg(formatBytes(p.ussBytes)),
+          seg('  PSS ', 'dim'), seg(formatBytes(p.pssBytes)),
+          seg('  RSS ', 'dim'), seg(formatBytes(p.rssBytes)),
+          seg('  swap ', 'dim'), seg(formatBytes(p.swapBytes)),
+          seg('  growth ', 'dim'), seg(formatGrowth(p.growthBytesPerMin), p.growthSteady ? 'warn' : 'normal'),
+        ],
+    p.kernelThread
+      ? []
+      : [
+          seg('anon ', 'dim'), seg(formatBytes(p.rssAnonBytes)),
+          seg('  file ', 'dim'), seg(formatBytes(p.rssFileBytes)),
+          seg('  shmem ', 'dim'), seg(formatBytes(p.rssShmemBytes)),
+          seg(`  from ${p.memorySource ?? 'nowhere (not readable)'}`, 'dim'),
+        ],
+    [seg('cwd ', 'dim'), seg(sanitize(d?.cwd ?? UNKNOWN)), seg('  exe ', 'dim'), seg(sanitize(d?.exe ?? UNKNOWN))],
+  ];
+  // The full cmdline, wrapped over what is left.
+  const cmd = p.cmdline === null ? (p.kernelThread ? '(kernel thread)' : UNKNOWN) : sanitize(p.cmdline);
+  const room = Math.max(1, height - lines.length);
+  const w = Math.max(10, width);
+  const chars = Array.from(cmd);
+  for (let i = 0, n = 0; i < chars.length && n < room; i += w, n++) {
+    const last = n === room - 1 && i + w < chars.length;
+    const piece = chars.slice(i, i + w).join('');
+    lines.push([seg(last ? fit(piece + '…', w) : piece)]);
+  }
+  return lines;
+}
+
+function confirmOverlay(req: ConfirmRequest, graceSec: number): DashboardView['overlay'] {
+  const t = req.target;
+  const uss = req.members.reduce<number | null>((a, p) => (p.ussBytes === null ? a : (a ?? 0) + p.ussBytes), null);
+  const name = displayName(t);
+  let text: string;
+  if (req.kind === 'process') {
+    text = req.system
+      ? `⚠ SYSTEM PROCESS — Kill ${t.pid} ${name} (USS ${formatBytes(uss)})? This may break the session. (y/n)`
+      : `Kill process ${t.pid} ${name} (USS ${formatBytes(uss)})? (y/n)`;
+  } else {
+    const n = req.members.length;
+    const what = `${t.pid} ${name} and its ${n - 1} descendant${n - 1 === 1 ? '' : 's'} (${n} processes, USS ${formatBytes(uss)})`;
+    text = req.system
+      ? `⚠ SYSTEM PROCESS — Kill ${what}? This may break the session. (y/n)`
+      : `Kill ${what}? (y/n)`;
+  }
+  const lines: Line[] = [[seg(text, req.system ? 'danger' : 'bold')], [seg('')]];
+  lines.push([seg(`SIGTERM now, SIGKILL after ${graceSec} s if it is still running.`, 'dim')]);
+  if (req.kind === 'tree') {
+    const systemMembers = req.members.filter((p) => p.system);
+    if (systemMembers.length > 0)
+      lines.push([seg(`System processes in the set: ${systemMembers.map((p) => `${p.pid} ${displayName(p)}`).join(', ')}`, 'warn')]);
+  }
+  return { title: req.system ? ' Confirm: system process ' : ' Confirm ', lines, tone: req.system ? 'danger' : 'normal' };
+}
+
+function helpOverlay(): DashboardView['overlay'] {
+  const lines: Line[] = KEY_HELP.map(([k, d]) => [seg(k.padEnd(24), 'key'), seg(d)]);
+  lines.push([seg('')]);
+  lines.push([seg('USS: memory only this process uses (freed when it ends). PSS: USS plus its share of shared pages.', 'dim')]);
+  lines.push([seg('RSS: all resident pages, shared ones counted in full (sums double count). "-": unknown.', 'dim')]);
+  lines.push([seg('Growth: USS slope over the growth window, highlighted when steady. Dimmed rows: system processes.', 'dim')]);
+  lines.push([seg('Press ? or Esc to close.', 'dim')]);
+  return { title: ' Keys ', lines, tone: 'normal' };
+}
+
+function historyOverlay(ended: readonly EndedRecord[]): DashboardView['overlay'] {
+  const lines: Line[] = ended.length
+    ? ended.map((e) => [
+        seg(new Date(e.requestedAt).toISOString().slice(11, 19) + '  ', 'dim'),
+        seg(String(e.pid).padStart(7) + '  '),
+        seg(sanitize(e.name).padEnd(16).slice(0, 16) + '  '),
+        seg(e.outcome, e.outcome === 'terminated' || e.outcome === 'force-killed' ? 'ok' : 'warn'),
+      ])
+    : [[seg('Nothing ended yet.', 'dim')]];
+  return { title: ' Ended processes (newest first, last 100) ', lines, tone: 'normal' };
+}
+
+export function buildDashboardView(inp: DashboardInputs): DashboardView {
+  const { snap, state, rows, size } = inp;
+  const layout = dashboardLayout(size);
+  const width = Math.max(1, size.width);
+  const header = snap && layout.header > 0 ? headerLines(snap, width, layout.header) : [];
+  const cols = layoutColumns(width);
+  const keys = cols.columns.map((c) => c.key);
+  const gridHeader: Line = headerCells(cols).flatMap((h, i) => {
+    const k = keys[i];
+    const mark = k === state.sort ? ((cols.columns[i].descending !== state.reverse) ? '▼' : '▲') : '';
+    const text = mark ? fit(h.trim() + mark, cols.widths[i], cols.columns[i].align) : h;
+    return i === 0 ? [seg(text, 'title')] : [seg(' ', 'title'), seg(text, 'title')];
+  });
+  const grid: GridRow[] = [];
+  const sel = selectedIndex(state, rows);
+  const end = Math.min(rows.list.length, state.top + layout.gridRows);
+  const nameIdx = keys.indexOf('name');
+  for (let i = state.top; i < end; i++) {
+    const p = rows.list[i];
+    const gone = state.gone !== null && state.gone.key === p.key;
+    const cells = rowCells(p, cols);
+    if (nameIdx >= 0 && (rows.prefixes || gone)) {
+      const prefix = (rows.prefixes?.[i] ?? '') + (gone ? '✕ ' : '');
+      cells[nameIdx] = fit(prefix + displayName(p), cols.widths[nameIdx]);
+    }
+    grid.push({ line: rowLine(p, cells, keys, gone), selected: i === sel });
+  }
+  const position = rows.list.length === 0 ? '0 of 0' : `${state.top + 1}-${end} of ${rows.list.length}`;
+
+  let detail: DashboardView['detail'] = null;
+  if (layout.detail > 0 && snap && sel >= 0) {
+    const p = rows.list[sel];
+    const gone = state.gone !== null && state.gone.key === p.key;
+    const sparkW = Math.min(40, Math.floor(width / 3));
+    const lines = detailPane(p, inp, gone, width - sparkW - 4, layout.detail - 2);
+    const uss = (inp.history?.uss.valuesArray() ?? []).filter((v) => !Number.isNaN(v));
+    const cpu = (inp.history?.cpu.valuesArray() ?? []).filter((v) => !Number.isNaN(v));
+    detail = {
+      lines,
+      uss: uss.slice(-Math.max(1, sparkW - 2)),
+      cpu: cpu.slice(-Math.max(1, sparkW - 2)),
+      ussLabel: `USS ${formatBytes(p.ussBytes)}`,
+      cpuLabel: `CPU ${formatPercent(p.cpuPercent)}%`,
+    };
+  }
+
+  const status = statusLine(inp, position, width);
+  let overlay: DashboardView['overlay'] = null;
+  if (state.mode === 'confirm' && state.confirm) overlay = confirmOverlay(state.confirm, inp.graceSec);
+  else if (state.mode === 'help') overlay = helpOverlay();
+  else if (state.mode === 'history') overlay = historyOverlay(inp.ended);
+  return { layout, header, gridHeader, grid, position, detail, status, overlay };
+}
+
+function statusLine(inp: DashboardInputs, position: string, width: number): Line {
+  const { state } = inp;
+  const right = `${position}  sort ${state.sort}${state.reverse ? '↑' : ''}${inp.tickMs === null ? '' : `  tick ${inp.tickMs.toFixed(1)} ms`}`;
+  let left: Line;
+  if (state.mode === 'filter') {
+    left = [seg('Filter: ', 'key'), seg(sanitize(state.filter) + '█'), seg('  Enter keep · Esc clear', 'dim')];
+  } else if (inp.error) {
+    left = [seg(`Refresh failed: ${sanitize(inp.error)}`, 'danger')];
+  } else if (inp.jobs.length > 0) {
+    left = [seg(sanitize(inp.jobs.join(' · ')), 'warn')];
+  } else if (state.status) {
+    const st: Style = state.status.level === 'error' ? 'danger' : state.status.level === 'warn' ? 'warn' : state.status.level === 'ok' ? 'ok' : 'normal';
+    left = [seg(sanitize(state.status.text), st)];
+  } else {
+    left = [
+      seg('q', 'key'), seg(' quit  '),
+      seg('k', 'key'), seg(' kill  '),
+      seg('K', 'key'), seg(' kill tree  '),
+      seg('s', 'key'), seg(' sort  '),
+      seg('r', 'key'), seg(' reverse  '),
+      seg('/', 'key'), seg(' filter  '),
+      seg('t', 'key'), seg(' tree  '),
+      seg('h', 'key'), seg(' history  '),
+      seg('?', 'key'), seg(' help'),
+    ];
+  }
+  if (state.filter && state.mode !== 'filter') left.push(seg(`  filter "${sanitize(state.filter)}"`, 'warn'));
+  if (state.readOnly) left.push(seg('  read-only', 'dim'));
+  // Fit: the left part gets what the right part leaves.
+  const leftText = left.map((s) => s.text).join('');
+  const leftW = displayWidth(leftText);
+  const room = width - displayWidth(right) - 1;
+  if (room < 10) return [seg(fit(leftText, width))];
+  if (leftW > room) return [seg(fit(leftText, room)), seg(' ' + right, 'dim')];
+  return [...left, seg(' '.repeat(room - leftW + 1) + right, 'dim')];
+}
