@@ -64,13 +64,18 @@ bool keyIs(const char* key, size_t keyLen, const char* lit) {
   return keyLen == n && std::memcmp(key, lit, n) == 0;
 }
 
-// "Key:   123 kB" lines. fn(key, keyLen, bytesOrNumber) for each that parses.
+// "Key:   123 kB" lines. fn(key, keyLen, value, inKb) for each line whose value
+// is a whole number ending at a blank or the end of the line; with a " kB" unit
+// the value is in bytes and inKb is true. A line not ended by '\n' was cut off
+// (the number may be cut too), and "0x10", "1e9" or "12abc" are not numbers: such
+// lines are skipped, so the field stays unknown instead of becoming a wrong number.
 template <typename Fn>
 void forEachColonKeyValue(const char* buf, size_t len, Fn fn) {
   size_t i = 0;
   while (i < len) {
     size_t eol = i;
     while (eol < len && buf[eol] != '\n') eol++;
+    if (eol == len) break;  // no newline: a truncated last line
     size_t colon = i;
     while (colon < eol && buf[colon] != ':') colon++;
     if (colon < eol && colon > i) {
@@ -79,12 +84,14 @@ void forEachColonKeyValue(const char* buf, size_t len, Fn fn) {
       size_t ve = v;
       while (ve < eol && buf[ve] >= '0' && buf[ve] <= '9') ve++;
       uint64_t n;
-      if (parseU64(buf + v, ve - v, &n)) {
+      bool ends = ve == eol || buf[ve] == ' ' || buf[ve] == '\t';
+      if (ends && parseU64(buf + v, ve - v, &n)) {
         double val = static_cast<double>(n);
         size_t u = ve;
         while (u < eol && buf[u] == ' ') u++;
-        if (eol - u >= 2 && buf[u] == 'k' && buf[u + 1] == 'B') val *= 1024.0;
-        fn(buf + i, colon - i, val);
+        bool kb = eol - u >= 2 && buf[u] == 'k' && buf[u + 1] == 'B' && (eol - u == 2 || buf[u + 2] == ' ');
+        if (kb) val *= 1024.0;
+        fn(buf + i, colon - i, val, kb);
       }
     }
     i = eol + 1;
@@ -159,17 +166,22 @@ bool parseStatm(const char* buf, size_t len, StatmFields* out) {
 }
 
 void parseStatus(const char* buf, size_t len, StatusFields* out) {
-  forEachColonKeyValue(buf, len, [out](const char* k, size_t kl, double v) {
+  forEachColonKeyValue(buf, len, [out](const char* k, size_t kl, double v, bool kb) {
+    if (keyIs(k, kl, "Uid")) {
+      if (!kb && v <= 4294967295.0) out->uid = static_cast<int64_t>(v);
+      return;
+    }
+    if (!kb) return;  // sizes carry "kB"; without it the line is cut or garbage
     if (keyIs(k, kl, "RssAnon")) out->rssAnon = v;
     else if (keyIs(k, kl, "RssFile")) out->rssFile = v;
     else if (keyIs(k, kl, "RssShmem")) out->rssShmem = v;
     else if (keyIs(k, kl, "VmSwap")) out->vmSwap = v;
-    else if (keyIs(k, kl, "Uid") && v <= 4294967295.0) out->uid = static_cast<int64_t>(v);
   });
 }
 
 void parseIo(const char* buf, size_t len, IoFields* out) {
-  forEachColonKeyValue(buf, len, [out](const char* k, size_t kl, double v) {
+  forEachColonKeyValue(buf, len, [out](const char* k, size_t kl, double v, bool kb) {
+    if (kb) return;  // io counters have no unit
     if (keyIs(k, kl, "rchar")) out->rchar = v;
     else if (keyIs(k, kl, "wchar")) out->wchar = v;
     else if (keyIs(k, kl, "read_bytes")) out->readBytes = v;
@@ -180,7 +192,8 @@ void parseIo(const char* buf, size_t len, IoFields* out) {
 void parseSmaps(const char* buf, size_t len, SmapsFields* out) {
   // Mapping header lines ("addr-addr perms ...") have no "Key:" shape with a
   // number after the colon, so they are skipped by the key/value walk.
-  forEachColonKeyValue(buf, len, [out](const char* k, size_t kl, double v) {
+  forEachColonKeyValue(buf, len, [out](const char* k, size_t kl, double v, bool kb) {
+    if (!kb) return;  // every size in smaps carries "kB"
     if (keyIs(k, kl, "Rss")) addTo(&out->rss, v);
     else if (keyIs(k, kl, "Pss")) addTo(&out->pss, v);
     else if (keyIs(k, kl, "Private_Clean")) addTo(&out->privateClean, v);
@@ -193,7 +206,8 @@ void parseSmaps(const char* buf, size_t len, SmapsFields* out) {
 }
 
 void parseMeminfo(const char* buf, size_t len, MeminfoFields* out) {
-  forEachColonKeyValue(buf, len, [out](const char* k, size_t kl, double v) {
+  forEachColonKeyValue(buf, len, [out](const char* k, size_t kl, double v, bool kb) {
+    if (!kb) return;  // the fields read here all carry "kB"
     if (keyIs(k, kl, "MemTotal")) out->memTotal = v;
     else if (keyIs(k, kl, "MemFree")) out->memFree = v;
     else if (keyIs(k, kl, "MemAvailable")) out->memAvailable = v;
