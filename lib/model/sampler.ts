@@ -308,7 +308,8 @@ export class Sampler {
         currentBytes: current,
         limitBytes: v(cg?.memLimit),
         highBytes: v(cg?.memHigh),
-        workingSetBytes: current === null ? null : Math.max(0, current - (inactive ?? 0)),
+        // current minus inactive file; unknown when either is (unknown is not zero).
+        workingSetBytes: current === null || inactive === null ? null : Math.max(0, current - inactive),
         anonBytes: v(cg?.anon),
         fileBytes: v(cg?.file),
         shmemBytes: v(cg?.shmem),
