@@ -60,5 +60,6 @@ export function formatDuration(sec: number | null): string {
 /** Cores, e.g. 0.5 -> "0.5", 2 -> "2". */
 export function formatCores(n: number | null): string {
   if (n === null || !Number.isFinite(n)) return UNKNOWN;
-  return Number.isInteger(n) ? String(n) : n.toFixed(2).replace(/0+$/, '');
+  // Drop trailing zeros, and the point too when nothing is left after it (0.999 -> "1", not "1.").
+  return Number.isInteger(n) ? String(n) : n.toFixed(2).replace(/\.?0+$/, '');
 }
