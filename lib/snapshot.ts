@@ -66,7 +66,7 @@ export function renderTable(snap: ModelSnapshot, settings: Settings, width: numb
   lines.push(`Pod CPU: ${used}, ${quota}  cgroup ${c.version === null ? 'none' : `v${c.version} ${sanitize(c.path ?? '')}`}`);
   const hidden = hiddenMemoryCount(snap);
   if (hidden > 0)
-    lines.push(`Note: USS/PSS of ${hidden} process${hidden === 1 ? "" : "es"} could not be read (another user's or a protected process: needs root or CAP_SYS_PTRACE); shown as -.`);
+    lines.push(`Note: USS/PSS of ${hidden} process${hidden === 1 ? '' : 'es'} unreadable (other users' or protected; needs root or CAP_SYS_PTRACE): shown as -`);
   const shown = selectProcesses(snap, settings);
   lines.push(`Processes: ${snap.processes.length}${shown.length !== snap.processes.length ? `, showing ${shown.length}` : ''}, sorted by ${settings.sort}${settings.reverse ? ' (reversed)' : ''}${settings.filter ? `, filter "${sanitize(settings.filter)}"` : ''}`);
   lines.push('');

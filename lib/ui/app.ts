@@ -3,7 +3,7 @@
 import * as os from 'os';
 import blessed from 'blessed';
 import type { Settings } from '../config';
-import { ancestorPids, Terminator } from '../control';
+import { ancestorPids, isFinal, Terminator } from '../control';
 import { Monitor } from '../monitor';
 import type { ModelSnapshot } from '../model/sampler';
 import { buildTree, subtree } from '../model/tree';
@@ -102,7 +102,15 @@ export async function runDashboard(settings: Settings): Promise<number> {
     graceMs: settings.grace * 1000,
     procRoot: settings.procRoot,
     readOnly: settings.readOnly,
-    onChange: () => render(),
+    onChange: (job) => {
+      // A job that has ended leaves its outcome in the status bar.
+      const ended = job.kind === 'set' ? job.state === 'done' || job.state === 'refused' : isFinal(job.state);
+      if (ended) {
+        const good = job.kind === 'set' ? job.state === 'done' : job.state === 'terminated' || job.state === 'force-killed' || job.state === 'already-gone';
+        state = { ...state, status: { text: job.message, level: good ? 'ok' : 'error' } };
+      }
+      render();
+    },
   });
 
   const size = () => ({ width: Math.max(1, screen.width as number), height: Math.max(1, screen.height as number) });

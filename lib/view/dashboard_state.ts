@@ -89,9 +89,10 @@ export function initialState(opts: { sort: SortKey; reverse: boolean; filter: st
 /** The rows the grid shows, in order: filtered, sorted, maybe as a tree. */
 export function orderRows(snap: ModelSnapshot, state: DashboardState): Rows {
   let list = sortProcesses(filterProcesses(snap.processes, state.filter), state.sort, state.reverse);
-  if (state.gone && !list.some((p) => p.key === state.gone!.key)) {
+  const gone = state.gone;
+  if (gone && filterProcesses([gone], state.filter).length === 1 && !list.some((p) => p.key === gone.key)) {
     // Keep the exited selection where its last values sort it.
-    list = sortProcesses([...list, state.gone], state.sort, state.reverse);
+    list = sortProcesses([...list, gone], state.sort, state.reverse);
   }
   if (!state.tree) return { list, prefixes: null };
   const rows: TreeRow<ProcessStat>[] = treeOrder(list);
@@ -109,7 +110,9 @@ export function reconcile(state: DashboardState, snap: ModelSnapshot, rows: Rows
       else s = { ...s, selectedKey: null };
     }
   }
-  if (s.selectedKey === null && rows.list.length > 0) s = { ...s, selectedKey: rows.list[0].key };
+  // Nothing selected, or the selection is filtered out: take the first row.
+  if (rows.list.length > 0 && (s.selectedKey === null || selectedIndex(s, rows) < 0))
+    s = { ...s, selectedKey: rows.list[0].key, gone: null };
   return keepInView(s, rows, pageSize);
 }
 

@@ -106,11 +106,15 @@ export function layoutColumns(width: number, minCmdline = 12): Layout {
   let cols = COLUMNS.slice();
   const fixed = (cs: ColumnSpec[]) => cs.reduce((s, c) => s + (c.key === 'cmdline' ? 0 : c.width), 0) + (cs.length - 1);
   const needs = (cs: ColumnSpec[]) => fixed(cs) + (cs.some((c) => c.key === 'cmdline') ? minCmdline : 0);
+  const minName = 6;
   while (cols.length > 1 && needs(cols) > width) {
+    // PID and a narrowed Name are worth more than any other pair.
+    if (cols.length === 2 && cols[1].key === 'name' && cols[0].width + 1 + minName <= width) break;
     const lowest = cols.reduce((lo, c) => (c.priority < lo.priority ? c : lo));
     cols = cols.filter((c) => c !== lowest);
   }
   const widths = cols.map((c) => (c.key === 'cmdline' ? Math.max(minCmdline, width - fixed(cols)) : c.width));
+  if (cols.length === 2 && cols[1].key === 'name') widths[1] = Math.min(widths[1], width - cols[0].width - 1);
   // A single surviving column may still be too wide: clip it.
   if (cols.length === 1) widths[0] = Math.max(1, Math.min(widths[0], width));
   return { columns: cols, widths };

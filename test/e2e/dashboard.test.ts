@@ -1,0 +1,215 @@
+// The dashboard end to end in tmux: what a person sees and what their keys do.
+import { spawnSync } from 'child_process';
+import { Child, killAll, sleeper, spawnChild, stubborn } from './children';
+import { SPMON, TmuxSession } from './tmux';
+
+jest.setTimeout(60000);
+
+let session: TmuxSession;
+let children: Child[] = [];
+const uid = () => `spmone2e${process.pid}x${Math.floor(Math.random() * 1e9)}`;
+
+beforeEach(() => {
+  session = new TmuxSession();
+  children = [];
+});
+
+afterEach(async () => {
+  session.kill();
+  await killAll(children);
+});
+
+function startSpmon(args = '', width = 120, height = 40): void {
+  session.start(`node ${SPMON} --interval 0.3 ${args}; echo SPMON-EXIT-$?`, width, height);
+}
+
+/** Pids of the grid's rows, top to bottom (the detail pane's "<pid> <name>  ppid" line is not a row). */
+function gridPids(screen: string): number[] {
+  const lines = screen.split('\n');
+  const start = lines.findIndex((l) => l.includes('Cmdline'));
+  const out: number[] = [];
+  for (const l of lines.slice(start + 1)) {
+    if (/ ppid \d+/.test(l)) break;
+    const m = l.match(/^ *(\d+) /);
+    if (m) out.push(Number(m[1]));
+  }
+  return out;
+}
+
+/** Filter the grid down to one unique tag and wait until exactly its rows show. */
+async function filterTo(tag: string, count = 1): Promise<string> {
+  session.keys('/');
+  session.type(tag);
+  session.keys('Enter');
+  return session.waitFor((s) => s.includes(`1-${count} of ${count}`), `${count} row(s) for ${tag}`);
+}
+
+test('shows the columns, the gauges and the status bar', async () => {
+  startSpmon();
+  const screen = await session.waitForText('PID');
+  for (const col of ['PID', 'Name', 'Cmdline', 'CPU%', 'USS', 'PSS', 'RSS', 'Growth', 'Read', 'Write']) {
+    expect(screen).toContain(col);
+  }
+  expect(screen).toMatch(/Mem\s+\[/);
+  expect(screen).toMatch(/CPU\s+\[/);
+  expect(screen).toMatch(/danger at 80%/);
+  expect(screen).toMatch(/q quit/);
+  // The selected row is drawn in reverse video.
+  expect(session.captureEscaped()).toMatch(/\x1b\[[0-9;]*7m/);
+});
+
+test('the filter narrows the grid live, Esc clears it', async () => {
+  const tag = uid();
+  children.push(sleeper(`${tag}-a`), sleeper(`${tag}-b`), sleeper('other-sleeper'));
+  startSpmon();
+  await session.waitForText('PID');
+  session.keys('/');
+  session.type(tag);
+  let screen = await session.waitFor((s) => s.includes('1-2 of 2'), 'two matching rows');
+  expect(gridPids(screen).sort()).toEqual([children[0].pid, children[1].pid].sort());
+  expect(screen).not.toContain('other-sleeper');
+  expect(screen).toContain(`Filter: ${tag}`);
+  session.type('-a');
+  screen = await session.waitFor((s) => s.includes('1-1 of 1'), 'one matching row');
+  expect(gridPids(screen)).toEqual([children[0].pid]);
+  session.keys('Escape');
+  await session.waitFor((s) => Number(s.match(/ of (\d+) /)?.[1] ?? 0) >= 3 && !s.includes('Filter:'), 'filter cleared');
+});
+
+test('s cycles the sort column and r reverses it', async () => {
+  const tag = uid();
+  children.push(sleeper(`${tag}-1`), sleeper(`${tag}-2`), sleeper(`${tag}-3`));
+  startSpmon();
+  await session.waitForText('PID');
+  await filterTo(tag, 3);
+  const pids = children.map((c) => c.pid).sort((a, b) => a - b);
+  const order = (screen: string) => gridPids(screen).filter((p) => pids.includes(p));
+  // Cycle from uss (default) round to pid: the sort keys are pid name cmdline cpu uss ...
+  for (let i = 0; i < 6; i++) session.keys('s');
+  let screen = await session.waitFor((s) => /PID▲/.test(s), 'sort by pid ascending');
+  expect(order(screen)).toEqual(pids);
+  session.keys('r');
+  screen = await session.waitFor((s) => /PID▼/.test(s), 'sort by pid descending');
+  expect(order(screen)).toEqual(pids.slice().reverse());
+});
+
+test('k then y ends the selected process', async () => {
+  const tag = uid();
+  const child = sleeper(tag);
+  children.push(child);
+  startSpmon('--grace 3');
+  await session.waitForText('PID');
+  await filterTo(tag);
+  session.keys('k');
+  const confirm = await session.waitForText('(y/n)');
+  expect(confirm).toContain(`Kill process ${child.pid} sleep (USS`);
+  session.keys('y');
+  const how = await child.exited;
+  expect(how.signal).toBe('SIGTERM');
+  await session.waitForText(`Terminated ${child.pid}`);
+});
+
+test('a process that ignores SIGTERM is force-killed after the grace period', async () => {
+  const tag = uid();
+  const child = stubborn(tag);
+  children.push(child);
+  startSpmon('--grace 1');
+  await session.waitForText('PID');
+  await filterTo(tag);
+  session.keys('k');
+  await session.waitForText('(y/n)');
+  session.keys('y');
+  const how = await child.exited;
+  expect(how.signal).toBe('SIGKILL');
+  await session.waitFor((s) => /force-killed/i.test(s), 'force-killed message');
+});
+
+test('n spares a system process, and the warning says it is one', async () => {
+  const tag = uid();
+  // Its cmdline contains "ttyd": a system process by the default list.
+  const child = sleeper(`ttyd-${tag}`);
+  children.push(child);
+  startSpmon();
+  await session.waitForText('PID');
+  await filterTo(tag);
+  session.keys('k');
+  const screen = await session.waitForText('SYSTEM PROCESS');
+  expect(screen).toContain(`⚠ SYSTEM PROCESS — Kill ${child.pid} sleep (USS`);
+  expect(screen).toContain('This may break the session. (y/n)');
+  // Drawn in red.
+  expect(session.captureEscaped()).toMatch(/\x1b\[[0-9;]*31m[^\n]*SYSTEM PROCESS/);
+  session.keys('n');
+  await session.waitForText(`Spared ${child.pid}`);
+  await new Promise((r) => setTimeout(r, 500));
+  expect(child.alive()).toBe(true);
+});
+
+test('--read-only refuses to kill', async () => {
+  const tag = uid();
+  const child = sleeper(tag);
+  children.push(child);
+  startSpmon('--read-only');
+  await session.waitForText('PID');
+  await filterTo(tag);
+  session.keys('k');
+  await session.waitForText('Read-only mode');
+  expect(child.alive()).toBe(true);
+});
+
+test('q gives the shell back with exit status 0', async () => {
+  startSpmon();
+  await session.waitForText('PID');
+  session.keys('q');
+  const screen = await session.waitForText('SPMON-EXIT-0');
+  // The alternate screen is gone: no grid left behind.
+  expect(screen).not.toContain('Cmdline');
+});
+
+test('SIGTERM restores the terminal', async () => {
+  const tag = uid();
+  startSpmon(`--filter ${tag}`);
+  await session.waitForText('PID');
+  // Only the node process: the tmux server's own cmdline holds the same words.
+  const ps = spawnSync('pgrep', ['-f', '--', `^node .*--filter ${tag}`], { encoding: 'utf8' });
+  const pid = Number(ps.stdout.trim().split('\n').find((l) => l && Number(l) !== process.pid));
+  expect(pid).toBeGreaterThan(1);
+  process.kill(pid, 'SIGTERM');
+  const screen = await session.waitForText('SPMON-EXIT-143');
+  expect(screen).not.toContain('Cmdline');
+});
+
+test('a 20x6 terminal still draws and q quits', async () => {
+  startSpmon('', 20, 6);
+  const screen = await session.waitForText('PID');
+  expect(screen.split('\n').every((l) => l.length <= 20)).toBe(true);
+  session.keys('q');
+  await session.waitForText('SPMON-EXIT-0');
+});
+
+test('a name full of markup and escapes is shown literally and harmlessly', async () => {
+  const tag = uid();
+  const child = spawnChild(`exec -a '{red-fg}${tag}'$'\\e]0;pwned\\a' sleep 600`);
+  children.push(child);
+  startSpmon();
+  await session.waitForText('PID');
+  await filterTo(tag);
+  // The detail pane shows the whole cmdline: the tag is literal text, ESC and BEL are placeholders.
+  const screen = await session.waitForText(`{red-fg}${tag}␛]0;pwned␇`);
+  expect(screen).not.toMatch(/[\x00-\x08\x0b-\x1f\x7f]/);
+});
+
+test('the help overlay opens with ? and closes with Esc', async () => {
+  startSpmon();
+  await session.waitForText('PID');
+  session.keys('?');
+  await session.waitForText('kill the selected process and all its descendants');
+  session.keys('Escape');
+  await session.waitFor((s) => !s.includes('all its descendants'), 'help closed');
+});
+
+test('without a terminal, the dashboard says so and exits non-zero', () => {
+  const r = spawnSync('node', [SPMON], { encoding: 'utf8', env: { ...process.env, HOME: session.home } });
+  expect(r.status).not.toBe(0);
+  expect(r.stderr).toMatch(/needs a terminal/);
+  expect(r.stdout).toBe('');
+});

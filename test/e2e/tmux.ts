@@ -1,0 +1,71 @@
+// Drive spmon's dashboard in a private tmux server, as a person would.
+import { execFileSync, spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+
+export const ROOT = path.resolve(__dirname, '../..');
+export const SPMON = path.join(ROOT, 'bin/spmon');
+
+export class TmuxSession {
+  readonly tmpdir: string;
+  readonly home: string;
+  readonly env: NodeJS.ProcessEnv;
+  private readonly name = 'spmon-e2e';
+
+  constructor() {
+    this.tmpdir = fs.mkdtempSync(path.join(os.tmpdir(), 'spmon-tmux-'));
+    this.home = fs.mkdtempSync(path.join(os.tmpdir(), 'spmon-home-'));
+    this.env = { ...process.env, TMUX_TMPDIR: this.tmpdir, HOME: this.home, TERM: 'xterm-256color', LANG: 'C.UTF-8' };
+    delete this.env.TMUX;
+  }
+
+  private tmux(args: string[]): string {
+    return execFileSync('tmux', args, { env: this.env, encoding: 'utf8' });
+  }
+
+  /** Start `command` (a shell command line) in a detached session of the given size. */
+  start(command: string, width = 120, height = 40): void {
+    // The trailing sleep keeps the pane (and its last words) after the command exits.
+    this.tmux(['new-session', '-d', '-s', this.name, '-x', String(width), '-y', String(height), `${command}; sleep 120`]);
+  }
+
+  keys(...keys: string[]): void {
+    this.tmux(['send-keys', '-t', this.name, ...keys]);
+  }
+
+  /** Type text literally. */
+  type(text: string): void {
+    this.tmux(['send-keys', '-t', this.name, '-l', '--', text]);
+  }
+
+  capture(): string {
+    return this.tmux(['capture-pane', '-p', '-t', this.name]);
+  }
+
+  /** With escape sequences (colours, inverse), to check attributes. */
+  captureEscaped(): string {
+    return this.tmux(['capture-pane', '-p', '-e', '-t', this.name]);
+  }
+
+  async waitFor(pred: (screen: string) => boolean, what: string, timeoutMs = 15000): Promise<string> {
+    const end = Date.now() + timeoutMs;
+    let screen = '';
+    while (Date.now() < end) {
+      screen = this.capture();
+      if (pred(screen)) return screen;
+      await new Promise((r) => setTimeout(r, 150));
+    }
+    throw new Error(`timed out waiting for ${what}; screen was:\n${screen}`);
+  }
+
+  waitForText(text: string, timeoutMs?: number): Promise<string> {
+    return this.waitFor((s) => s.includes(text), JSON.stringify(text), timeoutMs);
+  }
+
+  kill(): void {
+    spawnSync('tmux', ['kill-server'], { env: this.env });
+    fs.rmSync(this.tmpdir, { recursive: true, force: true });
+    fs.rmSync(this.home, { recursive: true, force: true });
+  }
+}
