@@ -1,0 +1,89 @@
+// A live process with a hostile name (comm set with prctl) and argv (escape sequences, C1, bidi,
+// invalid UTF-8, a blessed tag): --once prints no raw control character, --json escapes them.
+import { ChildProcess } from 'child_process';
+import * as fs from 'fs';
+import * as path from 'path';
+import { Children, python3, waitForLine } from './helpers/children';
+import { runCli } from './helpers/cli';
+import { privateEnv, PrivateEnv } from './helpers/private_env';
+import { schemaErrors } from './helpers/schema';
+
+// Anything a terminal acts on, except the newline that ends each line.
+// eslint-disable-next-line no-control-regex
+const RAW_CONTROL = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/;
+
+// comm: OSC set-title, CSI clear-screen, a lone 0x9b byte (C1 CSI in Latin-1; invalid UTF-8), U+202E.
+const COMM_BYTES = 'b"\\x1b]0;t\\x07\\x1b[2J\\x9b\\xe2\\x80\\xaeX"';
+const COMM_AS_READ = '\x1b]0;t\x07\x1b[2J\ufffd\u202eX';
+const ARGV0 = '{red-fg}x\x1b]0;t\x07\u202e';
+
+let pe: PrivateEnv;
+let kids: Children;
+let child: ChildProcess;
+let marker: string;
+
+beforeAll(async () => {
+  pe = privateEnv();
+  kids = new Children(pe.env);
+  marker = `hostile${process.pid}x${Date.now()}`;
+  // A short relative script name keeps the hostile argv inside the table's Cmdline column.
+  fs.writeFileSync(
+    path.join(pe.home, 'h'),
+    `import ctypes, time\nctypes.CDLL(None).prctl(15, ${COMM_BYTES}, 0, 0, 0)\nprint("ready", flush=True)\ntime.sleep(600)\n`,
+  );
+  // bash's $'\x9b' and $'\xff' put raw invalid UTF-8 bytes into argv, which a JS string cannot.
+  child = kids.spawn(
+    'bash',
+    ['-c', `exec -a "$1" "$2" h "\${@:3}" $'\\x9b' $'\\xff'`, 'bash', ARGV0, python3(), '\x1b[2J', '\u009b', '\u202eevil', '\x7f', 'a\nb', marker],
+    { cwd: pe.home },
+  );
+  await waitForLine(child, /^ready$/);
+});
+
+afterAll(async () => {
+  await kids.killAll();
+  pe.dispose();
+});
+
+// The filter goes through the environment: on the command line it would also match spmon itself.
+const env = () => ({ SPMON_FILTER: marker });
+
+test('the child really has the hostile comm and argv (so the test means something)', () => {
+  const comm = fs.readFileSync(`/proc/${child.pid}/comm`);
+  expect(comm.includes(Buffer.from([0x1b, 0x5d]))).toBe(true);
+  expect(comm.includes(0x9b)).toBe(true);
+  const cmdline = fs.readFileSync(`/proc/${child.pid}/cmdline`);
+  expect(cmdline.includes(Buffer.from([0x1b, 0x5b, 0x32, 0x4a]))).toBe(true); // ESC [ 2 J
+  expect(cmdline.includes(Buffer.from([0, 0x9b, 0]))).toBe(true); // the raw byte
+});
+
+test('--once: the row is there, with placeholders and no raw control character', async () => {
+  const r = await runCli(['--once', '--interval', '0'], env());
+  expect(r.code).toBe(0);
+  // Valid UTF-8 throughout: decoding and re-encoding gives the same bytes.
+  expect(Buffer.from(r.stdout, 'utf8').equals(r.stdoutBytes)).toBe(true);
+  expect(r.stdout).not.toMatch(RAW_CONTROL);
+  const row = r.stdout.split('\n').find((l) => l.trimStart().startsWith(`${child.pid} `));
+  expect(row).toBeDefined();
+  expect(row).toContain('\u241b]0;t\u2407\u241b[2J'); // the name, ESC and BEL as Control Pictures
+  expect(row).toContain('{red-fg}x\u241b]0;t\u2407\ufffd h'); // the cmdline; the blessed tag as plain text
+  expect(r.stdout).toMatch(/Processes: \d+, showing 1,/);
+});
+
+test('--json: escaped text that parses back to exactly what the process said', async () => {
+  const r = await runCli(['--json', '--interval', '0'], env());
+  expect(r.code).toBe(0);
+  expect(r.stdout.replace(/\n/g, '')).not.toMatch(RAW_CONTROL);
+  expect(r.stdout).toContain('\\u001b]0;t\\u0007');
+  expect(r.stdout).toContain('\\u009b');
+  expect(r.stdout).toContain('\\u202e');
+  expect(r.stdout).toContain('\\u007f');
+  const doc = JSON.parse(r.stdout);
+  expect(schemaErrors(doc)).toBe('');
+  expect(doc.processes).toHaveLength(1);
+  const p = doc.processes[0];
+  expect(p.pid).toBe(child.pid);
+  expect(p.name).toBe(COMM_AS_READ);
+  // NULs become spaces; the invalid bytes 0x9b and 0xff become U+FFFD.
+  expect(p.cmdline).toBe(`${ARGV0} h \x1b[2J \u009b \u202eevil \x7f a\nb ${marker} \ufffd \ufffd`);
+});
