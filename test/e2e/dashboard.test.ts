@@ -73,7 +73,7 @@ test('the filter narrows the grid live, Esc clears it', async () => {
   screen = await session.waitFor((s) => s.includes('1-1 of 1'), 'one matching row');
   expect(gridPids(screen)).toEqual([children[0].pid]);
   session.keys('Escape');
-  await session.waitFor((s) => Number(s.match(/ of (\d+) /)?.[1] ?? 0) >= 3 && !s.includes('Filter:'), 'filter cleared');
+  await session.waitFor((s) => Number(s.match(/\d+-\d+ of (\d+)/)?.[1] ?? 0) >= 3 && !s.includes('Filter:'), 'filter cleared');
 });
 
 test('s cycles the sort column and r reverses it', async () => {

@@ -21,7 +21,10 @@ export class TmuxSession {
   }
 
   private tmux(args: string[]): string {
-    return execFileSync('tmux', args, { env: this.env, encoding: 'utf8' });
+    // No status line: the pane is then exactly the size asked for from the start.
+    const conf = path.join(this.tmpdir, 'tmux.conf');
+    if (!fs.existsSync(conf)) fs.writeFileSync(conf, 'set -g status off\n');
+    return execFileSync('tmux', ['-f', conf, ...args], { env: this.env, encoding: 'utf8' });
   }
 
   /** Start `command` (a shell command line) in a detached session of the given size. */
