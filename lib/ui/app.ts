@@ -12,7 +12,6 @@ import {
   Action,
   DashboardState,
   initialState,
-  orderRows,
   reconcile,
   reduce,
   Rows,
@@ -181,9 +180,12 @@ export async function runDashboard(settings: Settings): Promise<number> {
     draw(view);
   }
 
-  function refreshRows(): void {
+  /** Re-derive the rows (and follow the selection) after anything changed. */
+  function settle(): void {
     if (!snap) return;
-    rows = orderRows(snap, state);
+    const r = reconcile(state, snap, pageSize());
+    state = r.state;
+    rows = r.rows;
   }
 
   function tick(): void {
@@ -195,9 +197,7 @@ export async function runDashboard(settings: Settings): Promise<number> {
       snap = monitor.tick(detailPid === undefined ? undefined : { detailPid });
       detailInfo = snap.detail ?? null;
       error = null;
-      refreshRows();
-      state = reconcile(state, snap, rows, pageSize());
-      refreshRows();
+      settle();
     } catch (err) {
       error = (err as Error).message;
     }
@@ -224,13 +224,8 @@ export async function runDashboard(settings: Settings): Promise<number> {
           rescan: () => (snap ? subtree(buildTree(snap.processes), req.target.pid) : req.members),
         });
     }
-    refreshRows();
-    state = reconcileSelection(state);
+    settle();
     render();
-  }
-
-  function reconcileSelection(s: DashboardState): DashboardState {
-    return snap ? reconcile(s, snap, rows, pageSize()) : s;
   }
 
   return new Promise<number>((resolve) => {
@@ -249,7 +244,7 @@ export async function runDashboard(settings: Settings): Promise<number> {
       if (action) dispatch(action);
     });
     screen.on('resize', () => {
-      state = reconcileSelection(state);
+      settle();
       render();
     });
     const onSignal = (sig: NodeJS.Signals, code: number) => () => finish(code, `spmon: ${sig}\n`);

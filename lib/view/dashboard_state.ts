@@ -99,21 +99,23 @@ export function orderRows(snap: ModelSnapshot, state: DashboardState): Rows {
   return { list: rows.map((r) => r.p), prefixes: rows.map((r) => r.prefix) };
 }
 
-/** After a new sample: follow the selection, or mark it gone. */
-export function reconcile(state: DashboardState, snap: ModelSnapshot, rows: Rows, pageSize: number): DashboardState {
+/**
+ * After a new sample (or a change of filter, sort or size): follow the
+ * selection, or mark it gone; returns the state and the rows it implies.
+ */
+export function reconcile(state: DashboardState, snap: ModelSnapshot, pageSize: number): { state: DashboardState; rows: Rows } {
   let s = state;
-  if (s.selectedKey !== null && !s.gone) {
-    const still = snap.processes.some((p) => p.key === s.selectedKey);
-    if (!still) {
-      const last = snap.exited.find((p) => p.key === s.selectedKey) ?? null;
-      if (last) s = { ...s, gone: { ...last, state: 'X' } };
-      else s = { ...s, selectedKey: null };
-    }
+  if (s.selectedKey !== null && !s.gone && !snap.processes.some((p) => p.key === s.selectedKey)) {
+    const last = snap.exited.find((p) => p.key === s.selectedKey) ?? null;
+    s = last ? { ...s, gone: { ...last, state: 'X' } } : { ...s, selectedKey: null };
   }
+  let rows = orderRows(snap, s);
   // Nothing selected, or the selection is filtered out: take the first row.
-  if (rows.list.length > 0 && (s.selectedKey === null || selectedIndex(s, rows) < 0))
+  if (rows.list.length > 0 && (s.selectedKey === null || selectedIndex(s, rows) < 0)) {
     s = { ...s, selectedKey: rows.list[0].key, gone: null };
-  return keepInView(s, rows, pageSize);
+    rows = orderRows(snap, s);
+  }
+  return { state: keepInView(s, rows, pageSize), rows };
 }
 
 export function selectedIndex(state: DashboardState, rows: Rows): number {

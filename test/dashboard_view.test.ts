@@ -1,0 +1,241 @@
+// The dashboard's state, actions and view model, with plain objects (no terminal).
+import { initialState, orderRows, reconcile, reduce, DashboardState } from '../lib/view/dashboard_state';
+import { buildDashboardView, dashboardLayout, DashboardInputs } from '../lib/view/dashboard_view';
+import { lineText } from '../lib/view/styled';
+import { keyToAction } from '../lib/ui/keys';
+import { toTags } from '../lib/ui/app';
+import { proc, snapshot } from './helpers/process_stat';
+import type { ModelSnapshot } from '../lib/model/sampler';
+
+const start = () => initialState({ sort: 'uss', reverse: false, filter: '', readOnly: false });
+
+function view(snap: ModelSnapshot, state: DashboardState, size = { width: 120, height: 40 }, over: Partial<DashboardInputs> = {}) {
+  const rows = orderRows(snap, state);
+  return buildDashboardView({
+    snap, state, rows, size, history: undefined, detail: null, jobs: [], ended: [], tickMs: 1.5, error: null,
+    graceSec: 5, userName: (u) => (u === null ? null : `user${u}`), ...over,
+  });
+}
+
+function settle(snap: ModelSnapshot, state: DashboardState) {
+  return reconcile(state, snap, 25).state;
+}
+
+describe('selection follows identity', () => {
+  test('stays on the same (pid, start) across a re-sort', () => {
+    const a = proc(10, { ussBytes: 100 }), b = proc(20, { ussBytes: 200 }), c = proc(30, { ussBytes: 300 });
+    const s1 = snapshot([a, b, c]);
+    let st = settle(s1, start());
+    expect(st.selectedKey).toBe(c.key); // largest USS first
+    st = reduce(st, { type: 'move', delta: 1 }, orderRows(s1, st), 25, s1.processes).state;
+    expect(st.selectedKey).toBe(b.key);
+    // b grows to the top: the selection moves with it.
+    const s2 = snapshot([a, { ...b, ussBytes: 1000 }, c]);
+    st = settle(s2, st);
+    expect(st.selectedKey).toBe(b.key);
+    expect(orderRows(s2, st).list[0].key).toBe(b.key);
+  });
+
+  test('a process that exits is shown as gone, not replaced by a neighbour', () => {
+    const a = proc(10), b = proc(20), c = proc(30);
+    const s1 = snapshot([a, b, c]);
+    let st = settle(s1, start());
+    st = reduce(st, { type: 'move', delta: 1 }, orderRows(s1, st), 25, s1.processes).state; // b
+    const s2 = snapshot([a, c], { exited: [b] });
+    st = settle(s2, st);
+    expect(st.selectedKey).toBe(b.key);
+    expect(st.gone?.key).toBe(b.key);
+    const v = view(s2, st);
+    const sel = v.grid.find((r) => r.selected)!;
+    expect(lineText(sel.line)).toContain('✕');
+    expect(lineText(sel.line)).toContain(' 20 ');
+    // Killing a gone process is refused with a message.
+    const r = reduce(st, { type: 'kill', tree: false }, orderRows(s2, st), 25, s2.processes);
+    expect(r.state.mode).toBe('grid');
+    expect(r.state.status?.text).toMatch(/already exited/);
+    // Moving away lets it go.
+    st = reduce(st, { type: 'move', delta: 1 }, orderRows(s2, st), 25, s2.processes).state;
+    expect(st.gone).toBeNull();
+    expect(orderRows(s2, st).list.map((p) => p.pid)).toEqual([30, 10]);
+  });
+
+  test('a reused pid is a new process: the old selection is gone', () => {
+    const old = proc(10, { startTicks: 5 });
+    const s1 = snapshot([old]);
+    let st = settle(s1, start());
+    const s2 = snapshot([proc(10, { startTicks: 99 })], { exited: [old] });
+    st = settle(s2, st);
+    expect(st.gone?.startTicks).toBe(5);
+    expect(orderRows(s2, st).list).toHaveLength(2);
+  });
+});
+
+describe('keys and actions', () => {
+  test('filter is live, case-insensitive, and Esc clears it', () => {
+    const snap = snapshot([proc(1, { name: 'Python3' }), proc(2, { name: 'node', cmdline: 'node server.js' }), proc(3, { name: 'bash' })]);
+    let st = settle(snap, start());
+    st = reduce(st, keyToAction(st.mode, '/', { name: '/' }) as never, orderRows(snap, st), 25, snap.processes).state;
+    expect(st.mode).toBe('filter');
+    for (const ch of 'PYTH') st = reduce(st, keyToAction(st.mode, ch, {}) as never, orderRows(snap, st), 25, snap.processes).state;
+    expect(orderRows(snap, st).list.map((p) => p.pid)).toEqual([1]);
+    st = reduce(st, { type: 'filterAccept' }, orderRows(snap, st), 25, snap.processes).state;
+    expect(st.mode).toBe('grid');
+    expect(st.filter).toBe('PYTH');
+    st = reduce(st, { type: 'escape' }, orderRows(snap, st), 25, snap.processes).state;
+    expect(st.filter).toBe('');
+    expect(orderRows(snap, st).list).toHaveLength(3);
+  });
+
+  test('keys map to the actions users of the Rust tool know', () => {
+    expect(keyToAction('grid', 'q', {})).toBe('quit');
+    expect(keyToAction('grid', undefined, { name: 'c', ctrl: true })).toBe('quit');
+    expect(keyToAction('grid', 'k', {})).toEqual({ type: 'kill', tree: false });
+    expect(keyToAction('grid', 'K', {})).toEqual({ type: 'kill', tree: true });
+    expect(keyToAction('grid', undefined, { name: 'f9' })).toEqual({ type: 'kill', tree: true });
+    expect(keyToAction('grid', 's', {})).toEqual({ type: 'cycleSort' });
+    expect(keyToAction('grid', 'S', {})).toEqual({ type: 'reverse' });
+    expect(keyToAction('grid', 'r', {})).toEqual({ type: 'reverse' });
+    expect(keyToAction('grid', undefined, { name: 'pagedown' })).toEqual({ type: 'page', dir: 1 });
+    expect(keyToAction('confirm', 'y', {})).toEqual({ type: 'confirmYes' });
+    expect(keyToAction('confirm', 'q', {})).toBeNull(); // q does not kill or quit mid-question
+    expect(keyToAction('confirm', undefined, { name: 'escape' })).toEqual({ type: 'confirmNo' });
+    // In the filter, letters are text, not commands; control characters are dropped.
+    expect(keyToAction('filter', 'k', {})).toEqual({ type: 'filterInput', text: 'k' });
+    expect(keyToAction('filter', '\x1b', {})).toBeNull();
+  });
+
+  test('s cycles through every sort column and back', () => {
+    const snap = snapshot([proc(1)]);
+    let st = start();
+    const seen: string[] = [];
+    for (let i = 0; i < 10; i++) {
+      st = reduce(st, { type: 'cycleSort' }, orderRows(snap, st), 25, snap.processes).state;
+      seen.push(st.sort);
+    }
+    expect(new Set(seen).size).toBe(10);
+    expect(st.sort).toBe('uss');
+  });
+
+  test('PgDn, End and Home move by pages and to the ends, keeping the selection in view', () => {
+    const snap = snapshot(Array.from({ length: 100 }, (_, i) => proc(i + 1)));
+    let st = settle(snap, start());
+    const rows = () => orderRows(snap, st);
+    st = reduce(st, { type: 'page', dir: 1 }, rows(), 25, snap.processes).state;
+    expect(rows().list.findIndex((p) => p.key === st.selectedKey)).toBe(24);
+    st = reduce(st, { type: 'end' }, rows(), 25, snap.processes).state;
+    expect(rows().list.findIndex((p) => p.key === st.selectedKey)).toBe(99);
+    expect(st.top).toBe(75);
+    st = reduce(st, { type: 'home' }, rows(), 25, snap.processes).state;
+    expect(st.top).toBe(0);
+  });
+});
+
+describe('termination requests', () => {
+  test('k asks with the name and USS; a system process is flagged in red words', () => {
+    const snap = snapshot([proc(7, { name: 'jupyter-lab', system: true, ussBytes: 300 * 1024 * 1024 })]);
+    let st = settle(snap, start());
+    st = reduce(st, { type: 'kill', tree: false }, orderRows(snap, st), 25, snap.processes).state;
+    expect(st.mode).toBe('confirm');
+    const v = view(snap, st);
+    expect(v.overlay?.tone).toBe('danger');
+    expect(lineText(v.overlay!.lines[0])).toBe('⚠ SYSTEM PROCESS — Kill 7 jupyter-lab (USS 300 MiB)? This may break the session. (y/n)');
+    const r = reduce(st, { type: 'confirmNo' }, orderRows(snap, st), 25, snap.processes);
+    expect(r.effect).toBeUndefined();
+    expect(r.state.status?.text).toMatch(/Spared 7/);
+  });
+
+  test('y produces exactly one termination effect for the chosen process', () => {
+    const snap = snapshot([proc(7, { ussBytes: 1024 * 1024 })]);
+    let st = settle(snap, start());
+    st = reduce(st, { type: 'kill', tree: false }, orderRows(snap, st), 25, snap.processes).state;
+    expect(lineText(view(snap, st).overlay!.lines[0])).toBe('Kill process 7 proc7 (USS 1.00 MiB)? (y/n)');
+    const r = reduce(st, { type: 'confirmYes' }, orderRows(snap, st), 25, snap.processes);
+    expect(r.effect).toEqual({ type: 'terminate', request: expect.objectContaining({ kind: 'process', target: snap.processes[0] }) });
+    expect(r.state.mode).toBe('grid');
+  });
+
+  test('K takes the process and all its descendants, and counts them', () => {
+    const snap = snapshot([proc(10, { ussBytes: 1024 }), proc(11, { ppid: 10, ussBytes: 1024 }), proc(12, { ppid: 11, ussBytes: 1024 }), proc(13)]);
+    let st = settle(snap, start());
+    st = { ...st, selectedKey: snap.processes[0].key };
+    st = reduce(st, { type: 'kill', tree: true }, orderRows(snap, st), 25, snap.processes).state;
+    expect(st.confirm?.members.map((p) => p.pid).sort()).toEqual([10, 11, 12]);
+    expect(lineText(view(snap, st).overlay!.lines[0])).toContain('10 proc10 and its 2 descendants (3 processes, USS 3.00 KiB)');
+  });
+
+  test('read-only refuses', () => {
+    const snap = snapshot([proc(7)]);
+    let st = settle(snap, initialState({ sort: 'uss', reverse: false, filter: '', readOnly: true }));
+    st = reduce(st, { type: 'kill', tree: false }, orderRows(snap, st), 25, snap.processes).state;
+    expect(st.mode).toBe('grid');
+    expect(st.status?.text).toMatch(/Read-only/);
+  });
+});
+
+describe('view model', () => {
+  test('renders only the visible rows, whatever the number of processes', () => {
+    const snap = snapshot(Array.from({ length: 5000 }, (_, i) => proc(i + 1)));
+    const st = settle(snap, start());
+    const v = view(snap, st);
+    expect(v.grid).toHaveLength(dashboardLayout({ width: 120, height: 40 }).gridRows);
+    expect(v.position).toBe('1-25 of 5000');
+  });
+
+  test('unknown values are "-" and kernel threads say so', () => {
+    const k = proc(2, { name: 'kthreadd', kernelThread: true, cmdline: null, ussBytes: null, pssBytes: null, rssBytes: null, cpuPercent: null });
+    const snap = snapshot([k]);
+    const st = settle(snap, start());
+    const v = view(snap, st);
+    const row = lineText(v.grid[0].line);
+    expect(row).toContain('[kthreadd]');
+    expect(row).toContain('(kernel thread)');
+    expect(row.match(/ - /g)?.length).toBeGreaterThanOrEqual(3);
+    expect(v.detail!.lines.map(lineText).join('\n')).toContain('kernel thread: no memory map');
+  });
+
+  test('the memory gauge marks the threshold and turns red above it', () => {
+    const snap = snapshot([proc(1)], {});
+    snap.cgroup.memory.currentBytes = 900 * 1024 * 1024; // of 1 GiB: 87.9 %
+    const v = view(snap, settle(snap, start()));
+    const mem = v.header[1];
+    expect(lineText(mem)).toContain('900 MiB / 1.00 GiB | avail 124 MiB | 87.9%');
+    expect(mem.some((s) => s.style === 'marker')).toBe(true);
+    expect(mem.some((s) => s.style === 'barDanger')).toBe(true);
+    expect(lineText(v.header[2])).toContain('not in any USS');
+  });
+
+  test('steady growth is highlighted; system processes are dimmed', () => {
+    const snap = snapshot([
+      proc(1, { growthBytesPerMin: 20 * 1024 * 1024, growthSteady: true }),
+      proc(2, { system: true, ussBytes: 1 }),
+    ]);
+    const v = view(snap, settle(snap, start()));
+    expect(v.grid[0].line.some((s) => s.style === 'danger' && s.text.includes('+20.0 MiB/m'))).toBe(true);
+    expect(v.grid[1].line.every((s) => s.style === 'dim')).toBe(true);
+  });
+
+  test('a 20x6 terminal keeps a grid and a status bar, every line within 20 columns', () => {
+    const snap = snapshot([proc(1), proc(2), proc(3), proc(4), proc(5)]);
+    const size = { width: 20, height: 6 };
+    const v = view(snap, settle(snap, start()), size);
+    expect(v.layout.header).toBe(0);
+    expect(v.detail).toBeNull();
+    expect(v.grid.length).toBe(4);
+    for (const l of [v.gridHeader, v.status, ...v.grid.map((g) => g.line)]) expect(lineText(l).length).toBeLessThanOrEqual(20);
+    expect(lineText(v.gridHeader)).toMatch(/PID +Name/);
+  });
+
+  test('blessed tags in a name are escaped, control characters are placeholders', () => {
+    const snap = snapshot([proc(1, { name: '{red-fg}x\x1b[2J', cmdline: '{bold}y\x07' })]);
+    const v = view(snap, settle(snap, start()));
+    const tagged = toTags(v.grid[0].line);
+    expect(tagged).toContain('{open}red-fg{close}x␛[2J');
+    expect(tagged).not.toMatch(/[\x00-\x1f\x7f-\x9f]/);
+  });
+
+  test('a refresh error is shown in the status bar', () => {
+    const snap = snapshot([proc(1)]);
+    const v = view(snap, settle(snap, start()), undefined, { error: 'EMFILE: too many open files' });
+    expect(lineText(v.status)).toContain('Refresh failed: EMFILE');
+  });
+});

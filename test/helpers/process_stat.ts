@@ -1,0 +1,85 @@
+// ProcessStat and ModelSnapshot as plain objects, for view and model tests.
+import type { CgroupStat, ModelSnapshot, ProcessStat } from '../../lib/model/sampler';
+
+export function proc(pid: number, over: Partial<ProcessStat> = {}): ProcessStat {
+  const startTicks = over.startTicks ?? 1000 + pid;
+  return {
+    key: `${pid}:${startTicks}`,
+    pid,
+    ppid: 1,
+    pgrp: pid,
+    sid: pid,
+    tty: 0,
+    startTicks,
+    startTime: 1_700_000_000_000 + pid,
+    uid: 0,
+    name: `proc${pid}`,
+    cmdline: `/bin/proc${pid} --flag`,
+    state: 'S',
+    threads: 1,
+    kernelThread: false,
+    cpuPercent: 0,
+    ussBytes: pid * 1024 * 1024,
+    pssBytes: pid * 1024 * 1024,
+    rssBytes: pid * 2 * 1024 * 1024,
+    swapBytes: 0,
+    swapPssBytes: 0,
+    rssAnonBytes: null,
+    rssFileBytes: null,
+    rssShmemBytes: null,
+    growthBytesPerMin: null,
+    growthSteady: false,
+    readBytesPerSec: 0,
+    writeBytesPerSec: 0,
+    memorySource: 'smaps_rollup',
+    system: false,
+    ...over,
+    // key follows pid/startTicks unless given
+    ...(over.key ? {} : { key: `${pid}:${startTicks}` }),
+  };
+}
+
+export function cgroup(over: Partial<CgroupStat['memory']> = {}, cpu: Partial<CgroupStat['cpu']> = {}): CgroupStat {
+  return {
+    version: 2,
+    path: '/pod',
+    memory: {
+      currentBytes: 512 * 1024 * 1024,
+      limitBytes: 1024 * 1024 * 1024,
+      highBytes: null,
+      workingSetBytes: 400 * 1024 * 1024,
+      anonBytes: 300 * 1024 * 1024,
+      fileBytes: 200 * 1024 * 1024,
+      shmemBytes: 10 * 1024 * 1024,
+      inactiveFileBytes: 112 * 1024 * 1024,
+      thresholdPercent: 80,
+      oomKills: 0,
+      ...over,
+    },
+    cpu: { quotaCores: 2, usagePercent: 25, usageCores: 0.5, ...cpu },
+    pids: { current: 3, max: null },
+  };
+}
+
+export function snapshot(processes: ProcessStat[], over: Partial<ModelSnapshot> = {}): ModelSnapshot {
+  return {
+    wallMs: 1_700_000_100_000,
+    intervalMs: 1000,
+    host: {
+      cpuCount: 4,
+      memTotalBytes: 8 * 1024 ** 3,
+      memAvailableBytes: 6 * 1024 ** 3,
+      swapTotalBytes: 0,
+      swapFreeBytes: 0,
+      uptimeSec: 3600,
+      bootTimeMs: 1_699_000_000_000,
+      cpuPercent: 10,
+      clockTicks: 100,
+    },
+    cgroup: cgroup(),
+    processes,
+    exited: [],
+    detail: null,
+    ...over,
+  };
+}
