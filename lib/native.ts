@@ -43,6 +43,15 @@ export interface RawSample {
   cgroup?: RawCgroup;
   /** Present when `detailPid` was asked for. Null fields: unreadable or gone. */
   detail?: RawDetail;
+  /** Present when `inspectPids` was asked for: one entry per pid asked. */
+  inspect?: RawProcessFiles[];
+}
+
+/** A candidate agent process's cwd and open files (null: unreadable or gone). */
+export interface RawProcessFiles {
+  pid: number;
+  cwd: string | null;
+  files: string[] | null;
 }
 
 export interface RawDetail {
@@ -117,6 +126,8 @@ export interface SampleOptions {
   smapsPids?: Int32Array | number[];
   /** Also read this process's cgroup, cwd and exe (the dashboard's selection). */
   detailPid?: number;
+  /** Also read cwd and open files of these pids (candidate agent processes). */
+  inspectPids?: number[];
 }
 
 export interface Reader {

@@ -228,6 +228,29 @@ class ReaderWrap : public Napi::ObjectWrap<ReaderWrap> {
       o.Set("exe", d.exeKnown ? Napi::Value(Napi::String::New(env, d.exe)) : env.Null());
       out.Set("detail", o);
     }
+    // Candidate agent processes: cwd and open files, read only for these pids.
+    Napi::Value ip = opts.Get("inspectPids");
+    if (ip.IsArray()) {
+      Napi::Array a = ip.As<Napi::Array>();
+      Napi::Array res = Napi::Array::New(env, a.Length());
+      for (uint32_t i = 0; i < a.Length(); i++) {
+        Napi::Value v = a.Get(i);
+        if (!v.IsNumber()) continue;
+        spmon::ProcessFiles f = spmon::readProcessFiles(reader_->procRoot(), v.As<Napi::Number>().Int32Value());
+        Napi::Object o = Napi::Object::New(env);
+        o.Set("pid", f.pid);
+        o.Set("cwd", f.cwdKnown ? Napi::Value(Napi::String::New(env, f.cwd)) : env.Null());
+        if (f.fdsKnown) {
+          Napi::Array files = Napi::Array::New(env, f.files.size());
+          for (size_t k = 0; k < f.files.size(); k++) files.Set(static_cast<uint32_t>(k), Napi::String::New(env, f.files[k]));
+          o.Set("files", files);
+        } else {
+          o.Set("files", env.Null());
+        }
+        res.Set(i, o);
+      }
+      out.Set("inspect", res);
+    }
     if (wantHost) out.Set("host", hostObject(env, spmon::readHost(reader_->procRoot())));
     if (wantCgroup) out.Set("cgroup", cgroupObject(env, spmon::readCgroup(reader_->procRoot(), cgroupRoot_)));
     return out;

@@ -202,4 +202,27 @@ ProcessDetail readProcessDetail(const std::string& procRoot, int32_t pid) {
   return d;
 }
 
+ProcessFiles readProcessFiles(const std::string& procRoot, int32_t pid, size_t maxFds) {
+  ProcessFiles f;
+  f.pid = pid;
+  std::string dir = joinPath(procRoot, std::to_string(pid));
+  f.cwdKnown = readLink(joinPath(dir, "cwd"), &f.cwd);
+  std::string fdDir = joinPath(dir, "fd");
+  DIR* d = opendir(fdDir.c_str());
+  if (!d) return f;
+  f.fdsKnown = true;
+  int dfd = dirfd(d);
+  char buf[4096];
+  size_t seen = 0;
+  while (struct dirent* de = readdir(d)) {
+    if (de->d_name[0] < '0' || de->d_name[0] > '9') continue;
+    if (++seen > maxFds) break;
+    ssize_t n = readlinkat(dfd, de->d_name, buf, sizeof(buf));
+    if (n <= 0 || buf[0] != '/') continue;  // socket:[..], pipe:[..], anon_inode:..
+    f.files.emplace_back(buf, static_cast<size_t>(n));
+  }
+  closedir(d);
+  return f;
+}
+
 }  // namespace spmon

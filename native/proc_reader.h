@@ -70,6 +70,17 @@ struct ProcessDetail {
 };
 ProcessDetail readProcessDetail(const std::string& procRoot, int32_t pid);
 
+// A candidate agent process: its cwd and the files it holds open (paths only:
+// sockets, pipes and anonymous inodes are left out). At most maxFds entries.
+struct ProcessFiles {
+  int32_t pid = 0;
+  std::string cwd;
+  bool cwdKnown = false;
+  bool fdsKnown = false;
+  std::vector<std::string> files;
+};
+ProcessFiles readProcessFiles(const std::string& procRoot, int32_t pid, size_t maxFds = 4096);
+
 // Read the start time (clock ticks since boot) of one pid; false if it is gone.
 bool readStartTime(const std::string& procRoot, int32_t pid, uint64_t* startTime);
 

@@ -1,6 +1,6 @@
 // The Sampler turns raw counters into the numbers users read: per-process CPU %,
 // memory, I/O rates and growth, keyed by (pid, start time). Pure: no I/O.
-import { FLAG_KERNEL_THREAD, FLAG_SMAPS_FALLBACK, RawCgroup, RawDetail, RawHost, RawSample } from '../native';
+import { FLAG_KERNEL_THREAD, FLAG_SMAPS_FALLBACK, RawCgroup, RawDetail, RawHost, RawProcessFiles, RawSample } from '../native';
 import { defaultGrowthOptions, Growth, growthOf, GrowthOptions } from './growth';
 import { TimeSeries } from './series';
 import { defaultSystemProcesses, isSystemProcess } from './system_process';
@@ -92,6 +92,8 @@ export interface ModelSnapshot {
   exited: ProcessStat[];
   /** Details of the one process asked for with `detailPid`, passed through. */
   detail: RawDetail | null;
+  /** cwd and open files of the processes asked for with `inspectPids`, passed through. */
+  inspect: RawProcessFiles[];
 }
 
 export interface SamplerOptions {
@@ -264,7 +266,7 @@ export class Sampler {
     const cgroupStat = this.cgroupStat(raw.cgroup, elapsedSec, hostStat.cpuCount);
     this.prevMono = monoMs;
     if (host) this.prevHost = host;
-    return { wallMs, intervalMs: elapsedMs, host: hostStat, cgroup: cgroupStat, processes, exited, detail: raw.detail ?? null };
+    return { wallMs, intervalMs: elapsedMs, host: hostStat, cgroup: cgroupStat, processes, exited, detail: raw.detail ?? null, inspect: raw.inspect ?? [] };
   }
 
   private hostStat(host: RawHost | undefined, elapsedSec: number | null, bootMs: number | null): HostStat {

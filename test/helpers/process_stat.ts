@@ -80,6 +80,7 @@ export function snapshot(processes: ProcessStat[], over: Partial<ModelSnapshot> 
     processes,
     exited: [],
     detail: null,
+    inspect: [],
     ...over,
   };
 }
