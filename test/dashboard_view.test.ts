@@ -1,9 +1,11 @@
 // The dashboard's state, actions and view model, with plain objects (no terminal).
-import { initialState, orderRows, reconcile, reduce, DashboardState } from '../lib/view/dashboard_state';
+import { initialState, orderRows, reconcile, reduce, DashboardState, ReduceContext } from '../lib/view/dashboard_state';
+import type { Session } from '../lib/model/sessions';
+import { sortSessions } from '../lib/view/session_table';
 import { buildDashboardView, dashboardLayout, DashboardInputs } from '../lib/view/dashboard_view';
 import { lineText } from '../lib/view/styled';
 import { keyToAction } from '../lib/ui/keys';
-import { toTags } from '../lib/ui/app';
+import { toTags } from '../lib/ui/tags';
 import { proc, snapshot } from './helpers/process_stat';
 import type { ModelSnapshot } from '../lib/model/sampler';
 
@@ -12,9 +14,13 @@ const start = () => initialState({ sort: 'uss', reverse: false, filter: '', read
 function view(snap: ModelSnapshot, state: DashboardState, size = { width: 120, height: 40 }, over: Partial<DashboardInputs> = {}) {
   const rows = orderRows(snap, state);
   return buildDashboardView({
-    snap, state, rows, size, history: undefined, detail: null, jobs: [], ended: [], tickMs: 1.5, error: null,
+    snap, state, rows, sessionRows: [], size, history: undefined, detail: null, jobs: [], ended: [], tickMs: 1.5, error: null,
     graceSec: 5, userName: (u) => (u === null ? null : `user${u}`), ...over,
   });
+}
+
+function ctx(snap: ModelSnapshot, state: DashboardState, sessions: Session[] = []): ReduceContext {
+  return { rows: orderRows(snap, state), sessionRows: sortSessions(sessions), pageSize: 25, all: snap.processes, selfPid: 999999 };
 }
 
 function settle(snap: ModelSnapshot, state: DashboardState) {
@@ -27,7 +33,7 @@ describe('selection follows identity', () => {
     const s1 = snapshot([a, b, c]);
     let st = settle(s1, start());
     expect(st.selectedKey).toBe(c.key); // largest USS first
-    st = reduce(st, { type: 'move', delta: 1 }, orderRows(s1, st), 25, s1.processes).state;
+    st = reduce(st, { type: 'move', delta: 1 }, ctx(s1, st)).state;
     expect(st.selectedKey).toBe(b.key);
     // b grows to the top: the selection moves with it.
     const s2 = snapshot([a, { ...b, ussBytes: 1000 }, c]);
@@ -40,7 +46,7 @@ describe('selection follows identity', () => {
     const a = proc(10), b = proc(20), c = proc(30);
     const s1 = snapshot([a, b, c]);
     let st = settle(s1, start());
-    st = reduce(st, { type: 'move', delta: 1 }, orderRows(s1, st), 25, s1.processes).state; // b
+    st = reduce(st, { type: 'move', delta: 1 }, ctx(s1, st)).state; // b
     const s2 = snapshot([a, c], { exited: [b] });
     st = settle(s2, st);
     expect(st.selectedKey).toBe(b.key);
@@ -50,11 +56,11 @@ describe('selection follows identity', () => {
     expect(lineText(sel.line)).toContain('✕');
     expect(lineText(sel.line)).toContain(' 20 ');
     // Killing a gone process is refused with a message.
-    const r = reduce(st, { type: 'kill', tree: false }, orderRows(s2, st), 25, s2.processes);
+    const r = reduce(st, { type: 'kill', tree: false }, ctx(s2, st));
     expect(r.state.mode).toBe('grid');
     expect(r.state.status?.text).toMatch(/already exited/);
     // Moving away lets it go.
-    st = reduce(st, { type: 'move', delta: 1 }, orderRows(s2, st), 25, s2.processes).state;
+    st = reduce(st, { type: 'move', delta: 1 }, ctx(s2, st)).state;
     expect(st.gone).toBeNull();
     expect(orderRows(s2, st).list.map((p) => p.pid)).toEqual([30, 10]);
   });
@@ -74,14 +80,14 @@ describe('keys and actions', () => {
   test('filter is live, case-insensitive, and Esc clears it', () => {
     const snap = snapshot([proc(1, { name: 'Python3' }), proc(2, { name: 'node', cmdline: 'node server.js' }), proc(3, { name: 'bash' })]);
     let st = settle(snap, start());
-    st = reduce(st, keyToAction(st.mode, '/', { name: '/' }) as never, orderRows(snap, st), 25, snap.processes).state;
+    st = reduce(st, keyToAction(st.mode, '/', { name: '/' }) as never, ctx(snap, st)).state;
     expect(st.mode).toBe('filter');
-    for (const ch of 'PYTH') st = reduce(st, keyToAction(st.mode, ch, {}) as never, orderRows(snap, st), 25, snap.processes).state;
+    for (const ch of 'PYTH') st = reduce(st, keyToAction(st.mode, ch, {}) as never, ctx(snap, st)).state;
     expect(orderRows(snap, st).list.map((p) => p.pid)).toEqual([1]);
-    st = reduce(st, { type: 'filterAccept' }, orderRows(snap, st), 25, snap.processes).state;
+    st = reduce(st, { type: 'filterAccept' }, ctx(snap, st)).state;
     expect(st.mode).toBe('grid');
     expect(st.filter).toBe('PYTH');
-    st = reduce(st, { type: 'escape' }, orderRows(snap, st), 25, snap.processes).state;
+    st = reduce(st, { type: 'escape' }, ctx(snap, st)).state;
     expect(st.filter).toBe('');
     expect(orderRows(snap, st).list).toHaveLength(3);
   });
@@ -109,7 +115,7 @@ describe('keys and actions', () => {
     let st = start();
     const seen: string[] = [];
     for (let i = 0; i < 10; i++) {
-      st = reduce(st, { type: 'cycleSort' }, orderRows(snap, st), 25, snap.processes).state;
+      st = reduce(st, { type: 'cycleSort' }, ctx(snap, st)).state;
       seen.push(st.sort);
     }
     expect(new Set(seen).size).toBe(10);
@@ -120,12 +126,12 @@ describe('keys and actions', () => {
     const snap = snapshot(Array.from({ length: 100 }, (_, i) => proc(i + 1)));
     let st = settle(snap, start());
     const rows = () => orderRows(snap, st);
-    st = reduce(st, { type: 'page', dir: 1 }, rows(), 25, snap.processes).state;
+    st = reduce(st, { type: 'page', dir: 1 }, ctx(snap, st)).state;
     expect(rows().list.findIndex((p) => p.key === st.selectedKey)).toBe(24);
-    st = reduce(st, { type: 'end' }, rows(), 25, snap.processes).state;
+    st = reduce(st, { type: 'end' }, ctx(snap, st)).state;
     expect(rows().list.findIndex((p) => p.key === st.selectedKey)).toBe(99);
     expect(st.top).toBe(75);
-    st = reduce(st, { type: 'home' }, rows(), 25, snap.processes).state;
+    st = reduce(st, { type: 'home' }, ctx(snap, st)).state;
     expect(st.top).toBe(0);
   });
 });
@@ -134,12 +140,12 @@ describe('termination requests', () => {
   test('k asks with the name and USS; a system process is flagged in red words', () => {
     const snap = snapshot([proc(7, { name: 'jupyter-lab', system: true, ussBytes: 300 * 1024 * 1024 })]);
     let st = settle(snap, start());
-    st = reduce(st, { type: 'kill', tree: false }, orderRows(snap, st), 25, snap.processes).state;
+    st = reduce(st, { type: 'kill', tree: false }, ctx(snap, st)).state;
     expect(st.mode).toBe('confirm');
     const v = view(snap, st);
     expect(v.overlay?.tone).toBe('danger');
     expect(lineText(v.overlay!.lines[0])).toBe('⚠ SYSTEM PROCESS — Kill 7 jupyter-lab (USS 300 MiB)? This may break the session. (y/n)');
-    const r = reduce(st, { type: 'confirmNo' }, orderRows(snap, st), 25, snap.processes);
+    const r = reduce(st, { type: 'confirmNo' }, ctx(snap, st));
     expect(r.effect).toBeUndefined();
     expect(r.state.status?.text).toMatch(/Spared 7/);
   });
@@ -147,9 +153,9 @@ describe('termination requests', () => {
   test('y produces exactly one termination effect for the chosen process', () => {
     const snap = snapshot([proc(7, { ussBytes: 1024 * 1024 })]);
     let st = settle(snap, start());
-    st = reduce(st, { type: 'kill', tree: false }, orderRows(snap, st), 25, snap.processes).state;
+    st = reduce(st, { type: 'kill', tree: false }, ctx(snap, st)).state;
     expect(lineText(view(snap, st).overlay!.lines[0])).toBe('Kill process 7 proc7 (USS 1.00 MiB)? (y/n)');
-    const r = reduce(st, { type: 'confirmYes' }, orderRows(snap, st), 25, snap.processes);
+    const r = reduce(st, { type: 'confirmYes' }, ctx(snap, st));
     expect(r.effect).toEqual({ type: 'terminate', request: expect.objectContaining({ kind: 'process', target: snap.processes[0] }) });
     expect(r.state.mode).toBe('grid');
   });
@@ -158,7 +164,7 @@ describe('termination requests', () => {
     const snap = snapshot([proc(10, { ussBytes: 1024 }), proc(11, { ppid: 10, ussBytes: 1024 }), proc(12, { ppid: 11, ussBytes: 1024 }), proc(13)]);
     let st = settle(snap, start());
     st = { ...st, selectedKey: snap.processes[0].key };
-    st = reduce(st, { type: 'kill', tree: true }, orderRows(snap, st), 25, snap.processes).state;
+    st = reduce(st, { type: 'kill', tree: true }, ctx(snap, st)).state;
     expect(st.confirm?.members.map((p) => p.pid).sort()).toEqual([10, 11, 12]);
     expect(lineText(view(snap, st).overlay!.lines[0])).toContain('10 proc10 and its 2 descendants (3 processes, USS 3.00 KiB)');
   });
@@ -166,7 +172,7 @@ describe('termination requests', () => {
   test('read-only refuses', () => {
     const snap = snapshot([proc(7)]);
     let st = settle(snap, initialState({ sort: 'uss', reverse: false, filter: '', readOnly: true }));
-    st = reduce(st, { type: 'kill', tree: false }, orderRows(snap, st), 25, snap.processes).state;
+    st = reduce(st, { type: 'kill', tree: false }, ctx(snap, st)).state;
     expect(st.mode).toBe('grid');
     expect(st.status?.text).toMatch(/Read-only/);
   });

@@ -41,6 +41,10 @@ export interface ProcessStat {
   /** Where USS/PSS came from: smaps_rollup, summed smaps, or nowhere. */
   memorySource: 'smaps_rollup' | 'smaps' | null;
   system: boolean;
+  /** Sessions this process belongs to (filled by buildSessions; the pod always). */
+  sessionIds: string[];
+  /** The most specific session's name for the grid (agent, then tmux, then tree). */
+  sessionLabel: string | null;
 }
 
 export interface HostStat {
@@ -222,6 +226,8 @@ export class Sampler {
         writeBytesPerSec: writeRate,
         memorySource: uss === null && smapsRss === null ? null : (raw.flags[i] & FLAG_SMAPS_FALLBACK) !== 0 ? 'smaps' : 'smaps_rollup',
         system: isSystemProcess(name, cmdline, this.systemProcesses),
+        sessionIds: [],
+        sessionLabel: null,
       };
 
       let track = prev;

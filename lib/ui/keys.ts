@@ -52,6 +52,8 @@ export function keyToAction(mode: Mode, ch: string | undefined, key: KeyInfo | u
       return { type: 'filterStart' };
     case 't':
       return { type: 'toggleTree' };
+    case 'T':
+      return { type: 'pickTree' };
     case '?':
       return { type: 'help' };
     case 'h':
@@ -62,6 +64,8 @@ export function keyToAction(mode: Mode, ch: string | undefined, key: KeyInfo | u
       return { type: 'end' };
   }
   if (name === 'f9') return { type: 'kill', tree: true };
+  if (name === 'tab') return { type: 'toggleView' };
+  if (name === 'enter' || name === 'return') return { type: 'enter' };
   if (name === 'escape') return { type: 'escape' };
   return null;
 }

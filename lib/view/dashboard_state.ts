@@ -1,15 +1,19 @@
 // Dashboard state and the actions keys turn into. Pure: the UI feeds actions
 // in, gets state (and at most one effect to run) out.
 import type { ModelSnapshot, ProcessStat } from '../model/sampler';
-import { buildTree, subtree, TreeRow, treeOrder } from '../model/tree';
+import type { Session, TreePick } from '../model/sessions';
+import { ancestors, buildTree, subtree, TreeRow, treeOrder } from '../model/tree';
 import { filterProcesses, SortKey, sortProcesses, SORT_KEYS } from './process_table';
+import { sortSessions } from './session_table';
 
 export type Mode = 'grid' | 'filter' | 'confirm' | 'help' | 'history';
 
 export interface ConfirmRequest {
-  /** One process, or the process and all its descendants. */
-  kind: 'process' | 'tree';
+  /** One process, the process and all its descendants, or a whole session. */
+  kind: 'process' | 'tree' | 'session';
   target: ProcessStat;
+  /** For kind 'session'. */
+  session?: Session;
   members: ProcessStat[];
   /** Any member is a system process. */
   system: boolean;
@@ -21,6 +25,15 @@ export interface StatusMessage {
 }
 
 export interface DashboardState {
+  /** Which grid is shown: processes, or sessions (Tab). */
+  view: 'processes' | 'sessions';
+  /** Selected session id in the sessions view. */
+  sessionKey: string | null;
+  sessionTop: number;
+  /** The session drilled into (Enter): the process grid shows only its members. */
+  focus: { id: string; name: string } | null;
+  /** Process trees the user picked as sessions (T). */
+  trees: TreePick[];
   sort: SortKey;
   reverse: boolean;
   filter: string;
@@ -56,6 +69,9 @@ export type Action =
   | { type: 'help' }
   | { type: 'history' }
   | { type: 'kill'; tree: boolean }
+  | { type: 'toggleView' }
+  | { type: 'enter' }
+  | { type: 'pickTree' }
   | { type: 'confirmYes' }
   | { type: 'confirmNo' }
   | { type: 'status'; status: StatusMessage | null };
@@ -71,6 +87,11 @@ export interface Rows {
 
 export function initialState(opts: { sort: SortKey; reverse: boolean; filter: string; readOnly: boolean }): DashboardState {
   return {
+    view: 'processes',
+    sessionKey: null,
+    sessionTop: 0,
+    focus: null,
+    trees: [],
     sort: opts.sort,
     reverse: opts.reverse,
     filter: opts.filter,
@@ -88,7 +109,9 @@ export function initialState(opts: { sort: SortKey; reverse: boolean; filter: st
 
 /** The rows the grid shows, in order: filtered, sorted, maybe as a tree. */
 export function orderRows(snap: ModelSnapshot, state: DashboardState): Rows {
-  let list = sortProcesses(filterProcesses(snap.processes, state.filter), state.sort, state.reverse);
+  const focus = state.focus;
+  const pool = focus ? snap.processes.filter((p) => p.sessionIds.includes(focus.id)) : snap.processes;
+  let list = sortProcesses(filterProcesses(pool, state.filter), state.sort, state.reverse);
   const gone = state.gone;
   if (gone && filterProcesses([gone], state.filter).length === 1 && !list.some((p) => p.key === gone.key)) {
     // Keep the exited selection where its last values sort it.
@@ -103,8 +126,17 @@ export function orderRows(snap: ModelSnapshot, state: DashboardState): Rows {
  * After a new sample (or a change of filter, sort or size): follow the
  * selection, or mark it gone; returns the state and the rows it implies.
  */
-export function reconcile(state: DashboardState, snap: ModelSnapshot, pageSize: number): { state: DashboardState; rows: Rows } {
+export function reconcile(
+  state: DashboardState,
+  snap: ModelSnapshot,
+  pageSize: number,
+  sessions: readonly Session[] = [],
+): { state: DashboardState; rows: Rows; sessionRows: Session[] } {
   let s = state;
+  const sessionRows = sortSessions(sessions);
+  if (sessionRows.length > 0 && !sessionRows.some((x) => x.id === s.sessionKey)) s = { ...s, sessionKey: sessionRows[0].id };
+  const si = sessionRows.findIndex((x) => x.id === s.sessionKey);
+  if (si >= 0) s = { ...s, sessionTop: clampTop(s.sessionTop, si, sessionRows.length, pageSize) };
   if (s.selectedKey !== null && !s.gone && !snap.processes.some((p) => p.key === s.selectedKey)) {
     const last = snap.exited.find((p) => p.key === s.selectedKey) ?? null;
     s = last ? { ...s, gone: { ...last, state: 'X' } } : { ...s, selectedKey: null };
@@ -115,7 +147,15 @@ export function reconcile(state: DashboardState, snap: ModelSnapshot, pageSize: 
     s = { ...s, selectedKey: rows.list[0].key, gone: null };
     rows = orderRows(snap, s);
   }
-  return { state: keepInView(s, rows, pageSize), rows };
+  return { state: keepInView(s, rows, pageSize), rows, sessionRows };
+}
+
+function clampTop(top: number, index: number, n: number, pageSize: number): number {
+  const page = Math.max(1, pageSize);
+  let t = Math.min(top, Math.max(0, n - page));
+  if (index < t) t = index;
+  if (index >= t + page) t = index - page + 1;
+  return Math.max(0, t);
 }
 
 export function selectedIndex(state: DashboardState, rows: Rows): number {
@@ -150,14 +190,42 @@ export interface ReduceResult {
   effect?: Effect;
 }
 
-/**
- * Apply an action. `rows` is the current grid order (orderRows), `pageSize` the
- * number of visible grid rows; `all` the latest processes (for tree kills).
- */
-export function reduce(state: DashboardState, action: Action, rows: Rows, pageSize: number, all: readonly ProcessStat[]): ReduceResult {
+/** What the reducer needs to know of the screen as it is. */
+export interface ReduceContext {
+  /** The process grid's order (orderRows). */
+  rows: Rows;
+  /** The sessions view's order. */
+  sessionRows: readonly Session[];
+  /** Visible grid rows. */
+  pageSize: number;
+  /** The latest processes (for tree and session kills). */
+  all: readonly ProcessStat[];
+  /** spmon's own pid: a set holding it or its ancestors is refused. */
+  selfPid: number;
+}
+
+/** Apply an action to the state; at most one effect comes out. */
+export function reduce(state: DashboardState, action: Action, ctx: ReduceContext): ReduceResult {
+  const { rows, pageSize, all } = ctx;
   const s = state;
+  if (s.view === 'sessions' && s.mode === 'grid') {
+    const r = reduceSessions(s, action, ctx);
+    if (r) return r;
+  }
   const cur = selectedIndex(s, rows);
   switch (action.type) {
+    case 'toggleView':
+      return { state: { ...s, view: s.view === 'processes' ? 'sessions' : 'processes' } };
+    case 'enter':
+      return { state: s };
+    case 'pickTree': {
+      if (cur < 0) return { state: s };
+      const p = rows.list[cur];
+      if (s.trees.some((t) => t.pid === p.pid && t.startTicks === p.startTicks)) {
+        return { state: { ...s, trees: s.trees.filter((t) => !(t.pid === p.pid && t.startTicks === p.startTicks)), status: { text: `Tree of ${p.pid} is no longer a session`, level: 'info' } } };
+      }
+      return { state: { ...s, trees: [...s.trees, { pid: p.pid, startTicks: p.startTicks }], status: { text: `Tree of ${p.pid} ${p.name} is now a session (Tab to see it)`, level: 'ok' } } };
+    }
     case 'move':
       return { state: selectAt(s, rows, (cur < 0 ? 0 : cur) + action.delta, pageSize) };
     case 'page':
@@ -185,6 +253,7 @@ export function reduce(state: DashboardState, action: Action, rows: Rows, pageSi
     case 'filterAccept':
       return { state: { ...s, mode: 'grid' } };
     case 'escape':
+      if (s.mode === 'grid' && s.focus && !s.filter) return { state: { ...s, focus: null, view: 'sessions', top: 0 } };
       if (s.mode === 'filter') return { state: { ...s, mode: 'grid', filter: '', top: 0 } };
       if (s.mode === 'confirm') return { state: { ...s, mode: 'grid', confirm: null, status: { text: 'Cancelled', level: 'info' } } };
       if (s.mode === 'help' || s.mode === 'history') return { state: { ...s, mode: 'grid' } };
@@ -220,5 +289,50 @@ export function reduce(state: DashboardState, action: Action, rows: Rows, pageSi
       };
     case 'status':
       return { state: { ...s, status: action.status } };
+  }
+}
+
+/** Keys in the sessions view; null: handled as in the process grid. */
+function reduceSessions(s: DashboardState, action: Action, ctx: ReduceContext): ReduceResult | null {
+  const list = ctx.sessionRows;
+  const cur = list.findIndex((x) => x.id === s.sessionKey);
+  const select = (i: number): ReduceResult => {
+    if (list.length === 0) return { state: s };
+    const j = Math.max(0, Math.min(list.length - 1, i));
+    return { state: { ...s, sessionKey: list[j].id, sessionTop: clampTop(s.sessionTop, j, list.length, ctx.pageSize) } };
+  };
+  switch (action.type) {
+    case 'move':
+      return select((cur < 0 ? 0 : cur) + action.delta);
+    case 'page':
+      return select((cur < 0 ? 0 : cur) + action.dir * Math.max(1, ctx.pageSize - 1));
+    case 'home':
+      return select(0);
+    case 'end':
+      return select(list.length - 1);
+    case 'enter': {
+      if (cur < 0) return { state: s };
+      const x = list[cur];
+      return { state: { ...s, view: 'processes', focus: { id: x.id, name: x.name }, top: 0, selectedKey: null, gone: null } };
+    }
+    case 'kill': {
+      if (s.readOnly) return { state: { ...s, status: { text: 'Read-only mode: killing is off (--read-only)', level: 'warn' } } };
+      if (cur < 0) return { state: { ...s, status: { text: 'Nothing selected', level: 'warn' } } };
+      const x = list[cur];
+      if (x.kind === 'pod') return { state: { ...s, status: { text: 'The pod session cannot be ended from here', level: 'warn' } } };
+      const byKey = new Map(ctx.all.map((p) => [p.key, p]));
+      const members = x.keys.map((k) => byKey.get(k)).filter((p): p is ProcessStat => p !== undefined);
+      if (members.length === 0) return { state: { ...s, status: { text: `Session ${x.name} has no running processes`, level: 'warn' } } };
+      const guarded = new Set([ctx.selfPid, ...ancestors(buildTree(ctx.all), ctx.selfPid)]);
+      const hit = members.find((p) => guarded.has(p.pid));
+      if (hit) return { state: { ...s, status: { text: `Refused: session ${x.name} contains spmon or its parent ${hit.pid} ${hit.name}`, level: 'error' } } };
+      const root = members.slice().sort((a, b) => a.pid - b.pid)[0];
+      return { state: { ...s, mode: 'confirm', confirm: { kind: 'session', target: root, session: x, members, system: members.some((p) => p.system) } } };
+    }
+    case 'pickTree':
+    case 'filterStart':
+      return { state: { ...s, status: { text: 'Switch to the process view (Tab) for that', level: 'info' } } };
+    default:
+      return null;
   }
 }

@@ -7,7 +7,9 @@ import { displayWidth, fit } from './fit';
 import { formatBytes, formatCores, formatDuration, formatGrowth, formatPercent, UNKNOWN } from './format';
 import { gaugeBar } from './gauge';
 import { hiddenMemoryCount, podMemory } from './pod_memory';
+import type { Session } from '../model/sessions';
 import { displayName, headerCells, layoutColumns, rowCells } from './process_table';
+import { contextLevel, formatCount, layoutSessionColumns, sessionHeaderCells, sessionRowCells } from './session_table';
 import { sanitize } from './sanitize';
 import { Line, seg, Style } from './styled';
 
@@ -49,6 +51,8 @@ export interface DashboardInputs {
   snap: ModelSnapshot | null;
   state: DashboardState;
   rows: Rows;
+  /** The sessions view's rows, in order. */
+  sessionRows: readonly Session[];
   size: ScreenSize;
   history: ProcessHistory | undefined;
   detail: { cgroup: string | null; cwd: string | null; exe: string | null } | null;
@@ -91,8 +95,12 @@ export const KEY_HELP: [string, string][] = [
   ['/', 'filter by name or cmdline (Enter keeps it, Esc clears)'],
   ['Esc', 'clear the filter, or cancel'],
   ['t', 'tree view on/off'],
+  ['Tab', 'switch between processes and sessions (tmux, agents, picked trees, the pod)'],
+  ['Enter', 'in sessions: show the session\'s processes (Esc goes back)'],
+  ['T', 'make the selected process and its descendants a session'],
   ['k', 'kill the selected process (SIGTERM, then SIGKILL after the grace)'],
   ['K / F9', 'kill the selected process and all its descendants'],
+  ['k (sessions)', 'end the whole session: leaves first, one grace period'],
   ['y / n', 'confirm / spare'],
   ['h', 'history of ended processes'],
   ['?', 'this help'],
@@ -227,7 +235,11 @@ function confirmOverlay(req: ConfirmRequest, graceSec: number): DashboardView['o
   const uss = req.members.reduce<number | null>((a, p) => (p.ussBytes === null ? a : (a ?? 0) + p.ussBytes), null);
   const name = displayName(t);
   let text: string;
-  if (req.kind === 'process') {
+  if (req.kind === 'session' && req.session) {
+    const n = req.members.length;
+    const what = `session ${sanitize(req.session.name)} (${req.session.kind}): ${n} process${n === 1 ? '' : 'es'}, frees USS ${formatBytes(uss)}`;
+    text = req.system ? `⚠ SYSTEM PROCESS — End ${what}? This may break the session. (y/n)` : `End ${what}? (y/n)`;
+  } else if (req.kind === 'process') {
     text = req.system
       ? `⚠ SYSTEM PROCESS — Kill ${t.pid} ${name} (USS ${formatBytes(uss)})? This may break the session. (y/n)`
       : `Kill process ${t.pid} ${name} (USS ${formatBytes(uss)})? (y/n)`;
@@ -240,7 +252,8 @@ function confirmOverlay(req: ConfirmRequest, graceSec: number): DashboardView['o
   }
   const lines: Line[] = [[seg(text, req.system ? 'danger' : 'bold')], [seg('')]];
   lines.push([seg(`SIGTERM now, SIGKILL after ${graceSec} s if it is still running.`, 'dim')]);
-  if (req.kind === 'tree') {
+  if (req.kind !== 'process') lines.push([seg('Leaves first, then parents; new descendants are found again before SIGKILL.', 'dim')]);
+  if (req.kind !== 'process') {
     const systemMembers = req.members.filter((p) => p.system);
     if (systemMembers.length > 0)
       lines.push([seg(`System processes in the set: ${systemMembers.map((p) => `${p.pid} ${displayName(p)}`).join(', ')}`, 'warn')]);
@@ -275,7 +288,7 @@ export function buildDashboardView(inp: DashboardInputs): DashboardView {
   const layout = dashboardLayout(size);
   const width = Math.max(1, size.width);
   const header = snap && layout.header > 0 ? headerLines(snap, width, layout.header) : [];
-  const cols = layoutColumns(width);
+  const cols = layoutColumns(width, { session: inp.sessionRows.some((x) => x.kind !== 'pod') });
   const keys = cols.columns.map((c) => c.key);
   const gridHeader: Line = headerCells(cols).flatMap((h, i) => {
     const k = keys[i];
@@ -283,6 +296,7 @@ export function buildDashboardView(inp: DashboardInputs): DashboardView {
     const text = mark ? fit(h.trim() + mark, cols.widths[i], cols.columns[i].align) : h;
     return i === 0 ? [seg(text, 'title')] : [seg(' ', 'title'), seg(text, 'title')];
   });
+  if (state.view === 'sessions' && state.mode !== 'filter') return sessionsView(inp, layout, header, width);
   const grid: GridRow[] = [];
   const sel = selectedIndex(state, rows);
   const end = Math.min(rows.list.length, state.top + layout.gridRows);
@@ -346,10 +360,12 @@ function statusLine(inp: DashboardInputs, position: string, width: number): Line
       seg('r', 'key'), seg(' reverse  '),
       seg('/', 'key'), seg(' filter  '),
       seg('t', 'key'), seg(' tree  '),
+      seg('Tab', 'key'), seg(state.view === 'sessions' ? ' processes  ' : ' sessions  '),
       seg('h', 'key'), seg(' history  '),
       seg('?', 'key'), seg(' help'),
     ];
   }
+  if (state.focus && state.view === 'processes') left.unshift(seg(`[${sanitize(state.focus.name)}: Esc back] `, 'key'));
   if (state.filter && state.mode !== 'filter') left.push(seg(`  filter "${sanitize(state.filter)}"`, 'warn'));
   if (state.readOnly) left.push(seg('  read-only', 'dim'));
   // Fit: the left part gets what the right part leaves.
@@ -359,4 +375,73 @@ function statusLine(inp: DashboardInputs, position: string, width: number): Line
   if (room < 10) return [seg(fit(leftText, width))];
   if (leftW > room) return [seg(fit(leftText, room)), seg(' ' + right, 'dim')];
   return [...left, seg(' '.repeat(room - leftW + 1) + right, 'dim')];
+}
+
+function sessionsView(inp: DashboardInputs, layout: DashboardLayout, header: Line[], width: number): DashboardView {
+  const { state } = inp;
+  const list = inp.sessionRows;
+  const cols = layoutSessionColumns(width);
+  const gridHeader: Line = sessionHeaderCells(cols).flatMap((h, i) => (i === 0 ? [seg(h, 'title')] : [seg(' ', 'title'), seg(h, 'title')]));
+  const sel = list.findIndex((x) => x.id === state.sessionKey);
+  const end = Math.min(list.length, state.sessionTop + layout.gridRows);
+  const grid: GridRow[] = [];
+  for (let i = state.sessionTop; i < end; i++) {
+    const x = list[i];
+    const cells = sessionRowCells(x, cols);
+    const base: Style = x.kind === 'agent' && x.pids.length === 0 ? 'dim' : x.kind === 'pod' ? 'bold' : 'normal';
+    const line: Line = [];
+    cells.forEach((c, j) => {
+      if (j > 0) line.push(seg(' ', base));
+      let st: Style = base;
+      if (cols.columns[j].key === 'ctx' && x.agent) {
+        const lv = contextLevel(x.agent.contextPercent);
+        st = lv === 'critical' ? 'danger' : lv === 'warn' ? 'warn' : base;
+      }
+      line.push(seg(c, st));
+    });
+    grid.push({ line, selected: i === sel });
+  }
+  const position = list.length === 0 ? '0 of 0' : `${state.sessionTop + 1}-${end} of ${list.length}`;
+  let detail: DashboardView['detail'] = null;
+  if (layout.detail > 0 && sel >= 0) detail = sessionDetail(list[sel], inp, layout.detail - 2);
+  const status = statusLine(inp, position, width);
+  let overlay: DashboardView['overlay'] = null;
+  if (state.mode === 'confirm' && state.confirm) overlay = confirmOverlay(state.confirm, inp.graceSec);
+  else if (state.mode === 'help') overlay = helpOverlay();
+  else if (state.mode === 'history') overlay = historyOverlay(inp.ended);
+  return { layout, header, gridHeader, grid, position, detail, status, overlay };
+}
+
+function sessionDetail(x: Session, inp: DashboardInputs, height: number): DashboardView['detail'] {
+  const lines: Line[] = [[seg(`${x.kind} `, 'dim'), seg(sanitize(x.name), 'bold'), seg(`  ${sanitize(x.id)}`, 'dim')]];
+  lines.push([
+    seg(`${x.pids.length} processes  `, 'normal'),
+    seg('ΣUSS ', 'dim'), seg(formatBytes(x.ussBytes)),
+    seg('  ΣPSS ', 'dim'), seg(formatBytes(x.pssBytes)),
+    seg('  ΣRSS ', 'dim'), seg(formatBytes(x.rssBytes)), seg(' (double counts shared pages)', 'dim'),
+    seg('  CPU ', 'dim'), seg(`${formatPercent(x.cpuPercent)}%`),
+  ]);
+  const a = x.agent;
+  if (a) {
+    const t = a.tokens;
+    const lv = contextLevel(a.contextPercent);
+    lines.push([
+      seg('model ', 'dim'), seg(sanitize(a.model ?? UNKNOWN)),
+      seg('  context ', 'dim'), seg(`${formatPercent(a.contextPercent, 0)}%`, lv === 'critical' ? 'danger' : lv === 'warn' ? 'warn' : 'normal'),
+      seg('  tokens ', 'dim'), seg(`in ${formatCount(t.input)} out ${formatCount(t.output)} cache+ ${formatCount(t.cacheCreation)} cache↺ ${formatCount(t.cacheRead)} total ${formatCount(t.total)}`),
+    ]);
+    lines.push([
+      seg('bound ', 'dim'),
+      seg(a.evidence ? `${a.evidence} (confidence ${a.confidence})` : 'to no running process'),
+      seg('  cwd ', 'dim'), seg(sanitize(a.cwd ?? UNKNOWN)),
+    ]);
+    lines.push([seg('log ', 'dim'), seg(sanitize(a.logPath ?? UNKNOWN))]);
+  }
+  // The heaviest members.
+  const byKey = new Map((inp.snap?.processes ?? []).map((p) => [p.key, p]));
+  const members = x.keys.map((k) => byKey.get(k)).filter((p): p is ProcessStat => !!p).sort((p, q) => (q.ussBytes ?? -1) - (p.ussBytes ?? -1));
+  for (const p of members.slice(0, Math.max(0, height - lines.length))) {
+    lines.push([seg(String(p.pid).padStart(7) + ' ', 'dim'), seg(fit(displayName(p), 16) + ' '), seg(formatBytes(p.ussBytes).padStart(9) + ' USS  ', 'normal'), seg(fit(p.cmdline === null ? '' : sanitize(p.cmdline), 60), 'dim')]);
+  }
+  return { lines, uss: [], cpu: [], ussLabel: `ΣUSS ${formatBytes(x.ussBytes)}`, cpuLabel: `CPU ${formatPercent(x.cpuPercent)}%` };
 }

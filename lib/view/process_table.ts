@@ -15,7 +15,7 @@ export function isSortKey(s: string): s is SortKey {
 type Value = number | string | null;
 
 export interface ColumnSpec {
-  key: SortKey;
+  key: SortKey | 'session';
   header: string;
   /** Width in columns; the cmdline column takes what is left. */
   width: number;
@@ -55,9 +55,11 @@ export const COLUMNS: readonly ColumnSpec[] = [
     value: (p) => p.rssBytes, text: (p) => formatBytes(p.rssBytes) },
   { key: 'growth', header: 'Growth', width: 11, align: 'right', descending: true, priority: 65,
     value: (p) => p.growthBytesPerMin, text: (p) => formatGrowth(p.growthBytesPerMin) },
-  { key: 'read', header: 'Read', width: 11, align: 'right', descending: true, priority: 50,
+  { key: 'session', header: 'Session', width: 14, align: 'left', descending: false, priority: 45,
+    value: (p) => p.sessionLabel, text: (p) => (p.sessionLabel === null ? '' : sanitize(p.sessionLabel)) },
+  { key: 'read', header: 'Read', width: 11, align: 'right', descending: true, priority: 35,
     value: (p) => p.readBytesPerSec, text: (p) => formatRate(p.readBytesPerSec) },
-  { key: 'write', header: 'Write', width: 11, align: 'right', descending: true, priority: 55,
+  { key: 'write', header: 'Write', width: 11, align: 'right', descending: true, priority: 36,
     value: (p) => p.writeBytesPerSec, text: (p) => formatRate(p.writeBytesPerSec) },
 ];
 
@@ -102,8 +104,9 @@ export interface Layout {
  * columns). Cmdline takes what is left; when even its minimum does not fit,
  * the lowest-priority columns go.
  */
-export function layoutColumns(width: number, minCmdline = 12): Layout {
-  let cols = COLUMNS.slice();
+export function layoutColumns(width: number, opts: { session?: boolean; minCmdline?: number } = {}): Layout {
+  const minCmdline = opts.minCmdline ?? 12;
+  let cols = COLUMNS.filter((c) => c.key !== 'session' || opts.session === true);
   const fixed = (cs: ColumnSpec[]) => cs.reduce((s, c) => s + (c.key === 'cmdline' ? 0 : c.width), 0) + (cs.length - 1);
   const needs = (cs: ColumnSpec[]) => fixed(cs) + (cs.some((c) => c.key === 'cmdline') ? minCmdline : 0);
   const minName = 6;

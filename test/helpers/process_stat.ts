@@ -33,6 +33,8 @@ export function proc(pid: number, over: Partial<ProcessStat> = {}): ProcessStat 
     writeBytesPerSec: 0,
     memorySource: 'smaps_rollup',
     system: false,
+    sessionIds: [],
+    sessionLabel: null,
     ...over,
     // key follows pid/startTicks unless given
     ...(over.key ? {} : { key: `${pid}:${startTicks}` }),

@@ -1,0 +1,136 @@
+// Which live process is an AI coding agent, and which agent log session it is
+// running: evidence with a confidence. Pure: logs and /proc facts come in as data.
+import { createHash } from 'crypto';
+import type { RawProcessFiles } from '../native';
+import type { ProcessStat } from './sampler';
+
+export type AgentTool = 'claude' | 'codex' | 'gemini';
+
+/** What the model needs of a parsed agent log (lib/sources/agents gives more). */
+export interface AgentLogFacts {
+  tool: AgentTool;
+  sessionId: string;
+  logPath: string;
+  cwd: string | null;
+  /** Gemini: SHA-256 of the project root. */
+  projectHash?: string | null;
+  firstActivityMs: number | null;
+  lastActivityMs: number | null;
+}
+
+export type Evidence = 'open-log' | 'sticky' | 'cwd';
+
+export const CONFIDENCE: Record<Evidence, number> = { 'open-log': 0.9, sticky: 0.7, cwd: 0.55 };
+
+export interface Binding {
+  /** `${tool}:${sessionId}` */
+  sessionKey: string;
+  processKey: string;
+  pid: number;
+  evidence: Evidence;
+  confidence: number;
+}
+
+const TOOL_PACKAGES: [AgentTool, RegExp][] = [
+  ['claude', /(^|\/)(claude|claude-code)$|@anthropic-ai\/claude-code/],
+  ['codex', /(^|\/)codex$|@openai\/codex/],
+  ['gemini', /(^|\/)gemini$|@google\/gemini-cli/],
+];
+
+/**
+ * The agent tool a process runs, by its name or argv: `claude`, `codex`,
+ * `gemini`, also as a script run by node (`node .../@openai/codex/bin/codex.js`).
+ */
+export function agentToolOf(p: Pick<ProcessStat, 'name' | 'cmdline' | 'kernelThread'>): AgentTool | null {
+  if (p.kernelThread) return null;
+  for (const [tool, re] of TOOL_PACKAGES) if (p.name === tool || re.test(p.name)) return tool;
+  if (!p.cmdline) return null;
+  // argv[0] and, for interpreters, the script (argv[1] or the first non-option argument).
+  const argv = p.cmdline.split(' ').slice(0, 4);
+  const interp = /(^|\/)(node|nodejs|bun|deno|npx|python3?)$/.test(argv[0] ?? '');
+  const candidates = interp ? argv.slice(1).filter((a) => !a.startsWith('-')).slice(0, 1) : argv.slice(0, 1);
+  for (const a of candidates) {
+    const path = a.replace(/\.(c?js|mjs|ts)$/, '');
+    for (const [tool, re] of TOOL_PACKAGES) {
+      if (re.test(path) || re.test(a)) return tool;
+      // .../node_modules/@openai/codex/bin/codex.js
+      if (path.includes(`/${tool}/`) && path.endsWith(`/${tool}`)) return tool;
+    }
+  }
+  return null;
+}
+
+export function sha256Hex(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
+}
+
+export interface BindInput {
+  logs: readonly AgentLogFacts[];
+  /** Live agent processes (agentToolOf is not null), with their tool. */
+  agents: readonly { p: ProcessStat; tool: AgentTool }[];
+  /** cwd and open files of candidate processes, by pid. */
+  files: ReadonlyMap<number, RawProcessFiles>;
+  /** Descendants of each agent process (for "a descendant has the log open"). */
+  descendants: (p: ProcessStat) => readonly ProcessStat[];
+  /** Bindings from earlier ticks, by session key. */
+  previous: ReadonlyMap<string, Binding>;
+  /** How far a process's start may lie after a session's last activity and still match by cwd. */
+  slackMs?: number;
+}
+
+/**
+ * Bind each log session to at most one process and each process to at most one
+ * session, strongest evidence first: the log is open (0.9), an earlier binding of
+ * the same (pid, start time) (0.7), same cwd and overlapping activity (0.55).
+ */
+export function bindAgents(input: BindInput): Map<string, Binding> {
+  const slack = input.slackMs ?? 60_000;
+  const byKey = new Map(input.agents.map((a) => [a.p.key, a]));
+  const out = new Map<string, Binding>();
+  const taken = new Set<string>();
+  const bind = (log: AgentLogFacts, p: ProcessStat, evidence: Evidence) => {
+    const sessionKey = `${log.tool}:${log.sessionId}`;
+    out.set(sessionKey, { sessionKey, processKey: p.key, pid: p.pid, evidence, confidence: CONFIDENCE[evidence] });
+    taken.add(p.key);
+  };
+
+  // 1. An open log file is proof.
+  const holders = new Map<string, ProcessStat>();
+  for (const a of input.agents) {
+    for (const q of [a.p, ...input.descendants(a.p)]) {
+      for (const f of input.files.get(q.pid)?.files ?? []) if (!holders.has(f)) holders.set(f, a.p);
+    }
+  }
+  for (const log of input.logs) {
+    const p = holders.get(log.logPath);
+    if (p && !taken.has(p.key) && byKey.get(p.key)?.tool === log.tool) bind(log, p, 'open-log');
+  }
+  // 2. What was bound before stays bound while the same process lives.
+  for (const log of input.logs) {
+    const key = `${log.tool}:${log.sessionId}`;
+    if (out.has(key)) continue;
+    const prev = input.previous.get(key);
+    if (prev && byKey.has(prev.processKey) && !taken.has(prev.processKey)) bind(log, byKey.get(prev.processKey)!.p, 'sticky');
+  }
+  // 3. Same project directory, active while the process lived: newest activity first.
+  const open = input.logs
+    .filter((l) => !out.has(`${l.tool}:${l.sessionId}`))
+    .slice()
+    .sort((a, b) => (b.lastActivityMs ?? 0) - (a.lastActivityMs ?? 0));
+  for (const log of open) {
+    let best: ProcessStat | null = null;
+    for (const a of input.agents) {
+      if (a.tool !== log.tool || taken.has(a.p.key)) continue;
+      const cwd = input.files.get(a.p.pid)?.cwd ?? null;
+      if (cwd === null) continue;
+      const sameProject = log.tool === 'gemini' && log.projectHash ? sha256Hex(cwd) === log.projectHash : log.cwd !== null && cwd === log.cwd;
+      if (!sameProject) continue;
+      const start = a.p.startTime;
+      if (start !== null && log.lastActivityMs !== null && log.lastActivityMs < start - slack) continue;
+      // The most recently started process is the likeliest to be writing the newest log.
+      if (!best || (a.p.startTime ?? 0) > (best.startTime ?? 0)) best = a.p;
+    }
+    if (best) bind(log, best, 'cwd');
+  }
+  return out;
+}

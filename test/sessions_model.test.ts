@@ -1,0 +1,141 @@
+// Sessions and agent binding with plain objects.
+import { agentToolOf, bindAgents, Binding, sha256Hex, AgentLogFacts } from '../lib/model/agent_binding';
+import { buildSessions, AgentSessionFacts } from '../lib/model/sessions';
+import { buildTree, subtree } from '../lib/model/tree';
+import type { RawProcessFiles } from '../lib/native';
+import { proc, snapshot } from './helpers/process_stat';
+
+describe('agentToolOf', () => {
+  test.each([
+    [{ name: 'claude', cmdline: 'claude' }, 'claude'],
+    [{ name: 'node', cmdline: 'node /usr/lib/node_modules/@anthropic-ai/claude-code/cli.js --resume' }, 'claude'],
+    [{ name: 'node', cmdline: 'node /usr/local/bin/codex exec hi' }, 'codex'],
+    [{ name: 'codex', cmdline: '/usr/bin/codex' }, 'codex'],
+    [{ name: 'node', cmdline: 'node /opt/node_modules/@google/gemini-cli/dist/index.js' }, 'gemini'],
+    [{ name: 'gemini', cmdline: 'gemini -p hello' }, 'gemini'],
+    [{ name: 'bash', cmdline: 'bash -c echo claude' }, null],
+    [{ name: 'node', cmdline: 'node server.js --name codex' }, null],
+    [{ name: 'vim', cmdline: 'vim claude.md' }, null],
+  ])('%j -> %s', (p, tool) => {
+    expect(agentToolOf({ ...p, kernelThread: false })).toBe(tool);
+  });
+});
+
+const log = (over: Partial<AgentLogFacts>): AgentLogFacts => ({
+  tool: 'claude', sessionId: 's1', logPath: '/h/.claude/projects/-w/s1.jsonl', cwd: '/w',
+  firstActivityMs: 1_700_000_000_000, lastActivityMs: 1_700_000_050_000, ...over,
+});
+
+function bind(logs: AgentLogFacts[], procs: ReturnType<typeof proc>[], files: RawProcessFiles[], previous = new Map<string, Binding>()) {
+  const tree = buildTree(procs);
+  return bindAgents({
+    logs,
+    agents: procs.flatMap((p) => { const t = agentToolOf(p); return t ? [{ p, tool: t }] : []; }),
+    files: new Map(files.map((f) => [f.pid, f])),
+    descendants: (p) => subtree(tree, p.pid).slice(1),
+    previous,
+  });
+}
+
+describe('bindAgents', () => {
+  const claudeA = proc(100, { name: 'claude', cmdline: 'claude', startTime: 1_700_000_000_000 - 10_000 });
+  const claudeB = proc(200, { name: 'claude', cmdline: 'claude', startTime: 1_700_000_000_000 - 5_000 });
+
+  test('an open log binds with 0.9, even against a same-cwd rival', () => {
+    const b = bind([log({})], [claudeA, claudeB], [
+      { pid: 100, cwd: '/w', files: ['/h/.claude/projects/-w/s1.jsonl'] },
+      { pid: 200, cwd: '/w', files: [] },
+    ]);
+    expect(b.get('claude:s1')).toMatchObject({ pid: 100, evidence: 'open-log', confidence: 0.9 });
+  });
+
+  test('a descendant holding the log open counts for its agent', () => {
+    const child = proc(101, { ppid: 100, name: 'bash', cmdline: 'bash' });
+    const b = bind([log({})], [claudeA, child], [{ pid: 101, cwd: '/x', files: ['/h/.claude/projects/-w/s1.jsonl'] }]);
+    expect(b.get('claude:s1')?.pid).toBe(100);
+  });
+
+  test('same cwd and overlapping activity binds with 0.55; another cwd does not', () => {
+    expect(bind([log({})], [claudeA], [{ pid: 100, cwd: '/w', files: [] }]).get('claude:s1')).toMatchObject({ evidence: 'cwd', confidence: 0.55 });
+    expect(bind([log({})], [claudeA], [{ pid: 100, cwd: '/elsewhere', files: [] }]).size).toBe(0);
+  });
+
+  test('a log whose activity ended before the process started is not bound by cwd', () => {
+    const late = proc(300, { name: 'claude', cmdline: 'claude', startTime: 1_700_000_050_000 + 3_600_000 });
+    expect(bind([log({})], [late], [{ pid: 300, cwd: '/w', files: [] }]).size).toBe(0);
+  });
+
+  test('Gemini binds by the SHA-256 of the cwd', () => {
+    const g = proc(400, { name: 'node', cmdline: 'node /x/@google/gemini-cli/dist/index.js', startTime: 1_700_000_000_000 });
+    const l = log({ tool: 'gemini', sessionId: 'g1', cwd: null, projectHash: sha256Hex('/proj') });
+    expect(bind([l], [g], [{ pid: 400, cwd: '/proj', files: [] }]).get('gemini:g1')?.pid).toBe(400);
+    expect(bind([l], [g], [{ pid: 400, cwd: '/other', files: [] }]).size).toBe(0);
+  });
+
+  test('an earlier binding sticks to the same (pid, start) with 0.7, not to a reused pid', () => {
+    const prev = new Map([['claude:s1', { sessionKey: 'claude:s1', processKey: claudeA.key, pid: 100, evidence: 'open-log' as const, confidence: 0.9 }]]);
+    expect(bind([log({})], [claudeA], [{ pid: 100, cwd: '/nowhere', files: [] }], prev).get('claude:s1')).toMatchObject({ evidence: 'sticky', confidence: 0.7 });
+    const reused = proc(100, { name: 'claude', cmdline: 'claude', startTicks: 424242 });
+    expect(bind([log({})], [reused], [{ pid: 100, cwd: '/nowhere', files: [] }], prev).size).toBe(0);
+  });
+
+  test('one process, one session: two logs in one cwd bind the newest to the newest process', () => {
+    const older = log({ sessionId: 'old', logPath: '/o.jsonl', lastActivityMs: 1_700_000_010_000 });
+    const newer = log({ sessionId: 'new', logPath: '/n.jsonl', lastActivityMs: 1_700_000_090_000 });
+    const b = bind([older, newer], [claudeA, claudeB], [{ pid: 100, cwd: '/w', files: [] }, { pid: 200, cwd: '/w', files: [] }]);
+    expect(b.get('claude:new')?.pid).toBe(200);
+    expect(b.get('claude:old')?.pid).toBe(100);
+  });
+});
+
+describe('buildSessions', () => {
+  const agentFacts = (over: Partial<AgentSessionFacts> = {}): AgentSessionFacts => ({
+    tool: 'claude', sessionId: 's1', logPath: '/l.jsonl', cwd: '/home/u/proj', model: 'claude-sonnet-4',
+    tokens: { input: 10, output: 20, cacheCreation: 30, cacheRead: 40, total: 100 }, contextPercent: 42, lastActivityMs: 5, ...over,
+  });
+
+  test('tmux sessions hold their panes and all descendants; totals are sums; ids follow the schema', () => {
+    const procs = [
+      proc(10, { ussBytes: 100, pssBytes: 150, rssBytes: 300, cpuPercent: 1 }),
+      proc(11, { ppid: 10, ussBytes: 50, pssBytes: 60, rssBytes: 200, cpuPercent: 2 }),
+      proc(12, { ppid: 11, ussBytes: null, pssBytes: null, rssBytes: 100, cpuPercent: null }),
+      proc(20, { ussBytes: 7, pssBytes: null, rssBytes: null, cpuPercent: null }),
+      proc(30, { ussBytes: 9 }),
+    ];
+    const snap = snapshot(procs);
+    const r = buildSessions(snap, {
+      tmux: [
+        { socket: 'default', sessionId: '$0', sessionName: 'my work', panePid: 10 },
+        { socket: 'default', sessionId: '$0', sessionName: 'my work', panePid: 20 },
+        { socket: 'other', sessionId: '$3', sessionName: 'x', panePid: 999 },
+      ],
+      agents: [],
+      bindings: new Map(),
+      trees: [{ pid: 30, startTicks: procs[4].startTicks }, { pid: 31, startTicks: 1 }],
+    });
+    const work = r.sessions.find((s) => s.id === 'tmux:default:$0')!;
+    expect(work).toMatchObject({ kind: 'tmux', name: 'my work', pids: [10, 11, 12, 20], ussBytes: 157, pssBytes: 210, rssBytes: 600, cpuPercent: 3 });
+    expect(r.sessions.find((s) => s.id === 'tmux:other:$3')!.pids).toEqual([]);
+    expect(r.sessions.find((s) => s.id === `tree:30:${procs[4].startTicks}`)!.pids).toEqual([30]);
+    expect(r.sessions.some((s) => s.id.startsWith('tree:31:'))).toBe(false); // exited pick
+    expect(r.sessions[0]).toMatchObject({ id: 'pod', kind: 'pod', agent: null });
+    expect(procs[2].sessionIds).toEqual(['pod', 'tmux:default:$0']);
+    expect(procs[2].sessionLabel).toBe('my work');
+    expect(procs[3].sessionIds).toEqual(['pod', 'tmux:default:$0']);
+  });
+
+  test('an agent session takes its bound process tree; unbound it has no processes but keeps its tokens', () => {
+    const agent = proc(50, { name: 'claude', cmdline: 'claude', ussBytes: 1000 });
+    const tool = proc(51, { ppid: 50, name: 'rg', ussBytes: 10 });
+    const snap = snapshot([agent, tool]);
+    const bindings = new Map([['claude:s1', { sessionKey: 'claude:s1', processKey: agent.key, pid: 50, evidence: 'open-log' as const, confidence: 0.9 }]]);
+    const r = buildSessions(snap, { tmux: [], agents: [agentFacts(), agentFacts({ sessionId: 's2' })], bindings, trees: [] });
+    const s1 = r.sessions.find((s) => s.id === 'agent:claude:s1')!;
+    expect(s1).toMatchObject({ kind: 'agent', name: 'claude proj', pids: [50, 51], ussBytes: 1010 });
+    expect(s1.agent).toMatchObject({ tool: 'claude', model: 'claude-sonnet-4', evidence: 'open-log', confidence: 0.9, contextPercent: 42 });
+    const s2 = r.sessions.find((s) => s.id === 'agent:claude:s2')!;
+    expect(s2).toMatchObject({ pids: [], ussBytes: null });
+    expect(s2.agent).toMatchObject({ evidence: null, confidence: null, tokens: { total: 100 } });
+    expect(tool.sessionLabel).toBe('claude proj');
+  });
+});
