@@ -1,0 +1,230 @@
+// tmux: every server of the user (each socket in ${TMUX_TMPDIR:-/tmp}/tmux-<uid>/) and the panes of all its
+// sessions. Runs `tmux` asynchronously with a timeout; never throws: what went wrong goes in `problems`.
+// Session names are untrusted text, kept as they are: the view sanitises them (design rule 6).
+import { execFile } from 'child_process';
+import * as fs from 'fs';
+import * as path from 'path';
+
+export interface TmuxPane {
+  /** Socket name, the file name in the socket directory (`default`, or the `-L` name). */
+  socket: string;
+  socketPath: string;
+  /** tmux's session id, `$N`: stable for the life of the server, unlike the name. */
+  sessionId: string;
+  sessionName: string;
+  panePid: number;
+}
+
+export interface TmuxListOptions {
+  /** Environment to read TMUX_TMPDIR from and to give the child (without TMUX); default process.env. */
+  env?: NodeJS.ProcessEnv;
+  /** Whose socket directory; default process.getuid(). */
+  uid?: number;
+  /** Per server; a server that has not answered by then counts as having no panes. Default 1000. */
+  timeoutMs?: number;
+  /** The tmux program; default `tmux` (looked up in env.PATH). */
+  tmuxBin?: string;
+}
+
+export interface TmuxListing {
+  panes: TmuxPane[];
+  /** Why some or all servers gave no panes (no tmux, no socket directory, dead or hung server...). */
+  problems: string[];
+}
+
+export const TMUX_FORMAT = '#{pane_pid} #{session_id} #{session_name}';
+const DEFAULT_TIMEOUT_MS = 1000;
+const MAX_BUFFER = 4 * 1024 * 1024;
+const MAX_PROBLEM_CHARS = 300;
+
+/** The id spmon gives a tmux session: `tmux:<socket name>:<session_id>`. */
+export function tmuxSessionId(pane: Pick<TmuxPane, 'socket' | 'sessionId'>): string {
+  return `tmux:${pane.socket}:${pane.sessionId}`;
+}
+
+/** `${TMUX_TMPDIR:-/tmp}/tmux-<uid>`, as tmux itself computes it. */
+export function tmuxSocketDir(env: NodeJS.ProcessEnv = process.env, uid: number = currentUid()): string {
+  const base = env.TMUX_TMPDIR ? env.TMUX_TMPDIR : '/tmp';
+  return path.join(base, `tmux-${uid}`);
+}
+
+/** Lines of `list-panes -F TMUX_FORMAT` output; malformed lines are skipped. */
+export function parseListPanes(text: string, socket: string, socketPath: string): TmuxPane[] {
+  const panes: TmuxPane[] = [];
+  for (const line of text.split('\n')) {
+    // pane pid, one space, session id, one space, then the name: the rest of the line, spaces and all.
+    const m = /^([0-9]{1,10}) (\$[0-9]{1,10}) (.*)$/s.exec(line);
+    if (!m) continue;
+    const panePid = Number(m[1]);
+    if (!Number.isSafeInteger(panePid) || panePid <= 0 || panePid > 0x3fffffff) continue;
+    panes.push({ socket, socketPath, sessionId: m[2], sessionName: m[3], panePid });
+  }
+  return panes;
+}
+
+/** Every pane of every tmux server of the user. Never rejects. */
+export async function listTmuxPanes(opts: TmuxListOptions = {}): Promise<TmuxListing> {
+  const env = opts.env ?? process.env;
+  const uid = opts.uid ?? currentUid();
+  const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const tmuxBin = opts.tmuxBin ?? 'tmux';
+  const problems: string[] = [];
+  try {
+    const sockets = await findSockets(tmuxSocketDir(env, uid), uid, problems);
+    const childEnv = cleanEnv(env);
+    const results = await Promise.all(
+      sockets.map((socketPath) => listSocket(tmuxBin, socketPath, childEnv, timeoutMs)),
+    );
+    const panes: TmuxPane[] = [];
+    for (const r of results) {
+      panes.push(...r.panes);
+      for (const p of r.problems) if (!problems.includes(p)) problems.push(p);
+    }
+    return { panes, problems };
+  } catch (err) {
+    problems.push(clip(`tmux: ${(err as Error).message}`));
+    return { panes: [], problems };
+  }
+}
+
+/**
+ * Polls tmux in the background for a synchronous caller (the dashboard tick): `refresh()` starts a listing
+ * unless one is in flight; `latest()` is the last completed result. At most one listing runs at a time.
+ */
+export class TmuxWatcher {
+  private current: TmuxListing = { panes: [], problems: [] };
+  private inFlight: Promise<void> | null = null;
+  private completed = 0;
+
+  constructor(
+    private readonly opts: TmuxListOptions = {},
+    private readonly list: (opts: TmuxListOptions) => Promise<TmuxListing> = listTmuxPanes,
+  ) {}
+
+  refresh(): void {
+    if (this.inFlight) return;
+    // new Promise: a lister that throws synchronously is caught like one that rejects.
+    this.inFlight = new Promise<TmuxListing>((resolve) => resolve(this.list(this.opts)))
+      .then(
+        (result) => {
+          this.current = result;
+        },
+        (err: unknown) => {
+          this.current = { panes: [], problems: [clip(`tmux: ${(err as Error)?.message ?? String(err)}`)] };
+        },
+      )
+      .finally(() => {
+        this.completed++;
+        this.inFlight = null;
+      });
+  }
+
+  latest(): TmuxPane[] {
+    return this.current.panes;
+  }
+
+  problems(): string[] {
+    return this.current.problems;
+  }
+
+  /** How many listings have completed (0: `latest()` is still the empty start value). */
+  get generation(): number {
+    return this.completed;
+  }
+
+  get busy(): boolean {
+    return this.inFlight !== null;
+  }
+
+  /** Resolves when no listing is in flight (for tests and for a clean exit). */
+  async idle(): Promise<void> {
+    while (this.inFlight) await this.inFlight;
+  }
+}
+
+function currentUid(): number {
+  return typeof process.getuid === 'function' ? process.getuid() : 0;
+}
+
+/** The sockets in dir, sorted; only if dir is a real directory of uid that others cannot enter (tmux's rule). */
+async function findSockets(dir: string, uid: number, problems: string[]): Promise<string[]> {
+  let st: fs.Stats;
+  try {
+    st = await fs.promises.lstat(dir);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    problems.push(code === 'ENOENT' ? `no tmux socket directory ${dir}` : clip(`cannot read ${dir}: ${(err as Error).message}`));
+    return [];
+  }
+  if (!st.isDirectory()) {
+    problems.push(`${dir} is not a directory`);
+    return [];
+  }
+  if (st.uid !== uid || (st.mode & 0o007) !== 0) {
+    problems.push(`${dir} has unsafe ownership or permissions; ignored`);
+    return [];
+  }
+  let names: string[];
+  try {
+    names = await fs.promises.readdir(dir);
+  } catch (err) {
+    problems.push(clip(`cannot read ${dir}: ${(err as Error).message}`));
+    return [];
+  }
+  const sockets: string[] = [];
+  for (const name of names.sort()) {
+    const p = path.join(dir, name);
+    try {
+      if ((await fs.promises.lstat(p)).isSocket()) sockets.push(p);
+    } catch {
+      // vanished meanwhile
+    }
+  }
+  if (sockets.length === 0) problems.push(`no tmux server sockets in ${dir}`);
+  return sockets;
+}
+
+function cleanEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const out: NodeJS.ProcessEnv = {};
+  for (const [k, v] of Object.entries(env)) {
+    if (k === 'TMUX' || k === 'TMUX_PANE' || v === undefined) continue;
+    out[k] = v;
+  }
+  return out;
+}
+
+function listSocket(tmuxBin: string, socketPath: string, env: NodeJS.ProcessEnv, timeoutMs: number): Promise<TmuxListing> {
+  const socket = path.basename(socketPath);
+  return new Promise((resolve) => {
+    const done = resolve;
+    const fail = (why: string) => done({ panes: [], problems: [clip(`tmux socket ${socket}: ${why}`)] });
+
+    try {
+      // On timeout execFile sends killSignal and destroys the pipes, so it reports even if something still holds
+      // them open.
+      execFile(
+        tmuxBin,
+        ['-S', socketPath, 'list-panes', '-a', '-F', TMUX_FORMAT],
+        { env, encoding: 'utf8', maxBuffer: MAX_BUFFER, timeout: timeoutMs, killSignal: 'SIGKILL' },
+        (err, stdout, stderr) => {
+          if (!err) return done({ panes: parseListPanes(String(stdout), socket, socketPath), problems: [] });
+          const e = err as NodeJS.ErrnoException & { killed?: boolean; signal?: string | null };
+          if (e.code === 'ENOENT') return fail(`${tmuxBin} not found`);
+          if (e.code === 'EACCES') return fail(`${tmuxBin} is not executable`);
+          if (e.code === 'ERR_CHILD_PROCESS_STDIO_MAXBUFFER') return fail('output too large');
+          if (e.killed) return fail(`no answer within ${timeoutMs} ms`);
+          if (e.signal) return fail(`tmux killed by ${e.signal}`);
+          const msg = String(stderr).trim().split('\n')[0] ?? '';
+          if (/no server running|connection refused|error connecting/i.test(msg)) return fail('no server running');
+          return fail(msg || e.message);
+        },
+      );
+    } catch (err) {
+      return fail((err as Error).message);
+    }
+  });
+}
+
+function clip(s: string): string {
+  return s.length > MAX_PROBLEM_CHARS ? `${s.slice(0, MAX_PROBLEM_CHARS)}…` : s;
+}
