@@ -95,7 +95,7 @@ export async function main(argv: string[], io: CliIo = { stdout: process.stdout,
   try {
     if (once) {
       const columns = io.stdout.isTTY && io.stdout.columns ? io.stdout.columns : 120;
-      await runSnapshot(settings, { json, columns, write: (s) => io.stdout.write(s) });
+      await runSnapshot(settings, { json, columns, write: (s) => io.stdout.write(s) }, io.env);
       return 0;
     }
     if (!io.stdout.isTTY || !process.stdin.isTTY) {
@@ -104,7 +104,7 @@ export async function main(argv: string[], io: CliIo = { stdout: process.stdout,
     }
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { runDashboard } = require('./ui/app') as typeof import('./ui/app');
-    return await runDashboard(settings);
+    return await runDashboard(settings, io.env);
   } catch (err) {
     if (err instanceof ConfigError) {
       io.stderr.write(`spmon: ${err.message}\n`);

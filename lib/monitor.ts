@@ -19,6 +19,12 @@ export class Monitor {
     });
   }
 
+  /** cwd and open files of some processes, without a full sample (for a one-sample snapshot). */
+  inspect(pids: number[]) {
+    if (pids.length === 0) return [];
+    return this.reader.sample({ processes: false, host: false, cgroup: false, inspectPids: pids }).inspect ?? [];
+  }
+
   tick(options?: SampleOptions): ModelSnapshot {
     const t0 = performance.now();
     const raw = this.reader.sample(options);

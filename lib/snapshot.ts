@@ -3,7 +3,9 @@ import * as os from 'os';
 import type { Settings } from './config';
 import { Monitor } from './monitor';
 import type { ModelSnapshot, ProcessStat } from './model/sampler';
-import { podSession } from './model/sessions';
+import type { Session } from './model/sessions';
+import { SessionCollector } from './session_collector';
+import { layoutSessionColumns, sessionHeaderCells, sessionRowCells, sortSessions } from './view/session_table';
 import { createUserLookup } from './sources/passwd';
 import { formatBytes, formatCores, formatDuration, formatPercent } from './view/format';
 import { hiddenMemoryCount, podMemory } from './view/pod_memory';
@@ -20,12 +22,29 @@ export interface SnapshotOutput {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-export async function takeSnapshot(settings: Settings): Promise<ModelSnapshot> {
+export interface Snapshot {
+  snap: ModelSnapshot;
+  sessions: Session[];
+}
+
+/**
+ * Two samples `interval` apart (one when it is 0), with the sessions: tmux is
+ * listed and agent logs read while the interval runs.
+ */
+export async function takeSnapshot(settings: Settings, env: NodeJS.ProcessEnv = process.env): Promise<Snapshot> {
   const monitor = new Monitor(settings);
-  if (settings.interval <= 0) return monitor.tick();
-  monitor.tick();
-  await sleep(settings.interval * 1000);
-  return monitor.tick();
+  const collector = new SessionCollector({ env });
+  let snap = monitor.tick();
+  const settled = collector.settle();
+  if (settings.interval > 0) {
+    await sleep(settings.interval * 1000);
+    await settled;
+    snap = monitor.tick({ inspectPids: collector.inspectPids(snap) });
+  } else {
+    await settled;
+    snap = { ...snap, inspect: monitor.inspect(collector.inspectPids(snap)) };
+  }
+  return { snap, sessions: collector.update(snap, []).sessions };
 }
 
 /** The processes the options ask for, in order. */
@@ -34,19 +53,18 @@ export function selectProcesses(snap: ModelSnapshot, s: Pick<Settings, 'filter' 
   return s.limit === null ? sorted : sorted.slice(0, s.limit);
 }
 
-export function renderJson(snap: ModelSnapshot, settings: Settings): string {
-  const pod = podSession(snap);
+export function renderJson({ snap, sessions }: Snapshot, settings: Settings): string {
   const doc = snapshotJson(snap, {
     identity: { name: os.hostname() || null, kernel: os.release() || null },
     userName: createUserLookup(),
     processes: selectProcesses(snap, settings),
-    sessions: [pod],
-    sessionIdsOf: () => ['pod'],
+    sessions: sortSessions(sessions),
+    sessionIdsOf: (p) => p.sessionIds,
   });
   return toSafeJson(doc, 2) + '\n';
 }
 
-export function renderTable(snap: ModelSnapshot, settings: Settings, width: number): string {
+export function renderTable({ snap, sessions }: Snapshot, settings: Settings, width: number): string {
   const lines: string[] = [];
   const pm = podMemory(snap);
   const c = snap.cgroup;
@@ -69,14 +87,21 @@ export function renderTable(snap: ModelSnapshot, settings: Settings, width: numb
     lines.push(`Note: USS/PSS of ${hidden} process${hidden === 1 ? '' : 'es'} unreadable (other users' or protected; needs root or CAP_SYS_PTRACE): shown as -`);
   const shown = selectProcesses(snap, settings);
   lines.push(`Processes: ${snap.processes.length}${shown.length !== snap.processes.length ? `, showing ${shown.length}` : ''}, sorted by ${settings.sort}${settings.reverse ? ' (reversed)' : ''}${settings.filter ? `, filter "${sanitize(settings.filter)}"` : ''}`);
+  const others = sortSessions(sessions).filter((x) => x.kind !== 'pod');
+  if (others.length > 0) {
+    lines.push('');
+    const sl = layoutSessionColumns(width);
+    lines.push(sessionHeaderCells(sl).join(' ').trimEnd());
+    for (const x of others) lines.push(sessionRowCells(x, sl).join(' ').trimEnd());
+  }
   lines.push('');
-  const layout = layoutColumns(width);
+  const layout = layoutColumns(width, { session: others.length > 0 });
   lines.push(headerCells(layout).join(' ').trimEnd());
   for (const p of shown) lines.push(rowCells(p, layout).join(' ').trimEnd());
   return lines.join('\n') + '\n';
 }
 
-export async function runSnapshot(settings: Settings, out: SnapshotOutput): Promise<void> {
-  const snap = await takeSnapshot(settings);
+export async function runSnapshot(settings: Settings, out: SnapshotOutput, env: NodeJS.ProcessEnv = process.env): Promise<void> {
+  const snap = await takeSnapshot(settings, env);
   out.write(out.json ? renderJson(snap, settings) : renderTable(snap, settings, out.columns));
 }

@@ -5,6 +5,8 @@ import blessed from 'blessed';
 import type { Settings } from '../config';
 import { ancestorPids, isFinal, Terminator } from '../control';
 import { Monitor } from '../monitor';
+import { SessionCollector } from '../session_collector';
+import type { Session } from '../model/sessions';
 import type { ModelSnapshot } from '../model/sampler';
 import { buildTree, subtree } from '../model/tree';
 import { createUserLookup } from '../sources/passwd';
@@ -18,8 +20,8 @@ import {
   selectedIndex,
 } from '../view/dashboard_state';
 import { buildDashboardView, dashboardLayout, DashboardView, setHostName } from '../view/dashboard_view';
-import type { Line, Style } from '../view/styled';
 import { keyToAction } from './keys';
+import { toTags } from './tags';
 
 // blessed-contrib's index loads every widget (maps, markdown): take only the sparkline.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -27,34 +29,7 @@ const Sparkline = require('blessed-contrib/lib/widget/sparkline') as (opts: obje
   setData(titles: string[], data: number[][]): void;
 };
 
-const TAGS: Record<Style, [string, string]> = {
-  normal: ['', ''],
-  dim: ['{gray-fg}', '{/gray-fg}'],
-  bold: ['{bold}', '{/bold}'],
-  title: ['{bold}{cyan-fg}', '{/cyan-fg}{/bold}'],
-  ok: ['{green-fg}', '{/green-fg}'],
-  warn: ['{yellow-fg}', '{/yellow-fg}'],
-  danger: ['{bold}{red-fg}', '{/red-fg}{/bold}'],
-  gone: ['{red-fg}', '{/red-fg}'],
-  key: ['{bold}{cyan-fg}', '{/cyan-fg}{/bold}'],
-  barOk: ['{green-fg}', '{/green-fg}'],
-  barWarn: ['{yellow-fg}', '{/yellow-fg}'],
-  barDanger: ['{red-fg}', '{/red-fg}'],
-  barEmpty: ['{gray-fg}', '{/gray-fg}'],
-  marker: ['{bold}{white-fg}', '{/white-fg}{/bold}'],
-};
-
-/** Styled line -> blessed tags. Text is escaped here so `{red-fg}` in a name shows literally. */
-export function toTags(line: Line): string {
-  let out = '';
-  for (const s of line) {
-    const [open, close] = TAGS[s.style];
-    out += open + blessed.escape(s.text) + close;
-  }
-  return out;
-}
-
-export async function runDashboard(settings: Settings): Promise<number> {
+export async function runDashboard(settings: Settings, env: NodeJS.ProcessEnv = process.env): Promise<number> {
   const monitor = new Monitor(settings);
   const userName = createUserLookup();
   setHostName(os.hostname());
@@ -91,6 +66,9 @@ export async function runDashboard(settings: Settings): Promise<number> {
   let state: DashboardState = initialState(settings);
   let snap: ModelSnapshot | null = null;
   let rows: Rows = { list: [], prefixes: null };
+  let sessions: Session[] = [];
+  let sessionRows: Session[] = [];
+  const collector = new SessionCollector({ env });
   let error: string | null = null;
   let tickMs: number | null = null;
   let detailInfo: DashboardViewDetail = null;
@@ -167,7 +145,7 @@ export async function runDashboard(settings: Settings): Promise<number> {
     const sel = selectedIndex(state, rows);
     const selected = sel >= 0 ? rows.list[sel] : null;
     const view = buildDashboardView({
-      snap, state, rows, size: size(),
+      snap, state, rows, sessionRows, size: size(),
       history: selected ? monitor.sampler.history(selected.key) : undefined,
       detail: selected && detailInfo && detailInfo.pid === selected.pid ? detailInfo : null,
       jobs: terminator.active().map((j) => j.message),
@@ -183,9 +161,10 @@ export async function runDashboard(settings: Settings): Promise<number> {
   /** Re-derive the rows (and follow the selection) after anything changed. */
   function settle(): void {
     if (!snap) return;
-    const r = reconcile(state, snap, pageSize());
+    const r = reconcile(state, snap, pageSize(), sessions);
     state = r.state;
     rows = r.rows;
+    sessionRows = r.sessionRows;
   }
 
   function tick(): void {
@@ -194,8 +173,10 @@ export async function runDashboard(settings: Settings): Promise<number> {
     try {
       const sel = selectedIndex(state, rows);
       const detailPid = sel >= 0 ? rows.list[sel].pid : undefined;
-      snap = monitor.tick(detailPid === undefined ? undefined : { detailPid });
+      const inspectPids = snap ? collector.inspectPids(snap) : [];
+      snap = monitor.tick({ detailPid, inspectPids });
       detailInfo = snap.detail ?? null;
+      sessions = collector.update(snap, state.trees).sessions;
       error = null;
       settle();
     } catch (err) {
@@ -212,12 +193,28 @@ export async function runDashboard(settings: Settings): Promise<number> {
   }
 
   function dispatch(action: Action): void {
-    const result = reduce(state, action, rows, pageSize(), snap?.processes ?? []);
+    const treesBefore = state.trees;
+    const result = reduce(state, action, { rows, sessionRows, pageSize: pageSize(), all: snap?.processes ?? [], selfPid: process.pid });
     state = result.state;
+    // A picked tree becomes a session at once, not at the next tick.
+    if (snap && state.trees !== treesBefore) sessions = collector.update(snap, state.trees).sessions;
     if (result.effect?.type === 'terminate') {
       const req = result.effect.request;
       if (req.kind === 'process') terminator.terminate(req.target);
-      else
+      else if (req.kind === 'session' && req.session) {
+        const id = req.session.id;
+        terminator.terminateSet(req.members, {
+          label: `session ${req.session.name}`,
+          protectedPids: snap ? ancestorPids(snap.processes) : [],
+          // New members (children born during the grace) are ended too.
+          rescan: () => {
+            const now = sessions.find((x) => x.id === id);
+            if (!now || !snap) return req.members;
+            const byKey = new Map(snap.processes.map((p) => [p.key, p]));
+            return now.keys.map((k) => byKey.get(k)).filter((p): p is NonNullable<typeof p> => p !== undefined);
+          },
+        });
+      } else
         terminator.terminateSet(req.members, {
           label: `tree of ${req.target.pid}`,
           protectedPids: snap ? ancestorPids(snap.processes) : [],

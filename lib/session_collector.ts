@@ -1,0 +1,95 @@
+// Wires the session sources (tmux, agent logs) to the session model: which
+// processes to inspect next tick, and the sessions of this tick.
+import { AgentTool, agentToolOf, Binding, bindAgents } from './model/agent_binding';
+import type { ModelSnapshot, ProcessStat } from './model/sampler';
+import { buildSessions, SessionsResult, TmuxPaneFacts, TreePick } from './model/sessions';
+import { buildTree, subtree } from './model/tree';
+import { AgentLogs, AgentLogSession } from './sources/agents';
+import { listTmuxPanes, TmuxWatcher } from './sources/tmux';
+
+/** At most this many agent processes have their open files read per tick. */
+const MAX_INSPECT = 32;
+
+export interface SessionCollectorOptions {
+  env?: NodeJS.ProcessEnv;
+  /** Poll agent logs at most this often, ms (default 2000). */
+  agentPollMs?: number;
+}
+
+export class SessionCollector {
+  private readonly tmux: TmuxWatcher;
+  private readonly agents: AgentLogs;
+  private bindings = new Map<string, Binding>();
+  private logs: AgentLogSession[] = [];
+  private lastAgentPoll = -Infinity;
+  private readonly agentPollMs: number;
+  private readonly env: NodeJS.ProcessEnv;
+
+  constructor(opts: SessionCollectorOptions = {}) {
+    this.env = opts.env ?? process.env;
+    this.tmux = new TmuxWatcher({ env: this.env });
+    this.agents = new AgentLogs({ env: this.env });
+    this.agentPollMs = opts.agentPollMs ?? 2000;
+  }
+
+  /** Agent processes in a snapshot, with their tool. */
+  static agentProcesses(snap: ModelSnapshot): { p: ProcessStat; tool: AgentTool }[] {
+    const out: { p: ProcessStat; tool: AgentTool }[] = [];
+    for (const p of snap.processes) {
+      const tool = agentToolOf(p);
+      if (tool) out.push({ p, tool });
+    }
+    return out;
+  }
+
+  /** Pids whose cwd and open files the next sample should read (candidate agents and their children). */
+  inspectPids(snap: ModelSnapshot): number[] {
+    const agents = SessionCollector.agentProcesses(snap);
+    const tree = buildTree(snap.processes);
+    const pids: number[] = [];
+    for (const a of agents) {
+      for (const q of subtree(tree, a.p.pid).slice(0, 4)) if (!pids.includes(q.pid)) pids.push(q.pid);
+      if (pids.length >= MAX_INSPECT) break;
+    }
+    return pids.slice(0, MAX_INSPECT);
+  }
+
+  /** For a snapshot: wait for tmux and read the agent logs fully (bounded), for `--once`. */
+  async settle(): Promise<void> {
+    const listing = await listTmuxPanes({ env: this.env });
+    this.tmuxOnce = listing.panes;
+    this.logs = this.agents.pollUntilCaughtUp(2000);
+    this.lastAgentPoll = Date.now();
+  }
+  private tmuxOnce: TmuxPaneFacts[] | null = null;
+
+  /** The sessions of this snapshot (tmux from its latest listing, agents from their logs). */
+  update(snap: ModelSnapshot, trees: readonly TreePick[], nowMs: number = Date.now()): SessionsResult {
+    let panes: readonly TmuxPaneFacts[];
+    if (this.tmuxOnce) panes = this.tmuxOnce;
+    else {
+      this.tmux.refresh();
+      panes = this.tmux.latest();
+    }
+    if (nowMs - this.lastAgentPoll >= this.agentPollMs) {
+      this.logs = this.agents.poll();
+      this.lastAgentPoll = nowMs;
+    }
+    const agents = SessionCollector.agentProcesses(snap);
+    const tree = buildTree(snap.processes);
+    const files = new Map(snap.inspect.map((f) => [f.pid, f]));
+    this.bindings = bindAgents({
+      logs: this.logs,
+      agents,
+      files,
+      descendants: (p) => subtree(tree, p.pid).slice(1),
+      previous: this.bindings,
+    });
+    return buildSessions(snap, { tmux: panes, agents: this.logs, bindings: this.bindings, trees });
+  }
+
+  /** Let a pending tmux listing finish (clean exit). */
+  idle(): Promise<void> {
+    return this.tmux.idle();
+  }
+}
