@@ -121,7 +121,7 @@ export interface TerminatorOptions {
   readOnly?: boolean;
   /** Entries kept by history(). Default 100. */
   historyLimit?: number;
-  /** Never signalled, alone or in a set (spmon's ancestors). PID 1 and spmon itself always are. */
+  /** Never signalled, alone or in a set (spmon's ancestors). PID 1 and spmon itself are always protected. */
   protectedPids?: Iterable<number>;
   /** Called when a job's state or message changes (a top-level job: a set, not its members). */
   onChange?: (job: Job) => void;
@@ -196,6 +196,8 @@ class ProcessRun implements ProcessJob {
   signals: SignalRecord[] = [];
   detail: string | null = null;
   handle: ProcessHandle | null = null;
+  /** Opened together with the rest of a set before any of it was signalled. */
+  pinnedWithSet = false;
   /** Monotonic ms at which SIGKILL is due / the kill wait ends. */
   killAt = 0;
   killWaitEnd = 0;
@@ -307,8 +309,9 @@ class ProcessRun implements ProcessJob {
         }
         return true;
       case 'gone':
-        // It exited between our last look and this signal.
-        this.finish(this.signals.length > 1 ? this.exitOutcome() : 'already-gone');
+        // It exited between our last look and this signal: after an earlier signal of
+        // ours, or (in a set) after its children were signalled, it counts as ended by us.
+        this.finish(this.signals.length > 1 || this.pinnedWithSet ? this.exitOutcome() : 'already-gone');
         return false;
       case 'denied':
         this.finish('permission-denied');
@@ -540,7 +543,10 @@ export class Terminator {
     // Pin every member first, so one exiting (a parent whose children died) cannot
     // let its pid be reused before we hold it; then SIGTERM, leaves first.
     const opened = set.members.filter((m) => m.open(this.procRoot));
-    for (const m of opened) m.send('SIGTERM');
+    for (const m of opened) {
+      m.pinnedWithSet = true;
+      m.send('SIGTERM');
+    }
     set.killAt = monotonicMs() + this.graceMs;
     const recorded = new Set<ProcessRun>();
     const recordFinished = () => {
@@ -633,7 +639,8 @@ export class Terminator {
       return;
     }
     const known = new Set(set.members.map((m) => `${m.pid}:${m.startTicks}`));
-    const knownPids = new Set(set.members.map((m) => m.pid));
+    // A pid held by a live member is skipped; one freed by a member that exited may be a newcomer.
+    const knownPids = new Set(set.members.filter((m) => !isFinal(m.state)).map((m) => m.pid));
     for (const t of dedupe(found)) {
       if (known.has(`${t.pid}:${t.startTicks}`) || knownPids.has(t.pid)) continue;
       const m = this.newRun(t);
