@@ -4,30 +4,10 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { createReader, FLAG_KERNEL_THREAD, FLAG_SMAPS_FALLBACK, RawSample } from '../lib/native';
 import { cgroupFixture, FIXTURE_PROC } from './helpers/paths';
+import { mustRow as must } from './helpers/rows';
 
 const KiB = 1024;
 const MiB = 1024 * KiB;
-
-type Row = Record<string, number | string | null>;
-
-/** One process of a sample as a plain object (state as a letter). */
-function row(s: RawSample, pid: number): Row | undefined {
-  const i = Array.from(s.pid).indexOf(pid);
-  if (i < 0) return undefined;
-  const out: Row = {};
-  for (const [k, v] of Object.entries(s)) {
-    if (k === 'count' || k === 'host' || k === 'cgroup') continue;
-    const col = v as ArrayLike<number | string | null>;
-    out[k] = k === 'state' ? String.fromCharCode(col[i] as number) : col[i];
-  }
-  return out;
-}
-
-function must(s: RawSample, pid: number): Row {
-  const r = row(s, pid);
-  if (!r) throw new Error(`pid ${pid} missing from the sample (have ${Array.from(s.pid).join(', ')})`);
-  return r;
-}
 
 const MEMORY_FIELDS = ['rss', 'pss', 'privateClean', 'privateDirty', 'swap', 'swapPss'] as const;
 
