@@ -1,0 +1,69 @@
+// Typed, forgiving access to fields of parsed JSON log records: a wrong type reads as absent.
+
+export type JsonObject = Record<string, unknown>;
+
+export function asObject(v: unknown): JsonObject | null {
+  return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as JsonObject) : null;
+}
+
+/** A JSON Lines record: an object, or null when the text is not JSON or not an object. */
+export function parseRecord(text: string): JsonObject | null {
+  try {
+    return asObject(JSON.parse(text));
+  } catch {
+    return null;
+  }
+}
+
+export function str(v: unknown): string | null {
+  return typeof v === 'string' && v !== '' ? v : null;
+}
+
+/** A finite, non-negative number (token counts, windows); null otherwise. */
+export function count(v: unknown): number | null {
+  return typeof v === 'number' && Number.isFinite(v) && v >= 0 ? v : null;
+}
+
+/** Milliseconds since the epoch of an ISO 8601 timestamp; null when absent or unparseable. */
+export function timestampMs(v: unknown): number | null {
+  if (typeof v !== 'string') return null;
+  const ms = Date.parse(v);
+  return Number.isFinite(ms) ? ms : null;
+}
+
+/** First and last activity times, kept as min and max (lines are not always in time order). */
+export class ActivitySpan {
+  first: number | null = null;
+  last: number | null = null;
+  add(ms: number | null): void {
+    if (ms === null) return;
+    if (this.first === null || ms < this.first) this.first = ms;
+    if (this.last === null || ms > this.last) this.last = ms;
+  }
+}
+
+/**
+ * A map that keeps its newest `capacity` keys: de-duplicates streamed records by id with bounded memory.
+ * Records of one request arrive close together, so an id evicted long ago does not come back in practice.
+ */
+export class RecentMap<V> {
+  private readonly map = new Map<string, V>();
+  constructor(private readonly capacity: number) {}
+  get(key: string): V | undefined {
+    return this.map.get(key);
+  }
+  has(key: string): boolean {
+    return this.map.has(key);
+  }
+  set(key: string, value: V): void {
+    if (this.map.has(key)) this.map.delete(key);
+    this.map.set(key, value);
+    if (this.map.size > this.capacity) {
+      const oldest = this.map.keys().next().value as string;
+      this.map.delete(oldest);
+    }
+  }
+  get size(): number {
+    return this.map.size;
+  }
+}

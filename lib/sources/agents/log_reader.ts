@@ -1,0 +1,398 @@
+// Incremental reading of append-only logs (JSON Lines), and whole-document reads of small JSON files.
+//
+// spmon may run as root next to files other users control, so every open is O_NOFOLLOW | O_NONBLOCK and
+// only regular files are read: a symlink in place of a log is never followed, a FIFO never blocks, a device
+// is never read. A log is read from where the last poll stopped, in bounded chunks, so a 1 GB log is parsed
+// over several polls with memory bounded by the chunk and the longest accepted line.
+import * as fs from 'fs';
+
+const MiB = 1024 * 1024;
+
+/** One parser per file: fed complete lines in order; returns false for a line it cannot use (malformed). */
+export interface LineParser {
+  line(text: string): boolean;
+}
+
+export interface LogReaderOptions {
+  /** Bytes per read() call (also the scratch buffer's size). Default 1 MiB. */
+  chunkBytes?: number;
+  /** A line longer than this is skipped and counted as malformed. Default 8 MiB. */
+  maxLineBytes?: number;
+}
+
+export type ReadStatus =
+  /** New data was read (maybe not all of it: see LogReader.caughtUp). */
+  | 'read'
+  /** Same file, same size, same mtime: nothing was opened. */
+  | 'unchanged'
+  /** The file is gone (ENOENT / ENOTDIR). */
+  | 'missing'
+  /** A symlink, FIFO, socket, device or directory: not read. */
+  | 'not-regular'
+  /** Any other error (EACCES, EIO, ...). */
+  | 'error';
+
+export interface ReadResult {
+  status: ReadStatus;
+  /** Bytes read from the file by this call (re-read bytes of a pending partial line included). */
+  bytesRead: number;
+  /** True when the parser was thrown away and the file re-parsed from 0 (it shrank or was replaced). */
+  reset: boolean;
+}
+
+/** Identity and size of an open file, from fstat (or lstat, for the cheap "unchanged" check). */
+interface FileIdentity {
+  dev: number;
+  ino: number;
+  size: number;
+  mtimeMs: number;
+}
+
+const OPEN_FLAGS = fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW | fs.constants.O_NONBLOCK;
+
+/**
+ * Opens a regular file without following a symlink and without blocking on a FIFO; null with the reason
+ * when it is not one. The caller closes the fd.
+ */
+export function openRegular(path: string): { fd: number; stat: fs.Stats } | { fd: null; status: ReadStatus } {
+  let fd: number;
+  try {
+    fd = fs.openSync(path, OPEN_FLAGS);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') return { fd: null, status: 'missing' };
+    // ELOOP: the last component is a symlink (O_NOFOLLOW). ENXIO: a FIFO or socket with no writer.
+    if (code === 'ELOOP' || code === 'ENXIO' || code === 'EISDIR') return { fd: null, status: 'not-regular' };
+    return { fd: null, status: 'error' };
+  }
+  let stat: fs.Stats;
+  try {
+    stat = fs.fstatSync(fd);
+  } catch {
+    fs.closeSync(fd);
+    return { fd: null, status: 'error' };
+  }
+  if (!stat.isFile()) {
+    fs.closeSync(fd);
+    return { fd: null, status: 'not-regular' };
+  }
+  return { fd, stat };
+}
+
+function identityOf(st: fs.Stats): FileIdentity {
+  return { dev: st.dev, ino: st.ino, size: st.size, mtimeMs: st.mtimeMs };
+}
+
+/** lstat without throwing; null when the path is gone or unreadable. */
+function lstatQuiet(path: string): fs.Stats | null {
+  try {
+    return fs.lstatSync(path);
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Reads one append-only log incrementally. Remembers the file's identity (device, inode), its size, the
+ * offset just past the last complete line and the parser; each poll reads only what was appended. When the
+ * file shrinks or its inode changes (rotated, replaced, truncated) the parser is recreated and the file is
+ * parsed again from 0. A trailing line without its newline is not parsed yet: it is re-read on the next poll
+ * (bounded by maxLineBytes), and counted in `malformedLines` while it is pending.
+ */
+export class LogReader<P extends LineParser> {
+  readonly path: string;
+  private readonly makeParser: () => P;
+  private readonly chunkBytes: number;
+  private readonly maxLineBytes: number;
+  private _parser: P;
+  private identity: FileIdentity | null = null;
+  /** Byte offset just past the last complete line (or past the skipped part of an over-long line). */
+  private _offset = 0;
+  /** Inside a line longer than maxLineBytes: discard up to the next newline. */
+  private skipping = false;
+  private malformed = 0;
+  private _partialLine = false;
+  private _bytesRead = 0;
+
+  constructor(path: string, makeParser: () => P, opts: LogReaderOptions = {}) {
+    this.path = path;
+    this.makeParser = makeParser;
+    this.chunkBytes = Math.max(1, opts.chunkBytes ?? 1 * MiB);
+    this.maxLineBytes = Math.max(1, opts.maxLineBytes ?? 8 * MiB);
+    this._parser = makeParser();
+  }
+
+  get parser(): P {
+    return this._parser;
+  }
+  /** Offset of the first byte not yet consumed (the start of a pending partial line, if any). */
+  get offset(): number {
+    return this._offset;
+  }
+  /** Size of the file at the last poll (null before the first successful one). */
+  get size(): number | null {
+    return this.identity?.size ?? null;
+  }
+  get mtimeMs(): number | null {
+    return this.identity?.mtimeMs ?? null;
+  }
+  /** True when everything up to the last complete line has been parsed. */
+  get caughtUp(): boolean {
+    if (!this.identity) return false;
+    return this._partialLine || this._offset >= this.identity.size;
+  }
+  /** The file ends with a line that has no newline yet: not parsed until it is completed. */
+  get partialLine(): boolean {
+    return this._partialLine;
+  }
+  /** Lines skipped for good (bad JSON, binary, over-long), plus one while a trailing partial line is pending. */
+  get malformedLines(): number {
+    return this.malformed + (this._partialLine ? 1 : 0);
+  }
+  /** Bytes read from the file since this reader was created (all polls, all resets). */
+  get bytesRead(): number {
+    return this._bytesRead;
+  }
+
+  /**
+   * Reads and parses what was appended since the last poll, at most `budget` bytes (a line that straddles
+   * the budget is finished, up to maxLineBytes). `scratch` is a reusable buffer of at least chunkBytes.
+   */
+  poll(budget = Infinity, scratch?: Buffer): ReadResult {
+    const known = this.identity;
+    if (known && this.caughtUp) {
+      // Cheap check without opening: same inode, size and mtime as last time, and all of it parsed.
+      const st = lstatQuiet(this.path);
+      if (st === null) return { status: 'missing', bytesRead: 0, reset: false };
+      if (!st.isFile()) return { status: 'not-regular', bytesRead: 0, reset: false };
+      if (st.dev === known.dev && st.ino === known.ino && st.size === known.size && st.mtimeMs === known.mtimeMs)
+        return { status: 'unchanged', bytesRead: 0, reset: false };
+    }
+    const opened = openRegular(this.path);
+    if (opened.fd === null) return { status: opened.status, bytesRead: 0, reset: false };
+    const { fd, stat } = opened;
+    try {
+      const now = identityOf(stat);
+      let reset = false;
+      if (known && (known.dev !== now.dev || known.ino !== now.ino || now.size < known.size || now.size < this._offset)) {
+        this.resetState();
+        reset = true;
+      }
+      this.identity = now;
+      const bytesRead = this.readFrom(fd, now.size, budget, scratch);
+      return { status: 'read', bytesRead, reset };
+    } catch {
+      return { status: 'error', bytesRead: 0, reset: false };
+    } finally {
+      fs.closeSync(fd);
+    }
+  }
+
+  private resetState(): void {
+    this._parser = this.makeParser();
+    this._offset = 0;
+    this.skipping = false;
+    this.malformed = 0;
+    this._partialLine = false;
+  }
+
+  private feed(buf: Buffer, start: number, end: number): void {
+    // A newline byte never occurs inside a UTF-8 multi-byte sequence, so splitting bytes on 0x0A is safe.
+    if (end > start && buf[end - 1] === 0x0d) end--;
+    if (end <= start) return;
+    const text = buf.toString('utf8', start, end);
+    if (text.trim() === '') return;
+    let ok: boolean;
+    try {
+      ok = this._parser.line(text);
+    } catch {
+      ok = false;
+    }
+    if (!ok) this.malformed++;
+  }
+
+  private readFrom(fd: number, size: number, budget: number, scratch?: Buffer): number {
+    const buf = scratch && scratch.length >= this.chunkBytes ? scratch : Buffer.allocUnsafe(this.chunkBytes);
+    let pos = this._offset;
+    let spent = 0;
+    // Pieces of a line that spans chunks (copied: buf is reused), and their total length.
+    let carry: Buffer[] = [];
+    let carryLen = 0;
+    this._partialLine = false;
+    // Past the budget, only a line already begun is finished (bounded by maxLineBytes); skipping an
+    // over-long line stops at the budget and goes on next poll.
+    while (pos < size && (spent < budget || carryLen > 0)) {
+      const want = Math.min(buf.length, size - pos, spent < budget ? Math.max(1, budget - spent) : buf.length);
+      const n = fs.readSync(fd, buf, 0, want, pos);
+      if (n <= 0) break;
+      spent += n;
+      this._bytesRead += n;
+      const view = buf.subarray(0, n);
+      let start = 0;
+      let sawNewline = false;
+      if (this.skipping) {
+        const nl = view.indexOf(0x0a, 0);
+        if (nl < 0) {
+          pos += n;
+          this._offset = pos;
+          continue;
+        }
+        this.skipping = false;
+        sawNewline = true;
+        start = nl + 1;
+      }
+      for (;;) {
+        const nl = view.indexOf(0x0a, start);
+        if (nl < 0) break;
+        sawNewline = true;
+        if (carryLen > 0) {
+          carry.push(Buffer.from(view.subarray(start, nl)));
+          const whole = Buffer.concat(carry, carryLen + (nl - start));
+          carry = [];
+          carryLen = 0;
+          if (whole.length > this.maxLineBytes) this.malformed++;
+          else this.feed(whole, 0, whole.length);
+        } else if (nl - start > this.maxLineBytes) {
+          this.malformed++;
+        } else {
+          this.feed(view, start, nl);
+        }
+        start = nl + 1;
+      }
+      const rest = n - start;
+      if (rest > 0 && sawNewline && spent >= budget) {
+        // Budget spent and the line in progress finished: the next line waits for the next poll.
+        this._offset = pos + start;
+        return spent;
+      }
+      if (rest > 0) {
+        if (carryLen + rest > this.maxLineBytes) {
+          // Over-long line: drop what we hold and skip up to its newline (maybe in a later poll).
+          this.malformed++;
+          carry = [];
+          carryLen = 0;
+          this.skipping = true;
+        } else {
+          carry.push(Buffer.from(view.subarray(start, n)));
+          carryLen += rest;
+        }
+      }
+      pos += n;
+      this._offset = pos - carryLen;
+    }
+    if (carryLen > 0) {
+      // A line without its newline: the last line of the file while it is written, or the budget ran out
+      // in the middle of it. Re-read from its start next time.
+      this._offset = pos - carryLen;
+      this._partialLine = pos >= size;
+    }
+    return spent;
+  }
+}
+
+export type DocumentStatus = ReadStatus | 'too-big';
+
+/**
+ * Reads a whole (small) JSON document again when its identity, size or mtime changed: for formats that
+ * rewrite one document instead of appending. Documents over maxBytes are refused (counted as malformed).
+ */
+export class DocumentReader<S> {
+  readonly path: string;
+  private readonly maxBytes: number;
+  private readonly parse: (doc: unknown) => S;
+  private identity: FileIdentity | null = null;
+  private _state: S | null = null;
+  private _malformed = 0;
+  private _bytesRead = 0;
+
+  constructor(path: string, parse: (doc: unknown) => S, opts: { maxBytes?: number } = {}) {
+    this.path = path;
+    this.parse = parse;
+    this.maxBytes = opts.maxBytes ?? 64 * MiB;
+  }
+
+  /** The state of the last document that parsed (kept while a newer one is half written or too big). */
+  get state(): S | null {
+    return this._state;
+  }
+  /** 1 when the current document could not be used (bad JSON, too big), else 0. */
+  get malformedLines(): number {
+    return this._malformed;
+  }
+  get size(): number | null {
+    return this.identity?.size ?? null;
+  }
+  get mtimeMs(): number | null {
+    return this.identity?.mtimeMs ?? null;
+  }
+  get bytesRead(): number {
+    return this._bytesRead;
+  }
+
+  poll(): { status: DocumentStatus; bytesRead: number } {
+    const known = this.identity;
+    if (known) {
+      const st = lstatQuiet(this.path);
+      if (st === null) return { status: 'missing', bytesRead: 0 };
+      if (!st.isFile()) return { status: 'not-regular', bytesRead: 0 };
+      if (st.dev === known.dev && st.ino === known.ino && st.size === known.size && st.mtimeMs === known.mtimeMs)
+        return { status: 'unchanged', bytesRead: 0 };
+    }
+    const opened = openRegular(this.path);
+    if (opened.fd === null) return { status: opened.status, bytesRead: 0 };
+    const { fd, stat } = opened;
+    try {
+      this.identity = identityOf(stat);
+      if (stat.size > this.maxBytes) {
+        this._malformed = 1;
+        return { status: 'too-big', bytesRead: 0 };
+      }
+      const buf = Buffer.allocUnsafe(stat.size);
+      let got = 0;
+      while (got < buf.length) {
+        const n = fs.readSync(fd, buf, got, buf.length - got, got);
+        if (n <= 0) break;
+        got += n;
+      }
+      this._bytesRead += got;
+      let doc: unknown;
+      try {
+        doc = JSON.parse(buf.toString('utf8', 0, got));
+      } catch {
+        this._malformed = 1;
+        return { status: 'read', bytesRead: got };
+      }
+      try {
+        this._state = this.parse(doc);
+        this._malformed = 0;
+      } catch {
+        this._malformed = 1;
+      }
+      return { status: 'read', bytesRead: got };
+    } catch {
+      return { status: 'error', bytesRead: 0 };
+    } finally {
+      fs.closeSync(fd);
+    }
+  }
+}
+
+/**
+ * Reads a small file (at most maxBytes) safely: no symlink, no FIFO, regular files only. Null otherwise.
+ * For markers such as Gemini's `.project_root`.
+ */
+export function readSmallFile(path: string, maxBytes = 64 * 1024): string | null {
+  const opened = openRegular(path);
+  if (opened.fd === null) return null;
+  const { fd, stat } = opened;
+  try {
+    if (stat.size > maxBytes) return null;
+    const buf = Buffer.allocUnsafe(stat.size);
+    const n = stat.size > 0 ? fs.readSync(fd, buf, 0, stat.size, 0) : 0;
+    return buf.toString('utf8', 0, n);
+  } catch {
+    return null;
+  } finally {
+    fs.closeSync(fd);
+  }
+}
