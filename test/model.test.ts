@@ -248,7 +248,7 @@ describe('sessions', () => {
       processStat({ pid: 9, ussBytes: 10, pssBytes: 20, rssBytes: 30, cpuPercent: 1.5 }),
       processStat({ pid: 5, ussBytes: null, pssBytes: 5, rssBytes: 30, cpuPercent: null }),
     ]);
-    expect(s).toEqual({ id: 'tree:5:100', kind: 'tree', name: 'build', pids: [5, 9], ussBytes: 10, pssBytes: 25, rssBytes: 60, cpuPercent: 1.5, agent: null });
+    expect(s).toMatchObject({ id: 'tree:5:100', kind: 'tree', name: 'build', pids: [5, 9], ussBytes: 10, pssBytes: 25, rssBytes: 60, cpuPercent: 1.5, agent: null });
     expect(sessionOf('pod', 'pod', 'x', [processStat({ pid: 1 })]).ussBytes).toBeNull();
   });
 

@@ -187,7 +187,7 @@ describe('process table', () => {
     const row = rowCells(list[0], layout).join(' ');
     expect(displayWidth(row)).toBe(total);
     if (width >= 120) {
-      expect(keys).toEqual(COLUMNS.map((c) => c.key));
+      expect(keys).toEqual(COLUMNS.filter((c) => c.key !== 'session').map((c) => c.key));
       expect(total).toBe(width); // cmdline takes what is left
     } else {
       expect(keys).toContain('uss');
@@ -195,9 +195,17 @@ describe('process table', () => {
     }
   });
 
+  test('the Session column only when asked for', () => {
+    expect(layoutColumns(200).columns.map((c) => c.key)).not.toContain('session');
+    const withSession = layoutColumns(200, { session: true });
+    expect(withSession.columns.map((c) => c.key)).toContain('session');
+    expect(withSession.widths.reduce((a, b) => a + b, 0) + withSession.columns.length - 1).toBe(200);
+  });
+
   test('narrow terminals drop the lowest-priority columns first', () => {
     expect(layoutColumns(40).columns.map((c) => c.key)).toEqual(['pid', 'name', 'cpu', 'uss']);
-    expect(layoutColumns(200).widths[COLUMNS.findIndex((c) => c.key === 'cmdline')]).toBe(200 - 97);
+    const wide = layoutColumns(200);
+    expect(wide.widths[wide.columns.findIndex((c) => c.key === 'cmdline')]).toBe(200 - 97);
   });
 
   test('names: kernel threads in brackets; cmdline placeholders; hostile text sanitised in cells', () => {
