@@ -1,8 +1,9 @@
 // bin/spmon end to end: --once tables and --json documents, on fixture trees and on the live /proc.
+import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { Children, waitForLine } from './helpers/children';
+import { Children, python3, waitForLine } from './helpers/children';
 import { CliResult, runCli } from './helpers/cli';
 import { cgroupFixture, FIXTURE_PROC, ROOT } from './helpers/paths';
 import { privateEnv, PrivateEnv } from './helpers/private_env';
@@ -264,6 +265,46 @@ describe('configuration through the CLI', () => {
     expect(r.stdout).toBe('');
     expect(r.stderr).toContain(path.join(pe.home, '.config', 'spmon', 'config.json'));
     expect(r.stderr).toContain('not valid JSON');
+  });
+});
+
+describe('--json with real sessions', () => {
+  test('pod, tmux and agent sessions in one document that validates', async () => {
+    const pe = privateEnv();
+    const kids = new Children(pe.env);
+    const tmux = (...args: string[]) => execFileSync('tmux', args, { env: pe.env, stdio: ['ignore', 'pipe', 'pipe'] }).toString();
+    try {
+      // An agent log in the private HOME, held open by a process whose argv[0] is "claude".
+      fs.cpSync(path.join(ROOT, 'test', 'fixtures', 'agents', 'claude'), path.join(pe.home, '.claude'), { recursive: true });
+      const sid = '11111111-1111-4111-8111-111111111111';
+      const log = path.join(pe.home, '.claude', 'projects', '-home-user-proj', `${sid}.jsonl`);
+      const agent = kids.spawn('bash', ['-c', 'exec -a claude "$0" -c "$1" "$2"', python3(), 'import sys, time\nf = open(sys.argv[1])\nprint("ready", flush=True)\ntime.sleep(600)', log]);
+      await waitForLine(agent, /^ready$/);
+      // A tmux server on the private TMUX_TMPDIR, one session running sleep.
+      tmux('new-session', '-d', '-s', 'work', 'sleep 600');
+      const panePid = Number(tmux('list-panes', '-a', '-F', '#{pane_pid}').trim());
+
+      const d = oneDocument(await runCli(['--json', '--interval', '0.2'], { HOME: pe.home, TMUX_TMPDIR: pe.env.TMUX_TMPDIR }));
+      const byKind = (k: string) => d.sessions.filter((x) => x.kind === k);
+      expect(byKind('pod')).toHaveLength(1);
+      expect(byKind('tmux')).toHaveLength(1);
+      expect(byKind('tmux')[0].pids).toContain(panePid);
+      const agents = byKind('agent');
+      expect(agents).toHaveLength(1);
+      expect(agents[0].id).toBe(`agent:claude:${sid}`);
+      expect(agents[0].pids).toContain(agent.pid);
+      expect(agents[0].agent).toMatchObject({ tool: 'claude', sessionId: sid, logPath: log, evidence: 'open-log' });
+      const proc = d.processes.find((p) => p.pid === agent.pid)!;
+      expect(proc.sessionIds).toEqual(expect.arrayContaining(['pod', `agent:claude:${sid}`]));
+    } finally {
+      try {
+        tmux('kill-server'); // only the server on our private socket
+      } catch {
+        /* not started */
+      }
+      await kids.killAll();
+      pe.dispose();
+    }
   });
 });
 
