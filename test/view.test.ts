@@ -103,6 +103,9 @@ describe('format', () => {
   test('formatRate and formatGrowth', () => {
     expect(formatRate(null)).toBe('-');
     expect(formatRate(2048)).toBe('2.00 KiB/s');
+    expect(formatRate(1023.9)).toBe('1.00 KiB/s'); // fractional rates round up into the next unit
+    expect(formatRate(0.4)).toBe('0 B/s');
+    expect(formatBytes(-0.3)).toBe('0 B');
     expect(formatGrowth(null)).toBe('-');
     expect(formatGrowth(500)).toBe('0 B/m');
     expect(formatGrowth(12 * MiB)).toBe('+12.0 MiB/m');

@@ -7,8 +7,9 @@ const UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB'];
 /** 1536 -> "1.50 KiB", 268435456 -> "256 MiB": three significant digits, IEC units. */
 export function formatBytes(n: number | null): string {
   if (n === null || !Number.isFinite(n)) return UNKNOWN;
-  const neg = n < 0;
-  let v = Math.abs(n);
+  // Whole bytes first: a rate of 1023.9 B/s is "1.00 KiB/s", not "1024 B/s"; -0.3 is "0 B", not "-0 B".
+  let v = Math.round(Math.abs(n));
+  const neg = n < 0 && v > 0;
   let u = 0;
   while (v >= 1024 && u < UNITS.length - 1) {
     v /= 1024;
