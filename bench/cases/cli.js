@@ -1,0 +1,107 @@
+'use strict';
+// End to end: `spmon --once --json --interval 0` as a user runs it (a new Node, module
+// loading, one sample, JSON out) against a bare `node -e 0`, so that what spmon adds is
+// visible. Commands run one after another in rotating order; wall time from spawn to
+// exit, CPU time of the child from this process's cutime + cstime (clock ticks).
+
+const { spawnSync } = require('child_process');
+const fs = require('fs');
+const path = require('path');
+const { summarize, ratio, yieldToEvents } = require('../lib/stats');
+
+const TICK_MS = 10; // USER_HZ is 100 on every Linux Node runs on
+
+function childCpuMs() {
+  const s = fs.readFileSync('/proc/self/stat', 'latin1');
+  const f = s.slice(s.lastIndexOf(')') + 2).split(' ');
+  return (Number(f[13]) + Number(f[14])) * TICK_MS; // fields 16, 17: cutime, cstime
+}
+
+function commands(root) {
+  const spmon = path.join(root, 'bin', 'spmon');
+  const list = [
+    { id: 'node-e-0', label: 'node -e 0', argv: [process.execPath, '-e', '0'] },
+    {
+      id: 'spmon-json',
+      label: 'spmon --once --json --interval 0',
+      argv: [process.execPath, spmon, '--once', '--json', '--interval', '0'],
+      baseline: 'node-e-0',
+      headline: true,
+      json: true,
+    },
+    {
+      id: 'spmon-table',
+      label: 'spmon --once --interval 0 (table)',
+      argv: [process.execPath, spmon, '--once', '--interval', '0'],
+      baseline: 'node-e-0',
+    },
+  ];
+  if (fs.existsSync('/usr/bin/ps') || fs.existsSync('/bin/ps')) {
+    list.push({ id: 'ps', label: 'ps -eo pid,ppid,rss,vsz,args (reference)', argv: ['ps', '-eo', 'pid,ppid,rss,vsz,args'], baseline: 'node-e-0' });
+  }
+  return list;
+}
+
+function runOnce(cmd) {
+  const c0 = childCpuMs();
+  const t0 = process.hrtime.bigint();
+  const r = spawnSync(cmd.argv[0], cmd.argv.slice(1), { stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 1 << 30 });
+  const wallMs = Number(process.hrtime.bigint() - t0) / 1e6;
+  const cpuMs = childCpuMs() - c0;
+  if (r.error) throw r.error;
+  if (r.status !== 0) throw new Error(`${cmd.label} exited ${r.status ?? r.signal}: ${String(r.stderr).slice(0, 500)}`);
+  let processes = null;
+  if (cmd.json) processes = JSON.parse(r.stdout).processes.length;
+  return { wallMs, cpuMs, processes, stdoutBytes: r.stdout.length };
+}
+
+module.exports = {
+  name: 'cli',
+  order: 20,
+  title: 'end to end: spmon --once --json --interval 0 vs node -e 0',
+  async run(ctx) {
+    const { opts, root, shouldStop } = ctx;
+    const cmds = commands(root);
+    const data = new Map(cmds.map((c) => [c.id, { wall: [], cpu: [], processes: null, stdoutBytes: null }]));
+    const warm = Math.min(2, opts.warmup);
+    for (let w = 0; w < warm; w++) for (const c of cmds) runOnce(c);
+    for (let r = 0; r < opts.runs && !shouldStop(); r++) {
+      for (let k = 0; k < cmds.length; k++) {
+        const c = cmds[(r + k) % cmds.length];
+        const x = runOnce(c);
+        const d = data.get(c.id);
+        d.wall.push(x.wallMs);
+        d.cpu.push(x.cpuMs);
+        if (x.processes !== null) d.processes = x.processes;
+        d.stdoutBytes = x.stdoutBytes;
+      }
+      await yieldToEvents();
+    }
+    const sum = new Map([...data].map(([id, d]) => [id, { wall: summarize(d.wall), cpu: summarize(d.cpu) }]));
+    const rows = cmds.map((c) => {
+      const s = sum.get(c.id);
+      const b = c.baseline ? sum.get(c.baseline) : null;
+      return {
+        id: c.id,
+        group: 'a fresh process per run (CPU: child user+sys, 10 ms ticks)',
+        label: c.label,
+        baseline: c.baseline || null,
+        headline: !!c.headline,
+        wall: s.wall,
+        cpu: s.cpu,
+        ratioWall: b ? ratio(s.wall.median, b.wall.median) : null,
+        ratioCpu: b ? ratio(s.cpu.median, b.cpu.median) : null,
+        extraWallMs: b ? s.wall.median - b.wall.median : null,
+        extraCpuMs: b ? s.cpu.median - b.cpu.median : null,
+        stdoutBytes: data.get(c.id).stdoutBytes,
+        samplesMs: { wall: data.get(c.id).wall, cpu: data.get(c.id).cpu },
+      };
+    });
+    const j = rows.find((r) => r.id === 'spmon-json');
+    const notes = [
+      `spmon --json listed ${data.get('spmon-json').processes} processes (${j.stdoutBytes} bytes of JSON); ` +
+        `beyond node -e 0 it costs ${j.extraWallMs.toFixed(1)} ms wall, ${j.extraCpuMs.toFixed(0)} ms CPU (medians)`,
+    ];
+    return { processCount: data.get('spmon-json').processes, rows, notes };
+  },
+};

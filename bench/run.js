@@ -1,0 +1,161 @@
+#!/usr/bin/env node
+'use strict';
+// npm run bench [-- --procs N --reps N --quick ...]
+//
+// Runs every case in bench/cases/ (or those named by --case) at the current process
+// count, then again with --procs extra processes that bench/load.js spawns and ends.
+// Prints a table per case and load, writes bench/out/bench-<time>.json (and latest.json).
+// Figures are ratios against a baseline measured in the same rounds; nothing here is
+// a pass/fail test.
+
+const fs = require('fs');
+const path = require('path');
+const { parseOptions, UsageError, HELP } = require('./lib/options');
+const { machine, processCount } = require('./lib/machine');
+const { formatCase, formatSummary, writeJson } = require('./lib/report');
+const load = require('./load');
+
+const ROOT = path.resolve(__dirname, '..');
+const ADDON = path.join(ROOT, 'build', 'Release', 'spmon.node');
+const CLI = path.join(ROOT, 'dist', 'lib', 'cli.js');
+
+class SetupError extends Error {}
+
+let stopping = null; // the signal that asked us to stop
+const log = (s) => process.stderr.write(s + '\n');
+
+function loadCases(only) {
+  const dir = path.join(__dirname, 'cases');
+  const all = fs
+    .readdirSync(dir)
+    .filter((f) => f.endsWith('.js'))
+    .map((f) => require(path.join(dir, f)))
+    .sort((a, b) => (a.order ?? 100) - (b.order ?? 100) || a.name.localeCompare(b.name));
+  if (!only) return all;
+  const unknown = only.filter((n) => !all.some((c) => c.name === n));
+  if (unknown.length) throw new UsageError(`no such case: ${unknown.join(', ')} (have: ${all.map((c) => c.name).join(', ')})`);
+  return all.filter((c) => only.includes(c.name));
+}
+
+function installCleanup() {
+  const onSignal = (sig) => {
+    if (stopping) return;
+    stopping = sig;
+    log(`\nbench: ${sig}: stopping, ending the ${load.liveCount()} load processes...`);
+    load.stopAll().then(
+      () => process.exit(sig === 'SIGINT' ? 130 : 143),
+      (err) => {
+        log(`bench: ${err.message}`);
+        process.exit(1);
+      },
+    );
+  };
+  for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(sig, () => onSignal(sig));
+  process.on('uncaughtException', (err) => {
+    log(`bench: ${err && err.stack ? err.stack : err}`);
+    load.killAllSync();
+    process.exit(1);
+  });
+  process.on('exit', () => load.killAllSync()); // last resort; normally nothing is left
+}
+
+async function main() {
+  const opts = parseOptions(process.argv.slice(2), process.env);
+  if (opts.help) {
+    process.stdout.write(HELP);
+    return 0;
+  }
+  for (const [file, how] of [
+    [ADDON, 'npx node-gyp rebuild'],
+    [CLI, 'npx tsc -p .'],
+  ]) {
+    if (!fs.existsSync(file)) throw new SetupError(`${path.relative(ROOT, file)} is missing; build it first (${how}, or npm run build)`);
+  }
+  const cases = loadCases(opts.cases);
+  installCleanup();
+  const addon = require(ADDON);
+  const shouldStop = () => stopping !== null;
+
+  const doc = {
+    schema: 'spmon.bench/v1',
+    time: new Date().toISOString(),
+    command: ['npm run bench --', ...process.argv.slice(2)].join(' ').replace(/ --$/, ''),
+    options: opts,
+    machine: machine(),
+    levels: [],
+  };
+  const m = doc.machine;
+  console.log(
+    `spmon bench: ${m.nproc} CPUs (${m.cpuModel}), ${(m.memTotalBytes / 2 ** 30).toFixed(1)} GiB, Linux ${m.kernel}, Node ${m.node}; ` +
+      `${opts.reps} reps after ${opts.warmup} warm-up, ${opts.runs} end-to-end runs`,
+  );
+
+  const levels = [{ name: 'current', label: 'current', extra: 0 }];
+  if (opts.procs > 0) levels.push({ name: 'raised', label: `+${opts.procs}`, extra: opts.procs });
+
+  for (const level of levels) {
+    if (shouldStop()) break;
+    const entry = { name: level.name, label: level.label, extraProcs: level.extra, load: null, processCountBefore: null, cases: {} };
+    doc.levels.push(entry);
+    let running = null;
+    try {
+      if (level.extra > 0) {
+        log(`bench: spawning ${level.extra} processes (${Math.min(opts.big, level.extra)} of them touching ${opts.bigMib} MiB)...`);
+        running = await load.startLoad({ procs: level.extra, big: opts.big, bigMib: opts.bigMib, shouldStop, log });
+        entry.load = { pids: running.pids.length, bigPids: running.bigPids, bigMib: opts.bigMib, bigRunner: running.bigRunner, spawnMs: running.spawnMs };
+        log(`bench: load up in ${running.spawnMs} ms`);
+      }
+      entry.processCountBefore = processCount();
+      entry.loadavgBefore = require('os').loadavg();
+      console.log(
+        `\n--- load level ${level.label}: ${entry.processCountBefore} processes, load average ${entry.loadavgBefore.map((v) => v.toFixed(2)).join(' ')} ` +
+          `on ${doc.machine.nproc} CPUs (other work on the machine inflates wall times; ratios hold better)`,
+      );
+      for (const c of cases) {
+        if (shouldStop()) break;
+        log(`bench: ${c.name} @ ${level.label}...`);
+        try {
+          const res = await c.run({ addon, procRoot: '/proc', root: ROOT, opts, level, shouldStop, log });
+          if (shouldStop()) break; // partial figures are not worth printing
+          if (!res) continue; // the case has nothing to measure at this level
+          entry.cases[c.name] = res;
+          console.log(formatCase(c.name, c.title, level, res));
+        } catch (err) {
+          if (shouldStop()) break;
+          entry.cases[c.name] = { error: err.message };
+          log(`bench: case ${c.name} failed: ${err.stack || err}`);
+        }
+      }
+      entry.loadavgAfter = require('os').loadavg();
+    } finally {
+      if (running) {
+        const s = await running.stop();
+        entry.load.stopMs = s.stopMs;
+        log(`bench: ended the ${s.stopped} load processes in ${s.stopMs} ms`);
+      }
+    }
+  }
+  if (shouldStop()) return 130;
+  const summary = formatSummary(doc);
+  if (summary) console.log(summary);
+  const file = writeJson(doc, opts.out ? path.resolve(opts.out) : path.join(__dirname, 'out'));
+  console.log(`\nJSON: ${path.relative(process.cwd(), file)}`);
+  return Object.values(doc.levels).some((l) => Object.values(l.cases).some((c) => c.error)) ? 1 : 0;
+}
+
+main().then(
+  (code) => {
+    if (!stopping) process.exitCode = code;
+  },
+  async (err) => {
+    if (err instanceof UsageError) log(`bench: ${err.message}\n\n${HELP}`);
+    else if (err instanceof SetupError) log(`bench: ${err.message}`);
+    else log(`bench: ${err && err.stack ? err.stack : err}`);
+    try {
+      await load.stopAll();
+    } catch (e) {
+      log(`bench: ${e.message}`);
+    }
+    process.exitCode = err instanceof UsageError ? 2 : 1;
+  },
+);
