@@ -187,10 +187,11 @@ sys.stdin.readline()
 
 test('processes that exit while we sample: never a throw, never a half-read identity', async () => {
   // Hundreds of short-lived processes, in waves, while we sample in a loop.
-  // Each wave: 60 that live 10-90 ms (so samples catch them leaving) and 60 that are gone at once.
+  // Each wave: 40 that live 0.1-0.3 s (so even a slow walk over a crowded /proc catches them, and
+  // they leave while we read) and 40 that are gone at once.
   const storm = kids.spawn('bash', [
     '-c',
-    'for w in $(seq 8); do for i in $(seq 60); do sleep 0.0$((RANDOM % 9 + 1)) & /bin/true & done; wait; done; echo done',
+    'for w in $(seq 8); do for i in $(seq 40); do sleep 0.$((RANDOM % 3 + 1)) & /bin/true & done; wait; done; echo done',
   ]);
   const finished = waitForLine(storm, /^done$/, 60_000);
   let stormDone = false;
