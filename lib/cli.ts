@@ -2,6 +2,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { ConfigError, resolveSettings, Settings } from './config';
 import { runSnapshot } from './snapshot';
+import { runTokens, UnknownSessionError } from './tokens';
 import { configFilePath, readConfigFile } from './sources/config_file';
 import { SORT_KEYS } from './view/process_table';
 
@@ -44,7 +45,8 @@ then ${configFilePath()} ({"interval": 2, "systemProcesses": [...]}).
 Examples:
   spmon                          open the dashboard
   spmon --once --sort cpu -n 10  the ten busiest processes, once
-  spmon --json --interval 0.5    one JSON snapshot with rates over half a second`,
+  spmon --json --interval 0.5    one JSON snapshot with rates over half a second
+  spmon tokens                   token use and context fill of AI agent sessions`,
     );
 }
 
@@ -63,9 +65,29 @@ const FLAG_KEYS: Record<string, keyof Settings> = {
   cgroupRoot: 'cgroupRoot',
 };
 
+export const EXIT_TOKENS_USAGE = 3;
+
 export async function main(argv: string[], io: CliIo = { stdout: process.stdout, stderr: process.stderr, env: process.env }): Promise<number> {
   const program = buildProgram();
+  let command = 'main' as 'main' | 'tokens';
+  // Options after `tokens` are the subcommand's (its --json is not the snapshot's).
+  program.enablePositionalOptions();
+  let tokensOpts: { session?: string; json?: boolean } = {};
+  program.action(() => {
+    command = 'main';
+  });
+  program
+    .command('tokens')
+    .description('token use and context fill of AI agent sessions; exit 0 below 80 %, 1 at warn, 2 at critical (90 %)')
+    .option('--session <id>', 'one session: agent:<tool>:<id>, the bare id, or a unique prefix')
+    .option('--json', 'JSON (schema spmon.tokens/v1)')
+    .action((o: { session?: string; json?: boolean }) => {
+      command = 'tokens';
+      tokensOpts = o;
+    });
+  const usageStatus = () => (command === 'tokens' || argv.slice(2).includes('tokens') ? EXIT_TOKENS_USAGE : EXIT_USAGE);
   program.exitOverride();
+  for (const c of program.commands) c.exitOverride();
   program.configureOutput({
     writeOut: (s) => io.stdout.write(s),
     writeErr: (s) => io.stderr.write(s),
@@ -75,7 +97,7 @@ export async function main(argv: string[], io: CliIo = { stdout: process.stdout,
   } catch (err) {
     if (err instanceof CommanderError) {
       if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return 0;
-      return EXIT_USAGE;
+      return usageStatus();
     }
     throw err;
   }
@@ -88,13 +110,21 @@ export async function main(argv: string[], io: CliIo = { stdout: process.stdout,
     settings = resolveSettings(flags, io.env, readConfigFile(file), file);
   } catch (err) {
     io.stderr.write(`spmon: ${(err as Error).message}\n`);
-    return EXIT_USAGE;
+    return usageStatus();
+  }
+  const columns = io.stdout.isTTY && io.stdout.columns ? io.stdout.columns : 120;
+  if (command === 'tokens') {
+    try {
+      return await runTokens(settings, { ...tokensOpts, json: tokensOpts.json === true, columns, write: (s) => io.stdout.write(s) }, io.env);
+    } catch (err) {
+      io.stderr.write(`spmon: ${(err as Error).message}\n`);
+      return err instanceof UnknownSessionError ? EXIT_TOKENS_USAGE : 4;
+    }
   }
   const json = opts.json === true;
   const once = json || opts.once === true;
   try {
     if (once) {
-      const columns = io.stdout.isTTY && io.stdout.columns ? io.stdout.columns : 120;
       await runSnapshot(settings, { json, columns, write: (s) => io.stdout.write(s) }, io.env);
       return 0;
     }

@@ -1,3 +1,4 @@
+import { contextLevel } from '../lib/model/context_level';
 // lib/sources/agents: discovery and incremental parsing of Claude Code, Codex and Gemini CLI logs, in a
 // private HOME (the real ~/.claude, ~/.codex, ~/.gemini are never read: env is built here, not inherited).
 import { execFileSync } from 'child_process';
@@ -7,7 +8,6 @@ import {
   AgentLogs,
   AgentLogSession,
   agentSessionKey,
-  contextLevel,
   contextWindowFor,
   geminiProjectHash,
   toAgentInfo,

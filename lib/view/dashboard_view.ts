@@ -9,7 +9,8 @@ import { gaugeBar } from './gauge';
 import { hiddenMemoryCount, podMemory } from './pod_memory';
 import type { Session } from '../model/sessions';
 import { displayName, headerCells, layoutColumns, rowCells } from './process_table';
-import { contextLevel, formatCount, layoutSessionColumns, sessionHeaderCells, sessionRowCells } from './session_table';
+import { contextLevel } from '../model/context_level';
+import { formatCount, layoutSessionColumns, sessionHeaderCells, sessionRowCells } from './session_table';
 import { sanitize } from './sanitize';
 import { Line, seg, Style } from './styled';
 

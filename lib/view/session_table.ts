@@ -23,13 +23,6 @@ export function formatCount(n: number | null): string {
   return String(Math.round(n));
 }
 
-export type ContextLevel = 'ok' | 'warn' | 'critical' | 'unknown';
-
-export function contextLevel(pct: number | null): ContextLevel {
-  if (pct === null) return 'unknown';
-  return pct >= 90 ? 'critical' : pct >= 80 ? 'warn' : 'ok';
-}
-
 export const SESSION_COLUMNS: readonly SessionColumn[] = [
   { key: 'kind', header: 'Kind', width: 6, align: 'left', priority: 100, text: (s) => s.kind },
   { key: 'name', header: 'Session', width: 0, align: 'left', priority: 95, text: (s) => sanitize(s.name) },

@@ -77,17 +77,3 @@ export function contextPercent(usedTokens: number | null, window: number | null)
   return (usedTokens / window) * 100;
 }
 
-export type ContextLevel = 'ok' | 'warn' | 'critical';
-
-export const CONTEXT_WARN_PERCENT = 80;
-export const CONTEXT_CRITICAL_PERCENT = 90;
-
-/** 'critical' at 90 % and above, 'warn' at 80 %, else 'ok'; null for an unknown percentage. */
-export function contextLevel(pct: number, warnAt?: number, criticalAt?: number): ContextLevel;
-export function contextLevel(pct: number | null, warnAt?: number, criticalAt?: number): ContextLevel | null;
-export function contextLevel(pct: number | null, warnAt = CONTEXT_WARN_PERCENT, criticalAt = CONTEXT_CRITICAL_PERCENT): ContextLevel | null {
-  if (pct === null || !Number.isFinite(pct)) return null;
-  if (pct >= criticalAt) return 'critical';
-  if (pct >= warnAt) return 'warn';
-  return 'ok';
-}

@@ -13,8 +13,8 @@ import { GeminiParser, discoverGeminiLogs, geminiProjectHash, geminiProjectRoot,
 import { DocumentReader, LineParser, LogReader } from './log_reader';
 import { AgentTool, LogSummary, SummaryParser, TokenTotals, sumKnown } from './log_summary';
 
-export { contextLevel, contextPercent, contextWindowFor, CONTEXT_CRITICAL_PERCENT, CONTEXT_WARN_PERCENT } from './context_window';
-export type { ContextLevel, ContextWindowOverrides } from './context_window';
+export { contextPercent, contextWindowFor } from './context_window';
+export type { ContextWindowOverrides } from './context_window';
 export type { AgentTool, TokenTotals } from './log_summary';
 export { geminiProjectHash } from './gemini';
 
