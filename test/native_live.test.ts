@@ -264,7 +264,7 @@ describe('the live machine as it is', () => {
     expect(h.memTotal).toBe(Math.round(os.totalmem() / 1024) * 1024);
     expect(h.uptimeSec).toBeGreaterThan(0);
     expect(h.bootTime * 1000).toBeLessThan(Date.now());
-    expect(h.pageSize).toBe(Number(execFileSync('getconf', ['PAGESIZE'], { encoding: 'utf8' }).trim()));
-    expect(h.clockTicks).toBe(Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()));
+    expect(h.pageSize).toBe(Number(execFileSync('getconf', ['PAGESIZE'], { encoding: 'utf8', env: pe.env }).trim()));
+    expect(h.clockTicks).toBe(Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8', env: pe.env }).trim()));
   });
 });

@@ -2,6 +2,7 @@
 // spawned (or that our children told us about) are ever signalled.
 import { ChildProcess, execFileSync, spawn, SpawnOptions } from 'child_process';
 import * as fs from 'fs';
+import { privateEnv } from './private_env';
 
 export class Children {
   private readonly procs: ChildProcess[] = [];
@@ -87,8 +88,13 @@ let python: string | null = null;
  */
 export function python3(): string {
   if (python) return python;
-  const exe = execFileSync('python3', ['-c', 'import sys; print(sys.executable)'], { encoding: 'utf8' }).trim();
-  python = fs.realpathSync(exe);
+  const pe = privateEnv();
+  try {
+    const exe = execFileSync('python3', ['-c', 'import sys; print(sys.executable)'], { encoding: 'utf8', env: pe.env }).trim();
+    python = fs.realpathSync(exe);
+  } finally {
+    pe.dispose();
+  }
   return python;
 }
 
