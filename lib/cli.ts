@@ -132,6 +132,10 @@ export async function main(argv: string[], io: CliIo = { stdout: process.stdout,
       io.stderr.write('spmon: the dashboard needs a terminal; use --once or --json for a snapshot (spmon --help).\n');
       return 1;
     }
+    if (io.env.TERM === 'dumb') {
+      io.stderr.write('spmon: TERM=dumb cannot draw the dashboard; use --once, or set TERM (e.g. TERM=xterm-256color).\n');
+      return 1;
+    }
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { runDashboard } = require('./ui/app') as typeof import('./ui/app');
     return await runDashboard(settings, io.env);

@@ -137,7 +137,9 @@ function headerLines(snap: ModelSnapshot, width: number, count: number): Line[] 
   const line2: Line = [seg('Mem  ', 'bold'), ...gaugeBar(pm.percent, barW, pm.thresholdPercent, pm.level), seg(memText, levelStyle)];
 
   const usage = c.memory.currentBytes;
-  const unexplained = usage !== null && ussSum !== null ? usage - ussSum : null;
+  // Usage the processes' USS does not explain. Negative means processes outside
+  // the cgroup are visible too (a host, not a pod): then it says nothing.
+  const unexplained = usage !== null && ussSum !== null && usage >= ussSum ? usage - ussSum : null;
   const line3: Line = [
     seg('     anon ', 'dim'),
     seg(formatBytes(c.memory.anonBytes)),

@@ -178,6 +178,12 @@ test('SIGTERM restores the terminal', async () => {
   expect(screen).not.toContain('Cmdline');
 });
 
+test('TERM=dumb is refused with a message, leaving the terminal as it was', async () => {
+  session.start(`TERM=dumb node ${SPMON}; echo SPMON-EXIT-$?`);
+  const screen = await session.waitForText('SPMON-EXIT-1');
+  expect(screen).toContain('TERM=dumb cannot draw the dashboard');
+});
+
 test('a 20x6 terminal still draws and q quits', async () => {
   startSpmon('', 20, 6);
   const screen = await session.waitForText('PID');
