@@ -31,7 +31,8 @@ interface SettingDef<K extends keyof Settings> {
 }
 
 const num = (min: number, max: number, what: string): Parse<number> => (raw, where) => {
-  const n = typeof raw === 'number' ? raw : typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : NaN;
+  // Plain decimals only: Number() would also take "0x10", "1e3" and "Infinity".
+  const n = typeof raw === 'number' ? raw : typeof raw === 'string' && /^\s*\d+(\.\d+)?\s*$|^\s*\.\d+\s*$/.test(raw) ? Number(raw) : NaN;
   if (!Number.isFinite(n) || n < min || n > max)
     throw new ConfigError(`${where} must be ${what} (got ${JSON.stringify(raw)})`);
   return n;

@@ -64,6 +64,9 @@ describe('resolveSettings', () => {
   test.each([
     [{ interval: 'abc' }, {}, {}, /--interval must be a number of seconds from 0 to 3600 \(got "abc"\)/],
     [{ interval: '-1' }, {}, {}, /--interval must be/],
+    [{ interval: '0x10' }, {}, {}, /--interval must be a number of seconds/],
+    [{ interval: 'Infinity' }, {}, {}, /--interval must be/],
+    [{}, { SPMON_GRACE: '1e2' }, {}, /SPMON_GRACE must be a number of seconds/],
     [{ sort: 'memory' }, {}, {}, /--sort must be one of pid, name, cmdline, cpu, uss, pss, rss, growth, read, write \(got "memory"\)/],
     [{ limit: '0' }, {}, {}, /--limit must be a whole number of at least 1/],
     [{ limit: '2.5' }, {}, {}, /--limit must be a whole number/],
