@@ -51,7 +51,9 @@ std::vector<std::string> readLines(const std::string& path) {
   return lines;
 }
 
+// A mount point under /sys/fs/cgroup moved under cgroupRoot (empty: left as is).
 std::string reroot(const std::string& mountPoint, const std::string& cgroupRoot) {
+  if (cgroupRoot.empty()) return mountPoint;
   size_t n = sizeof(kSysCgroup) - 1;
   if (mountPoint.compare(0, n, kSysCgroup) == 0 && (mountPoint.size() == n || mountPoint[n] == '/'))
     return joinPath(cgroupRoot, mountPoint.substr(n));
@@ -80,18 +82,14 @@ bool readNumber(const std::string& dir, const char* file, double* out) {
 }
 
 // Lowest limit over dir and its ancestors up to top (inclusive).
-double lowestLimit(const Hierarchy& h, const char* file, bool* anyUnlimited) {
+// The lowest known value of read(dir) over h.dir and its ancestors up to the mount.
+template <typename Read>
+double lowestOverAncestors(const Hierarchy& h, Read read) {
   double best = unknown();
-  *anyUnlimited = false;
   std::string dir = h.dir;
-  std::string buf;
   for (;;) {
-    if (readFileAt(AT_FDCWD, joinPath(dir, file).c_str(), &buf) == ReadStatus::Ok) {
-      bool isMax;
-      double v = parseCgroupLimit(buf.data(), buf.size(), &isMax);
-      if (isMax) *anyUnlimited = true;
-      else if (isKnown(v) && (!isKnown(best) || v < best)) best = v;
-    }
+    double v = read(dir);
+    if (isKnown(v) && (!isKnown(best) || v < best)) best = v;
     if (dir.size() <= h.top.size()) break;
     size_t slash = dir.rfind('/');
     if (slash == std::string::npos || slash < h.top.size()) break;
@@ -100,20 +98,33 @@ double lowestLimit(const Hierarchy& h, const char* file, bool* anyUnlimited) {
   return best;
 }
 
-// Lowest CPU quota in cores over dir and its ancestors.
-template <typename ReadCores>
-double lowestCores(const Hierarchy& h, ReadCores readCores) {
-  double best = unknown();
-  std::string dir = h.dir;
-  for (;;) {
-    double v = readCores(dir);
-    if (isKnown(v) && (!isKnown(best) || v < best)) best = v;
-    if (dir.size() <= h.top.size()) break;
-    size_t slash = dir.rfind('/');
-    if (slash == std::string::npos || slash < h.top.size()) break;
-    dir.resize(slash);
-  }
-  return best;
+// Lowest limit file value ("max" and v1's huge numbers mean none).
+double lowestLimit(const Hierarchy& h, const char* file) {
+  return lowestOverAncestors(h, [file](const std::string& dir) {
+    std::string buf;
+    if (readFileAt(AT_FDCWD, joinPath(dir, file).c_str(), &buf) != ReadStatus::Ok) return unknown();
+    bool isMax;
+    return parseCgroupLimit(buf.data(), buf.size(), &isMax);
+  });
+}
+
+// The hierarchy of a cgroup path as a mount shows it.
+Hierarchy hierarchyAt(const MountLine& m, const std::string& path, const std::string& cgroupRoot) {
+  Hierarchy h;
+  h.found = true;
+  h.path = path;
+  h.top = reroot(m.mountPoint, cgroupRoot);
+  h.dir = resolveDir(m, path, cgroupRoot);
+  return h;
+}
+
+// Without mountinfo: the hierarchy mounted at `mountDir` (if it exists), rooted at "/".
+Hierarchy conventional(const std::string& mountDir, const std::string& path) {
+  if (!isDirectory(mountDir)) return Hierarchy();
+  MountLine m;
+  m.root = "/";
+  m.mountPoint = mountDir;
+  return hierarchyAt(m, path, "");
 }
 
 void readMemoryStat(const std::string& dir, int version, CgroupInfo* info) {
@@ -175,25 +186,10 @@ CgroupInfo readCgroup(const std::string& procRoot, const std::string& cgroupRoot
     for (const CgroupLine& l : cg) {
       if (l.id == "0" || !hasController(l.controllers, controller)) continue;
       for (const MountLine& m : mounts) {
-        if (m.fsType != "cgroup" || !hasController(m.superOptions, controller)) continue;
-        h.found = true;
-        h.path = l.path;
-        h.top = reroot(m.mountPoint, cgroupRoot);
-        h.dir = resolveDir(m, l.path, cgroupRoot);
-        return h;
+        if (m.fsType == "cgroup" && hasController(m.superOptions, controller)) return hierarchyAt(m, l.path, cgroupRoot);
       }
       // No mountinfo (a fixture, or a hidden mount): the conventional place.
-      std::string guess = joinPath(cgroupRoot, controller);
-      if (isDirectory(guess)) {
-        h.found = true;
-        h.path = l.path;
-        h.top = guess;
-        MountLine m;
-        m.root = "/";
-        m.mountPoint = guess;
-        h.dir = resolveDir(m, l.path, "");
-      }
-      return h;
+      return conventional(joinPath(cgroupRoot, controller), l.path);
     }
     return h;
   };
@@ -202,23 +198,9 @@ CgroupInfo readCgroup(const std::string& procRoot, const std::string& cgroupRoot
     for (const CgroupLine& l : cg) {
       if (l.id != "0" || !l.controllers.empty()) continue;
       for (const MountLine& m : mounts) {
-        if (m.fsType != "cgroup2") continue;
-        h.found = true;
-        h.path = l.path;
-        h.top = reroot(m.mountPoint, cgroupRoot);
-        h.dir = resolveDir(m, l.path, cgroupRoot);
-        return h;
+        if (m.fsType == "cgroup2") return hierarchyAt(m, l.path, cgroupRoot);
       }
-      if (isDirectory(cgroupRoot)) {
-        h.found = true;
-        h.path = l.path;
-        h.top = cgroupRoot;
-        MountLine m;
-        m.root = "/";
-        m.mountPoint = cgroupRoot;
-        h.dir = resolveDir(m, l.path, "");
-      }
-      return h;
+      return conventional(cgroupRoot, l.path);
     }
     return h;
   };
@@ -231,14 +213,13 @@ CgroupInfo readCgroup(const std::string& procRoot, const std::string& cgroupRoot
     info.path = mem.path;
     info.dir = mem.dir;
     readNumber(mem.dir, "memory.usage_in_bytes", &info.memCurrent);
-    bool unl;
-    info.memLimit = lowestLimit(mem, "memory.limit_in_bytes", &unl);
+    info.memLimit = lowestLimit(mem, "memory.limit_in_bytes");
     info.memLimitUnlimited = !isKnown(info.memLimit);
     readMemoryStat(mem.dir, 1, &info);
     info.oomKills = readKeyed(mem.dir, "memory.oom_control", "oom_kill");
     Hierarchy cpu = v1("cpu");
     if (cpu.found) {
-      info.cpuQuotaCores = lowestCores(cpu, [](const std::string& dir) {
+      info.cpuQuotaCores = lowestOverAncestors(cpu, [](const std::string& dir) {
         double period;
         std::string buf;
         if (readFileAt(AT_FDCWD, joinPath(dir, "cpu.cfs_quota_us").c_str(), &buf) != ReadStatus::Ok) return unknown();
@@ -256,8 +237,7 @@ CgroupInfo readCgroup(const std::string& procRoot, const std::string& cgroupRoot
     Hierarchy pids = v1("pids");
     if (pids.found) {
       readNumber(pids.dir, "pids.current", &info.pidsCurrent);
-      bool pu;
-      info.pidsMax = lowestLimit(pids, "pids.max", &pu);
+      info.pidsMax = lowestLimit(pids, "pids.max");
     }
     return info;
   }
@@ -267,20 +247,19 @@ CgroupInfo readCgroup(const std::string& procRoot, const std::string& cgroupRoot
   info.path = h.path;
   info.dir = h.dir;
   readNumber(h.dir, "memory.current", &info.memCurrent);
-  bool unl;
-  info.memLimit = lowestLimit(h, "memory.max", &unl);
+  info.memLimit = lowestLimit(h, "memory.max");
   info.memLimitUnlimited = !isKnown(info.memLimit);
-  info.memHigh = lowestLimit(h, "memory.high", &unl);
+  info.memHigh = lowestLimit(h, "memory.high");
   readMemoryStat(h.dir, 2, &info);
   info.oomKills = readKeyed(h.dir, "memory.events", "oom_kill");
-  info.cpuQuotaCores = lowestCores(h, [](const std::string& dir) {
+  info.cpuQuotaCores = lowestOverAncestors(h, [](const std::string& dir) {
     std::string buf;
     if (readFileAt(AT_FDCWD, joinPath(dir, "cpu.max").c_str(), &buf) != ReadStatus::Ok) return unknown();
     return parseCpuMax(buf.data(), buf.size());
   });
   info.cpuUsageUsec = readKeyed(h.dir, "cpu.stat", "usage_usec");
   readNumber(h.dir, "pids.current", &info.pidsCurrent);
-  info.pidsMax = lowestLimit(h, "pids.max", &unl);
+  info.pidsMax = lowestLimit(h, "pids.max");
   return info;
 }
 

@@ -334,11 +334,16 @@ export function buildDashboardView(inp: DashboardInputs): DashboardView {
   }
 
   const status = statusLine(inp, position, width);
-  let overlay: DashboardView['overlay'] = null;
-  if (state.mode === 'confirm' && state.confirm) overlay = confirmOverlay(state.confirm, inp.graceSec);
-  else if (state.mode === 'help') overlay = helpOverlay();
-  else if (state.mode === 'history') overlay = historyOverlay(inp.ended);
-  return { layout, header, gridHeader, grid, position, detail, status, overlay };
+  return { layout, header, gridHeader, grid, position, detail, status, overlay: overlayFor(inp) };
+}
+
+/** The dialog over the grid, if the mode has one. */
+function overlayFor(inp: DashboardInputs): DashboardView['overlay'] {
+  const { state } = inp;
+  if (state.mode === 'confirm' && state.confirm) return confirmOverlay(state.confirm, inp.graceSec);
+  if (state.mode === 'help') return helpOverlay();
+  if (state.mode === 'history') return historyOverlay(inp.ended);
+  return null;
 }
 
 function statusLine(inp: DashboardInputs, position: string, width: number): Line {
@@ -408,11 +413,7 @@ function sessionsView(inp: DashboardInputs, layout: DashboardLayout, header: Lin
   let detail: DashboardView['detail'] = null;
   if (layout.detail > 0 && sel >= 0) detail = sessionDetail(list[sel], inp, layout.detail - 2);
   const status = statusLine(inp, position, width);
-  let overlay: DashboardView['overlay'] = null;
-  if (state.mode === 'confirm' && state.confirm) overlay = confirmOverlay(state.confirm, inp.graceSec);
-  else if (state.mode === 'help') overlay = helpOverlay();
-  else if (state.mode === 'history') overlay = historyOverlay(inp.ended);
-  return { layout, header, gridHeader, grid, position, detail, status, overlay };
+  return { layout, header, gridHeader, grid, position, detail, status, overlay: overlayFor(inp) };
 }
 
 function sessionDetail(x: Session, inp: DashboardInputs, height: number): DashboardView['detail'] {
