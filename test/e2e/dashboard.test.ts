@@ -165,7 +165,11 @@ test('q gives the shell back with exit status 0', async () => {
   expect(screen).not.toContain('Cmdline');
 });
 
-test('SIGTERM restores the terminal', async () => {
+test.each([
+  ['SIGTERM', 143],
+  ['SIGHUP', 129],
+  ['SIGINT', 130],
+] as const)('%s restores the terminal', async (sig, code) => {
   const tag = uid();
   startSpmon(`--filter ${tag}`);
   await session.waitForText('PID');
@@ -173,9 +177,20 @@ test('SIGTERM restores the terminal', async () => {
   const ps = spawnSync('pgrep', ['-f', '--', `^node .*--filter ${tag}`], { encoding: 'utf8' });
   const pid = Number(ps.stdout.trim().split('\n').find((l) => l && Number(l) !== process.pid));
   expect(pid).toBeGreaterThan(1);
-  process.kill(pid, 'SIGTERM');
-  const screen = await session.waitForText('SPMON-EXIT-143');
+  process.kill(pid, sig);
+  const screen = await session.waitForText(`SPMON-EXIT-${code}`);
   expect(screen).not.toContain('Cmdline');
+});
+
+test('a resize re-lays out the screen', async () => {
+  startSpmon();
+  let screen = await session.waitForText('Write');
+  expect(screen).toContain('Cmdline');
+  session.resize(60, 20);
+  screen = await session.waitFor((s) => !s.includes('Write') && s.includes('PID'), 'narrow layout');
+  expect(screen.split('\n').every((l) => l.length <= 60)).toBe(true);
+  session.resize(150, 45);
+  await session.waitForText('Write');
 });
 
 test('TERM=dumb is refused with a message, leaving the terminal as it was', async () => {

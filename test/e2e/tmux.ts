@@ -42,6 +42,10 @@ export class TmuxSession {
     this.tmux(['send-keys', '-t', this.name, '-l', '--', text]);
   }
 
+  resize(width: number, height: number): void {
+    this.tmux(['resize-window', '-t', this.name, '-x', String(width), '-y', String(height)]);
+  }
+
   capture(): string {
     return this.tmux(['capture-pane', '-p', '-t', this.name]);
   }
