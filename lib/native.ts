@@ -5,6 +5,8 @@ import * as path from 'path';
 /** Columnar result of one pass over /proc. NaN in a Float64Array means unknown. */
 export interface RawSample {
   count: number;
+  /** What the pass cost: all of it, and the smaps reads (-1 when read inline, not apart). */
+  stats?: { walkMs: number; smapsMs: number; smapsRead: number };
   pid: Int32Array;
   ppid: Int32Array;
   pgrp: Int32Array;
@@ -12,7 +14,7 @@ export interface RawSample {
   tty: Int32Array;
   /** Char code of the state letter (R, S, D, Z, ...). */
   state: Uint8Array;
-  /** Bit 0: kernel thread. Bit 1: smaps summed (no smaps_rollup). */
+  /** Bit 0: kernel thread. Bit 1: smaps summed (no smaps_rollup). Bit 2: smaps read in this sample. */
   flags: Uint8Array;
   /** Clock ticks since boot. */
   startTime: Float64Array;
@@ -63,6 +65,8 @@ export interface RawDetail {
 
 export const FLAG_KERNEL_THREAD = 1;
 export const FLAG_SMAPS_FALLBACK = 2;
+/** smaps was read (or tried: it may have been unreadable) in this sample. */
+export const FLAG_SMAPS_READ = 4;
 
 /** Host counters; NaN means unknown. */
 export interface RawHost {
@@ -122,8 +126,10 @@ export interface SampleOptions {
   cmdline?: boolean;
   host?: boolean;
   cgroup?: boolean;
-  /** Read smaps only for these pids (the others get NaN there). */
+  /** Read smaps only for these pids, in this order of priority (the others get NaN there). */
   smapsPids?: Int32Array | number[];
+  /** With smapsPids: start no new smaps read after this many ms. */
+  smapsBudgetMs?: number;
   /** Also read this process's cgroup, cwd and exe (the dashboard's selection). */
   detailPid?: number;
   /** Also read cwd and open files of these pids (candidate agent processes). */

@@ -4,7 +4,6 @@
 
 #include <csignal>
 #include <memory>
-#include <unordered_set>
 
 #include "cgroup_reader.h"
 #include "host_reader.h"
@@ -150,28 +149,36 @@ class ReaderWrap : public Napi::ObjectWrap<ReaderWrap> {
     g.cmdline = boolOption(opts, "cmdline", true);
     bool wantHost = boolOption(opts, "host", true);
     bool wantCgroup = boolOption(opts, "cgroup", true);
-    std::unordered_set<int32_t> smapsOnly;
+    // smapsPids: read smaps only for these pids, in this order of priority;
+    // smapsBudgetMs: and stop starting new smaps reads after this long.
+    spmon::SmapsPlan plan;
     Napi::Value sp = opts.Get("smapsPids");
-    bool limitSmaps = false;
     if (sp.IsTypedArray() && sp.As<Napi::TypedArray>().TypedArrayType() == napi_int32_array) {
       Napi::Int32Array a = sp.As<Napi::Int32Array>();
-      for (size_t i = 0; i < a.ElementLength(); i++) smapsOnly.insert(a[i]);
-      limitSmaps = true;
+      plan.order.assign(a.Data(), a.Data() + a.ElementLength());
+      plan.limited = true;
     } else if (sp.IsArray()) {
       Napi::Array a = sp.As<Napi::Array>();
       for (uint32_t i = 0; i < a.Length(); i++) {
         Napi::Value v = a.Get(i);
-        if (v.IsNumber()) smapsOnly.insert(v.As<Napi::Number>().Int32Value());
+        if (v.IsNumber()) plan.order.push_back(v.As<Napi::Number>().Int32Value());
       }
-      limitSmaps = true;
+      plan.limited = true;
     }
-
-    if (processes) reader_->sample(g, limitSmaps ? &smapsOnly : nullptr, &recs_);
+    Napi::Value bud = opts.Get("smapsBudgetMs");
+    if (bud.IsNumber()) plan.budgetMs = bud.As<Napi::Number>().DoubleValue();
+    spmon::SampleStats stats;
+    if (processes) reader_->sample(g, plan, &recs_, &stats);
     else recs_.clear();
 
     Napi::Object out = Napi::Object::New(env);
     const auto& r = recs_;
     out.Set("count", Napi::Number::New(env, static_cast<double>(r.size())));
+    Napi::Object st = Napi::Object::New(env);
+    st.Set("walkMs", stats.walkMs);
+    st.Set("smapsMs", stats.smapsMs);
+    st.Set("smapsRead", stats.smapsRead);
+    out.Set("stats", st);
     out.Set("pid", intColumn(env, r, [](const ProcRecord& p) { return p.pid; }));
     out.Set("ppid", intColumn(env, r, [](const ProcRecord& p) { return p.ppid; }));
     out.Set("pgrp", intColumn(env, r, [](const ProcRecord& p) { return p.pgrp; }));
@@ -181,7 +188,7 @@ class ReaderWrap : public Napi::ObjectWrap<ReaderWrap> {
     Napi::Uint8Array flags = Napi::Uint8Array::New(env, r.size());
     for (size_t i = 0; i < r.size(); i++) {
       state[i] = static_cast<uint8_t>(r[i].state);
-      flags[i] = (r[i].kernelThread ? 1 : 0) | (r[i].smapsFromFallback ? 2 : 0);
+      flags[i] = (r[i].kernelThread ? 1 : 0) | (r[i].smapsFromFallback ? 2 : 0) | (r[i].smapsAttempted ? 4 : 0);
     }
     out.Set("state", state);
     out.Set("flags", flags);

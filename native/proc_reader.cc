@@ -2,6 +2,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <ctime>
 #include <dirent.h>
 #include <fcntl.h>
 #include <unistd.h>
@@ -26,10 +27,25 @@ ProcReader::ProcReader(std::string procRoot) : procRoot_(std::move(procRoot)) {
   buf_.reserve(1 << 16);
 }
 
-void ProcReader::sample(const ReadGroups& groups, const std::unordered_set<int32_t>* smapsOnly,
-                        std::vector<ProcRecord>* out) {
+namespace {
+double nowMs() {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return static_cast<double>(ts.tv_sec) * 1e3 + static_cast<double>(ts.tv_nsec) / 1e6;
+}
+}  // namespace
+
+void ProcReader::sample(const ReadGroups& groups, const SmapsPlan& plan, std::vector<ProcRecord>* out,
+                        SampleStats* stats) {
+  double t0 = nowMs();
   out->clear();
   pass_++;
+  std::unordered_map<int32_t, size_t> wanted;  // pid -> priority
+  if (plan.limited)
+    for (size_t i = 0; i < plan.order.size(); i++) wanted.emplace(plan.order[i], i);
+  // Processes whose smaps is read after the walk, in priority order: their
+  // directory fds stay open so a pid reused meanwhile cannot be read by mistake.
+  std::vector<std::pair<int, size_t>> deferred(plan.limited ? plan.order.size() : 0, {-1, 0});
   DIR* dir = opendir(procRoot_.c_str());
   if (!dir) return;
   int procFd = dirfd(dir);
@@ -38,10 +54,26 @@ void ProcReader::sample(const ReadGroups& groups, const std::unordered_set<int32
     if (name[0] < '1' || name[0] > '9') continue;
     int64_t pid;
     if (!parseI64(name, std::strlen(name), &pid) || pid <= 0 || pid > INT32_MAX) continue;
-    bool wantSmaps = groups.smaps && (!smapsOnly || smapsOnly->count(static_cast<int32_t>(pid)) > 0);
-    readOne(procFd, name, static_cast<int32_t>(pid), groups, wantSmaps, out);
+    auto w = plan.limited ? wanted.find(static_cast<int32_t>(pid)) : wanted.end();
+    bool defer = groups.smaps && w != wanted.end();
+    int fd = readOne(procFd, name, static_cast<int32_t>(pid), groups, groups.smaps && !plan.limited, defer, out);
+    if (fd >= 0) deferred[w->second] = {fd, out->size() - 1};
   }
   closedir(dir);
+  double s0 = nowMs();
+  for (auto& d : deferred) {
+    if (d.first < 0) continue;
+    if (plan.budgetMs < 0 || nowMs() - s0 < plan.budgetMs) readSmapsInto(d.first, &(*out)[d.second]);
+    close(d.first);
+  }
+  double t1 = nowMs();
+  if (stats) {
+    stats->walkMs = t1 - t0;
+    stats->smapsMs = t1 - s0;
+    stats->smapsRead = 0;
+    for (const ProcRecord& r : *out) stats->smapsRead += r.smapsAttempted ? 1 : 0;
+    if (!plan.limited) stats->smapsMs = -1;  // read inline: not measured apart
+  }
   // Forget cmdlines of processes that are gone.
   for (auto it = cmdlineCache_.begin(); it != cmdlineCache_.end();) {
     if (it->second.seenPass != pass_) it = cmdlineCache_.erase(it);
@@ -49,14 +81,14 @@ void ProcReader::sample(const ReadGroups& groups, const std::unordered_set<int32
   }
 }
 
-void ProcReader::readOne(int procFd, const char* name, int32_t pid, const ReadGroups& groups, bool wantSmaps,
-                         std::vector<ProcRecord>* out) {
+int ProcReader::readOne(int procFd, const char* name, int32_t pid, const ReadGroups& groups, bool inlineSmaps,
+                        bool keepFd, std::vector<ProcRecord>* out) {
   int pidFd = openat(procFd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (pidFd < 0) return;  // exited between readdir and open
+  if (pidFd < 0) return -1;  // exited between readdir and open
   StatFields st;
   if (readFileAt(pidFd, "stat", &buf_) != ReadStatus::Ok || !parseStat(buf_.data(), buf_.size(), &st)) {
     close(pidFd);
-    return;  // without stat there is no identity: skip it
+    return -1;  // without stat there is no identity: skip it
   }
   out->emplace_back();
   ProcRecord& r = out->back();
@@ -103,30 +135,36 @@ void ProcReader::readOne(int procFd, const char* name, int32_t pid, const ReadGr
       r.wchar = io.wchar;
     }
   }
-  if (wantSmaps && !r.kernelThread && r.state != 'Z') {
-    SmapsFields sf;
-    ReadStatus rs = readFileAt(pidFd, "smaps_rollup", &buf_);
-    if (rs == ReadStatus::NotFound) {
-      // Kernels before 4.14 have no smaps_rollup: sum smaps. (If the process
-      // exited, smaps is gone too and the fields stay unknown.)
-      rs = readFileAt(pidFd, "smaps", &buf_, size_t(1) << 30);
-      r.smapsFromFallback = rs == ReadStatus::Ok;
-    }
-    if (rs == ReadStatus::Ok) {
-      parseSmaps(buf_.data(), buf_.size(), &sf);
-      if (sf.any) {
-        r.rss = sf.rss;
-        r.pss = sf.pss;
-        r.privateClean = sf.privateClean;
-        r.privateDirty = sf.privateDirty;
-        r.swap = sf.swap;
-        r.swapPss = sf.swapPss;
-      }
-    }
-  }
+  if (inlineSmaps) readSmapsInto(pidFd, &r);
   if (groups.cmdline) r.cmdline = cachedCmdline(pidFd, pid, st.startTime);
+  if (keepFd && !r.kernelThread && r.state != 'Z') return pidFd;
   close(pidFd);
+  return -1;
 }
+
+void ProcReader::readSmapsInto(int pidFd, ProcRecord* r) {
+  if (r->kernelThread || r->state == 'Z') return;  // no memory map
+  r->smapsAttempted = true;
+  SmapsFields sf;
+  ReadStatus rs = readFileAt(pidFd, "smaps_rollup", &buf_);
+  if (rs == ReadStatus::NotFound) {
+    // Kernels before 4.14 have no smaps_rollup: sum smaps. (If the process
+    // exited, smaps is gone too and the fields stay unknown.)
+    rs = readFileAt(pidFd, "smaps", &buf_, size_t(1) << 30);
+    r->smapsFromFallback = rs == ReadStatus::Ok;
+  }
+  if (rs != ReadStatus::Ok) return;
+  parseSmaps(buf_.data(), buf_.size(), &sf);
+  if (!sf.any) return;
+  r->rss = sf.rss;
+  r->pss = sf.pss;
+  r->privateClean = sf.privateClean;
+  r->privateDirty = sf.privateDirty;
+  r->swap = sf.swap;
+  r->swapPss = sf.swapPss;
+}
+
+
 
 const std::string* ProcReader::cachedCmdline(int pidFd, int32_t pid, uint64_t startTime) {
   auto it = cmdlineCache_.find(pid);

@@ -22,6 +22,7 @@ struct ProcRecord {
   char state = '?';
   bool kernelThread = false;
   bool smapsFromFallback = false;  // summed from smaps: no smaps_rollup here
+  bool smapsAttempted = false;     // smaps was read (or tried) in this pass
   double startTime = 0;            // clock ticks since boot
   double utime = 0, stime = 0;     // clock ticks
   double threads;
@@ -35,19 +36,34 @@ struct ProcRecord {
   ProcRecord();
 };
 
+// Which processes get their smaps read in a pass. Reading smaps costs time in
+// proportion to the target's resident memory and holds its mmap lock, so the
+// caller may name the pids, in priority order, and a time budget.
+struct SmapsPlan {
+  bool limited = false;        // read only the pids in `order`
+  std::vector<int32_t> order;  // priority order
+  double budgetMs = -1;        // stop starting new reads after this long; < 0: no budget
+};
+
+struct SampleStats {
+  double walkMs = 0;    // the whole pass
+  double smapsMs = 0;   // of which reading smaps
+  int smapsRead = 0;
+};
+
 class ProcReader {
  public:
   explicit ProcReader(std::string procRoot);
-  // One pass over every process. When smapsOnly is non-null, smaps is read only
-  // for the pids it holds (the others keep NaN there).
-  void sample(const ReadGroups& groups, const std::unordered_set<int32_t>* smapsOnly,
-              std::vector<ProcRecord>* out);
+  // One pass over every process.
+  void sample(const ReadGroups& groups, const SmapsPlan& plan, std::vector<ProcRecord>* out, SampleStats* stats);
   const std::string& procRoot() const { return procRoot_; }
   long pageSize() const { return pageSize_; }
 
  private:
-  void readOne(int procFd, const char* name, int32_t pid, const ReadGroups& groups, bool wantSmaps,
-               std::vector<ProcRecord>* out);
+  // Returns the pid directory fd when keepFd (the caller closes it), else -1.
+  int readOne(int procFd, const char* name, int32_t pid, const ReadGroups& groups, bool inlineSmaps, bool keepFd,
+              std::vector<ProcRecord>* out);
+  void readSmapsInto(int pidFd, ProcRecord* r);
   const std::string* cachedCmdline(int pidFd, int32_t pid, uint64_t startTime);
 
   struct CacheEntry {

@@ -37,7 +37,7 @@ describe('fixture /proc through Reader.sample()', () => {
       stime: 150,
       threads: 1,
       uid: 0,
-      flags: 0,
+      flags: 4, // smaps read (bit 2), not from the smaps fallback (bit 1), not a kernel thread (bit 0)
       statmResident: 1024 * page,
       statmShared: 512 * page,
       vmSize: 2560 * page,

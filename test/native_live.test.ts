@@ -124,8 +124,9 @@ test('a spinner uses about one core (two samples through the Sampler, ~1 s apart
   expect(p.cpuPercent).not.toBeNull();
   // What the Sampler says is what the scheduler gave it (clock-tick granularity aside)...
   expect(Math.abs(p.cpuPercent! - truth)).toBeLessThan(10);
-  // ...and that is about one core (wide: the machine is shared).
-  expect(p.cpuPercent!).toBeGreaterThan(50);
+  // ...and that is a busy share of one core: never more than one core, and well
+  // above an idle process's 0 (wide: on a shared 2-core machine a spinner may get a third of a core).
+  expect(p.cpuPercent!).toBeGreaterThan(30);
   expect(p.cpuPercent!).toBeLessThan(110);
 });
 

@@ -1,8 +1,9 @@
 // The Sampler turns raw counters into the numbers users read: per-process CPU %,
 // memory, I/O rates and growth, keyed by (pid, start time). Pure: no I/O.
-import { FLAG_KERNEL_THREAD, FLAG_SMAPS_FALLBACK, RawCgroup, RawDetail, RawHost, RawProcessFiles, RawSample } from '../native';
+import { FLAG_KERNEL_THREAD, FLAG_SMAPS_FALLBACK, FLAG_SMAPS_READ, RawCgroup, RawDetail, RawHost, RawProcessFiles, RawSample } from '../native';
 import { defaultGrowthOptions, Growth, growthOf, GrowthOptions } from './growth';
 import { TimeSeries } from './series';
+import type { SmapsCandidate } from './smaps_schedule';
 import { defaultSystemProcesses, isSystemProcess } from './system_process';
 
 /** One process as users read it. Unknown is null, never 0. */
@@ -40,6 +41,10 @@ export interface ProcessStat {
   writeBytesPerSec: number | null;
   /** Where USS/PSS came from: smaps_rollup, summed smaps, or nowhere. */
   memorySource: 'smaps_rollup' | 'smaps' | null;
+  /** Age of the smaps reading behind USS/PSS, ms (0: read this tick); null when there is none. */
+  memoryAgeMs: number | null;
+  /** USS/PSS were not read this tick: the last reading moved by the RssAnon/RssShmem change since. */
+  memoryEstimated: boolean;
   system: boolean;
   /** Sessions this process belongs to (filled by buildSessions; the pod always). */
   sessionIds: string[];
@@ -113,7 +118,24 @@ export interface ProcessHistory {
   cpu: TimeSeries;
 }
 
+/** The last smaps reading of a process, and its RssAnon/RssShmem then. */
+interface SmapsReading {
+  uss: number;
+  pss: number | null;
+  swap: number | null;
+  swapPss: number | null;
+  anon: number | null;
+  shmem: number | null;
+  atMs: number;
+  source: 'smaps_rollup' | 'smaps';
+}
+
 interface Track {
+  smaps: SmapsReading | null;
+  /** The last attempt found smaps unreadable; when it was, ms. */
+  smapsDeniedAtMs: number | null;
+  /** Tick of the last smaps attempt. */
+  smapsTick: number;
   utime: number;
   stime: number;
   readBytes: number;
@@ -189,10 +211,9 @@ export class Sampler {
           writeRate = (wb - prev.writeBytes) / elapsedSec;
       }
 
-      const pc = raw.privateClean[i];
-      const pd = raw.privateDirty[i];
-      const uss = Number.isNaN(pc) || Number.isNaN(pd) ? null : pc + pd;
-      const smapsRss = known(raw.rss[i]);
+      const mem = this.memoryOf(raw, i, prev, wallMs);
+      const uss = mem.uss;
+      const smapsRss = mem.fresh ? known(raw.rss[i]) : null;
       const rss = smapsRss ?? known(raw.statmResident[i]);
       const cmdline = raw.cmdline[i];
       const name = raw.name[i];
@@ -213,10 +234,10 @@ export class Sampler {
         kernelThread,
         cpuPercent,
         ussBytes: uss,
-        pssBytes: known(raw.pss[i]),
+        pssBytes: mem.pss,
         rssBytes: kernelThread ? null : rss,
-        swapBytes: known(raw.swap[i]) ?? known(raw.vmSwap[i]),
-        swapPssBytes: known(raw.swapPss[i]),
+        swapBytes: mem.swap ?? known(raw.vmSwap[i]),
+        swapPssBytes: mem.swapPss,
         rssAnonBytes: known(raw.rssAnon[i]),
         rssFileBytes: known(raw.rssFile[i]),
         rssShmemBytes: known(raw.rssShmem[i]),
@@ -224,7 +245,9 @@ export class Sampler {
         growthSteady: false,
         readBytesPerSec: readRate,
         writeBytesPerSec: writeRate,
-        memorySource: uss === null && smapsRss === null ? null : (raw.flags[i] & FLAG_SMAPS_FALLBACK) !== 0 ? 'smaps' : 'smaps_rollup',
+        memorySource: mem.source,
+        memoryAgeMs: mem.ageMs,
+        memoryEstimated: mem.estimated,
         system: isSystemProcess(name, cmdline, this.systemProcesses),
         sessionIds: [],
         sessionLabel: null,
@@ -233,6 +256,9 @@ export class Sampler {
       let track = prev;
       if (!track) {
         track = {
+          smaps: null,
+          smapsDeniedAtMs: null,
+          smapsTick: 0,
           utime,
           stime,
           readBytes: rb,
@@ -243,6 +269,11 @@ export class Sampler {
           growth: null,
         };
         this.tracks.set(key, track);
+      }
+      if ((raw.flags[i] & FLAG_SMAPS_READ) !== 0) {
+        track.smapsTick = this.tick;
+        track.smaps = mem.reading;
+        track.smapsDeniedAtMs = mem.reading ? null : wallMs;
       }
       track.utime = utime;
       track.stime = stime;
@@ -273,6 +304,68 @@ export class Sampler {
     this.prevMono = monoMs;
     if (host) this.prevHost = host;
     return { wallMs, intervalMs: elapsedMs, host: hostStat, cgroup: cgroupStat, processes, exited, detail: raw.detail ?? null, inspect: raw.inspect ?? [] };
+  }
+
+  /**
+   * USS/PSS/swap of process i: fresh when smaps was read in this sample, else the
+   * last reading moved by the RssAnon (USS, PSS) and RssShmem (PSS) change since.
+   */
+  private memoryOf(raw: RawSample, i: number, prev: Track | undefined, wallMs: number) {
+    const anon = known(raw.rssAnon[i]);
+    const shmem = known(raw.rssShmem[i]);
+    const source: 'smaps_rollup' | 'smaps' = (raw.flags[i] & FLAG_SMAPS_FALLBACK) !== 0 ? 'smaps' : 'smaps_rollup';
+    if ((raw.flags[i] & FLAG_SMAPS_READ) !== 0) {
+      const pc = raw.privateClean[i];
+      const pd = raw.privateDirty[i];
+      const uss = Number.isNaN(pc) || Number.isNaN(pd) ? null : pc + pd;
+      const reading: SmapsReading | null =
+        uss === null ? null : { uss, pss: known(raw.pss[i]), swap: known(raw.swap[i]), swapPss: known(raw.swapPss[i]), anon, shmem, atMs: wallMs, source };
+      return { uss, pss: reading?.pss ?? null, swap: reading?.swap ?? null, swapPss: reading?.swapPss ?? null, source: reading ? source : null,
+        ageMs: reading ? 0 : null, estimated: false, fresh: true, reading };
+    }
+    const r = prev?.smaps;
+    if (!r) return { uss: null, pss: null, swap: null, swapPss: null, source: null, ageMs: null, estimated: false, fresh: false, reading: null };
+    const dAnon = anon !== null && r.anon !== null ? anon - r.anon : 0;
+    const dShmem = shmem !== null && r.shmem !== null ? shmem - r.shmem : 0;
+    return {
+      uss: Math.max(0, r.uss + dAnon),
+      pss: r.pss === null ? null : Math.max(0, r.pss + dAnon + dShmem),
+      swap: r.swap,
+      swapPss: r.swapPss,
+      source: r.source,
+      ageMs: wallMs - r.atMs,
+      estimated: true,
+      fresh: false,
+      reading: r,
+    };
+  }
+
+  /** Whether any process has been sampled yet (the first sample reads every smaps). */
+  get hasHistory(): boolean {
+    return this.tracks.size > 0;
+  }
+
+  /** Every live process with a memory map, as the smaps scheduler sees it. */
+  smapsCandidates(nowMs: number): SmapsCandidate[] {
+    const out: SmapsCandidate[] = [];
+    for (const t of this.tracks.values()) {
+      const p = t.last;
+      if (p.kernelThread || p.state === 'Z') continue;
+      const r = t.smaps;
+      const moved = r
+        ? Math.abs((p.rssAnonBytes ?? 0) - (r.anon ?? p.rssAnonBytes ?? 0)) + Math.abs((p.rssShmemBytes ?? 0) - (r.shmem ?? p.rssShmemBytes ?? 0))
+        : 0;
+      out.push({
+        pid: p.pid,
+        key: p.key,
+        ageMs: r ? nowMs - r.atMs : t.smapsDeniedAtMs !== null ? nowMs - t.smapsDeniedAtMs : null,
+        denied: r === null && t.smapsDeniedAtMs !== null,
+        movedBytes: moved,
+        sizeBytes: p.rssBytes ?? 0,
+        readLastTick: t.smapsTick === this.tick,
+      });
+    }
+    return out;
   }
 
   private hostStat(host: RawHost | undefined, elapsedSec: number | null, bootMs: number | null): HostStat {

@@ -32,6 +32,8 @@ export function proc(pid: number, over: Partial<ProcessStat> = {}): ProcessStat 
     readBytesPerSec: 0,
     writeBytesPerSec: 0,
     memorySource: 'smaps_rollup',
+    memoryAgeMs: 0,
+    memoryEstimated: false,
     system: false,
     sessionIds: [],
     sessionLabel: null,

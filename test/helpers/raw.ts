@@ -1,5 +1,5 @@
 // Build the addon's columnar RawSample from plain objects, for model tests (no /proc).
-import { FLAG_KERNEL_THREAD, FLAG_SMAPS_FALLBACK, RawCgroup, RawHost, RawSample } from '../../lib/native';
+import { FLAG_KERNEL_THREAD, FLAG_SMAPS_FALLBACK, FLAG_SMAPS_READ, RawCgroup, RawHost, RawSample } from '../../lib/native';
 import type { ProcessStat } from '../../lib/model/sampler';
 
 export interface RawProc {
@@ -62,7 +62,14 @@ export function rawSample(procs: RawProc[], host: RawHost | undefined = rawHost(
     session: Int32Array.from(procs, (p) => p.pid),
     tty: Int32Array.from(procs, () => 0),
     state: Uint8Array.from(procs, (p) => (p.state ?? 'S').charCodeAt(0)),
-    flags: Uint8Array.from(procs, (p) => (p.kernelThread ? FLAG_KERNEL_THREAD : 0) | (p.smapsFallback ? FLAG_SMAPS_FALLBACK : 0)),
+    // Like a full sample: smaps read for every process with a memory map.
+    flags: Uint8Array.from(
+      procs,
+      (p) =>
+        (p.kernelThread ? FLAG_KERNEL_THREAD : 0) |
+        (p.smapsFallback ? FLAG_SMAPS_FALLBACK : 0) |
+        (p.kernelThread || p.state === 'Z' ? 0 : FLAG_SMAPS_READ),
+    ),
     name: procs.map((p) => p.name ?? `proc${p.pid}`),
     cmdline: procs.map((p) => (p.cmdline === undefined ? `proc${p.pid} --run` : p.cmdline)),
     host,
@@ -84,6 +91,6 @@ export function processStat(over: Partial<ProcessStat> & { pid: number }): Proce
     name: `p${over.pid}`, cmdline: `p${over.pid}`, state: 'S', threads: 1, kernelThread: false, cpuPercent: null,
     ussBytes: null, pssBytes: null, rssBytes: null, swapBytes: null, swapPssBytes: null, rssAnonBytes: null,
     rssFileBytes: null, rssShmemBytes: null, growthBytesPerMin: null, growthSteady: false, readBytesPerSec: null,
-    writeBytesPerSec: null, memorySource: null, system: false, sessionIds: [], sessionLabel: null, ...over,
+    writeBytesPerSec: null, memorySource: null, memoryAgeMs: null, memoryEstimated: false, system: false, sessionIds: [], sessionLabel: null, ...over,
   };
 }

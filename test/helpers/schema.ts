@@ -1,22 +1,37 @@
-// The snapshot schema, compiled with ajv (draft 2020-12, formats on).
+// The JSON schemas in docs/ (snapshot, tokens), compiled with ajv (draft 2020-12, formats on).
 import Ajv2020, { ValidateFunction } from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
 import * as fs from 'fs';
-import { SCHEMA_PATH } from './paths';
+import { SCHEMA_PATH, TOKENS_SCHEMA_PATH } from './paths';
 
-let validator: ValidateFunction | null = null;
+const validators = new Map<string, ValidateFunction>();
 
-export function snapshotValidator(): ValidateFunction {
-  if (validator) return validator;
-  const ajv = new Ajv2020({ allErrors: true, strict: true, allowUnionTypes: true });
-  addFormats(ajv);
-  validator = ajv.compile(JSON.parse(fs.readFileSync(SCHEMA_PATH, 'utf8')));
-  return validator;
+function validatorFor(schemaPath: string): ValidateFunction {
+  let v = validators.get(schemaPath);
+  if (!v) {
+    const ajv = new Ajv2020({ allErrors: true, strict: true, allowUnionTypes: true });
+    addFormats(ajv);
+    v = ajv.compile(JSON.parse(fs.readFileSync(schemaPath, 'utf8')));
+    validators.set(schemaPath, v);
+  }
+  return v;
 }
 
-/** Validate and return ajv's errors as readable text ('' when valid), for expect(...).toBe(''). */
-export function schemaErrors(doc: unknown): string {
-  const v = snapshotValidator();
+export function snapshotValidator(): ValidateFunction {
+  return validatorFor(SCHEMA_PATH);
+}
+
+function errorsOf(v: ValidateFunction, doc: unknown): string {
   if (v(doc)) return '';
   return (v.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message} ${JSON.stringify(e.params)}`).join('\n');
+}
+
+/** Validate against docs/snapshot.schema.json; ajv's errors as readable text ('' when valid), for expect(...).toBe(''). */
+export function schemaErrors(doc: unknown): string {
+  return errorsOf(snapshotValidator(), doc);
+}
+
+/** The same against docs/tokens.schema.json (`spmon tokens --json`). */
+export function tokensSchemaErrors(doc: unknown): string {
+  return errorsOf(validatorFor(TOKENS_SCHEMA_PATH), doc);
 }

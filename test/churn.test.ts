@@ -1,0 +1,258 @@
+// Churn: thousands of short-lived processes a second for 30 s while spmon watches.
+//  - the real dashboard (--interval 0.2) in a private tmux server keeps drawing the grid, never
+//    shows "Refresh failed", keeps its RSS (within 30 % from the 10 s mark to the end) and its
+//    open fds, and quits cleanly afterwards;
+//  - at the same time, a child node calls new Reader({}).sample() in a tight loop, also asking
+//    for the detail and open files of pids that are about to vanish: it never throws, every
+//    sample is consistent, and its fd count does not grow.
+// The churn comes from two small spawner processes this test builds and starts (fork, then
+// _exit, exec /bin/true, or live a little); only they and their children are ever signalled.
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { Children, sleep, waitForLine } from './helpers/children';
+import { ADDON_PATH } from './helpers/paths';
+import { privateEnv, PrivateEnv } from './helpers/private_env';
+import { SPMON, TmuxSession } from './e2e/tmux';
+
+const CHURN_MS = 30_000;
+const FIRST_MARK_MS = 10_000;
+jest.setTimeout(CHURN_MS + 90_000);
+
+// Forks in batches of 64 and reaps without waiting: most children _exit at once, one in eight
+// execs /bin/true (its cmdline changes under the reader), one in sixteen lives 50-300 ms
+// (seen by several ticks, then gone). SIGTERM: stop, reap everything, print the total.
+const SPAWNER = `
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+static volatile sig_atomic_t stop = 0;
+static void onTerm(int) { stop = 1; }
+static double now() { struct timespec t; clock_gettime(CLOCK_MONOTONIC, &t); return t.tv_sec + t.tv_nsec / 1e9; }
+int main() {
+  signal(SIGTERM, onTerm);
+  long n = 0;
+  double t0 = now(), last = t0;
+  printf("ready\\n");
+  fflush(stdout);
+  while (!stop) {
+    for (int i = 0; i < 64; i++) {
+      pid_t p = fork();
+      if (p == 0) {
+        long r = n % 16;
+        if (r == 1 || r == 9) execl("/bin/true", "true", "spmon-churn", (char*)0);
+        if (r == 15) usleep(50000 + (n * 7919) % 250000);
+        _exit(0);
+      }
+      if (p > 0) n++;
+    }
+    while (waitpid(-1, 0, WNOHANG) > 0) {}
+    if (now() - last >= 1) { printf("spawned %ld\\n", n); fflush(stdout); last = now(); }
+  }
+  while (waitpid(-1, 0, 0) > 0) {}
+  printf("done %ld %.3f\\n", n, now() - t0);
+  fflush(stdout);
+  return 0;
+}
+`;
+
+// The reader loop: samples until the deadline, with detail and open files of pids from the
+// previous sample (most are gone by then), and checks every sample for consistency.
+const READER_LOOP = `
+const { Reader } = require(process.argv[2]);
+const deadline = Date.now() + Number(process.argv[3]);
+const reader = new Reader({});
+let samples = 0, errors = 0, inconsistent = 0, firstError = null, firstInconsistency = null, maxCount = 0;
+const columns = ['pid', 'ppid', 'state', 'flags', 'startTime', 'utime', 'stime', 'rss', 'pss', 'name', 'cmdline'];
+let prev = [];
+while (Date.now() < deadline) {
+  try {
+    const pick = prev.length ? prev[samples % prev.length] : undefined;
+    const s = reader.sample({ detailPid: pick, inspectPids: prev.slice(-8) });
+    samples++;
+    maxCount = Math.max(maxCount, s.count);
+    const bad = [];
+    for (const c of columns) if (s[c].length !== s.count) bad.push(c + ' has ' + s[c].length + ' of ' + s.count);
+    if (new Set(s.pid).size !== s.count) bad.push('a pid twice');
+    for (let i = 0; i < s.count; i++) {
+      if (!(s.pid[i] > 0) || !Number.isFinite(s.startTime[i]) || typeof s.name[i] !== 'string') { bad.push('row ' + i); break; }
+    }
+    if (!s.host || !(s.host.memTotal > 0)) bad.push('host');
+    if (s.inspect && s.inspect.length !== Math.min(8, prev.length)) bad.push('inspect has ' + s.inspect.length);
+    if (bad.length) { inconsistent++; firstInconsistency = firstInconsistency || bad.join('; '); }
+    prev = Array.from(s.pid).slice(-64);
+  } catch (e) {
+    errors++;
+    firstError = firstError || String(e && e.stack || e);
+  }
+}
+console.log(JSON.stringify({ samples, errors, inconsistent, firstError, firstInconsistency, maxCount }));
+`;
+
+interface Probe {
+  rssKb: number;
+  fds: number;
+}
+
+/**
+ * VmRSS and the number of open fds of a process (it must be alive). The dashboard runs
+ * `tmux list-panes` now and then, holding a few pipe fds while it does: the fewest fds of
+ * five looks 0.1 s apart is the steady count.
+ */
+async function probe(pid: number): Promise<Probe> {
+  const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+  const m = status.match(/^VmRSS:\s+(\d+) kB$/m);
+  if (!m) throw new Error(`no VmRSS for ${pid}`);
+  let fds = Infinity;
+  for (let i = 0; i < 5; i++) {
+    if (i) await sleep(100);
+    fds = Math.min(fds, fs.readdirSync(`/proc/${pid}/fd`).length);
+  }
+  return { rssKb: Number(m[1]), fds };
+}
+
+function commOf(pid: number): string | null {
+  try {
+    return fs.readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
+  } catch {
+    return null;
+  }
+}
+
+interface Outcome {
+  spmonPid: number;
+  spawned: number[];
+  churnSec: number;
+  marks: { spmon: Probe; reader: Probe }[];
+  refreshFailed: string[];
+  screens: number;
+  gridAlways: boolean;
+  lastScreen: string;
+  aliveAtEnd: boolean;
+  readerResult: { samples: number; errors: number; inconsistent: number; firstError: string | null; firstInconsistency: string | null; maxCount: number };
+  exitScreen: string;
+}
+
+let pe: PrivateEnv;
+let kids: Children;
+let tmux: TmuxSession;
+let work: string;
+let outcome: Outcome;
+
+beforeAll(async () => {
+  pe = privateEnv();
+  kids = new Children(pe.env);
+  tmux = new TmuxSession();
+  work = fs.mkdtempSync(path.join(os.tmpdir(), 'spmon-churn-'));
+
+  const spawnerBin = path.join(work, 'spawner');
+  fs.writeFileSync(path.join(work, 'spawner.cc'), SPAWNER);
+  const cc = spawnSync('g++', ['-O2', '-o', spawnerBin, path.join(work, 'spawner.cc')], { encoding: 'utf8' });
+  if (cc.status !== 0) throw new Error(`building the spawner failed: ${cc.error ?? ''}${cc.stderr}`);
+  fs.writeFileSync(path.join(work, 'reader_loop.js'), READER_LOOP);
+
+  // The dashboard, its pid written by the shell that then becomes it.
+  const pidFile = path.join(work, 'spmon.pid');
+  tmux.start(`sh -c 'echo $$ > ${pidFile}; exec node ${SPMON} --interval 0.2'; echo SPMON-EXIT-$?`, 120, 40);
+  await tmux.waitForText('Cmdline', 30_000);
+  const spmonPid = Number(fs.readFileSync(pidFile, 'utf8').trim());
+  if (commOf(spmonPid) !== 'node') throw new Error(`spmon pid ${spmonPid} is not node (${commOf(spmonPid)})`);
+
+  // Churn, and the reader loop under it for the whole window.
+  const spawners = [kids.spawn(spawnerBin, []), kids.spawn(spawnerBin, [])];
+  await Promise.all(spawners.map((s) => waitForLine(s, /^ready$/)));
+  const started = Date.now();
+  const reader = kids.spawn(process.execPath, [path.join(work, 'reader_loop.js'), ADDON_PATH, String(CHURN_MS)]);
+  let readerOut = '';
+  reader.stdout!.on('data', (d: Buffer) => (readerOut += d.toString('utf8')));
+  const readerDone = new Promise<void>((resolve) => reader.once('exit', () => resolve()));
+
+  // Watch the screen all along: an error in any tick shows as "Refresh failed" until the next.
+  const refreshFailed: string[] = [];
+  let screens = 0;
+  let gridAlways = true;
+  let lastScreen = '';
+  const marks: Outcome['marks'] = [];
+  while (Date.now() - started < CHURN_MS - 500) {
+    if (marks.length === 0 && Date.now() - started >= FIRST_MARK_MS) marks.push({ spmon: await probe(spmonPid), reader: await probe(reader.pid!) });
+    lastScreen = tmux.capture();
+    screens++;
+    const failed = lastScreen.split('\n').find((l) => l.includes('Refresh failed'));
+    if (failed) refreshFailed.push(failed.trim());
+    if (!lastScreen.includes('Cmdline')) gridAlways = false;
+    await sleep(300);
+  }
+  marks.push({ spmon: await probe(spmonPid), reader: await probe(reader.pid!) });
+
+  // Stop the churn: each spawner reaps its children and reports how many it made.
+  const spawned: number[] = [];
+  for (const s of spawners) {
+    const done = waitForLine(s, /^done (\d+) ([\d.]+)$/);
+    s.kill('SIGTERM');
+    spawned.push(Number((await done)[1]));
+  }
+  const churnSec = (Date.now() - started) / 1000;
+  await readerDone;
+  const aliveAtEnd = commOf(spmonPid) === 'node';
+  lastScreen = tmux.capture();
+
+  // q quits with status 0 and leaves the shell's echo below.
+  tmux.keys('q');
+  const exitScreen = await tmux.waitForText('SPMON-EXIT-', 15_000);
+  outcome = {
+    spmonPid, spawned, churnSec, marks, refreshFailed, screens, gridAlways, lastScreen, aliveAtEnd, exitScreen,
+    readerResult: JSON.parse(readerOut.trim().split('\n').pop() || 'null'),
+  };
+  console.log(
+    `churn: ${spawned.reduce((a, b) => a + b, 0)} processes in ${churnSec.toFixed(1)} s ` +
+      `(${Math.round(spawned.reduce((a, b) => a + b, 0) / churnSec)}/s); dashboard ${screens} screens; ` +
+      `spmon RSS ${marks[0].spmon.rssKb} -> ${marks[1].spmon.rssKb} kB, fds ${marks[0].spmon.fds} -> ${marks[1].spmon.fds}; ` +
+      `reader ${outcome.readerResult?.samples} samples (up to ${outcome.readerResult?.maxCount} processes), ` +
+      `RSS ${marks[0].reader.rssKb} -> ${marks[1].reader.rssKb} kB, fds ${marks[0].reader.fds} -> ${marks[1].reader.fds}`,
+  );
+}, CHURN_MS + 80_000);
+
+afterAll(async () => {
+  await kids?.killAll();
+  tmux?.kill();
+  pe?.dispose();
+  if (work) fs.rmSync(work, { recursive: true, force: true });
+});
+
+test('the spawners really churned: thousands of processes came and went', () => {
+  expect(outcome.spawned).toHaveLength(2);
+  // A floor that proves churn happened (the rate itself is logged above, not asserted).
+  expect(outcome.spawned[0] + outcome.spawned[1]).toBeGreaterThan(10_000);
+});
+
+test('the dashboard kept drawing the grid, never showed "Refresh failed", and quit cleanly', () => {
+  expect(outcome.aliveAtEnd).toBe(true);
+  expect(outcome.screens).toBeGreaterThan(10);
+  expect(outcome.refreshFailed).toEqual([]);
+  expect(outcome.gridAlways).toBe(true);
+  for (const col of ['PID', 'Name', 'Cmdline', 'USS']) expect(outcome.lastScreen).toContain(col);
+  expect(outcome.lastScreen).toMatch(/\d+-\d+ of \d+/);
+  expect(outcome.exitScreen).toContain('SPMON-EXIT-0');
+});
+
+test("spmon's RSS stays within 30 % and its fds stay put from the 10 s mark to the end", () => {
+  const [mid, end] = outcome.marks.map((m) => m.spmon);
+  expect(end.rssKb).toBeLessThanOrEqual(mid.rssKb * 1.3);
+  expect(end.rssKb).toBeGreaterThanOrEqual(mid.rssKb * 0.7);
+  expect(Math.abs(end.fds - mid.fds)).toBeLessThanOrEqual(2);
+});
+
+test('Reader.sample() in a tight loop under churn never throws, stays consistent and leaks no fds', () => {
+  const r = outcome.readerResult;
+  expect(r).not.toBeNull();
+  expect({ errors: r.errors, firstError: r.firstError }).toEqual({ errors: 0, firstError: null });
+  expect({ inconsistent: r.inconsistent, firstInconsistency: r.firstInconsistency }).toEqual({ inconsistent: 0, firstInconsistency: null });
+  expect(r.samples).toBeGreaterThan(20);
+  const [mid, end] = outcome.marks.map((m) => m.reader);
+  expect(Math.abs(end.fds - mid.fds)).toBeLessThanOrEqual(2);
+  expect(end.rssKb).toBeLessThanOrEqual(mid.rssKb * 1.3);
+});
