@@ -34,6 +34,7 @@ function buildProgram(): Command {
     .option('--grace <seconds>', 'time between SIGTERM and SIGKILL when ending a process (default 5)')
     .option('--read-only', 'never send signals')
     .option('--growth-window <seconds>', 'window of the USS growth slope (default 60)')
+    .option('--smaps-budget <ms>', 'dashboard: time per tick for reading smaps_rollup; the rest is estimated (default 20)')
     .option('--proc-root <dir>', 'read processes from this /proc (default /proc)')
     .option('--cgroup-root <dir>', 'read cgroups under this root (default /sys/fs/cgroup)')
     .addHelpText(
@@ -61,6 +62,7 @@ const FLAG_KEYS: Record<string, keyof Settings> = {
   grace: 'grace',
   readOnly: 'readOnly',
   growthWindow: 'growthWindow',
+  smapsBudget: 'smapsBudget',
   procRoot: 'procRoot',
   cgroupRoot: 'cgroupRoot',
 };

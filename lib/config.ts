@@ -14,6 +14,8 @@ export interface Settings {
   grace: number;
   readOnly: boolean;
   growthWindow: number;
+  /** ms of smaps_rollup reading per dashboard tick. */
+  smapsBudget: number;
   procRoot: string;
   cgroupRoot: string;
 }
@@ -78,6 +80,7 @@ export const SETTINGS = [
   def({ key: 'grace', flag: '--grace', env: ['SPMON_GRACE'], parse: num(0, 600, 'a number of seconds from 0 to 600'), dflt: 5 }),
   def({ key: 'readOnly', flag: '--read-only', env: ['SPMON_READ_ONLY'], parse: bool, dflt: false }),
   def({ key: 'growthWindow', flag: '--growth-window', env: ['SPMON_GROWTH_WINDOW'], parse: num(5, 3600, 'a number of seconds from 5 to 3600'), dflt: 60 }),
+  def({ key: 'smapsBudget', flag: '--smaps-budget', env: ['SPMON_SMAPS_BUDGET'], parse: num(1, 1000, 'a number of milliseconds from 1 to 1000'), dflt: 20 }),
   def({ key: 'procRoot', flag: '--proc-root', env: ['SPMON_PROC_ROOT'], parse: str, dflt: '/proc' }),
   def({ key: 'cgroupRoot', flag: '--cgroup-root', env: ['SPMON_CGROUP_ROOT'], parse: str, dflt: '/sys/fs/cgroup' }),
 ] as const;

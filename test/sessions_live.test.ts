@@ -423,7 +423,7 @@ describe('the dashboard\'s sessions view', () => {
     const claude = kids.spawn(claudeExe, [log.path]);
     await waitForLine(claude, /^ready$/);
 
-    session.start(`${python3()} -c '${PIN_PY}' ${cpu} node ${SPMON} --interval 0.3 --grace 1; echo SPMON-EXIT-$?`, 160, 45);
+    session.start(`${python3()} -c '${PIN_PY}' ${cpu} node /tmp/spmon-mut/bin/spmon --interval 0.3 --grace 1; echo SPMON-EXIT-$?`, 160, 45);
     await session.waitForText('Cmdline');
     session.keys('Tab');
     let screen = await session.waitFor(
@@ -456,6 +456,9 @@ describe('the dashboard\'s sessions view', () => {
     screen = await session.waitForText('Refused: session spmon-e2e contains spmon or its parent');
     expect(screen).not.toContain('(y/n)');
 
+    for (const p of [pid.b, pid.bc, pid.bg]) console.log(p, fs.readFileSync(`/proc/${p}/status`, 'utf8').match(/Cpus_allowed_list.*/)![0], execFileSync('chrt', ['-p', String(p)], { encoding: 'utf8' }));
+    const sp = execFileSync('pgrep', ['-f', `^node ${SPMON}`], { encoding: 'utf8' }).trim().split('\n');
+    for (const p of sp) console.log('spmon', p, fs.readFileSync(`/proc/${p}/status`, 'utf8').match(/Cpus_allowed_list.*/)![0]);
     // "beta": confirm, end it.
     await selectSession(/^tmux +beta /);
     session.keys('k');

@@ -9,6 +9,7 @@ import { SessionCollector } from '../session_collector';
 import type { Session } from '../model/sessions';
 import type { ModelSnapshot } from '../model/sampler';
 import { buildTree, subtree } from '../model/tree';
+import { defaultSmapsSchedule, planSmaps } from '../model/smaps_schedule';
 import { createUserLookup } from '../sources/passwd';
 import {
   Action,
@@ -174,7 +175,7 @@ export async function runDashboard(settings: Settings, env: NodeJS.ProcessEnv = 
       const sel = selectedIndex(state, rows);
       const detailPid = sel >= 0 ? rows.list[sel].pid : undefined;
       const inspectPids = snap ? collector.inspectPids(snap) : [];
-      snap = monitor.tick({ detailPid, inspectPids });
+      snap = monitor.tick({ detailPid, inspectPids, ...smapsPlan() });
       detailInfo = snap.detail ?? null;
       sessions = collector.update(snap, state.trees).sessions;
       error = null;
@@ -190,6 +191,24 @@ export async function runDashboard(settings: Settings, env: NodeJS.ProcessEnv = 
     const used = process.cpuUsage(cpu0);
     tickMs = (used.user + used.system) / 1000;
     timer = setTimeout(tick, Math.max(50, settings.interval * 1000));
+  }
+
+  /**
+   * After the first sample, smaps_rollup is read within a budget: what is on
+   * screen (and the selected session's members) first. See model/smaps_schedule.ts.
+   */
+  function smapsPlan(): { smapsPids?: number[]; smapsBudgetMs?: number } {
+    if (!monitor.sampler.hasHistory) return {};
+    const hot = new Set<string>();
+    if (state.view === 'processes') {
+      for (const p of rows.list.slice(state.top, state.top + pageSize())) hot.add(p.key);
+    } else {
+      const sel = sessionRows.find((x) => x.id === state.sessionKey);
+      if (sel && sel.kind !== 'pod') for (const k of sel.keys) hot.add(k);
+    }
+    if (state.selectedKey) hot.add(state.selectedKey);
+    const schedule = { ...defaultSmapsSchedule, budgetMs: settings.smapsBudget };
+    return { smapsPids: planSmaps(monitor.sampler.smapsCandidates(Date.now()), hot, schedule), smapsBudgetMs: schedule.budgetMs };
   }
 
   function dispatch(action: Action): void {

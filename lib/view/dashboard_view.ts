@@ -217,6 +217,14 @@ function detailPane(p: ProcessStat, inp: DashboardInputs, gone: boolean, width: 
           seg('  file ', 'dim'), seg(formatBytes(p.rssFileBytes)),
           seg('  shmem ', 'dim'), seg(formatBytes(p.rssShmemBytes)),
           seg(`  from ${p.memorySource ?? 'nowhere (not readable)'}`, 'dim'),
+          seg(
+            p.memoryAgeMs === null || p.memorySource === null
+              ? ''
+              : p.memoryEstimated
+                ? `, read ${formatDuration(p.memoryAgeMs / 1000)} ago, estimated since (RssAnon/RssShmem)`
+                : ', read now',
+            p.memoryEstimated ? 'warn' : 'dim',
+          ),
         ],
     [seg('cwd ', 'dim'), seg(sanitize(d?.cwd ?? UNKNOWN)), seg('  exe ', 'dim'), seg(sanitize(d?.exe ?? UNKNOWN))],
   ];

@@ -74,6 +74,7 @@ export function snapshotJson(snap: ModelSnapshot, o: SnapshotJsonOptions) {
       uid: p.uid,
       kernelThread: p.kernelThread,
       memorySource: p.memorySource,
+      memoryAgeMs: p.memoryAgeMs === null ? null : Math.round(p.memoryAgeMs),
     })),
     sessions: o.sessions.map((s) => ({
       id: s.id,

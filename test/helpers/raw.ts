@@ -24,6 +24,8 @@ export interface RawProc {
   privateDirty?: number;
   swap?: number;
   vmSwap?: number;
+  rssAnon?: number;
+  rssShmem?: number;
 }
 
 const FLOAT_COLUMNS = [

@@ -1,0 +1,85 @@
+// The smaps budget: what is read first, what waits, and what the model shows in between.
+import { planSmaps, SmapsCandidate, defaultSmapsSchedule } from '../lib/model/smaps_schedule';
+import { Sampler } from '../lib/model/sampler';
+import { FLAG_SMAPS_READ } from '../lib/native';
+import { rawSample } from './helpers/raw';
+import { createReader } from '../lib/native';
+
+const MiB = 1024 * 1024;
+const GiB = 1024 * MiB;
+const cand = (pid: number, over: Partial<SmapsCandidate> = {}): SmapsCandidate => ({
+  pid, key: `${pid}:1`, ageMs: 1000, denied: false, movedBytes: 0, sizeBytes: 10 * MiB, readLastTick: true, ...over,
+});
+
+describe('planSmaps', () => {
+  test('never read, then on screen, then over-age, then moved, then the oldest', () => {
+    const order = planSmaps(
+      [
+        cand(1, { ageMs: 5000 }),
+        cand(2, { ageMs: 40_000 }),
+        cand(3, { ageMs: null }),
+        cand(4, { movedBytes: 10 * MiB }),
+        cand(5, { movedBytes: 1 * MiB }),
+        cand(6, { ageMs: 2000 }),
+        cand(7),
+      ],
+      new Set(['7:1']),
+    );
+    expect(order).toEqual([3, 7, 2, 4, 5, 1, 6]);
+  });
+
+  test('a big process waits in proportion to its size and is never read twice in a row', () => {
+    const big = (over: Partial<SmapsCandidate>) => cand(9, { sizeBytes: 4 * GiB, ...over });
+    expect(planSmaps([big({ ageMs: 60_000, readLastTick: true })], new Set(['9:1']))).toEqual([]);
+    expect(planSmaps([big({ ageMs: 7_000, readLastTick: false })], new Set(['9:1']))).toEqual([]); // 4 GiB: 8 s
+    expect(planSmaps([big({ ageMs: 9_000, readLastTick: false })], new Set())).toEqual([9]);
+    expect(planSmaps([big({ ageMs: null })], new Set())).toEqual([9]); // its first reading is not delayed
+  });
+
+  test('an unreadable process is retried only after the maximum age', () => {
+    expect(planSmaps([cand(5, { denied: true, ageMs: 1000, readLastTick: false })], new Set(['5:1']))).toEqual([]);
+    expect(planSmaps([cand(5, { denied: true, ageMs: defaultSmapsSchedule.maxAgeMs })], new Set())).toEqual([5]);
+  });
+});
+
+describe('between smaps reads', () => {
+  test('USS and PSS follow RssAnon/RssShmem, are marked estimated, and carry their age', () => {
+    const s = new Sampler();
+    const p = { pid: 10, startTime: 1, privateClean: 1 * MiB, privateDirty: 99 * MiB, pss: 120 * MiB, rss: 150 * MiB, rssAnon: 100 * MiB, rssShmem: 20 * MiB, statmResident: 150 * MiB };
+    const a = s.ingest(rawSample([p]), 0, 1_000_000).processes[0];
+    expect(a).toMatchObject({ ussBytes: 100 * MiB, pssBytes: 120 * MiB, memoryEstimated: false, memoryAgeMs: 0 });
+    // Not read this time: anon grew by 50 MiB, shmem by 10 MiB.
+    const raw = rawSample([{ ...p, privateClean: NaN, privateDirty: NaN, pss: NaN, rss: NaN, rssAnon: 150 * MiB, rssShmem: 30 * MiB, statmResident: 210 * MiB }]);
+    raw.flags[0] &= ~FLAG_SMAPS_READ;
+    const b = s.ingest(raw, 1000, 1_001_000).processes[0];
+    expect(b).toMatchObject({ ussBytes: 150 * MiB, pssBytes: 180 * MiB, rssBytes: 210 * MiB, memoryEstimated: true, memoryAgeMs: 1000 });
+    expect(s.smapsCandidates(1_001_000)[0]).toMatchObject({ pid: 10, ageMs: 1000, movedBytes: 60 * MiB, readLastTick: false });
+  });
+
+  test('a process never read has no USS yet, not 0', () => {
+    const s = new Sampler();
+    const raw = rawSample([{ pid: 11, startTime: 1, privateClean: NaN, privateDirty: NaN, rssAnon: 5 * MiB, statmResident: 8 * MiB }]);
+    raw.flags[0] &= ~FLAG_SMAPS_READ;
+    expect(s.ingest(raw, 0, 0).processes[0]).toMatchObject({ ussBytes: null, pssBytes: null, memoryAgeMs: null, memoryEstimated: false, rssBytes: 8 * MiB });
+  });
+});
+
+describe('the addon honours the plan', () => {
+  test('smaps is read only for the pids given, in order, and a spent budget starts none', () => {
+    const reader = createReader();
+    const all = reader.sample({ host: false, cgroup: false });
+    const users = Array.from(all.pid).filter((_, i) => (all.flags[i] & 1) === 0 && all.state[i] !== 'Z'.charCodeAt(0));
+    expect(users.length).toBeGreaterThan(3);
+    const wanted = [process.pid, users.find((p) => p !== process.pid)!];
+    const some = reader.sample({ host: false, cgroup: false, smapsPids: wanted });
+    const read = Array.from(some.pid).filter((_, i) => (some.flags[i] & FLAG_SMAPS_READ) !== 0);
+    expect(read.sort()).toEqual(wanted.slice().sort());
+    expect(some.stats!.smapsRead).toBe(2);
+    // A spent budget starts no read: stat/statm/status still come, smaps stays unknown.
+    const none = reader.sample({ host: false, cgroup: false, smapsPids: users, smapsBudgetMs: 0 });
+    expect(none.stats!.smapsRead).toBe(0);
+    const mine = none.pid.indexOf(process.pid);
+    expect(Number.isNaN(none.privateDirty[mine])).toBe(true);
+    expect(none.statmResident[mine]).toBeGreaterThan(0);
+  });
+});
