@@ -20,6 +20,7 @@ describe('resolveSettings', () => {
       grace: 5,
       readOnly: false,
       growthWindow: 60,
+      smapsBudget: 20,
       procRoot: '/proc',
       cgroupRoot: '/sys/fs/cgroup',
     });
