@@ -109,7 +109,7 @@ export interface SamplerOptions {
   thresholdPercent?: number;
   systemProcesses?: readonly string[];
   growth?: Partial<GrowthOptions>;
-  /** Points of history kept per process (default 240). */
+  /** Points of history kept per process (default 150: the growth window at 0.5 s, and a sparkline). */
   historyPoints?: number;
 }
 
@@ -167,7 +167,7 @@ export class Sampler {
     this.growthOpts = { ...defaultGrowthOptions, ...opts.growth };
     this.thresholdPercent = opts.thresholdPercent ?? 80;
     this.systemProcesses = opts.systemProcesses ?? defaultSystemProcesses;
-    this.historyPoints = opts.historyPoints ?? 240;
+    this.historyPoints = opts.historyPoints ?? 150;
   }
 
   /** History of one process (USS bytes, CPU %), or undefined once it is gone. */
@@ -263,7 +263,7 @@ export class Sampler {
           stime,
           readBytes: rb,
           writeBytes: wb,
-          history: { uss: new TimeSeries(this.historyPoints), cpu: new TimeSeries(this.historyPoints) },
+          history: { uss: new TimeSeries(this.historyPoints, 'single'), cpu: new TimeSeries(this.historyPoints, 'single') },
           seen: this.tick,
           last: stat,
           growth: null,

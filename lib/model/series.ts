@@ -2,13 +2,20 @@
 
 export class TimeSeries {
   private readonly times: Float64Array;
-  private readonly values: Float64Array;
+  private readonly values: Float64Array | Float32Array;
   private start = 0;
   private size = 0;
 
-  constructor(readonly capacity: number) {
+  /**
+   * `single`: keep values as 32-bit floats (7 significant digits: 64 bytes in a
+   * GiB), half the memory for the per-process history of thousands of processes.
+   */
+  constructor(
+    readonly capacity: number,
+    precision: 'double' | 'single' = 'double',
+  ) {
     this.times = new Float64Array(capacity);
-    this.values = new Float64Array(capacity);
+    this.values = precision === 'single' ? new Float32Array(capacity) : new Float64Array(capacity);
   }
 
   get length(): number {
