@@ -10,6 +10,7 @@ import { createUserLookup } from './sources/passwd';
 import { formatBytes, formatCores, formatDuration, formatPercent } from './view/format';
 import { hiddenMemoryCount, podMemory } from './view/pod_memory';
 import { filterProcesses, headerCells, layoutColumns, rowCells, sortProcesses } from './view/process_table';
+import { displayWidth, fit } from './view/fit';
 import { sanitize, toSafeJson } from './view/sanitize';
 import { snapshotJson } from './view/snapshot_json';
 
@@ -98,7 +99,8 @@ export function renderTable({ snap, sessions }: Snapshot, settings: Settings, wi
   const layout = layoutColumns(width, { session: others.length > 0 });
   lines.push(headerCells(layout).join(' ').trimEnd());
   for (const p of shown) lines.push(rowCells(p, layout).join(' ').trimEnd());
-  return lines.join('\n') + '\n';
+  // Every line within the width (header lines are cut, not wrapped).
+  return lines.map((l) => (displayWidth(l) > width ? fit(l, width) : l)).join('\n') + '\n';
 }
 
 export async function runSnapshot(settings: Settings, out: SnapshotOutput, env: NodeJS.ProcessEnv = process.env): Promise<void> {
