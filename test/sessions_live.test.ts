@@ -36,8 +36,13 @@ buf = b'\\x01' * (mib << 20)
 child = subprocess.Popen([sys.executable, sys.argv[0], rest[0], rest[1], outdir, *rest[2:]]) if rest else None
 cpu = os.environ.get('MEMBER_RT_CPU')
 if cpu:
-    os.sched_setaffinity(0, {int(cpu)})
-    os.sched_setscheduler(0, os.SCHED_FIFO, os.sched_param(10))
+    try:
+        os.sched_setaffinity(0, {int(cpu)})
+        os.sched_setscheduler(0, os.SCHED_FIFO, os.sched_param(10))
+    except OSError as e:
+        with open(os.path.join(outdir, label + '.error'), 'w') as f:
+            f.write('SCHED_FIFO on CPU %s: %s (needs CAP_SYS_NICE or RLIMIT_RTPRIO)' % (cpu, e))
+        raise
 tmp = os.path.join(outdir, label + '.tmp')
 with open(tmp, 'w') as f:
     f.write(str(os.getpid()))
@@ -107,6 +112,8 @@ class Members {
     const end = Date.now() + 30_000;
     while (Date.now() < end) {
       if (fs.existsSync(file)) return Number(fs.readFileSync(file, 'utf8'));
+      const error = path.join(this.dir, `${label}.error`);
+      if (fs.existsSync(error)) throw new Error(`member ${label}: ${fs.readFileSync(error, 'utf8')}`);
       await sleep(50);
     }
     throw new Error(`member ${label} did not start`);
@@ -423,7 +430,7 @@ describe('the dashboard\'s sessions view', () => {
     const claude = kids.spawn(claudeExe, [log.path]);
     await waitForLine(claude, /^ready$/);
 
-    session.start(`${python3()} -c '${PIN_PY}' ${cpu} node /tmp/spmon-mut/bin/spmon --interval 0.3 --grace 1; echo SPMON-EXIT-$?`, 160, 45);
+    session.start(`${python3()} -c '${PIN_PY}' ${cpu} node ${SPMON} --interval 0.3 --grace 1; echo SPMON-EXIT-$?`, 160, 45);
     await session.waitForText('Cmdline');
     session.keys('Tab');
     let screen = await session.waitFor(
@@ -435,12 +442,12 @@ describe('the dashboard\'s sessions view', () => {
     expect(rowOf(screen, 'beta')).toMatch(/^tmux +beta +3 /);
     // The agent row: tool and model, tokens (410+320+1700+79000 = 81.4k), context 40 %.
     expect(rowOf(screen, 'claude dash-proj')).toMatch(/^agent +claude dash-proj +1 .* claude claude-sonnet-… +81\.4k +40$/);
-    expect(screen.split('\n').find((l) => /^\S/.test(l) && l.includes('Kind'))).toBeDefined();
+    expect(screen).toMatch(/^Kind +Session +Procs +CPU% +ΣUSS +ΣPSS +ΣRSS\* +Growth +Tool\/model +Tokens +Ctx%$/m);
 
     // Enter on "alpha one": the process grid holds its processes only; Esc goes back.
     await selectSession(/^tmux +alpha one /);
     session.keys('Enter');
-    screen = await session.waitFor((s) => s.includes('[alpha one: Esc back]') && gridPids(s).length === 2, 'alpha one\'s processes');
+    screen = await session.waitFor((s) => s.includes('[alpha one: Esc back]') && s.includes('1-2 of 2'), 'alpha one\'s processes');
     expect(gridPids(screen).sort((x, y) => x - y)).toEqual([pid.a, pid.ac].sort((x, y) => x - y));
     session.keys('Escape');
     await session.waitFor((s) => s.includes('ΣUSS') && !s.includes('Esc back'), 'back in the sessions view');
@@ -456,9 +463,6 @@ describe('the dashboard\'s sessions view', () => {
     screen = await session.waitForText('Refused: session spmon-e2e contains spmon or its parent');
     expect(screen).not.toContain('(y/n)');
 
-    for (const p of [pid.b, pid.bc, pid.bg]) console.log(p, fs.readFileSync(`/proc/${p}/status`, 'utf8').match(/Cpus_allowed_list.*/)![0], execFileSync('chrt', ['-p', String(p)], { encoding: 'utf8' }));
-    const sp = execFileSync('pgrep', ['-f', `^node ${SPMON}`], { encoding: 'utf8' }).trim().split('\n');
-    for (const p of sp) console.log('spmon', p, fs.readFileSync(`/proc/${p}/status`, 'utf8').match(/Cpus_allowed_list.*/)![0]);
     // "beta": confirm, end it.
     await selectSession(/^tmux +beta /);
     session.keys('k');
@@ -469,7 +473,7 @@ describe('the dashboard\'s sessions view', () => {
     expect(members.order()).toEqual([]);
     session.keys('y');
     // The grandchild ignores SIGTERM: SIGKILL after the 1 s grace.
-    screen = await session.waitForText('Ended session beta: 2 terminated, 1 force-killed', 20_000);
+    screen = await session.waitForText('Ended session beta: 2 terminated, 1 force-killed (USS', 20_000);
     // Leaves first: the grandchild, its parent, then the pane's process.
     expect(members.order()).toEqual(['stubborn-grandchild', 'b-child', 'b-pane']);
 
@@ -484,5 +488,36 @@ describe('the dashboard\'s sessions view', () => {
     for (const p of [pid.b, pid.bc, pid.bg]) expect(gone(p)).toBe(true);
     for (const p of [pid.a, pid.ac]) expect(gone(p)).toBe(false);
     await session.waitFor((s) => !/^tmux +beta /m.test(s), 'beta gone from the sessions view');
+  });
+
+  test('T makes a process and its descendants a session, which k then ends', async () => {
+    const root = kids.spawn(python3(), [members.script, 'tree-root', '8', members.dir, 'tree-child', '4'], { stdio: 'ignore' });
+    const child = await members.pid('tree-child');
+    kids.adopt(child);
+    expect(await members.pid('tree-root')).toBe(root.pid);
+
+    session.start(`node ${SPMON} --interval 0.3 --grace 1; echo SPMON-EXIT-$?`, 160, 45);
+    await session.waitForText('Cmdline');
+    session.keys('/');
+    session.type('tree-root');
+    session.keys('Enter');
+    await session.waitFor((s) => s.includes('1-1 of 1') && gridPids(s)[0] === root.pid, 'the root alone in the grid');
+    session.keys('T');
+    await session.waitFor((s) => new RegExp(`Tree of ${root.pid} python3\\S* is now a session`).test(s), 'the tree picked');
+    session.keys('Tab');
+    const treeRow = new RegExp(`^tree +python3\\S* \\(${root.pid}\\) +2 `);
+    await session.waitFor((s) => s.split('\n').some((l) => treeRow.test(l)), 'the tree session row');
+    await selectSession(treeRow);
+    session.keys('k');
+    const screen = await session.waitForText('(y/n)');
+    expect(screen).toMatch(new RegExp(`End session python3\\S* \\(${root.pid}\\) \\(tree\\): 2 processes, frees USS \\d+(\\.\\d+)? MiB\\? \\(y/n\\)`));
+    session.keys('y');
+    await session.waitFor((s) => new RegExp(`Ended session python3\\S* \\(${root.pid}\\): 2 terminated`).test(s), 'the tree ended');
+    expect(members.order().sort()).toEqual(['tree-child', 'tree-root']);
+    const signal = await new Promise<NodeJS.Signals | null>((resolve) => {
+      if (root.exitCode !== null || root.signalCode !== null) resolve(root.signalCode);
+      else root.once('exit', (_code, sig) => resolve(sig));
+    });
+    expect(signal).toBe('SIGTERM');
   });
 });
