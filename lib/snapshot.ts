@@ -82,7 +82,8 @@ export function renderTable({ snap, sessions }: Snapshot, settings: Settings, wi
   );
   const quota = c.cpu.quotaCores === null ? `no quota (${snap.host.cpuCount} cores)` : `quota ${formatCores(c.cpu.quotaCores)} cores`;
   const used = c.cpu.usageCores !== null ? `${formatCores(Math.round(c.cpu.usageCores * 100) / 100)} cores used (${formatPercent(c.cpu.usagePercent)}%)` : 'usage -';
-  lines.push(`Pod CPU: ${used}, ${quota}  cgroup ${c.version === null ? 'none' : `v${c.version} ${sanitize(c.path ?? '')}`}`);
+  lines.push(`Pod CPU: ${used}, ${quota}`);
+  lines.push(c.version === null ? 'cgroup none (host view)' : `cgroup v${c.version} ${sanitize(c.path ?? '')}`);
   const hidden = hiddenMemoryCount(snap);
   if (hidden > 0)
     lines.push(`Note: USS/PSS of ${hidden} process${hidden === 1 ? '' : 'es'} unreadable (other users' or protected; needs root or CAP_SYS_PTRACE): shown as -`);

@@ -231,9 +231,12 @@ CgroupInfo readCgroup(const std::string& procRoot, const std::string& cgroupRoot
         return static_cast<double>(quota) / period;
       });
     }
+    // CPU time is the cpuacct group's: only meaningful when it is the same group
+    // as the cpu controller's (co-mounted, or the same path in both trees).
     Hierarchy acct = v1("cpuacct");
     double ns;
-    if (acct.found && readNumber(acct.dir, "cpuacct.usage", &ns)) info.cpuUsageUsec = ns / 1000.0;
+    if (acct.found && (!cpu.found || acct.path == cpu.path) && readNumber(acct.dir, "cpuacct.usage", &ns))
+      info.cpuUsageUsec = ns / 1000.0;
     Hierarchy pids = v1("pids");
     if (pids.found) {
       readNumber(pids.dir, "pids.current", &info.pidsCurrent);

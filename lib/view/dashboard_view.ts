@@ -154,7 +154,10 @@ function headerLines(snap: ModelSnapshot, width: number, count: number): Line[] 
 
   const quota = c.cpu.quotaCores;
   const capacity = quota ?? snap.host.cpuCount;
-  const usedCores = c.cpu.usageCores ?? (snap.host.cpuPercent !== null ? (snap.host.cpuPercent / 100) * snap.host.cpuCount : null);
+  // Without the cgroup's own CPU time, the host's busy cores stand in, but only
+  // against all cores: against a quota they would be a wrong number.
+  const hostCores = snap.host.cpuPercent !== null ? (snap.host.cpuPercent / 100) * snap.host.cpuCount : null;
+  const usedCores = c.cpu.usageCores ?? (quota === null ? hostCores : null);
   const cpuPct = usedCores !== null && capacity > 0 ? (usedCores / capacity) * 100 : null;
   const cpuText = ` ${usedCores === null ? UNKNOWN : formatCores(Math.round(usedCores * 100) / 100)} / ${formatCores(capacity)} cores${quota === null ? ' (no quota)' : ''} | ${formatPercent(cpuPct)}%`;
   const cpuLevel = cpuPct === null ? 'unknown' : cpuPct >= 90 ? 'danger' : cpuPct >= 70 ? 'warn' : 'ok';

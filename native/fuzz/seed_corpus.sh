@@ -68,6 +68,8 @@ from u self /proc/uptime
 printf '12.\n' | seed u dot
 printf '99999999999999999999.99 1' | seed u overflow
 printf '1.0000000000000000000001' | seed u long-fraction
+printf '12.25' | seed u no-newline
+printf '1.x' | seed u dot-letter
 # cgroup limit files, cpu.max
 printf 'max\n' | seed l max
 printf '9223372036854771712\n' | seed l v1-unlimited
@@ -84,7 +86,11 @@ printf '18446744073709551615 1\n' | seed c huge-quota
 printf '50000\n' | seed c no-period
 printf '50000 x\n' | seed c bad-period
 # mountinfo lines and their escapes
-from n self /proc/self/mountinfo
+# Only the system mounts (/, /proc, /sys, /dev and the cgroup trees), not where this host keeps its files.
+sysmounts=$(mktemp)
+awk '$5 == "/" || $5 ~ /^\/(proc|sys|dev)(\/|$)/' /proc/self/mountinfo >"$sysmounts" || true
+from n self "$sysmounts"
+rm -f "$sysmounts"
 from n v1 $fx/cgroup/v1/proc/self/mountinfo
 from n hybrid $fx/cgroup/hybrid/proc/self/mountinfo
 printf '30 22 0:26 /kube\\040pods /sys/fs/cgroup/memory rw - cgroup cgroup rw,memory' | seed n escaped
@@ -93,6 +99,7 @@ printf '1 2 3 4 5 - cgroup2' | seed n no-source
 printf '%s' '\040\011\134\0' | seed e escapes
 printf '%s' 'tail\04' | seed e cut-escape
 printf '%s' '\777\400\38' | seed e out-of-range
+printf '%s' '\08x\038\0a\4' | seed e bad-digits
 # key/value files (memory.stat, cpu.stat, memory.events, memory.oom_control)
 from k v2-memory-stat $fx/cgroup/v2/session.slice/pod.scope/memory.stat
 from k v2-cpu-stat $fx/cgroup/v2/session.slice/pod.scope/cpu.stat
