@@ -175,8 +175,9 @@ export function loadAddon(): Addon {
     const libc = process.env.LIBC ?? (isMusl() ? 'musl' : 'glibc');
     const msg =
       `spmon: no native addon for ${process.platform}-${process.arch} (${libc}) and none built from source.\n` +
-      `Install a C++ toolchain (python3, make, g++) and run "npm rebuild session-process-monitor",\n` +
-      `or use a release that ships a prebuild for this platform.\n(${(err as Error).message.split('\n')[0]})`;
+      `Prebuilds ship for linux-x64 and linux-arm64, glibc 2.17+ and musl; a musl system without\n` +
+      `/etc/alpine-release needs LIBC=musl. Elsewhere install a C++ toolchain (python3, make, g++)\n` +
+      `and run "npm rebuild session-process-monitor".\n(${(err as Error).message.split('\n')[0]})`;
     throw new Error(msg);
   }
   return addon;

