@@ -1,0 +1,96 @@
+#!/usr/bin/env node
+'use strict';
+// npm run sea: a single-file executable, dist/sea/spmon (Node single executable application).
+// esbuild bundles dist/lib/cli.js (npm run sea runs tsc first) with scripts/sea/entry.js, the
+// addon prebuild for this machine's arch (glibc: the executable is this Node, a glibc program) and
+// blessed's fallback terminal descriptions become SEA assets, and postject injects the blob into a
+// copy of node.
+
+const fs = require('fs');
+const path = require('path');
+const { execFileSync } = require('child_process');
+const { ensureTool } = require('./toolchain');
+const { TARGETS, prebuildPath } = require('./prebuild');
+
+const ROOT = path.resolve(__dirname, '..');
+const OUT = path.join(ROOT, 'dist', 'sea');
+const FUSE = 'NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2';
+
+/** Rewrites in blessed for the bundle: each file, the text it must hold, and what replaces it. */
+const BLESSED_PATCHES = [
+  // Widgets are loaded with require('./widgets/' + file): make that a static table.
+  {
+    file: 'widget.js',
+    from: "require('./widgets/' + file)",
+    to: (dir) => {
+      const names = fs.readdirSync(path.join(dir, 'widgets')).filter((f) => f.endsWith('.js'));
+      const table = names.map((f) => `${JSON.stringify(f.slice(0, -3))}: () => require('./widgets/${f}')`);
+      return `({ ${table.join(', ')} })[file]()`;
+    },
+  },
+  // Fallback terminfo/termcap files live in ../usr: the entry writes them out (scripts/sea/entry.js).
+  { file: 'tput.js', from: "__dirname + '/../usr/", to: () => "globalThis.__spmonBlessedUsr + '/" },
+];
+
+const blessedPatches = {
+  name: 'blessed-patches',
+  setup(build) {
+    build.onLoad({ filter: /[\\/]blessed[\\/]lib[\\/](widget|tput)\.js$/ }, (args) => {
+      const dir = path.dirname(args.path);
+      let contents = fs.readFileSync(args.path, 'utf8');
+      for (const p of BLESSED_PATCHES.filter((p) => p.file === path.basename(args.path))) {
+        if (!contents.includes(p.from)) throw new Error(`${args.path}: no ${p.from} to replace (blessed changed?)`);
+        contents = contents.split(p.from).join(p.to(dir));
+      }
+      return { contents, loader: 'js', resolveDir: dir };
+    });
+  },
+};
+
+async function main() {
+  const target = TARGETS.find((t) => t.arch === process.arch && t.libc === 'glibc');
+  if (process.platform !== 'linux' || !target) throw new Error(`no prebuild for ${process.platform}-${process.arch}`);
+  if (!fs.existsSync(path.join(ROOT, 'dist', 'lib', 'cli.js'))) throw new Error('dist/lib/cli.js is missing: run tsc first');
+  fs.rmSync(OUT, { recursive: true, force: true });
+  fs.mkdirSync(OUT, { recursive: true });
+
+  const esbuild = require(ensureTool('esbuild'));
+  const bundle = path.join(OUT, 'spmon.js');
+  await esbuild.build({
+    entryPoints: [path.join(__dirname, 'sea', 'entry.js')],
+    outfile: bundle,
+    bundle: true,
+    platform: 'node',
+    target: `node${process.versions.node.split('.')[0]}`,
+    format: 'cjs',
+    alias: { 'node-gyp-build': path.join(__dirname, 'sea', 'node-gyp-build.js') },
+    // blessed tries these optional terminal back ends inside try/catch; spmon uses neither.
+    external: ['pty.js', 'term.js'],
+    plugins: [blessedPatches],
+    logLevel: 'error',
+  });
+
+  const blessedUsr = path.join(path.dirname(require.resolve('blessed/package.json', { paths: [ROOT] })), 'usr');
+  const assets = { 'spmon.node': prebuildPath(target) };
+  for (const name of ['xterm', 'xterm-256color', 'linux', 'windows-ansi', 'xterm.termcap']) {
+    assets[`blessed-usr/${name}`] = path.join(blessedUsr, name);
+  }
+  const blob = path.join(OUT, 'sea-prep.blob');
+  const config = path.join(OUT, 'sea-config.json');
+  fs.writeFileSync(config, JSON.stringify({ main: bundle, output: blob, disableExperimentalSEAWarning: true, assets }, null, 2));
+  execFileSync(process.execPath, ['--experimental-sea-config', config], { stdio: ['ignore', 'ignore', 'inherit'] });
+
+  const exe = path.join(OUT, 'spmon');
+  fs.copyFileSync(process.execPath, exe);
+  fs.chmodSync(exe, 0o755);
+  const { inject } = require(ensureTool('postject'));
+  await inject(exe, 'NODE_SEA_BLOB', fs.readFileSync(blob), { sentinelFuse: FUSE });
+  for (const f of [blob, config]) fs.rmSync(f);
+  const mb = (f) => (fs.statSync(f).size / 1048576).toFixed(1);
+  process.stderr.write(`${path.relative(ROOT, exe)}: ${mb(exe)} MiB (bundle ${mb(bundle)} MiB, Node ${process.versions.node})\n`);
+}
+
+main().catch((err) => {
+  process.stderr.write(`sea: ${err.message}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,50 @@
+// npm run sea: the single-file executable runs alone, away from the package, with no compiler on PATH.
+import { execFileSync, spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { ROOT } from './helpers/paths';
+import { privateEnv } from './helpers/private_env';
+import { schemaErrors } from './helpers/schema';
+
+let dir: string;
+let exe: string;
+
+beforeAll(() => {
+  // dist/lib is built by pretest; this bundles it and injects it into a copy of node.
+  execFileSync(process.execPath, [path.join(ROOT, 'scripts', 'sea.js')], { cwd: ROOT, stdio: 'ignore' });
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'spmon-sea-'));
+  exe = path.join(dir, 'spmon');
+  fs.copyFileSync(path.join(ROOT, 'dist', 'sea', 'spmon'), exe);
+  fs.chmodSync(exe, 0o755);
+}, 240_000);
+
+afterAll(() => {
+  if (dir) fs.rmSync(dir, { recursive: true, force: true });
+});
+
+test('a copy in an empty folder prints a valid --once --json snapshot with only itself on PATH', () => {
+  const pe = privateEnv({ PATH: dir });
+  const addonDirs = () => fs.readdirSync(os.tmpdir()).filter((f) => f.startsWith('spmon-addon-'));
+  const before = addonDirs();
+  try {
+    const r = spawnSync(exe, ['--once', '--json', '--interval', '0'], { cwd: dir, env: pe.env, encoding: 'utf8', timeout: 60_000 });
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    const doc = JSON.parse(r.stdout) as { schema: string; processes: { pid: number; name: string }[] };
+    expect(doc.schema).toBe('spmon.snapshot/v1');
+    expect(schemaErrors(doc)).toBe('');
+    expect(doc.processes.some((p) => p.name === 'spmon')).toBe(true);
+    // The addon was written to a private temporary folder only to be loaded: nothing is left.
+    expect(addonDirs().filter((f) => !before.includes(f))).toEqual([]);
+  } finally {
+    pe.dispose();
+  }
+});
+
+test('the bundle needs no file of the package: --version from the copy, with an empty environment', () => {
+  const version = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')).version as string;
+  const r = spawnSync(exe, ['--version'], { cwd: dir, env: { PATH: dir }, encoding: 'utf8' });
+  expect(r.status).toBe(0);
+  expect(r.stdout.trim()).toBe(version);
+});
