@@ -5,6 +5,8 @@
 #include <ctime>
 #include <dirent.h>
 #include <fcntl.h>
+#include <queue>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "fileio.h"
@@ -13,6 +15,16 @@ namespace spmon {
 
 namespace {
 constexpr size_t kMaxCmdline = 64 * 1024;  // a hostile argv can be huge; keep the head
+
+// How many pid directory fds a pass may hold for deferred smaps reads: a quarter of
+// the fd limit. Holding one per process would make openat fail with EMFILE on a host
+// with more processes than that, and those processes would drop out of the sample.
+size_t maxHeldFds() {
+  struct rlimit rl;
+  if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur == RLIM_INFINITY) return 1024;
+  size_t n = static_cast<size_t>(rl.rlim_cur / 4);
+  return n < 8 ? 8 : n;
+}
 }
 
 ProcRecord::ProcRecord()
@@ -46,6 +58,8 @@ void ProcReader::sample(const ReadGroups& groups, const SmapsPlan& plan, std::ve
   // Processes whose smaps is read after the walk, in priority order: their
   // directory fds stay open so a pid reused meanwhile cannot be read by mistake.
   std::vector<std::pair<int, size_t>> deferred(plan.limited ? plan.order.size() : 0, {-1, 0});
+  std::priority_queue<size_t> heldPrio;  // priorities of the held fds, the lowest (largest index) on top
+  const size_t maxHeld = plan.limited ? maxHeldFds() : 0;
   DIR* dir = opendir(procRoot_.c_str());
   if (!dir) return;
   int procFd = dirfd(dir);
@@ -57,7 +71,21 @@ void ProcReader::sample(const ReadGroups& groups, const SmapsPlan& plan, std::ve
     auto w = plan.limited ? wanted.find(static_cast<int32_t>(pid)) : wanted.end();
     bool defer = groups.smaps && w != wanted.end();
     int fd = readOne(procFd, name, static_cast<int32_t>(pid), groups, groups.smaps && !plan.limited, defer, out);
-    if (fd >= 0) deferred[w->second] = {fd, out->size() - 1};
+    if (fd < 0) continue;
+    size_t prio = w->second;
+    if (heldPrio.size() >= maxHeld) {
+      // Full: keep the higher priorities; the other one is not read this pass (as past the budget).
+      size_t worst = heldPrio.top();
+      if (prio > worst) {
+        close(fd);
+        continue;
+      }
+      close(deferred[worst].first);
+      deferred[worst].first = -1;
+      heldPrio.pop();
+    }
+    deferred[prio] = {fd, out->size() - 1};
+    heldPrio.push(prio);
   }
   closedir(dir);
   double s0 = nowMs();
