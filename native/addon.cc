@@ -24,13 +24,27 @@ bool boolOption(const Napi::Object& o, const char* key, bool dflt) {
   return v.IsBoolean() ? v.As<Napi::Boolean>().Value() : dflt;
 }
 
-template <typename Get>
-Napi::Float64Array column(Napi::Env env, const std::vector<ProcRecord>& recs, Get get) {
+// One Float64Array per numeric field of the records (NaN = unknown).
+Napi::Float64Array column(Napi::Env env, const std::vector<ProcRecord>& recs, double ProcRecord::*field) {
   Napi::Float64Array a = Napi::Float64Array::New(env, recs.size());
   double* d = a.Data();
-  for (size_t i = 0; i < recs.size(); i++) d[i] = get(recs[i]);
+  for (size_t i = 0; i < recs.size(); i++) d[i] = recs[i].*field;
   return a;
 }
+
+const std::pair<const char*, double ProcRecord::*> kFloatColumns[] = {
+    {"startTime", &ProcRecord::startTime},         {"utime", &ProcRecord::utime},
+    {"stime", &ProcRecord::stime},                 {"threads", &ProcRecord::threads},
+    {"uid", &ProcRecord::uid},                     {"vmSize", &ProcRecord::vmSize},
+    {"statmResident", &ProcRecord::statmResident}, {"statmShared", &ProcRecord::statmShared},
+    {"rssAnon", &ProcRecord::rssAnon},             {"rssFile", &ProcRecord::rssFile},
+    {"rssShmem", &ProcRecord::rssShmem},           {"vmSwap", &ProcRecord::vmSwap},
+    {"readBytes", &ProcRecord::readBytes},         {"writeBytes", &ProcRecord::writeBytes},
+    {"rchar", &ProcRecord::rchar},                 {"wchar", &ProcRecord::wchar},
+    {"rss", &ProcRecord::rss},                     {"pss", &ProcRecord::pss},
+    {"privateClean", &ProcRecord::privateClean},   {"privateDirty", &ProcRecord::privateDirty},
+    {"swap", &ProcRecord::swap},                   {"swapPss", &ProcRecord::swapPss},
+};
 
 template <typename Get>
 Napi::Int32Array intColumn(Napi::Env env, const std::vector<ProcRecord>& recs, Get get) {
@@ -192,28 +206,7 @@ class ReaderWrap : public Napi::ObjectWrap<ReaderWrap> {
     }
     out.Set("state", state);
     out.Set("flags", flags);
-    out.Set("startTime", column(env, r, [](const ProcRecord& p) { return p.startTime; }));
-    out.Set("utime", column(env, r, [](const ProcRecord& p) { return p.utime; }));
-    out.Set("stime", column(env, r, [](const ProcRecord& p) { return p.stime; }));
-    out.Set("threads", column(env, r, [](const ProcRecord& p) { return p.threads; }));
-    out.Set("uid", column(env, r, [](const ProcRecord& p) { return p.uid; }));
-    out.Set("vmSize", column(env, r, [](const ProcRecord& p) { return p.vmSize; }));
-    out.Set("statmResident", column(env, r, [](const ProcRecord& p) { return p.statmResident; }));
-    out.Set("statmShared", column(env, r, [](const ProcRecord& p) { return p.statmShared; }));
-    out.Set("rssAnon", column(env, r, [](const ProcRecord& p) { return p.rssAnon; }));
-    out.Set("rssFile", column(env, r, [](const ProcRecord& p) { return p.rssFile; }));
-    out.Set("rssShmem", column(env, r, [](const ProcRecord& p) { return p.rssShmem; }));
-    out.Set("vmSwap", column(env, r, [](const ProcRecord& p) { return p.vmSwap; }));
-    out.Set("readBytes", column(env, r, [](const ProcRecord& p) { return p.readBytes; }));
-    out.Set("writeBytes", column(env, r, [](const ProcRecord& p) { return p.writeBytes; }));
-    out.Set("rchar", column(env, r, [](const ProcRecord& p) { return p.rchar; }));
-    out.Set("wchar", column(env, r, [](const ProcRecord& p) { return p.wchar; }));
-    out.Set("rss", column(env, r, [](const ProcRecord& p) { return p.rss; }));
-    out.Set("pss", column(env, r, [](const ProcRecord& p) { return p.pss; }));
-    out.Set("privateClean", column(env, r, [](const ProcRecord& p) { return p.privateClean; }));
-    out.Set("privateDirty", column(env, r, [](const ProcRecord& p) { return p.privateDirty; }));
-    out.Set("swap", column(env, r, [](const ProcRecord& p) { return p.swap; }));
-    out.Set("swapPss", column(env, r, [](const ProcRecord& p) { return p.swapPss; }));
+    for (const auto& c : kFloatColumns) out.Set(c.first, column(env, r, c.second));
     Napi::Array names = Napi::Array::New(env, r.size());
     Napi::Array cmdlines = Napi::Array::New(env, r.size());
     for (size_t i = 0; i < r.size(); i++) {

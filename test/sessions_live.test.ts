@@ -9,7 +9,7 @@ import { Children, python3, sleep, waitForLine } from './helpers/children';
 import { runCli } from './helpers/cli';
 import { privateEnv, PrivateEnv } from './helpers/private_env';
 import { schemaErrors } from './helpers/schema';
-import { SPMON, TmuxSession } from './e2e/tmux';
+import { gridPids, SPMON, TmuxSession } from './e2e/tmux';
 
 jest.setTimeout(90_000);
 
@@ -394,19 +394,6 @@ describe('the dashboard\'s sessions view', () => {
       if (re.test(row)) return row;
     }
     throw new Error(`no session row matches ${re}\n${session.capture()}`);
-  }
-
-  /** Pids of the process grid's rows (up to the detail pane). */
-  function gridPids(screen: string): number[] {
-    const lines = screen.split('\n');
-    const start = lines.findIndex((l) => l.includes('Cmdline'));
-    const out: number[] = [];
-    for (const l of lines.slice(start + 1)) {
-      if (/ ppid \d+/.test(l)) break;
-      const m = l.match(/^ *(\d+) /);
-      if (m) out.push(Number(m[1]));
-    }
-    return out;
   }
 
   test('Tab, Enter, Esc, and k on the pod, on spmon\'s own session and on a tmux session (y ends it leaves first)', async () => {

@@ -1,7 +1,7 @@
 // The dashboard end to end in tmux: what a person sees and what their keys do.
 import { spawnSync } from 'child_process';
 import { Child, killAll, sleeper, spawnChild, stubborn } from './children';
-import { SPMON, TmuxSession } from './tmux';
+import { gridPids, SPMON, TmuxSession } from './tmux';
 
 jest.setTimeout(60000);
 
@@ -21,19 +21,6 @@ afterEach(async () => {
 
 function startSpmon(args = '', width = 120, height = 40): void {
   session.start(`node ${SPMON} --interval 0.3 ${args}; echo SPMON-EXIT-$?`, width, height);
-}
-
-/** Pids of the grid's rows, top to bottom (the detail pane's "<pid> <name>  ppid" line is not a row). */
-function gridPids(screen: string): number[] {
-  const lines = screen.split('\n');
-  const start = lines.findIndex((l) => l.includes('Cmdline'));
-  const out: number[] = [];
-  for (const l of lines.slice(start + 1)) {
-    if (/ ppid \d+/.test(l)) break;
-    const m = l.match(/^ *(\d+) /);
-    if (m) out.push(Number(m[1]));
-  }
-  return out;
 }
 
 /** Filter the grid down to one unique tag and wait until exactly its rows show. */

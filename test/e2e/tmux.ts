@@ -76,3 +76,16 @@ export class TmuxSession {
     fs.rmSync(this.home, { recursive: true, force: true });
   }
 }
+
+/** Pids of the process grid's rows, top to bottom (the detail pane's "<pid> <name>  ppid" line is not a row). */
+export function gridPids(screen: string): number[] {
+  const lines = screen.split('\n');
+  const start = lines.findIndex((l) => l.includes('Cmdline'));
+  const out: number[] = [];
+  for (const l of lines.slice(start + 1)) {
+    if (/ ppid \d+/.test(l)) break;
+    const m = l.match(/^ *(\d+) /);
+    if (m) out.push(Number(m[1]));
+  }
+  return out;
+}
