@@ -21,6 +21,39 @@ const CLI = path.join(ROOT, 'dist', 'lib', 'cli.js');
 
 class SetupError extends Error {}
 
+function newestMtimeMs(dir) {
+  let newest = 0;
+  for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+    const p = path.join(dir, e.name);
+    newest = Math.max(newest, e.isDirectory() ? newestMtimeMs(p) : fs.statSync(p).mtimeMs);
+  }
+  return newest;
+}
+
+/**
+ * Which build is measured: the commit, whether lib/ or native/ differ from it, and when
+ * the addon (the one this process loads for the in-process cases) and the dist/ that
+ * bin/spmon runs were last built. Other sessions may rebuild them during a run: a case
+ * whose addon or dist/ changed while it ran says so in its notes.
+ */
+function buildInfo(spmonRoot = ROOT) {
+  const info = { head: null, libOrNativeChanged: null, addonBuilt: null, distBuilt: null };
+  try {
+    const git = (...a) => require('child_process').execFileSync('git', a, { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+    info.head = git('rev-parse', '--short', 'HEAD').trim();
+    info.libOrNativeChanged = git('status', '--porcelain', '--', 'lib', 'native').trim() !== '';
+  } catch {
+    /* not a git checkout */
+  }
+  try {
+    info.addonBuilt = fs.statSync(ADDON).mtime.toISOString();
+    info.distBuilt = new Date(newestMtimeMs(path.join(spmonRoot, 'dist', 'lib'))).toISOString();
+  } catch {
+    /* checked before the run */
+  }
+  return info;
+}
+
 let stopping = null; // the signal that asked us to stop
 const log = (s) => process.stderr.write(s + '\n');
 
@@ -71,6 +104,8 @@ async function main() {
   ]) {
     if (!fs.existsSync(file)) throw new SetupError(`${path.relative(ROOT, file)} is missing; build it first (${how}, or npm run build)`);
   }
+  const spmonRoot = opts.spmonRoot ? path.resolve(opts.spmonRoot) : ROOT;
+  if (!fs.existsSync(path.join(spmonRoot, 'dist', 'lib', 'cli.js'))) throw new SetupError(`${spmonRoot}/dist/lib/cli.js is missing: build that checkout first`);
   const cases = loadCases(opts.cases);
   installCleanup();
   const addon = require(ADDON);
@@ -82,12 +117,20 @@ async function main() {
     command: ['npm run bench --', ...process.argv.slice(2)].join(' ').replace(/ --$/, ''),
     options: opts,
     machine: machine(),
+    build: buildInfo(spmonRoot),
+    spmonRoot: spmonRoot === ROOT ? null : spmonRoot,
     levels: [],
   };
   const m = doc.machine;
   console.log(
     `spmon bench: ${m.nproc} CPUs (${m.cpuModel}), ${(m.memTotalBytes / 2 ** 30).toFixed(1)} GiB, Linux ${m.kernel}, Node ${m.node}; ` +
       `${opts.reps} reps after ${opts.warmup} warm-up, ${opts.runs} end-to-end runs`,
+  );
+  const b = doc.build;
+  if (doc.spmonRoot) console.log(`bin/spmon from ${doc.spmonRoot} (cli, floor and dashboard cases); sample() from this checkout's addon`);
+  console.log(
+    `build: commit ${b.head}${b.libOrNativeChanged ? ' (lib/ or native/ changed since)' : ''}, addon built ${b.addonBuilt}, ` +
+      `${doc.spmonRoot ? `${doc.spmonRoot}/` : ''}dist/ built ${b.distBuilt}`,
   );
 
   const levels = [{ name: 'current', label: 'current', extra: 0 }];
@@ -115,9 +158,20 @@ async function main() {
         if (shouldStop()) break;
         log(`bench: ${c.name} @ ${level.label}...`);
         try {
-          const res = await c.run({ addon, procRoot: '/proc', root: ROOT, opts, level, shouldStop, log });
+          const before = buildInfo(spmonRoot);
+          const res = await c.run({ addon, procRoot: '/proc', root: ROOT, spmonRoot, opts, level, shouldStop, log });
           if (shouldStop()) break; // partial figures are not worth printing
           if (!res) continue; // the case has nothing to measure at this level
+          const after = buildInfo(spmonRoot);
+          res.build = { before, after };
+          // A new commit alone changes nothing that runs; a rebuilt addon or dist/ does.
+          if (before.addonBuilt !== after.addonBuilt || before.distBuilt !== after.distBuilt) {
+            res.buildChanged = true;
+            (res.notes = res.notes || []).push(
+              `WARNING: rebuilt while this case ran (addon ${before.addonBuilt} -> ${after.addonBuilt}, ` +
+                `dist ${before.distBuilt} -> ${after.distBuilt}): its figures may mix two builds`,
+            );
+          }
           entry.cases[c.name] = res;
           console.log(formatCase(c.name, c.title, level, res));
         } catch (err) {

@@ -4,18 +4,10 @@
 // visible. Commands run one after another in rotating order; wall time from spawn to
 // exit, CPU time of the child from this process's cutime + cstime (clock ticks).
 
-const { spawnSync } = require('child_process');
 const fs = require('fs');
 const path = require('path');
+const { runCommand } = require('../lib/child');
 const { summarize, ratio, yieldToEvents } = require('../lib/stats');
-
-const TICK_MS = 10; // USER_HZ is 100 on every Linux Node runs on
-
-function childCpuMs() {
-  const s = fs.readFileSync('/proc/self/stat', 'latin1');
-  const f = s.slice(s.lastIndexOf(')') + 2).split(' ');
-  return (Number(f[13]) + Number(f[14])) * TICK_MS; // fields 16, 17: cutime, cstime
-}
 
 function commands(root) {
   const spmon = path.join(root, 'bin', 'spmon');
@@ -43,16 +35,10 @@ function commands(root) {
 }
 
 function runOnce(cmd) {
-  const c0 = childCpuMs();
-  const t0 = process.hrtime.bigint();
-  const r = spawnSync(cmd.argv[0], cmd.argv.slice(1), { stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 1 << 30 });
-  const wallMs = Number(process.hrtime.bigint() - t0) / 1e6;
-  const cpuMs = childCpuMs() - c0;
-  if (r.error) throw r.error;
-  if (r.status !== 0) throw new Error(`${cmd.label} exited ${r.status ?? r.signal}: ${String(r.stderr).slice(0, 500)}`);
+  const { wallMs, cpuMs, stdout } = runCommand(cmd);
   let processes = null;
-  if (cmd.json) processes = JSON.parse(r.stdout).processes.length;
-  return { wallMs, cpuMs, processes, stdoutBytes: r.stdout.length };
+  if (cmd.json) processes = JSON.parse(stdout).processes.length;
+  return { wallMs, cpuMs, processes, stdoutBytes: stdout.length };
 }
 
 module.exports = {
@@ -60,8 +46,8 @@ module.exports = {
   order: 20,
   title: 'end to end: spmon --once --json --interval 0 vs node -e 0',
   async run(ctx) {
-    const { opts, root, shouldStop } = ctx;
-    const cmds = commands(root);
+    const { opts, spmonRoot, shouldStop } = ctx;
+    const cmds = commands(spmonRoot);
     const data = new Map(cmds.map((c) => [c.id, { wall: [], cpu: [], processes: null, stdoutBytes: null }]));
     const warm = Math.min(2, opts.warmup);
     for (let w = 0; w < warm; w++) for (const c of cmds) runOnce(c);

@@ -53,7 +53,13 @@ function formatSummary(doc) {
       }
       for (const r of res.rows.filter((row) => row.headline)) {
         const base = res.rows.find((b) => b.id === r.baseline);
-        let s = `  ${pad(level.label, 10)} ${pad(res.processCount + ' procs', 12)} ${pad(r.label, 40)} ${pad(ms(r.wall.median) + ' ms', 10, true)}  = ${x(r.ratioWall)} wall, ${x(r.ratioCpu)} CPU of ${base ? base.label : r.baseline} (${ms(base && base.wall.median)} ms)`;
+        const head = `  ${pad(level.label, 10)} ${pad(res.processCount + ' procs', 12)} ${pad(r.label, 40)} `;
+        const of = base ? base.label : r.baseline;
+        // Rows with no wall time of their own (CPU per dashboard tick) compare CPU only.
+        let s =
+          r.wall.median === null
+            ? `${head}${pad(ms(r.cpu.median) + ' ms CPU', 14, true)}  = ${x(r.ratioCpu)} CPU of ${of} (${ms(base && base.cpu.median)} ms CPU)`
+            : `${head}${pad(ms(r.wall.median) + ' ms', 14, true)}  = ${x(r.ratioWall)} wall, ${x(r.ratioCpu)} CPU of ${of} (${ms(base && base.wall.median)} ms)`;
         if (r.extraWallMs !== undefined && r.extraWallMs !== null) s += `; +${ms(r.extraWallMs)} ms wall`;
         lines.push(s);
       }

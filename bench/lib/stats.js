@@ -38,12 +38,14 @@ function timeOnce(fn) {
 
 /**
  * Run every subject `warmup` rounds untimed, then `reps` timed rounds. Subjects are
- * { id, run() } with run synchronous. Returns { [id]: { wall, cpu, samples } }.
+ * { id, run() } with run synchronous and timed here (this process's CPU), or
+ * { id, measure() } returning { wallMs, cpuMs } measured elsewhere (a child that times
+ * itself, such as the C floor). Returns { [id]: { wall, cpu, samplesMs } }.
  * `shouldStop()` lets Ctrl-C end a long measurement early.
  */
 async function measureRounds(subjects, { warmup, reps, shouldStop = () => false }) {
   for (let w = 0; w < warmup && !shouldStop(); w++) {
-    for (const s of subjects) s.run();
+    for (const s of subjects) (s.measure || s.run)();
     await yieldToEvents();
   }
   const wall = new Map(subjects.map((s) => [s.id, []]));
@@ -51,7 +53,7 @@ async function measureRounds(subjects, { warmup, reps, shouldStop = () => false 
   for (let r = 0; r < reps && !shouldStop(); r++) {
     for (let k = 0; k < subjects.length; k++) {
       const s = subjects[(r + k) % subjects.length];
-      const t = timeOnce(() => s.run());
+      const t = s.measure ? s.measure() : timeOnce(() => s.run());
       wall.get(s.id).push(t.wallMs);
       cpu.get(s.id).push(t.cpuMs);
     }
