@@ -83,7 +83,7 @@ export function gridPids(screen: string): number[] {
   const start = lines.findIndex((l) => l.includes('Cmdline'));
   const out: number[] = [];
   for (const l of lines.slice(start + 1)) {
-    if (/ ppid \d+/.test(l)) break;
+    if (/ ppid \d+/.exec(l)) break;
     const m = l.match(/^ *(\d+) /);
     if (m) out.push(Number(m[1]));
   }
