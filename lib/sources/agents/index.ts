@@ -21,30 +21,18 @@ export { geminiProjectHash } from './gemini';
 const MiB = 1024 * 1024;
 const HOUR = 3600 * 1000;
 
-export interface AgentLogSession {
+/** A session as the dashboard sees it: what its logs say (LogSummary, summed over sub-agent logs) and how far they are read. */
+export interface AgentLogSession extends Omit<LogSummary, 'sessionId' | 'sidechain'> {
   tool: AgentTool;
   sessionId: string;
   /** The session's main log (for Claude `<sessionId>.jsonl`), the one a process would have open. */
   logPath: string;
   /** Every log merged into this session: the main one first, then sub-agent logs. */
   logPaths: string[];
-  cwd: string | null;
-  /** Gemini: SHA-256 hex of the project root (match it with geminiProjectHash(process cwd)). */
-  projectHash: string | null;
-  model: string | null;
-  /** Summed over the session's logs (sub-agents included). */
-  tokens: TokenTotals;
-  /** Tokens in the context at the last request of the main log. */
-  contextTokens: number | null;
-  contextWindow: number | null;
   /** contextTokens over contextWindow, in %; not capped (over 100 means the window guess is wrong). */
   contextPercent: number | null;
-  firstActivityMs: number | null;
-  lastActivityMs: number | null;
   /** mtime of the newest log of the session. */
   logMtimeMs: number;
-  toolUses: number;
-  requests: number;
   /** Lines (or documents) not counted: malformed, over-long, or a trailing line still being written. */
   malformedLines: number;
   /** The main log ends with an incomplete line (parsed once its newline arrives). */
