@@ -6,7 +6,11 @@ import * as path from 'path';
 export interface RawSample {
   count: number;
   /** What the pass cost: all of it, and the smaps reads (-1 when read inline, not apart). */
-  stats?: { walkMs: number; smapsMs: number; smapsRead: number };
+  /**
+   * How the pass went: its time, the smaps reads (time, count, planned ones left for a later pass),
+   * how many processes were read through fds held from earlier passes, and how many had status read.
+   */
+  stats?: { walkMs: number; smapsMs: number; smapsRead: number; smapsSkipped: number; heldProcesses: number; statusRead: number };
   pid: Int32Array;
   ppid: Int32Array;
   pgrp: Int32Array;
@@ -67,6 +71,11 @@ export const FLAG_KERNEL_THREAD = 1;
 export const FLAG_SMAPS_FALLBACK = 2;
 /** smaps was read (or tried: it may have been unreadable) in this sample. */
 export const FLAG_SMAPS_READ = 4;
+/**
+ * status was read in this sample. A long-lived Reader reads a quiet process's status only every
+ * tenth sample or when its statm moved; otherwise its status fields are the last reading.
+ */
+export const FLAG_STATUS_READ = 8;
 
 /** Host counters; NaN means unknown. */
 export interface RawHost {
@@ -115,6 +124,12 @@ export interface RawCgroup {
 export interface ReaderOptions {
   procRoot?: string;
   cgroupRoot?: string;
+  /**
+   * How many file fds (stat, statm, status, io of processes seen before) the Reader may keep open
+   * across samples to pread them; default half the fd limit. Processes beyond it are read by
+   * opening their files each time. Only on procfs; 0 turns it off.
+   */
+  maxHeldFds?: number;
 }
 
 export interface SampleOptions {

@@ -146,7 +146,9 @@ class ReaderWrap : public Napi::ObjectWrap<ReaderWrap> {
   }
   explicit ReaderWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<ReaderWrap>(info) {
     Napi::Object opts = info.Length() > 0 && info[0].IsObject() ? info[0].As<Napi::Object>() : Napi::Object::New(info.Env());
-    reader_ = std::make_unique<spmon::ProcReader>(stringOption(opts, "procRoot", "/proc"));
+    Napi::Value held = opts.Get("maxHeldFds");
+    reader_ = std::make_unique<spmon::ProcReader>(stringOption(opts, "procRoot", "/proc"),
+                                                  held.IsNumber() ? held.As<Napi::Number>().DoubleValue() : -1);
     cgroupRoot_ = stringOption(opts, "cgroupRoot", "/sys/fs/cgroup");
   }
 
@@ -192,6 +194,9 @@ class ReaderWrap : public Napi::ObjectWrap<ReaderWrap> {
     st.Set("walkMs", stats.walkMs);
     st.Set("smapsMs", stats.smapsMs);
     st.Set("smapsRead", stats.smapsRead);
+    st.Set("smapsSkipped", stats.smapsSkipped);
+    st.Set("heldProcesses", stats.heldProcesses);
+    st.Set("statusRead", stats.statusRead);
     out.Set("stats", st);
     out.Set("pid", intColumn(env, r, [](const ProcRecord& p) { return p.pid; }));
     out.Set("ppid", intColumn(env, r, [](const ProcRecord& p) { return p.ppid; }));
@@ -202,7 +207,8 @@ class ReaderWrap : public Napi::ObjectWrap<ReaderWrap> {
     Napi::Uint8Array flags = Napi::Uint8Array::New(env, r.size());
     for (size_t i = 0; i < r.size(); i++) {
       state[i] = static_cast<uint8_t>(r[i].state);
-      flags[i] = (r[i].kernelThread ? 1 : 0) | (r[i].smapsFromFallback ? 2 : 0) | (r[i].smapsAttempted ? 4 : 0);
+      flags[i] = (r[i].kernelThread ? 1 : 0) | (r[i].smapsFromFallback ? 2 : 0) | (r[i].smapsAttempted ? 4 : 0) |
+                 (r[i].statusRead ? 8 : 0);
     }
     out.Set("state", state);
     out.Set("flags", flags);

@@ -7,14 +7,23 @@
 
 namespace spmon {
 
-ReadStatus readFileAt(int dirfd, const char* path, std::string* out, size_t maxBytes) {
+ReadStatus readFileAt(int dirfd, const char* path, std::string* out, size_t maxBytes, int* keepFd) {
   out->clear();
+  if (keepFd) *keepFd = -1;
   int fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
   if (fd < 0) {
     if (errno == ENOENT || errno == ESRCH || errno == ENOTDIR) return ReadStatus::NotFound;
     if (errno == EACCES || errno == EPERM) return ReadStatus::Denied;
     return ReadStatus::Error;
   }
+  ReadStatus status = readFd(fd, out, maxBytes);
+  if (keepFd) *keepFd = fd;
+  else close(fd);
+  return status;
+}
+
+ReadStatus readFd(int fd, std::string* out, size_t maxBytes) {
+  out->clear();
   if (out->capacity() < 4096) out->reserve(4096);
   size_t used = 0;
   ReadStatus status = ReadStatus::Ok;
@@ -25,7 +34,7 @@ ReadStatus readFileAt(int dirfd, const char* path, std::string* out, size_t maxB
       if (next <= used) break;  // truncated at maxBytes
       out->resize(next);
     }
-    ssize_t n = read(fd, &(*out)[used], out->size() - used);
+    ssize_t n = pread(fd, &(*out)[used], out->size() - used, static_cast<off_t>(used));
     if (n < 0) {
       if (errno == EINTR) continue;
       // ESRCH: the process exited while we read; EACCES/EPERM: denied at read time.
@@ -37,7 +46,6 @@ ReadStatus readFileAt(int dirfd, const char* path, std::string* out, size_t maxB
     if (n == 0) break;
     used += static_cast<size_t>(n);
   }
-  close(fd);
   out->resize(used);
   if (status != ReadStatus::Ok) out->clear();
   return status;

@@ -9,8 +9,14 @@ namespace spmon {
 enum class ReadStatus { Ok, NotFound, Denied, Error };
 
 // Read a whole file relative to dirfd (AT_FDCWD for absolute paths) into out,
-// up to maxBytes. Reuses out's capacity across calls.
-ReadStatus readFileAt(int dirfd, const char* path, std::string* out, size_t maxBytes = 1 << 22);
+// up to maxBytes. Reuses out's capacity across calls. With keepFd, an fd that was
+// opened stays open and is stored there (-1 when the open failed) for readFd later.
+ReadStatus readFileAt(int dirfd, const char* path, std::string* out, size_t maxBytes = 1 << 22,
+                      int* keepFd = nullptr);
+
+// Read an open file from offset 0 to EOF (pread: the fd can be read again next time).
+// On /proc, an fd of a process that has exited reads ESRCH: NotFound.
+ReadStatus readFd(int fd, std::string* out, size_t maxBytes = 1 << 22);
 
 // Join two path pieces with one '/'.
 std::string joinPath(const std::string& a, const std::string& b);

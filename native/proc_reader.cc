@@ -2,11 +2,13 @@
 
 #include <cerrno>
 #include <cstring>
+#include <cmath>
 #include <ctime>
 #include <dirent.h>
 #include <fcntl.h>
 #include <queue>
 #include <sys/resource.h>
+#include <sys/statfs.h>
 #include <unistd.h>
 
 #include "fileio.h"
@@ -15,6 +17,15 @@ namespace spmon {
 
 namespace {
 constexpr size_t kMaxCmdline = 64 * 1024;  // a hostile argv can be huge; keep the head
+// A process whose statm did not move has its status read every this many passes
+// (staggered by pid); status is the costliest of the small files and what it adds
+// (RssAnon/RssFile/RssShmem, VmSwap, uid) moves with statm or hardly ever.
+constexpr uint64_t kStatusEvery = 10;
+// An io file that could not be opened (another user's process) is tried again this often.
+constexpr uint64_t kRetryEvery = 30;
+constexpr long kProcSuperMagic = 0x9fa0;
+constexpr double kGiB = 1024.0 * 1024.0 * 1024.0;
+constexpr double kSmapsBaseMs = 0.03;  // one smaps_rollup read of a small process
 
 // How many pid directory fds a pass may hold for deferred smaps reads: a quarter of
 // the fd limit. Holding one per process would make openat fail with EMFILE on a host
@@ -25,21 +36,28 @@ size_t maxHeldFds() {
   size_t n = static_cast<size_t>(rl.rlim_cur / 4);
   return n < 8 ? 8 : n;
 }
+
+// How many file fds may stay open across passes: half the fd limit less a margin,
+// so the deferred smaps reads (a quarter) and Node itself (the rest) never run out.
+// Processes beyond it are read by opening their files each pass, as before.
+size_t heldFileFdLimit() {
+  struct rlimit rl;
+  if (getrlimit(RLIMIT_NOFILE, &rl) != 0) return 0;
+  if (rl.rlim_cur == RLIM_INFINITY) return 65536;
+  size_t half = static_cast<size_t>(rl.rlim_cur / 2);
+  return half > 64 ? half - 64 : 0;
 }
 
-ProcRecord::ProcRecord()
-    : threads(unknown()), uid(unknown()), vmSize(unknown()), statmResident(unknown()), statmShared(unknown()),
-      rssAnon(unknown()), rssFile(unknown()), rssShmem(unknown()), vmSwap(unknown()), readBytes(unknown()),
-      writeBytes(unknown()), rchar(unknown()), wchar(unknown()), rss(unknown()), pss(unknown()),
-      privateClean(unknown()), privateDirty(unknown()), swap(unknown()), swapPss(unknown()) {}
-
-ProcReader::ProcReader(std::string procRoot) : procRoot_(std::move(procRoot)) {
-  pageSize_ = sysconf(_SC_PAGESIZE);
-  if (pageSize_ <= 0) pageSize_ = 4096;
-  buf_.reserve(1 << 16);
+// Held fds are only safe on procfs: there an fd of a process that has exited reads
+// ESRCH, so it can never show a newcomer that reused the pid. A fixture tree of
+// plain files has no such guarantee, so it is read by opening every pass.
+bool isProcfs(const std::string& path) {
+  struct statfs sf;
+  return statfs(path.c_str(), &sf) == 0 && static_cast<long>(sf.f_type) == kProcSuperMagic;
 }
 
-namespace {
+bool sameNumber(double a, double b) { return a == b || (std::isnan(a) && std::isnan(b)); }
+
 double nowMs() {
   struct timespec ts;
   clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -47,11 +65,47 @@ double nowMs() {
 }
 }  // namespace
 
+ProcRecord::ProcRecord()
+    : threads(unknown()), uid(unknown()), vmSize(unknown()), statmResident(unknown()), statmShared(unknown()),
+      rssAnon(unknown()), rssFile(unknown()), rssShmem(unknown()), vmSwap(unknown()), readBytes(unknown()),
+      writeBytes(unknown()), rchar(unknown()), wchar(unknown()), rss(unknown()), pss(unknown()),
+      privateClean(unknown()), privateDirty(unknown()), swap(unknown()), swapPss(unknown()) {}
+
+ProcReader::ProcReader(std::string procRoot, double maxHeldFds) : procRoot_(std::move(procRoot)) {
+  pageSize_ = sysconf(_SC_PAGESIZE);
+  if (pageSize_ <= 0) pageSize_ = 4096;
+  buf_.reserve(1 << 16);
+  procfs_ = isProcfs(procRoot_);
+  if (procfs_) {
+    heldCap_ = heldFileFdLimit();
+    if (maxHeldFds >= 0 && maxHeldFds < static_cast<double>(heldCap_)) heldCap_ = static_cast<size_t>(maxHeldFds);
+  }
+}
+
+ProcReader::~ProcReader() {
+  for (auto& kv : entries_) closeHeld(kv.second);
+}
+
+void ProcReader::closeHeld(Entry& e) {
+  for (int* fd : {&e.statFd, &e.statmFd, &e.statusFd, &e.ioFd}) {
+    if (*fd < 0) continue;
+    close(*fd);
+    *fd = -1;
+    heldFds_--;
+  }
+}
+
+size_t ProcReader::heldFdsFor(const ReadGroups& g) const {
+  return 1 + (g.statm ? 1 : 0) + (g.status ? 1 : 0) + (g.io ? 1 : 0);
+}
+
 void ProcReader::sample(const ReadGroups& groups, const SmapsPlan& plan, std::vector<ProcRecord>* out,
                         SampleStats* stats) {
   double t0 = nowMs();
   out->clear();
   pass_++;
+  passHeld_ = 0;
+  passStatus_ = 0;
   std::unordered_map<int32_t, size_t> wanted;  // pid -> priority
   if (plan.limited)
     for (size_t i = 0; i < plan.order.size(); i++) wanted.emplace(plan.order[i], i);
@@ -88,10 +142,33 @@ void ProcReader::sample(const ReadGroups& groups, const SmapsPlan& plan, std::ve
     heldPrio.push(prio);
   }
   closedir(dir);
+  // The smaps reads, in priority order, within the budget. A read costs about its
+  // resident size times a rate learned from earlier reads; one that would overrun
+  // the budget is left for a later pass, unless it is the first of this pass (a
+  // process bigger than the whole budget is then read alone, not never).
   double s0 = nowMs();
+  int readN = 0, skipped = 0;
   for (auto& d : deferred) {
     if (d.first < 0) continue;
-    if (plan.budgetMs < 0 || nowMs() - s0 < plan.budgetMs) readSmapsInto(d.first, &(*out)[d.second]);
+    ProcRecord& r = (*out)[d.second];
+    double gib = std::isnan(r.statmResident) ? 0 : r.statmResident / kGiB;
+    bool go = true;
+    if (plan.budgetMs >= 0) {
+      double spent = nowMs() - s0;
+      go = spent < plan.budgetMs && (readN == 0 || spent + kSmapsBaseMs + smapsMsPerGiB_ * gib <= plan.budgetMs);
+    }
+    if (go) {
+      double a = nowMs();
+      readSmapsInto(d.first, &r);
+      double took = nowMs() - a;
+      readN++;
+      if (gib >= 0.125 && !std::isnan(r.pss)) {
+        double rate = (took > kSmapsBaseMs ? took - kSmapsBaseMs : 0) / gib;
+        smapsMsPerGiB_ = 0.7 * smapsMsPerGiB_ + 0.3 * rate;
+      }
+    } else {
+      skipped++;
+    }
     close(d.first);
   }
   double t1 = nowMs();
@@ -100,71 +177,192 @@ void ProcReader::sample(const ReadGroups& groups, const SmapsPlan& plan, std::ve
     stats->smapsMs = t1 - s0;
     stats->smapsRead = 0;
     for (const ProcRecord& r : *out) stats->smapsRead += r.smapsAttempted ? 1 : 0;
+    stats->smapsSkipped = skipped;
+    stats->heldProcesses = passHeld_;
+    stats->statusRead = passStatus_;
     if (!plan.limited) stats->smapsMs = -1;  // read inline: not measured apart
   }
-  // Forget cmdlines of processes that are gone.
-  for (auto it = cmdlineCache_.begin(); it != cmdlineCache_.end();) {
-    if (it->second.seenPass != pass_) it = cmdlineCache_.erase(it);
-    else ++it;
+  // Forget processes that are gone, and close their fds.
+  for (auto it = entries_.begin(); it != entries_.end();) {
+    if (it->second.seenPass != pass_) {
+      closeHeld(it->second);
+      it = entries_.erase(it);
+    } else {
+      ++it;
+    }
   }
+}
+
+void ProcReader::fillStat(const StatFields& st, int32_t pid, ProcRecord* r) {
+  r->pid = pid;
+  r->ppid = static_cast<int32_t>(st.ppid);
+  r->pgrp = static_cast<int32_t>(st.pgrp);
+  r->session = static_cast<int32_t>(st.session);
+  r->tty = static_cast<int32_t>(st.ttyNr);
+  r->state = st.state;
+  r->kernelThread = (st.flags & kPfKthread) != 0;
+  r->startTime = static_cast<double>(st.startTime);
+  r->utime = static_cast<double>(st.utime);
+  r->stime = static_cast<double>(st.stime);
+  if (st.numThreads >= 0) r->threads = static_cast<double>(st.numThreads);
+  r->name = st.comm;
+}
+
+void ProcReader::fillStatus(const StatusFields& s, ProcRecord* r) {
+  r->rssAnon = s.rssAnon;
+  r->rssFile = s.rssFile;
+  r->rssShmem = s.rssShmem;
+  r->vmSwap = s.vmSwap;
+  if (s.uid >= 0) r->uid = static_cast<double>(s.uid);
+}
+
+namespace {
+void fillStatm(const std::string& buf, long pageSize, ProcRecord* r) {
+  StatmFields sm;
+  if (parseStatm(buf.data(), buf.size(), &sm) && !(sm.size == 0 && sm.resident == 0)) {  // zombies read all zeros
+    r->vmSize = static_cast<double>(sm.size) * pageSize;
+    r->statmResident = static_cast<double>(sm.resident) * pageSize;
+    r->statmShared = static_cast<double>(sm.shared) * pageSize;
+  }
+}
+
+void fillIo(const std::string& buf, ProcRecord* r) {
+  IoFields io;
+  parseIo(buf.data(), buf.size(), &io);
+  r->readBytes = io.readBytes;
+  r->writeBytes = io.writeBytes;
+  r->rchar = io.rchar;
+  r->wchar = io.wchar;
+}
+}  // namespace
+
+bool ProcReader::readHeld(Entry& e, int procFd, const char* name, int32_t pid, const ReadGroups& groups,
+                          bool inlineSmaps, bool keepFd, std::vector<ProcRecord>* out, int* pidFdOut) {
+  const uint64_t phase = pass_ + static_cast<uint64_t>(pid);
+  if (groups.cmdline && !e.cmdlineKnown) return false;  // still between fork and exec: open and look again
+  if (groups.status && e.statusFd < 0) return false;
+  if (groups.io && e.ioFd < 0 && (!e.ioDenied || phase % kRetryEvery == 0)) return false;
+  StatFields st;
+  if (readFd(e.statFd, &buf_) != ReadStatus::Ok || !parseStat(buf_.data(), buf_.size(), &st) ||
+      st.startTime != e.startTime)
+    return false;  // gone (ESRCH), or not the process these fds were opened for
+  const bool kthread = (st.flags & kPfKthread) != 0;
+  if (groups.statm && !kthread && e.statmFd < 0) return false;
+  // Its stat read fine: it is alive, so its pid cannot have been reused since the fds were opened.
+  e.seenPass = pass_;
+  passHeld_++;
+  out->emplace_back();
+  ProcRecord& r = out->back();
+  fillStat(st, pid, &r);
+  if (groups.statm && !kthread && readFd(e.statmFd, &buf_) == ReadStatus::Ok) fillStatm(buf_, pageSize_, &r);
+  if (groups.status) {
+    bool due = !e.statusKnown || !sameNumber(r.statmResident, e.statusResident) ||
+               !sameNumber(r.statmShared, e.statusShared) || phase % kStatusEvery == 0;
+    if (due) {
+      passStatus_++;
+      r.statusRead = true;
+      e.statusKnown = false;
+      if (readFd(e.statusFd, &buf_) == ReadStatus::Ok) {
+        e.status = StatusFields();
+        parseStatus(buf_.data(), buf_.size(), &e.status);
+        e.statusKnown = true;
+        e.statusResident = r.statmResident;
+        e.statusShared = r.statmShared;
+      }
+    }
+    if (e.statusKnown) fillStatus(e.status, &r);
+  }
+  if (groups.io && e.ioFd >= 0 && readFd(e.ioFd, &buf_) == ReadStatus::Ok) fillIo(buf_, &r);
+  if (groups.cmdline) r.cmdline = &e.cmdline;
+  const bool wantsDir = inlineSmaps || (keepFd && !kthread && r.state != 'Z');
+  if (!wantsDir) return true;
+  int pidFd = openat(procFd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  // The directory is the same process only if that process still lives after the open.
+  if (pidFd >= 0 && readFd(e.statFd, &buf_) != ReadStatus::Ok) {
+    close(pidFd);
+    pidFd = -1;
+  }
+  if (pidFd < 0) return true;
+  if (inlineSmaps) readSmapsInto(pidFd, &r);
+  if (keepFd && !kthread && r.state != 'Z') *pidFdOut = pidFd;
+  else close(pidFd);
+  return true;
 }
 
 int ProcReader::readOne(int procFd, const char* name, int32_t pid, const ReadGroups& groups, bool inlineSmaps,
                         bool keepFd, std::vector<ProcRecord>* out) {
+  auto it = entries_.find(pid);
+  if (it != entries_.end() && it->second.statFd >= 0) {
+    int pidFd = -1;
+    if (readHeld(it->second, procFd, name, pid, groups, inlineSmaps, keepFd, out, &pidFd)) return pidFd;
+    closeHeld(it->second);  // gone or reused: open afresh below
+  }
   int pidFd = openat(procFd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (pidFd < 0) return -1;  // exited between readdir and open
   StatFields st;
-  if (readFileAt(pidFd, "stat", &buf_) != ReadStatus::Ok || !parseStat(buf_.data(), buf_.size(), &st)) {
+  int statFd = -1;
+  if (readFileAt(pidFd, "stat", &buf_, size_t(1) << 22, procfs_ ? &statFd : nullptr) != ReadStatus::Ok ||
+      !parseStat(buf_.data(), buf_.size(), &st)) {
+    if (statFd >= 0) close(statFd);
     close(pidFd);
     return -1;  // without stat there is no identity: skip it
   }
+  if (it == entries_.end()) it = entries_.emplace(pid, Entry()).first;
+  Entry& e = it->second;
+  if (e.seenPass == 0 || e.startTime != st.startTime) {
+    closeHeld(e);
+    e = Entry();
+    e.startTime = st.startTime;
+    e.firstPass = pass_;
+  }
+  e.seenPass = pass_;
+  // Hold this process's fds from its second pass on (short-lived processes are not
+  // worth it), while there is room.
+  const bool hold = statFd >= 0 && e.firstPass < pass_ && heldFds_ + heldFdsFor(groups) <= heldCap_;
+  if (hold) {
+    e.statFd = statFd;
+    heldFds_++;
+  } else if (statFd >= 0) {
+    close(statFd);
+  }
+  auto keep = [&](int* slot) -> int* { return hold ? slot : nullptr; };
+  auto counted = [&](int fd) {
+    if (fd >= 0) heldFds_++;
+  };
+
   out->emplace_back();
   ProcRecord& r = out->back();
-  r.pid = pid;
-  r.ppid = static_cast<int32_t>(st.ppid);
-  r.pgrp = static_cast<int32_t>(st.pgrp);
-  r.session = static_cast<int32_t>(st.session);
-  r.tty = static_cast<int32_t>(st.ttyNr);
-  r.state = st.state;
-  r.kernelThread = (st.flags & kPfKthread) != 0;
-  r.startTime = static_cast<double>(st.startTime);
-  r.utime = static_cast<double>(st.utime);
-  r.stime = static_cast<double>(st.stime);
-  if (st.numThreads >= 0) r.threads = static_cast<double>(st.numThreads);
-  r.name = std::move(st.comm);
+  fillStat(st, pid, &r);
 
   if (groups.statm && !r.kernelThread) {
-    StatmFields sm;
-    if (readFileAt(pidFd, "statm", &buf_) == ReadStatus::Ok && parseStatm(buf_.data(), buf_.size(), &sm) &&
-        !(sm.size == 0 && sm.resident == 0)) {  // zombies and exited processes read all zeros
-      r.vmSize = static_cast<double>(sm.size) * pageSize_;
-      r.statmResident = static_cast<double>(sm.resident) * pageSize_;
-      r.statmShared = static_cast<double>(sm.shared) * pageSize_;
-    }
+    if (readFileAt(pidFd, "statm", &buf_, size_t(1) << 22, keep(&e.statmFd)) == ReadStatus::Ok)
+      fillStatm(buf_, pageSize_, &r);
+    if (hold) counted(e.statmFd);
   }
   if (groups.status) {
-    StatusFields s;
-    if (readFileAt(pidFd, "status", &buf_) == ReadStatus::Ok) {
-      parseStatus(buf_.data(), buf_.size(), &s);
-      r.rssAnon = s.rssAnon;
-      r.rssFile = s.rssFile;
-      r.rssShmem = s.rssShmem;
-      r.vmSwap = s.vmSwap;
-      if (s.uid >= 0) r.uid = static_cast<double>(s.uid);
+    passStatus_++;
+    r.statusRead = true;
+    e.statusKnown = false;
+    if (readFileAt(pidFd, "status", &buf_, size_t(1) << 22, keep(&e.statusFd)) == ReadStatus::Ok) {
+      e.status = StatusFields();
+      parseStatus(buf_.data(), buf_.size(), &e.status);
+      e.statusKnown = true;
+      e.statusResident = r.statmResident;
+      e.statusShared = r.statmShared;
+      fillStatus(e.status, &r);
     }
+    if (hold) counted(e.statusFd);
   }
   if (groups.io) {
-    IoFields io;
-    if (readFileAt(pidFd, "io", &buf_) == ReadStatus::Ok) {
-      parseIo(buf_.data(), buf_.size(), &io);
-      r.readBytes = io.readBytes;
-      r.writeBytes = io.writeBytes;
-      r.rchar = io.rchar;
-      r.wchar = io.wchar;
+    ReadStatus rs = readFileAt(pidFd, "io", &buf_, size_t(1) << 22, keep(&e.ioFd));
+    if (rs == ReadStatus::Ok) fillIo(buf_, &r);
+    if (hold) {
+      counted(e.ioFd);
+      e.ioDenied = e.ioFd < 0;
     }
   }
   if (inlineSmaps) readSmapsInto(pidFd, &r);
-  if (groups.cmdline) r.cmdline = cachedCmdline(pidFd, pid, st.startTime);
+  if (groups.cmdline) r.cmdline = cachedCmdline(e, pidFd, r);
   if (keepFd && !r.kernelThread && r.state != 'Z') return pidFd;
   close(pidFd);
   return -1;
@@ -192,18 +390,8 @@ void ProcReader::readSmapsInto(int pidFd, ProcRecord* r) {
   r->swapPss = sf.swapPss;
 }
 
-
-
-const std::string* ProcReader::cachedCmdline(int pidFd, int32_t pid, uint64_t startTime) {
-  auto it = cmdlineCache_.find(pid);
-  if (it != cmdlineCache_.end() && it->second.startTime == startTime && it->second.known) {
-    it->second.seenPass = pass_;
-    return &it->second.cmdline;
-  }
-  CacheEntry& e = cmdlineCache_[pid];
-  e.startTime = startTime;
-  e.seenPass = pass_;
-  e.known = false;
+const std::string* ProcReader::cachedCmdline(Entry& e, int pidFd, const ProcRecord& r) {
+  if (e.cmdlineKnown) return &e.cmdline;
   e.cmdline.clear();
   if (readFileAt(pidFd, "cmdline", &buf_, kMaxCmdline) != ReadStatus::Ok) return nullptr;
   size_t n = buf_.size();
@@ -212,9 +400,9 @@ const std::string* ProcReader::cachedCmdline(int pidFd, int32_t pid, uint64_t st
   for (char& c : e.cmdline) {
     if (c == '\0') c = ' ';
   }
-  // An empty cmdline (kernel threads, zombies) is not cached as known: it may
-  // still be filling in for a process caught between fork and exec.
-  e.known = n > 0;
+  // An empty cmdline is not cached as known: it may still be filling in for a
+  // process caught in exec. Kernel threads and zombies have none and never will.
+  e.cmdlineKnown = n > 0 || r.kernelThread || r.state == 'Z';
   return &e.cmdline;
 }
 

@@ -23,6 +23,7 @@ struct ProcRecord {
   bool kernelThread = false;
   bool smapsFromFallback = false;  // summed from smaps: no smaps_rollup here
   bool smapsAttempted = false;     // smaps was read (or tried) in this pass
+  bool statusRead = false;         // status was read in this pass (else its fields are the last reading)
   double startTime = 0;            // clock ticks since boot
   double utime = 0, stime = 0;     // clock ticks
   double threads;
@@ -49,33 +50,61 @@ struct SampleStats {
   double walkMs = 0;    // the whole pass
   double smapsMs = 0;   // of which reading smaps
   int smapsRead = 0;
+  int smapsSkipped = 0;  // planned but left for a later pass (budget)
+  int heldProcesses = 0;  // processes read through held fds (no open) in this pass
+  int statusRead = 0;     // processes whose status was read in this pass
 };
 
 class ProcReader {
  public:
-  explicit ProcReader(std::string procRoot);
+  // maxHeldFds: how many file fds may stay open across passes; < 0: half the fd limit.
+  explicit ProcReader(std::string procRoot, double maxHeldFds = -1);
+  ~ProcReader();
+  ProcReader(const ProcReader&) = delete;
+  ProcReader& operator=(const ProcReader&) = delete;
   // One pass over every process.
   void sample(const ReadGroups& groups, const SmapsPlan& plan, std::vector<ProcRecord>* out, SampleStats* stats);
   const std::string& procRoot() const { return procRoot_; }
   long pageSize() const { return pageSize_; }
 
  private:
+  // Per process (pid + start time), kept across passes: the cmdline, the fds of
+  // stat/statm/status/io held open so later passes pread them instead of opening
+  // them again, and the last status reading.
+  struct Entry {
+    uint64_t startTime = 0;
+    uint64_t seenPass = 0;
+    uint64_t firstPass = 0;
+    std::string cmdline;
+    bool cmdlineKnown = false;
+    int statFd = -1, statmFd = -1, statusFd = -1, ioFd = -1;
+    bool ioDenied = false;  // io could not be opened (another user's process)
+    bool statusKnown = false;
+    StatusFields status;
+    double statusResident = 0, statusShared = 0;  // statm when status was last read
+  };
   // Returns the pid directory fd when keepFd (the caller closes it), else -1.
   int readOne(int procFd, const char* name, int32_t pid, const ReadGroups& groups, bool inlineSmaps, bool keepFd,
               std::vector<ProcRecord>* out);
+  // The same from the held fds, without opening anything; false when it cannot
+  // (not held, the process is gone or is another one now): then readOne opens.
+  bool readHeld(Entry& e, int procFd, const char* name, int32_t pid, const ReadGroups& groups, bool inlineSmaps,
+                bool keepFd, std::vector<ProcRecord>* out, int* pidFdOut);
+  void fillStat(const StatFields& st, int32_t pid, ProcRecord* r);
+  void fillStatus(const StatusFields& s, ProcRecord* r);
   void readSmapsInto(int pidFd, ProcRecord* r);
-  const std::string* cachedCmdline(int pidFd, int32_t pid, uint64_t startTime);
+  const std::string* cachedCmdline(Entry& e, int pidFd, const ProcRecord& r);
+  void closeHeld(Entry& e);
+  size_t heldFdsFor(const ReadGroups& groups) const;
 
-  struct CacheEntry {
-    uint64_t startTime;
-    std::string cmdline;
-    bool known;
-    uint64_t seenPass;
-  };
   std::string procRoot_;
   long pageSize_;
   uint64_t pass_ = 0;
-  std::unordered_map<int32_t, CacheEntry> cmdlineCache_;
+  bool procfs_ = false;  // held fds are only safe on procfs (a gone process reads ESRCH)
+  size_t heldFds_ = 0, heldCap_ = 0;
+  int passHeld_ = 0, passStatus_ = 0;
+  double smapsMsPerGiB_ = 10;  // learned cost of smaps reads, for the budget
+  std::unordered_map<int32_t, Entry> entries_;
   std::string buf_;
 };
 

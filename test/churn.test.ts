@@ -137,8 +137,13 @@ interface FdCount {
   steady: number;
   /** What they are, at the look with the fewest (shown when a count differs). */
   steadyTargets: string[];
-  /** /proc and /proc/<pid> directories: held while a sample walks and reads smaps. */
+  /**
+   * /proc, /proc/<pid> directories (held while a sample walks and reads smaps) and /proc/<pid>/<file>
+   * (stat, statm, status, io of processes seen in two samples, held across samples).
+   */
   proc: number;
+  /** Of those, fds of processes that no longer exist: what a leak would pile up. */
+  procDead: number;
 }
 
 /**
@@ -152,9 +157,11 @@ async function fdCount(pid: number): Promise<FdCount> {
   let steady = Infinity;
   let steadyTargets: string[] = [];
   let proc = 0;
+  let procDead = 0;
   for (let i = 0; i < 10; i++) {
     if (i) await sleep(50);
     let p = 0;
+    let dead = 0;
     const others: string[] = [];
     for (const fd of fs.readdirSync(`/proc/${pid}/fd`)) {
       let target: string;
@@ -163,16 +170,22 @@ async function fdCount(pid: number): Promise<FdCount> {
       } catch {
         continue; // closed meanwhile
       }
-      if (/^\/proc(\/\d+)?(\/|$)/.test(target)) p++;
-      else others.push(target.replace(/\d+/g, 'N'));
+      const m = target.match(/^\/proc(?:\/(\d+))?(\/|$)/);
+      if (m) {
+        p++;
+        if (m[1] && !fs.existsSync(`/proc/${m[1]}`)) dead++;
+      } else {
+        others.push(target.replace(/\d+/g, 'N'));
+      }
     }
     if (others.length < steady) {
       steady = others.length;
       steadyTargets = others.sort();
     }
     proc = Math.max(proc, p);
+    procDead = Math.max(procDead, dead);
   }
-  return { steady, steadyTargets, proc };
+  return { steady, steadyTargets, proc, procDead };
 }
 
 function commOf(pid: number): string | null {
@@ -285,9 +298,9 @@ beforeAll(async () => {
   console.log(
     `churn: ${spawned.reduce((a, b) => a + b, 0)} processes in ${churnSec.toFixed(1)} s ` +
       `(${Math.round(spawned.reduce((a, b) => a + b, 0) / churnSec)}/s); dashboard ${screens} screens; ` +
-      `spmon RSS ${rssKbs.spmon.join(' -> ')} kB, fds ${fds.spmon.map((f) => `${f.steady}+${f.proc}`).join(' -> ')}; ` +
+      `spmon RSS ${rssKbs.spmon.join(' -> ')} kB, fds ${fds.spmon.map((f) => `${f.steady}+${f.proc} (${f.procDead} dead)`).join(' -> ')}; ` +
       `reader ${outcome.readerResult?.samples} samples (up to ${outcome.readerResult?.maxCount} processes), ` +
-      `RSS ${rssKbs.reader.join(' -> ')} kB, fds ${fds.reader.map((f) => `${f.steady}+${f.proc}`).join(' -> ')} ` +
+      `RSS ${rssKbs.reader.join(' -> ')} kB, fds ${fds.reader.map((f) => `${f.steady}+${f.proc} (${f.procDead} dead)`).join(' -> ')} ` +
       `(steady+/proc; ${processesAtEnd} processes at the end)`,
   );
 }, CHURN_MS + 80_000);
@@ -322,9 +335,12 @@ test("spmon's RSS stays within 30 % and its fds stay put from the 10 s mark of t
   const [fdsMid, fdsEnd] = outcome.fds.spmon;
   expect({ diff: Math.abs(fdsEnd.steady - fdsMid.steady) <= FD_SLACK, mid: fdsMid.steadyTargets, end: fdsEnd.steadyTargets })
     .toEqual({ diff: true, mid: fdsMid.steadyTargets, end: fdsEnd.steadyTargets });
-  // Directory fds come and go with each sample, one per process at most; leaked ones would pile up
-  // far past the processes there are (the spawners keep ~130 children at a time, hence the margin).
-  expect(fdsEnd.proc).toBeLessThanOrEqual(outcome.processesAtEnd + PROC_FD_MARGIN);
+  // /proc fds: at most four held files per process plus one directory per planned smaps read;
+  // leaked ones would pile up far past that. Fds of processes already gone are closed at the next
+  // sample: only those that died since the last one may be seen (the spawners keep ~130 children
+  // at a time, hence the margin); a leak would pile them up by the thousand over 30 s of churn.
+  expect(fdsEnd.proc).toBeLessThanOrEqual(5 * outcome.processesAtEnd + PROC_FD_MARGIN);
+  expect(fdsEnd.procDead).toBeLessThanOrEqual(PROC_FD_MARGIN);
 });
 
 test('Reader.sample() in a tight loop under churn never throws, stays consistent and leaks no fds', () => {
@@ -335,7 +351,8 @@ test('Reader.sample() in a tight loop under churn never throws, stays consistent
   expect(r.samples).toBeGreaterThanOrEqual(2); // it ran (each sample may take long on a loaded host)
   const [fdsMid, fdsEnd] = outcome.fds.reader;
   expect(Math.abs(fdsEnd.steady - fdsMid.steady)).toBeLessThanOrEqual(FD_SLACK);
-  expect(fdsEnd.proc).toBeLessThanOrEqual(outcome.processesAtEnd + PROC_FD_MARGIN);
+  expect(fdsEnd.proc).toBeLessThanOrEqual(5 * outcome.processesAtEnd + PROC_FD_MARGIN);
+  expect(fdsEnd.procDead).toBeLessThanOrEqual(PROC_FD_MARGIN);
   const [rssMid, rssEnd] = outcome.rssKb.reader;
   expect(rssEnd).toBeLessThanOrEqual(rssMid * 1.3);
 });
