@@ -3,7 +3,10 @@ import { planSmaps, SmapsCandidate, defaultSmapsSchedule } from '../lib/model/sm
 import { Sampler } from '../lib/model/sampler';
 import { FLAG_SMAPS_READ } from '../lib/native';
 import { rawSample } from './helpers/raw';
-import { createReader } from '../lib/native';
+import { createReader, RawSample } from '../lib/native';
+import { Children, python3, sleep, waitForLine } from './helpers/children';
+import { privateEnv } from './helpers/private_env';
+import { mustRow } from './helpers/rows';
 
 const MiB = 1024 * 1024;
 const GiB = 1024 * MiB;
@@ -12,28 +15,35 @@ const cand = (pid: number, over: Partial<SmapsCandidate> = {}): SmapsCandidate =
 });
 
 describe('planSmaps', () => {
-  test('never read, then on screen, then over-age, then moved, then the oldest', () => {
+  test('never read, big over-age, on screen (moved or over 5 s), over-age, moved; quiet ones not at all', () => {
     const order = planSmaps(
       [
-        cand(1, { ageMs: 5000 }),
+        cand(1, { ageMs: 5000 }), // quiet, off screen, younger than 30 s: not read
         cand(2, { ageMs: 40_000 }),
         cand(3, { ageMs: null }),
         cand(4, { movedBytes: 10 * MiB }),
         cand(5, { movedBytes: 1 * MiB }),
-        cand(6, { ageMs: 2000 }),
-        cand(7),
+        cand(6, { ageMs: 50_000 }),
+        cand(7), // on screen but quiet and 1 s old: not read
+        cand(8, { movedBytes: 1 * MiB }), // on screen and moved
+        cand(9, { ageMs: 6000 }), // on screen, over 5 s
+        cand(10, { ageMs: 31_000, sizeBytes: 2 * GiB, readLastTick: false }), // big and over-age: first in line
       ],
-      new Set(['7:1']),
+      new Set(['7:1', '8:1', '9:1']),
     );
-    expect(order).toEqual([3, 7, 2, 4, 5, 1, 6]);
+    expect(order).toEqual([3, 10, 8, 9, 6, 2, 4, 5]);
   });
 
-  test('a big process waits in proportion to its size and is never read twice in a row', () => {
+  test('a process waits in proportion to its size between reads; a big one is never read twice in a row', () => {
     const big = (over: Partial<SmapsCandidate>) => cand(9, { sizeBytes: 4 * GiB, ...over });
     expect(planSmaps([big({ ageMs: 60_000, readLastTick: true })], new Set(['9:1']))).toEqual([]);
-    expect(planSmaps([big({ ageMs: 7_000, readLastTick: false })], new Set(['9:1']))).toEqual([]); // 4 GiB: 8 s
-    expect(planSmaps([big({ ageMs: 9_000, readLastTick: false })], new Set())).toEqual([9]);
+    expect(planSmaps([big({ ageMs: 7_000, readLastTick: false, movedBytes: GiB })], new Set(['9:1']))).toEqual([]); // 4 GiB: 8 s
+    expect(planSmaps([big({ ageMs: 9_000, readLastTick: false, movedBytes: GiB })], new Set())).toEqual([9]);
     expect(planSmaps([big({ ageMs: null })], new Set())).toEqual([9]); // its first reading is not delayed
+    // 512 MiB: at least 1 s between reads, even on screen and moving.
+    const mid = (ageMs: number) => cand(8, { sizeBytes: 512 * MiB, ageMs, movedBytes: 64 * MiB, readLastTick: false });
+    expect(planSmaps([mid(900)], new Set(['8:1']))).toEqual([]);
+    expect(planSmaps([mid(1100)], new Set(['8:1']))).toEqual([8]);
   });
 
   test('an unreadable process is retried only after the maximum age', () => {
@@ -81,5 +91,31 @@ describe('the addon honours the plan', () => {
     const mine = none.pid.indexOf(process.pid);
     expect(Number.isNaN(none.privateDirty[mine])).toBe(true);
     expect(none.statmResident[mine]).toBeGreaterThan(0);
+  });
+
+  test('a read that would overrun the budget waits, unless it is the first of the tick', async () => {
+    // A child with 512 MiB touched: before any reading teaches the reader otherwise, it
+    // reckons 10 ms per GiB, so this read is expected to cost ~5 ms, far over a 1 ms budget.
+    const pe = privateEnv();
+    const kids = new Children(pe.env);
+    try {
+      const big = kids.spawn(python3(), ['-c', "import sys; b = bytearray(b'\\x01') * (512 << 20); print('ready', flush=True); sys.stdin.readline()"]);
+      const small = kids.spawn('sleep', ['60']);
+      await waitForLine(big, /^ready$/);
+      await sleep(50);
+      const readOf = (s: RawSample, pid: number) => (s.flags[s.pid.indexOf(pid)] & FLAG_SMAPS_READ) !== 0;
+      // The small one first: it is read; the big one would overrun the budget and is left.
+      const a = createReader().sample({ host: false, cgroup: false, smapsPids: [small.pid!, big.pid!], smapsBudgetMs: 1 });
+      expect([readOf(a, small.pid!), readOf(a, big.pid!)]).toEqual([true, false]);
+      expect(a.stats!.smapsSkipped).toBe(1);
+      // The big one first: it is read even so (else a process bigger than the budget would never be).
+      const b = createReader().sample({ host: false, cgroup: false, smapsPids: [big.pid!, small.pid!], smapsBudgetMs: 1 });
+      expect(readOf(b, big.pid!)).toBe(true);
+      const mem = mustRow(b, big.pid!);
+      expect((mem.privateDirty as number) + (mem.privateClean as number)).toBeGreaterThan(500 * MiB);
+    } finally {
+      await kids.killAll();
+      pe.dispose();
+    }
   });
 });

@@ -23,41 +23,58 @@ export interface SmapsScheduleOptions {
   budgetMs: number;
   /** Every process is read again within about this long (budget permitting). */
   maxAgeMs: number;
-  /** A process whose anon+shmem moved this much is read before quiet ones. */
+  /** An on-screen process is read again after this long even when nothing moved. */
+  hotMaxAgeMs: number;
+  /** A process whose anon+shmem moved this much is read again (on screen or not). */
   movedBytes: number;
-  /** From this size on a process is "big": read at most every `msPerGiB` per GiB, never back to back. */
-  bigBytes: number;
+  /** A process waits at least `msPerGiB` per GiB of its resident size between reads: bigger ones cost more and stall longer. */
   msPerGiB: number;
+  /** From this size on a process is "big": never read two ticks running, and first in line once it is over maxAge. */
+  bigBytes: number;
 }
 
 export const defaultSmapsSchedule: SmapsScheduleOptions = {
   budgetMs: 20,
   maxAgeMs: 30_000,
+  hotMaxAgeMs: 5_000,
   movedBytes: 256 * 1024,
-  bigBytes: 1024 ** 3,
   msPerGiB: 2_000,
+  bigBytes: 1024 ** 3,
 };
 
 /**
- * The pids to read, in order: never read; on screen (`hot`); older than maxAge;
- * moved (largest move first); then the rest, oldest first. The reader stops at
- * the budget, so the tail is read only when there is time left.
+ * The pids to read, in order: never read; big ones over maxAge (the reader lets a read that
+ * would overrun the budget through only when it is the first of its tick, so these must come
+ * first or wait forever); on screen (`hot`) when they moved or are older than hotMaxAge; the
+ * rest over maxAge, oldest first; moved, largest move first. A process that did not move, is
+ * younger than maxAge and (on screen) younger than hotMaxAge is not read: between reads its
+ * USS/PSS follow RssAnon/RssShmem, so a quiet machine costs next to nothing. The reader stops
+ * at the budget, so the tail is read only when there is time left.
  */
 export function planSmaps(cands: readonly SmapsCandidate[], hot: ReadonlySet<string>, opts: SmapsScheduleOptions = defaultSmapsSchedule): number[] {
   const tiers: SmapsCandidate[][] = [[], [], [], [], []];
   for (const c of cands) {
-    if (c.ageMs !== null) {
-      if (c.sizeBytes >= opts.bigBytes) {
-        if (c.readLastTick || c.ageMs < (c.sizeBytes / 1024 ** 3) * opts.msPerGiB) continue;
-      }
-      if (c.denied && c.ageMs < opts.maxAgeMs) continue;
+    let tier: number;
+    if (c.ageMs === null) {
+      tier = 0;
+    } else {
+      const big = c.sizeBytes >= opts.bigBytes;
+      if (big && c.readLastTick) continue;
+      if (c.ageMs < (c.sizeBytes / 1024 ** 3) * opts.msPerGiB) continue;
+      const overdue = c.ageMs >= opts.maxAgeMs;
+      const moved = c.movedBytes >= opts.movedBytes;
+      if (c.denied && !overdue) continue;
+      if (overdue && big) tier = 1;
+      else if (hot.has(c.key) && (moved || c.ageMs >= opts.hotMaxAgeMs)) tier = 2;
+      else if (overdue) tier = 3;
+      else if (moved && !c.denied) tier = 4;
+      else continue;
     }
-    const tier =
-      c.ageMs === null ? 0 : hot.has(c.key) ? 1 : c.ageMs >= opts.maxAgeMs ? 2 : c.movedBytes >= opts.movedBytes ? 3 : 4;
     tiers[tier].push(c);
   }
-  tiers[2].sort((a, b) => (b.ageMs ?? 0) - (a.ageMs ?? 0));
-  tiers[3].sort((a, b) => b.movedBytes - a.movedBytes);
-  tiers[4].sort((a, b) => (b.ageMs ?? 0) - (a.ageMs ?? 0));
+  const oldestFirst = (a: SmapsCandidate, b: SmapsCandidate) => (b.ageMs ?? 0) - (a.ageMs ?? 0);
+  tiers[1].sort(oldestFirst);
+  tiers[3].sort(oldestFirst);
+  tiers[4].sort((a, b) => b.movedBytes - a.movedBytes);
   return tiers.flat().map((c) => c.pid);
 }
