@@ -1,5 +1,4 @@
 // Wires the native reader to the model: one batched sample per tick.
-import { performance } from 'perf_hooks';
 import { createReader, Reader, SampleOptions } from './native';
 import { ModelSnapshot, Sampler } from './model/sampler';
 import type { Settings } from './config';
@@ -10,12 +9,20 @@ export class Monitor {
   /** CPU time (ms) the last tick spent in the native sample call. */
   lastSampleMs = 0;
 
-  constructor(settings: Pick<Settings, 'procRoot' | 'cgroupRoot' | 'threshold' | 'systemProcesses' | 'growthWindow'>) {
+  /**
+   * `historyPoints`: points of history kept per process (default: the Sampler's). A snapshot takes at most
+   * two samples, so it keeps two: at 1,000 processes allocating 150-point rings costs ~10 ms.
+   */
+  constructor(
+    settings: Pick<Settings, 'procRoot' | 'cgroupRoot' | 'threshold' | 'systemProcesses' | 'growthWindow'>,
+    opts: { historyPoints?: number } = {},
+  ) {
     this.reader = createReader({ procRoot: settings.procRoot, cgroupRoot: settings.cgroupRoot });
     this.sampler = new Sampler({
       thresholdPercent: settings.threshold,
       systemProcesses: settings.systemProcesses,
       growth: { windowMs: settings.growthWindow * 1000, minSpanMs: (settings.growthWindow * 1000) / 4 },
+      historyPoints: opts.historyPoints,
     });
   }
 

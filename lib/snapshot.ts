@@ -33,7 +33,8 @@ export interface Snapshot {
  * listed and agent logs read while the interval runs.
  */
 export async function takeSnapshot(settings: Settings, env: NodeJS.ProcessEnv = process.env): Promise<Snapshot> {
-  const monitor = new Monitor(settings);
+  // At most two samples: two points of history per process are all a snapshot can use.
+  const monitor = new Monitor(settings, { historyPoints: 2 });
   const collector = new SessionCollector({ env });
   let snap = monitor.tick();
   const settled = collector.settle();
