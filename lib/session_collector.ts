@@ -66,7 +66,10 @@ export class SessionCollector {
     return pids.slice(0, MAX_INSPECT);
   }
 
-  /** For a snapshot: wait for tmux and read the agent logs fully (bounded), for `--once`. */
+  /**
+   * For a snapshot (`--once`): list tmux (its children start before this returns), then read the agent logs
+   * fully (bounded).
+   */
   async settle(): Promise<void> {
     const listing = await listTmuxPanes({ env: this.env });
     this.tmuxOnce = listing.panes;

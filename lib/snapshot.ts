@@ -30,14 +30,21 @@ export interface Snapshot {
 
 /**
  * Two samples `interval` apart (one when it is 0), with the sessions: tmux is
- * listed and agent logs read while the interval runs.
+ * listed while the first sample runs, agent logs are read while the interval runs.
  */
 export async function takeSnapshot(settings: Settings, env: NodeJS.ProcessEnv = process.env): Promise<Snapshot> {
   // At most two samples: two points of history per process are all a snapshot can use.
   const monitor = new Monitor(settings, { historyPoints: 2 });
   const collector = new SessionCollector({ env });
-  let snap = monitor.tick();
+  // The tmux children start now and run while the first (blocking) sample reads /proc.
   const settled = collector.settle();
+  let snap: ModelSnapshot;
+  try {
+    snap = monitor.tick();
+  } catch (err) {
+    settled.catch(() => undefined);
+    throw err;
+  }
   if (settings.interval > 0) {
     await sleep(settings.interval * 1000);
     await settled;

@@ -62,7 +62,11 @@ export function parseListPanes(text: string, socket: string, socketPath: string)
   return panes;
 }
 
-/** Every pane of every tmux server of the user. Never rejects. */
+/**
+ * Every pane of every tmux server of the user. Never rejects. The `tmux` children are started before this
+ * returns (the socket directory is read synchronously: a few µs), so a caller that then blocks, such as a
+ * snapshot's native sample, has them run meanwhile.
+ */
 export async function listTmuxPanes(opts: TmuxListOptions = {}): Promise<TmuxListing> {
   const env = opts.env ?? process.env;
   const uid = opts.uid ?? currentUid();
@@ -70,7 +74,7 @@ export async function listTmuxPanes(opts: TmuxListOptions = {}): Promise<TmuxLis
   const tmuxBin = opts.tmuxBin ?? 'tmux';
   const problems: string[] = [];
   try {
-    const sockets = await findSockets(tmuxSocketDir(env, uid), uid, problems);
+    const sockets = findSockets(tmuxSocketDir(env, uid), uid, problems);
     const childEnv = cleanEnv(env);
     const results = await Promise.all(
       sockets.map((socketPath) => listSocket(tmuxBin, socketPath, childEnv, timeoutMs)),
@@ -147,10 +151,10 @@ function currentUid(): number {
 }
 
 /** The sockets in dir, sorted; only if dir is a real directory of uid that others cannot enter (tmux's rule). */
-async function findSockets(dir: string, uid: number, problems: string[]): Promise<string[]> {
+function findSockets(dir: string, uid: number, problems: string[]): string[] {
   let st: fs.Stats;
   try {
-    st = await fs.promises.lstat(dir);
+    st = fs.lstatSync(dir);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     problems.push(code === 'ENOENT' ? `no tmux socket directory ${dir}` : clip(`cannot read ${dir}: ${(err as Error).message}`));
@@ -166,7 +170,7 @@ async function findSockets(dir: string, uid: number, problems: string[]): Promis
   }
   let names: string[];
   try {
-    names = await fs.promises.readdir(dir);
+    names = fs.readdirSync(dir);
   } catch (err) {
     problems.push(clip(`cannot read ${dir}: ${(err as Error).message}`));
     return [];
@@ -175,7 +179,7 @@ async function findSockets(dir: string, uid: number, problems: string[]): Promis
   for (const name of names.sort()) {
     const p = path.join(dir, name);
     try {
-      if ((await fs.promises.lstat(p)).isSocket()) sockets.push(p);
+      if (fs.lstatSync(p).isSocket()) sockets.push(p);
     } catch {
       // vanished meanwhile
     }
