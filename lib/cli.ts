@@ -1,13 +1,11 @@
 // Command line: parse arguments, resolve settings, run the snapshot or the dashboard.
-import { Command, CommanderError, Option } from 'commander';
+// commander, `tokens` and the dashboard are loaded only when used: a plain `spmon --once --json` parses
+// its arguments itself (module loading is a large part of a snapshot's cost).
+import type { Command } from 'commander';
 import { ConfigError, resolveSettings, Settings } from './config';
 import { runSnapshot } from './snapshot';
-import { runTokens, UnknownSessionError } from './tokens';
 import { configFilePath, readConfigFile } from './sources/config_file';
 import { SORT_KEYS } from './view/process_table';
-
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const pkg = require('../../package.json') as { version: string };
 
 export const EXIT_USAGE = 2;
 
@@ -17,29 +15,38 @@ export interface CliIo {
   env: NodeJS.ProcessEnv;
 }
 
+/** The program's options: flags as commander takes them, and the help text. */
+const OPTIONS: readonly (readonly [flags: string, description: string])[] = [
+  ['--once', 'print one snapshot and exit (a table, or JSON with --json)'],
+  ['--json', 'print the snapshot as JSON (schema spmon.snapshot/v1); implies --once'],
+  ['-i, --interval <seconds>', 'time between samples; decimals allowed; 0: one sample, no rates (default 1)'],
+  ['--sort <column>', `sort column: ${SORT_KEYS.join(' ')} (default uss)`],
+  ['-r, --reverse', 'reverse the sort order'],
+  ['-f, --filter <text>', 'only processes whose name or cmdline contains text (case-insensitive)'],
+  ['-n, --limit <n>', 'show at most n processes'],
+  ['--threshold <percent>', 'pod memory danger mark (default 80, or HYPERPLANE_SESSION_PROCESS_TERMINATOR_THRESHOLD_PERCENT)'],
+  ['--system-processes <names>', 'comma-separated names treated as session plumbing (dimmed, warned before a kill)'],
+  ['--grace <seconds>', 'time between SIGTERM and SIGKILL when ending a process (default 5)'],
+  ['--read-only', 'never send signals'],
+  ['--growth-window <seconds>', 'window of the USS growth slope (default 60)'],
+  ['--smaps-budget <ms>', 'dashboard: time per tick for reading smaps_rollup; the rest is estimated (default 20)'],
+  ['--proc-root <dir>', 'read processes from this /proc (default /proc)'],
+  ['--cgroup-root <dir>', 'read cgroups under this root (default /sys/fs/cgroup)'],
+];
+
 function buildProgram(): Command {
-  return new Command()
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { Command } = require('commander') as typeof import('commander');
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const pkg = require('../../package.json') as { version: string };
+  const program = new Command()
     .name('spmon')
     .description('Which session is eating this machine? Per-process USS/PSS/RSS, CPU, I/O and growth,\nagainst the pod\'s cgroup limit.')
-    .version(pkg.version, '-V, --version')
-    .option('--once', 'print one snapshot and exit (a table, or JSON with --json)')
-    .option('--json', 'print the snapshot as JSON (schema spmon.snapshot/v1); implies --once')
-    .option('-i, --interval <seconds>', 'time between samples; decimals allowed; 0: one sample, no rates (default 1)')
-    .addOption(new Option('--sort <column>', `sort column: ${SORT_KEYS.join(' ')} (default uss)`))
-    .option('-r, --reverse', 'reverse the sort order')
-    .option('-f, --filter <text>', 'only processes whose name or cmdline contains text (case-insensitive)')
-    .option('-n, --limit <n>', 'show at most n processes')
-    .option('--threshold <percent>', 'pod memory danger mark (default 80, or HYPERPLANE_SESSION_PROCESS_TERMINATOR_THRESHOLD_PERCENT)')
-    .option('--system-processes <names>', 'comma-separated names treated as session plumbing (dimmed, warned before a kill)')
-    .option('--grace <seconds>', 'time between SIGTERM and SIGKILL when ending a process (default 5)')
-    .option('--read-only', 'never send signals')
-    .option('--growth-window <seconds>', 'window of the USS growth slope (default 60)')
-    .option('--smaps-budget <ms>', 'dashboard: time per tick for reading smaps_rollup; the rest is estimated (default 20)')
-    .option('--proc-root <dir>', 'read processes from this /proc (default /proc)')
-    .option('--cgroup-root <dir>', 'read cgroups under this root (default /sys/fs/cgroup)')
-    .addHelpText(
-      'after',
-      `
+    .version(pkg.version, '-V, --version');
+  for (const [flags, description] of OPTIONS) program.option(flags, description);
+  return program.addHelpText(
+    'after',
+    `
 Settings come from flags, then SPMON_* variables (SPMON_INTERVAL, SPMON_SORT, SPMON_THRESHOLD, ...),
 then ${configFilePath()} ({"interval": 2, "systemProcesses": [...]}).
 
@@ -48,7 +55,37 @@ Examples:
   spmon --once --sort cpu -n 10  the ten busiest processes, once
   spmon --json --interval 0.5    one JSON snapshot with rates over half a second
   spmon tokens                   token use and context fill of AI agent sessions`,
-    );
+  );
+}
+
+/**
+ * The options of a command line made only of the program's options in their plain forms (`--json`,
+ * `-i 0`, `--interval 0`), as commander would give them; null for anything else (help, version,
+ * `tokens`, `--x=y`, bundled short flags, a value that starts with '-', anything unknown), which is
+ * left to commander.
+ */
+export function quickOptions(args: readonly string[]): Record<string, unknown> | null {
+  const opts: Record<string, unknown> = {};
+  for (let i = 0; i < args.length; i++) {
+    const def = QUICK.get(args[i]);
+    if (!def) return null;
+    if (!def.takesValue) opts[def.key] = true;
+    else {
+      const v = args[++i];
+      if (v === undefined || v.startsWith('-')) return null;
+      opts[def.key] = v;
+    }
+  }
+  return opts;
+}
+
+const QUICK = new Map<string, { key: string; takesValue: boolean }>();
+for (const [flags] of OPTIONS) {
+  const m = /^(?:(-[a-z]), )?--([a-z-]+)( <[a-z]+>)?$/.exec(flags);
+  if (!m) continue; // another form: left to commander
+  const def = { key: m[2].replace(/-([a-z])/g, (_, c: string) => c.toUpperCase()), takesValue: m[3] !== undefined };
+  if (m[1]) QUICK.set(m[1], def);
+  QUICK.set(`--${m[2]}`, def);
 }
 
 const FLAG_KEYS: Record<string, keyof Settings> = {
@@ -69,7 +106,12 @@ const FLAG_KEYS: Record<string, keyof Settings> = {
 
 export const EXIT_TOKENS_USAGE = 3;
 
-export async function main(argv: string[], io: CliIo = { stdout: process.stdout, stderr: process.stderr, env: process.env }): Promise<number> {
+type Parsed =
+  | { command: 'main'; opts: Record<string, unknown> }
+  | { command: 'tokens'; opts: Record<string, unknown>; tokensOpts: { session?: string; json?: boolean } };
+
+/** Arguments through commander: what they ask for, or the exit status (help, version, a usage error). */
+export function parseWithCommander(argv: string[], io: Pick<CliIo, 'stdout' | 'stderr'>): Parsed | number {
   const program = buildProgram();
   let command = 'main' as 'main' | 'tokens';
   // Options after `tokens` are the subcommand's (its --json is not the snapshot's).
@@ -87,7 +129,6 @@ export async function main(argv: string[], io: CliIo = { stdout: process.stdout,
       command = 'tokens';
       tokensOpts = o;
     });
-  const usageStatus = () => (command === 'tokens' || argv.slice(2).includes('tokens') ? EXIT_TOKENS_USAGE : EXIT_USAGE);
   program.exitOverride();
   for (const c of program.commands) c.exitOverride();
   program.configureOutput({
@@ -97,13 +138,26 @@ export async function main(argv: string[], io: CliIo = { stdout: process.stdout,
   try {
     program.parse(argv);
   } catch (err) {
-    if (err instanceof CommanderError) {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    if (err instanceof (require('commander') as typeof import('commander')).CommanderError) {
       if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return 0;
-      return usageStatus();
+      return usageStatus(argv, command);
     }
     throw err;
   }
   const opts = program.opts<Record<string, unknown>>();
+  return command === 'tokens' ? { command, opts, tokensOpts } : { command, opts };
+}
+
+function usageStatus(argv: readonly string[], command: 'main' | 'tokens'): number {
+  return command === 'tokens' || argv.slice(2).includes('tokens') ? EXIT_TOKENS_USAGE : EXIT_USAGE;
+}
+
+export async function main(argv: string[], io: CliIo = { stdout: process.stdout, stderr: process.stderr, env: process.env }): Promise<number> {
+  const quick = quickOptions(argv.slice(2));
+  const parsed = quick ? ({ command: 'main', opts: quick } as const) : parseWithCommander(argv, io);
+  if (typeof parsed === 'number') return parsed;
+  const { command, opts } = parsed;
   let settings: Settings;
   try {
     const flags: Partial<Record<keyof Settings, unknown>> = {};
@@ -112,10 +166,13 @@ export async function main(argv: string[], io: CliIo = { stdout: process.stdout,
     settings = resolveSettings(flags, io.env, readConfigFile(file), file);
   } catch (err) {
     io.stderr.write(`spmon: ${(err as Error).message}\n`);
-    return usageStatus();
+    return usageStatus(argv, command);
   }
   const columns = io.stdout.isTTY && io.stdout.columns ? io.stdout.columns : 120;
-  if (command === 'tokens') {
+  if (parsed.command === 'tokens') {
+    const { tokensOpts } = parsed;
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { runTokens, UnknownSessionError } = require('./tokens') as typeof import('./tokens');
     try {
       return await runTokens(settings, { ...tokensOpts, json: tokensOpts.json === true, columns, write: (s) => io.stdout.write(s) }, io.env);
     } catch (err) {
