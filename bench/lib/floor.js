@@ -1,36 +1,15 @@
 'use strict';
 // The C floor (bench/floor.c): built with `cc -O2` into bench/out/ when the binary is
-// missing or older than the source, then run for one or more passes over /proc. Each
-// pass reports its own CPU (CLOCK_PROCESS_CPUTIME_ID) and wall time, so spawning the
-// binary costs nothing in the figures.
+// missing or older than the source (lib/cbuild.js), then run for one or more passes
+// over /proc. Each pass reports its own CPU (CLOCK_PROCESS_CPUTIME_ID) and wall time,
+// so spawning the binary costs nothing in the figures.
 
 const { spawnSync } = require('child_process');
-const fs = require('fs');
-const path = require('path');
-
-const SRC = path.join(__dirname, '..', 'floor.c');
-
-function mtimeMs(p) {
-  try {
-    return fs.statSync(p).mtimeMs;
-  } catch {
-    return null;
-  }
-}
+const { buildC } = require('./cbuild');
 
 /** Path of the built floor binary, (re)building it when needed. Throws with cc's output on failure. */
 function buildFloor(outDir, log = () => {}) {
-  const bin = path.join(outDir, 'floor');
-  const built = mtimeMs(bin);
-  if (built !== null && built >= mtimeMs(SRC)) return { bin, built: false };
-  fs.mkdirSync(outDir, { recursive: true });
-  const cc = process.env.CC || 'cc';
-  const argv = ['-O2', '-Wall', '-o', bin, SRC];
-  log(`bench: building the C floor: ${cc} ${argv.join(' ')}`);
-  const r = spawnSync(cc, argv, { encoding: 'utf8' });
-  if (r.error) throw new Error(`cannot run ${cc} to build bench/floor.c: ${r.error.message}`);
-  if (r.status !== 0) throw new Error(`${cc} failed to build bench/floor.c (exit ${r.status}):\n${r.stderr}`);
-  return { bin, built: true };
+  return buildC('floor', outDir, log);
 }
 
 const LINE = /^pass (\d+) pids (\d+) files (\d+) bytes (\d+) cpu_ns (\d+) wall_ns (\d+)$/;
