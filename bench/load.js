@@ -8,6 +8,9 @@ const { spawn } = require('child_process');
 const fs = require('fs');
 
 const live = new Map(); // pid -> ChildProcess, every child of every load still running
+// Children that end what they hold themselves (bench/forker.c) get this signal instead
+// of SIGKILL, so they can kill and reap their own children first.
+const stopSignals = new WeakMap();
 
 // Touch every page (bytearray * n writes them all), say so, then idle.
 const PY_TOUCH = [
@@ -24,9 +27,10 @@ function pythonPath() {
   return null;
 }
 
-function track(child) {
+function track(child, stopSignal = 'SIGKILL') {
   if (child.pid === undefined) return;
   live.set(child.pid, child);
+  stopSignals.set(child, stopSignal);
   child.once('exit', () => live.delete(child.pid));
 }
 
@@ -118,7 +122,10 @@ async function startLoad({ procs, big, bigMib, shouldStop = () => false, log = (
   }
 }
 
-/** SIGKILL the given children (by the pids their ChildProcess holds) and wait until reaped. */
+/**
+ * SIGKILL the given children (by the pids their ChildProcess holds; a forker gets
+ * SIGTERM and ends its own) and wait until reaped.
+ */
 async function stopChildren(children, timeoutMs = 20000) {
   const t0 = Date.now();
   const waits = [];
@@ -126,7 +133,7 @@ async function stopChildren(children, timeoutMs = 20000) {
     if (c.pid === undefined || c.exitCode !== null || c.signalCode !== null) continue;
     waits.push(new Promise((resolve) => c.once('exit', resolve)));
     try {
-      c.kill('SIGKILL');
+      c.kill(stopSignals.get(c) || 'SIGKILL');
     } catch {
       /* already gone */
     }
@@ -151,11 +158,11 @@ function stopAll() {
 function killAllSync() {
   for (const c of live.values()) {
     try {
-      c.kill('SIGKILL');
+      c.kill(stopSignals.get(c) || 'SIGKILL'); // a forker then ends its children after we are gone
     } catch {
       /* gone */
     }
   }
 }
 
-module.exports = { startLoad, stopAll, killAllSync, liveCount: () => live.size };
+module.exports = { startLoad, stopAll, killAllSync, track, liveCount: () => live.size };
