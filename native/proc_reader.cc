@@ -248,6 +248,7 @@ bool ProcReader::readHeld(Entry& e, int procFd, const char* name, int32_t pid, c
     return false;  // gone (ESRCH), or not the process these fds were opened for
   const bool kthread = (st.flags & kPfKthread) != 0;
   if (groups.statm && !kthread && e.statmFd < 0) return false;
+  if (groups.cmdline && st.comm != e.cmdlineComm) return false;  // it exec'd: read its new cmdline
   // Its stat read fine: it is alive, so its pid cannot have been reused since the fds were opened.
   e.seenPass = pass_;
   passHeld_++;
@@ -316,6 +317,7 @@ int ProcReader::readOne(int procFd, const char* name, int32_t pid, const ReadGro
     e.firstPass = pass_;
   }
   e.seenPass = pass_;
+  if (e.cmdlineKnown && st.comm != e.cmdlineComm) e.cmdlineKnown = false;  // exec'd since it was read
   // Hold this process's fds from its second pass on (short-lived processes are not
   // worth it), while there is room.
   const bool hold = statFd >= 0 && e.firstPass < pass_ && heldFds_ + heldFdsFor(groups) <= heldCap_;
@@ -393,6 +395,7 @@ void ProcReader::readSmapsInto(int pidFd, ProcRecord* r) {
 const std::string* ProcReader::cachedCmdline(Entry& e, int pidFd, const ProcRecord& r) {
   if (e.cmdlineKnown) return &e.cmdline;
   e.cmdline.clear();
+  e.cmdlineComm = r.name;
   if (readFileAt(pidFd, "cmdline", &buf_, kMaxCmdline) != ReadStatus::Ok) return nullptr;
   size_t n = buf_.size();
   while (n > 0 && buf_[n - 1] == '\0') n--;  // trailing NULs end argv

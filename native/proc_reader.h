@@ -76,6 +76,7 @@ class ProcReader {
     uint64_t seenPass = 0;
     uint64_t firstPass = 0;
     std::string cmdline;
+    std::string cmdlineComm;  // the name when cmdline was read: a new name means an exec, so read it again
     bool cmdlineKnown = false;
     int statFd = -1, statmFd = -1, statusFd = -1, ioFd = -1;
     bool ioDenied = false;  // io could not be opened (another user's process)

@@ -37,7 +37,7 @@ describe('fixture /proc through Reader.sample()', () => {
       stime: 150,
       threads: 1,
       uid: 0,
-      flags: 4, // smaps read (bit 2), not from the smaps fallback (bit 1), not a kernel thread (bit 0)
+      flags: 12, // status read (bit 3), smaps read (bit 2), not from the smaps fallback (bit 1), not a kernel thread (bit 0)
       statmResident: 1024 * page,
       statmShared: 512 * page,
       vmSize: 2560 * page,
@@ -75,7 +75,7 @@ describe('fixture /proc through Reader.sample()', () => {
 
   test('a zombie: state Z, memory unknown', () => {
     const r = must(s, 101);
-    expect(r).toMatchObject({ state: 'Z', name: 'defunct', ppid: 100, flags: 0 });
+    expect(r).toMatchObject({ state: 'Z', name: 'defunct', ppid: 100, flags: 8 }); // status read (bit 3); no smaps for a zombie
     for (const f of [...MEMORY_FIELDS, 'statmResident', 'rssAnon']) expect(r[f]).toBeNaN();
   });
 

@@ -134,6 +134,20 @@ const opts = { smaps: false, host: false, cgroup: false };
   out.newStart = Number(t.slice(t.lastIndexOf(')') + 2).split(' ')[19]);
   newcomer.kill('SIGKILL');
   await exited(newcomer);
+
+  // 4. A process that execs keeps its pid and start time; its cmdline is read again.
+  const shell = cp.spawn('sh', ['-c', 'read x; exec sleep 61'], { stdio: ['pipe', 'ignore', 'ignore'] });
+  await sleep(100);
+  reader.sample(opts);
+  out.beforeExec = row(reader.sample(opts), shell.pid);
+  out.heldBeforeExec = heldFiles(shell.pid).length;
+  shell.stdin.write('go\\n');
+  for (let i = 0; i < 50 && !/sleep/.test(fs.readFileSync('/proc/' + shell.pid + '/comm', 'utf8')); i++) await sleep(20);
+  out.afterExec = row(reader.sample(opts), shell.pid);
+  out.afterExecAgain = row(reader.sample(opts), shell.pid);
+  shell.kill('SIGKILL');
+  await exited(shell);
+
   process.stdout.write(JSON.stringify(out));
   process.exit(0);
 })().catch((e) => { process.stderr.write(String(e && e.stack || e)); process.exit(1); });
@@ -166,6 +180,10 @@ interface LiveOut {
   reused: LiveRow;
   reusedAgain: LiveRow;
   newStart: number;
+  beforeExec: LiveRow;
+  heldBeforeExec: number;
+  afterExec: LiveRow;
+  afterExecAgain: LiveRow;
 }
 
 let live: LiveOut;
@@ -234,6 +252,13 @@ test("a pid reused by a newcomer is read as the newcomer, not through the old pr
   expect(live.newStart).not.toBe(live.seen.startTime);
   expect(live.reused).toMatchObject({ name: 'tail', cmdline: 'tail -f /dev/null', startTime: live.newStart });
   expect(live.reusedAgain).toEqual(live.reused);
+});
+
+test('a process that execs (same pid, same start time) shows its new name and cmdline', () => {
+  expect(live.beforeExec).toMatchObject({ name: 'sh', cmdline: 'sh -c read x; exec sleep 61' });
+  expect(live.heldBeforeExec).toBe(4);
+  expect(live.afterExec).toMatchObject({ name: 'sleep', cmdline: 'sleep 61', startTime: live.beforeExec.startTime });
+  expect(live.afterExecAgain).toMatchObject({ name: 'sleep', cmdline: 'sleep 61', startTime: live.beforeExec.startTime });
 });
 
 test('beyond maxHeldFds processes are read by opening their files, with the same results', () => {
