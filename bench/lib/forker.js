@@ -27,6 +27,7 @@ class Forker {
   constructor(bin, argv) {
     this.child = spawn(bin, argv, { stdio: ['pipe', 'pipe', 'inherit'] });
     load.track(this.child, 'SIGTERM');
+    this.child.stdin.on('error', () => {}); // EPIPE once it is gone: its exit is what we act on
     this.lines = [];
     this.waiters = [];
     this.exited = new Promise((resolve) => this.child.once('exit', (code, sig) => resolve(sig || code)));
