@@ -4,6 +4,8 @@
 //
 // Runs every case in bench/cases/ (or those named by --case) at the current process
 // count, then again with --procs extra processes that bench/load.js spawns and ends.
+// The opt-in cases that bring their own load (scale, bigmem: --case scale,bigmem) run
+// once after that.
 // Prints a table per case and load, writes bench/out/bench-<time>.json (and latest.json).
 // Figures are ratios against a baseline measured in the same rounds; nothing here is
 // a pass/fail test.
@@ -57,6 +59,10 @@ function buildInfo(spmonRoot = ROOT) {
 let stopping = null; // the signal that asked us to stop
 const log = (s) => process.stderr.write(s + '\n');
 
+/**
+ * The cases to run: those named by --case, else every case but the opt-in ones (a case
+ * with `optIn: true`, such as scale and bigmem, takes minutes and runs when named).
+ */
 function loadCases(only) {
   const dir = path.join(__dirname, 'cases');
   const all = fs
@@ -64,7 +70,7 @@ function loadCases(only) {
     .filter((f) => f.endsWith('.js'))
     .map((f) => require(path.join(dir, f)))
     .sort((a, b) => (a.order ?? 100) - (b.order ?? 100) || a.name.localeCompare(b.name));
-  if (!only) return all;
+  if (!only) return all.filter((c) => !c.optIn);
   const unknown = only.filter((n) => !all.some((c) => c.name === n));
   if (unknown.length) throw new UsageError(`no such case: ${unknown.join(', ')} (have: ${all.map((c) => c.name).join(', ')})`);
   return all.filter((c) => only.includes(c.name));
@@ -90,6 +96,33 @@ function installCleanup() {
     process.exit(1);
   });
   process.on('exit', () => load.killAllSync()); // last resort; normally nothing is left
+}
+
+/** Run one case at one level; its result (or error) goes into entry.cases and is printed. */
+async function runCase(c, level, entry, { addon, spmonRoot, opts, shouldStop }) {
+  log(`bench: ${c.name} @ ${level.label}...`);
+  try {
+    const before = buildInfo(spmonRoot);
+    const res = await c.run({ addon, procRoot: '/proc', root: ROOT, spmonRoot, opts, level, shouldStop, log });
+    if (shouldStop()) return; // partial figures are not worth printing
+    if (!res) return; // the case has nothing to measure at this level
+    const after = buildInfo(spmonRoot);
+    res.build = { before, after };
+    // A new commit alone changes nothing that runs; a rebuilt addon or dist/ does.
+    if (before.addonBuilt !== after.addonBuilt || before.distBuilt !== after.distBuilt) {
+      res.buildChanged = true;
+      (res.notes = res.notes || []).push(
+        `WARNING: rebuilt while this case ran (addon ${before.addonBuilt} -> ${after.addonBuilt}, ` +
+          `dist ${before.distBuilt} -> ${after.distBuilt}): its figures may mix two builds`,
+      );
+    }
+    entry.cases[c.name] = res;
+    console.log(formatCase(c.name, c.title, level, res));
+  } catch (err) {
+    if (shouldStop()) return;
+    entry.cases[c.name] = { error: err.message };
+    log(`bench: case ${c.name} failed: ${err.stack || err}`);
+  }
 }
 
 async function main() {
@@ -133,8 +166,16 @@ async function main() {
       `${doc.spmonRoot ? `${doc.spmonRoot}/` : ''}dist/ built ${b.distBuilt}`,
   );
 
-  const levels = [{ name: 'current', label: 'current', extra: 0 }];
-  if (opts.procs > 0) levels.push({ name: 'raised', label: `+${opts.procs}`, extra: opts.procs });
+  // Cases with `ownLoad: true` (scale, bigmem) spawn and end their own processes: they
+  // run once, after the load levels, with no load of run.js's running.
+  const shared = cases.filter((c) => !c.ownLoad);
+  const own = cases.filter((c) => c.ownLoad);
+  const levels = [];
+  if (shared.length) {
+    levels.push({ name: 'current', label: 'current', extra: 0, cases: shared });
+    if (opts.procs > 0) levels.push({ name: 'raised', label: `+${opts.procs}`, extra: opts.procs, cases: shared });
+  }
+  if (own.length) levels.push({ name: 'own', label: 'own load', extra: 0, cases: own, ownLoad: true });
 
   for (const level of levels) {
     if (shouldStop()) break;
@@ -150,35 +191,17 @@ async function main() {
       }
       entry.processCountBefore = processCount();
       entry.loadavgBefore = require('os').loadavg();
+      const now =
+        `${entry.processCountBefore} processes, load average ${entry.loadavgBefore.map((v) => v.toFixed(2)).join(' ')} ` +
+        `on ${doc.machine.nproc} CPUs (other work on the machine inflates wall times; ratios hold better)`;
       console.log(
-        `\n--- load level ${level.label}: ${entry.processCountBefore} processes, load average ${entry.loadavgBefore.map((v) => v.toFixed(2)).join(' ')} ` +
-          `on ${doc.machine.nproc} CPUs (other work on the machine inflates wall times; ratios hold better)`,
+        level.ownLoad
+          ? `\n--- cases that spawn their own load (${level.cases.map((c) => c.name).join(', ')}); before them: ${now}`
+          : `\n--- load level ${level.label}: ${now}`,
       );
-      for (const c of cases) {
+      for (const c of level.cases) {
         if (shouldStop()) break;
-        log(`bench: ${c.name} @ ${level.label}...`);
-        try {
-          const before = buildInfo(spmonRoot);
-          const res = await c.run({ addon, procRoot: '/proc', root: ROOT, spmonRoot, opts, level, shouldStop, log });
-          if (shouldStop()) break; // partial figures are not worth printing
-          if (!res) continue; // the case has nothing to measure at this level
-          const after = buildInfo(spmonRoot);
-          res.build = { before, after };
-          // A new commit alone changes nothing that runs; a rebuilt addon or dist/ does.
-          if (before.addonBuilt !== after.addonBuilt || before.distBuilt !== after.distBuilt) {
-            res.buildChanged = true;
-            (res.notes = res.notes || []).push(
-              `WARNING: rebuilt while this case ran (addon ${before.addonBuilt} -> ${after.addonBuilt}, ` +
-                `dist ${before.distBuilt} -> ${after.distBuilt}): its figures may mix two builds`,
-            );
-          }
-          entry.cases[c.name] = res;
-          console.log(formatCase(c.name, c.title, level, res));
-        } catch (err) {
-          if (shouldStop()) break;
-          entry.cases[c.name] = { error: err.message };
-          log(`bench: case ${c.name} failed: ${err.stack || err}`);
-        }
+        await runCase(c, level, entry, { addon, spmonRoot, opts, shouldStop });
       }
       entry.loadavgAfter = require('os').loadavg();
     } finally {

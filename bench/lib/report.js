@@ -27,6 +27,7 @@ function formatCase(caseName, title, level, result) {
   const w = Math.max(44, ...result.rows.map((r) => r.label.length + 2));
   const head =
     '    ' + pad('subject', w) + pad('median ms', 11, true) + pad('p90 ms', 10, true) + pad('CPU ms', 10, true) + '   vs baseline: wall   CPU';
+  const baselines = new Set(result.rows.map((r) => r.baseline).filter((b) => b));
   let group = null;
   for (const r of result.rows) {
     if (r.group !== group) {
@@ -34,7 +35,7 @@ function formatCase(caseName, title, level, result) {
       lines.push(`  ${group}`);
       lines.push(head);
     }
-    const vs = r.baseline ? `${pad(x(r.ratioWall), 18, true)}${pad(x(r.ratioCpu), 7, true)}` : pad(r.id.startsWith('addon-host') ? '' : '(baseline)', 18, true);
+    const vs = r.baseline ? `${pad(x(r.ratioWall), 18, true)}${pad(x(r.ratioCpu), 7, true)}` : pad(baselines.has(r.id) ? '(baseline)' : '', 18, true);
     lines.push(
       '    ' + pad((r.headline ? '* ' : '  ') + r.label, w) + pad(ms(r.wall.median), 11, true) + pad(ms(r.wall.p90), 10, true) + pad(ms(r.cpu.median), 10, true) + vs,
     );
@@ -53,13 +54,14 @@ function formatSummary(doc) {
       }
       for (const r of res.rows.filter((row) => row.headline)) {
         const base = res.rows.find((b) => b.id === r.baseline);
-        const head = `  ${pad(level.label, 10)} ${pad(res.processCount + ' procs', 12)} ${pad(r.label, 40)} `;
+        // A case that measures at several process counts (scale) gives each row its own.
+        const head = `  ${pad(level.label, 10)} ${pad((r.processCount ?? res.processCount) + ' procs', 12)} ${pad(r.label, 40)} `;
         const of = base ? base.label : r.baseline;
         // Rows with no wall time of their own (CPU per dashboard tick) compare CPU only.
         let s =
           r.wall.median === null
             ? `${head}${pad(ms(r.cpu.median) + ' ms CPU', 14, true)}  = ${x(r.ratioCpu)} CPU of ${of} (${ms(base && base.cpu.median)} ms CPU)`
-            : `${head}${pad(ms(r.wall.median) + ' ms', 14, true)}  = ${x(r.ratioWall)} wall, ${x(r.ratioCpu)} CPU of ${of} (${ms(base && base.wall.median)} ms)`;
+            : `${head}${pad(ms(r.wall.median) + ' ms', 14, true)}  = ${x(r.ratioWall)} wall${r.ratioCpu === null || r.ratioCpu === undefined ? '' : `, ${x(r.ratioCpu)} CPU`} of ${of} (${ms(base && base.wall.median)} ms)`;
         if (r.extraWallMs !== undefined && r.extraWallMs !== null) s += `; +${ms(r.extraWallMs)} ms wall`;
         lines.push(s);
       }
