@@ -27,30 +27,37 @@ export function growthOf(series: TimeSeries, nowMs: number, opts: GrowthOptions 
   let sy = 0;
   let first = Infinity;
   let last = -Infinity;
-  // Centre times on `since` to keep the sums well conditioned.
-  series.forEach((t, v) => {
-    if (t < since || Number.isNaN(v)) return;
+  // Centre times on `since` to keep the sums well conditioned. Plain loops, not
+  // callbacks: this runs for every process every tick, and sums captured by a
+  // closure would box a number on every addition.
+  const size = series.length;
+  for (let k = 0; k < size; k++) {
+    const t = series.timeAt(k);
+    const v = series.valueAt(k);
+    if (t < since || Number.isNaN(v)) continue;
     const x = (t - since) / 60_000;
     n++;
     sx += x;
     sy += v;
     if (t < first) first = t;
     if (t > last) last = t;
-  });
+  }
   if (n < opts.minPoints || last - first < opts.minSpanMs) return null;
   const mx = sx / n;
   const my = sy / n;
   let sxx = 0;
   let sxy = 0;
   let syy = 0;
-  series.forEach((t, v) => {
-    if (t < since || Number.isNaN(v)) return;
+  for (let k = 0; k < size; k++) {
+    const t = series.timeAt(k);
+    const v = series.valueAt(k);
+    if (t < since || Number.isNaN(v)) continue;
     const dx = (t - since) / 60_000 - mx;
     const dy = v - my;
     sxx += dx * dx;
     sxy += dx * dy;
     syy += dy * dy;
-  });
+  }
   if (sxx === 0) return null;
   const slope = sxy / sxx;
   const r2 = syy === 0 ? (slope === 0 ? 0 : 1) : (sxy * sxy) / (sxx * syy);

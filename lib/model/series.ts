@@ -31,6 +31,18 @@ export class TimeSeries {
     else this.start = (this.start + 1) % this.capacity;
   }
 
+  /** Time of the k-th point, oldest first (0 <= k < length). */
+  timeAt(k: number): number {
+    const i = this.start + k;
+    return this.times[i >= this.capacity ? i - this.capacity : i];
+  }
+
+  /** Value of the k-th point, oldest first (0 <= k < length); NaN for a gap. */
+  valueAt(k: number): number {
+    const i = this.start + k;
+    return this.values[i >= this.capacity ? i - this.capacity : i];
+  }
+
   /** Visit points from oldest to newest. */
   forEach(fn: (timeMs: number, value: number) => void): void {
     for (let k = 0; k < this.size; k++) {
