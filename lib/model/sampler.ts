@@ -131,6 +131,14 @@ interface SmapsReading {
 }
 
 interface Track {
+  /** `${pid}:${startTicks}`, made once: every tick's ProcessStat shares this string. */
+  key: string;
+  pid: number;
+  startTicks: number;
+  /** isSystemProcess of this name and cmdline (they rarely change: computed again when they do). */
+  sysName: string;
+  sysCmdline: string | null;
+  system: boolean;
   smaps: SmapsReading | null;
   /** The last attempt found smaps unreadable; when it was, ms. */
   smapsDeniedAtMs: number | null;
@@ -152,8 +160,30 @@ export function processKey(pid: number, startTicks: number): string {
   return `${pid}:${startTicks}`;
 }
 
+/** What memoryOf works out for one process; one object per Sampler, overwritten for each process. */
+interface MemoryOf {
+  uss: number | null;
+  pss: number | null;
+  swap: number | null;
+  swapPss: number | null;
+  source: 'smaps_rollup' | 'smaps' | null;
+  ageMs: number | null;
+  estimated: boolean;
+  /** smaps was read in this sample (fresh, or found unreadable). */
+  fresh: boolean;
+  /** The reading behind the values (the new one when fresh), or null. */
+  reading: SmapsReading | null;
+}
+
+/** sessionIds of a process no session has claimed yet (buildSessions gives each its own). Never mutated. */
+const NO_SESSIONS: string[] = Object.freeze([]) as unknown as string[];
+
 export class Sampler {
+  /** Live processes by key, in the order they were first seen. */
   private readonly tracks = new Map<string, Track>();
+  /** The same tracks by pid, so a tick finds a process without making its key string. */
+  private readonly byPid = new Map<number, Track>();
+  private readonly mem: MemoryOf = { uss: null, pss: null, swap: null, swapPss: null, source: null, ageMs: null, estimated: false, fresh: false, reading: null };
   private prevMono: number | null = null;
   private prevHost: RawHost | null = null;
   private prevCgroupUsage: number | null = null;
@@ -191,8 +221,14 @@ export class Sampler {
     for (let i = 0; i < raw.count; i++) {
       const pid = raw.pid[i];
       const startTicks = raw.startTime[i];
-      const key = processKey(pid, startTicks);
-      const prev = this.tracks.get(key);
+      let prev = this.byPid.get(pid);
+      let key: string;
+      if (prev !== undefined && prev.startTicks === startTicks) key = prev.key;
+      else {
+        // New, or a reused pid (a new process: the old one's track stays until the exit sweep below).
+        key = processKey(pid, startTicks);
+        prev = this.tracks.get(key);
+      }
       const kernelThread = (raw.flags[i] & FLAG_KERNEL_THREAD) !== 0;
       const utime = raw.utime[i];
       const stime = raw.stime[i];
@@ -217,6 +253,16 @@ export class Sampler {
       const rss = smapsRss ?? known(raw.statmResident[i]);
       const cmdline = raw.cmdline[i];
       const name = raw.name[i];
+      let system: boolean;
+      if (prev !== undefined && prev.sysName === name && prev.sysCmdline === cmdline) system = prev.system;
+      else {
+        system = isSystemProcess(name, cmdline, this.systemProcesses);
+        if (prev !== undefined) {
+          prev.sysName = name;
+          prev.sysCmdline = cmdline;
+          prev.system = system;
+        }
+      }
       const stat: ProcessStat = {
         key,
         pid,
@@ -248,14 +294,20 @@ export class Sampler {
         memorySource: mem.source,
         memoryAgeMs: mem.ageMs,
         memoryEstimated: mem.estimated,
-        system: isSystemProcess(name, cmdline, this.systemProcesses),
-        sessionIds: [],
+        system,
+        sessionIds: NO_SESSIONS,
         sessionLabel: null,
       };
 
       let track = prev;
       if (!track) {
         track = {
+          key,
+          pid,
+          startTicks,
+          sysName: name,
+          sysCmdline: cmdline,
+          system,
           smaps: null,
           smapsDeniedAtMs: null,
           smapsTick: 0,
@@ -270,6 +322,7 @@ export class Sampler {
         };
         this.tracks.set(key, track);
       }
+      this.byPid.set(pid, track);
       if ((raw.flags[i] & FLAG_SMAPS_READ) !== 0) {
         track.smapsTick = this.tick;
         track.smaps = mem.reading;
@@ -296,6 +349,8 @@ export class Sampler {
       if (t.seen !== this.tick) {
         exited.push(t.last);
         this.tracks.delete(key);
+        // Its pid may belong to a newer process by now.
+        if (this.byPid.get(t.pid) === t) this.byPid.delete(t.pid);
       }
     }
 
@@ -310,7 +365,8 @@ export class Sampler {
    * USS/PSS/swap of process i: fresh when smaps was read in this sample, else the
    * last reading moved by the RssAnon (USS, PSS) and RssShmem (PSS) change since.
    */
-  private memoryOf(raw: RawSample, i: number, prev: Track | undefined, wallMs: number) {
+  private memoryOf(raw: RawSample, i: number, prev: Track | undefined, wallMs: number): MemoryOf {
+    const m = this.mem;
     const anon = known(raw.rssAnon[i]);
     const shmem = known(raw.rssShmem[i]);
     const source: 'smaps_rollup' | 'smaps' = (raw.flags[i] & FLAG_SMAPS_FALLBACK) !== 0 ? 'smaps' : 'smaps_rollup';
@@ -320,24 +376,35 @@ export class Sampler {
       const uss = Number.isNaN(pc) || Number.isNaN(pd) ? null : pc + pd;
       const reading: SmapsReading | null =
         uss === null ? null : { uss, pss: known(raw.pss[i]), swap: known(raw.swap[i]), swapPss: known(raw.swapPss[i]), anon, shmem, atMs: wallMs, source };
-      return { uss, pss: reading?.pss ?? null, swap: reading?.swap ?? null, swapPss: reading?.swapPss ?? null, source: reading ? source : null,
-        ageMs: reading ? 0 : null, estimated: false, fresh: true, reading };
+      m.uss = uss;
+      m.pss = reading?.pss ?? null;
+      m.swap = reading?.swap ?? null;
+      m.swapPss = reading?.swapPss ?? null;
+      m.source = reading ? source : null;
+      m.ageMs = reading ? 0 : null;
+      m.estimated = false;
+      m.fresh = true;
+      m.reading = reading;
+      return m;
     }
     const r = prev?.smaps;
-    if (!r) return { uss: null, pss: null, swap: null, swapPss: null, source: null, ageMs: null, estimated: false, fresh: false, reading: null };
+    if (!r) {
+      m.uss = m.pss = m.swap = m.swapPss = m.ageMs = m.source = m.reading = null;
+      m.estimated = m.fresh = false;
+      return m;
+    }
     const dAnon = anon !== null && r.anon !== null ? anon - r.anon : 0;
     const dShmem = shmem !== null && r.shmem !== null ? shmem - r.shmem : 0;
-    return {
-      uss: Math.max(0, r.uss + dAnon),
-      pss: r.pss === null ? null : Math.max(0, r.pss + dAnon + dShmem),
-      swap: r.swap,
-      swapPss: r.swapPss,
-      source: r.source,
-      ageMs: wallMs - r.atMs,
-      estimated: true,
-      fresh: false,
-      reading: r,
-    };
+    m.uss = Math.max(0, r.uss + dAnon);
+    m.pss = r.pss === null ? null : Math.max(0, r.pss + dAnon + dShmem);
+    m.swap = r.swap;
+    m.swapPss = r.swapPss;
+    m.source = r.source;
+    m.ageMs = wallMs - r.atMs;
+    m.estimated = true;
+    m.fresh = false;
+    m.reading = r;
+    return m;
   }
 
   /** Whether any process has been sampled yet (the first sample reads every smaps). */
