@@ -2,7 +2,7 @@
 // meaningful; a sum of RSS double counts shared pages (labelled as such). Pure.
 import type { AgentTool, Binding } from './agent_binding';
 import type { ModelSnapshot, ProcessStat } from './sampler';
-import { buildTree, subtree } from './tree';
+import { buildTree, ProcessTree, subtree } from './tree';
 
 export type SessionKind = 'pod' | 'tmux' | 'agent' | 'tree';
 
@@ -88,7 +88,10 @@ export function sessionOf(
   agent: AgentInfo | null = null,
   lastActivityMs: number | null = null,
 ): Session {
-  const sorted = members.slice().sort((a, b) => a.pid - b.pid);
+  // The pod's members come in /proc order, which is pid order: sort (a copy) only when they are not.
+  let ordered = true;
+  for (let i = 1; i < members.length && ordered; i++) ordered = members[i - 1].pid <= members[i].pid;
+  const sorted = ordered ? members : members.slice().sort((a, b) => a.pid - b.pid);
   return {
     id,
     kind,
@@ -128,12 +131,23 @@ export interface SessionInput {
   /** Bindings of agent sessions to processes, by `${tool}:${sessionId}`. */
   bindings: ReadonlyMap<string, Binding>;
   trees: readonly TreePick[];
+  /** The snapshot's process tree, when the caller has built it already (else it is built here). */
+  tree?: ProcessTree;
 }
 
 export interface SessionsResult {
   sessions: Session[];
-  /** Session ids of each process, by process key. */
-  idsByKey: Map<string, string[]>;
+}
+
+/** sessionIds of the many processes in no session but the pod: one array for all of them, never mutated. */
+const POD_ONLY: string[] = Object.freeze(['pod']) as unknown as string[];
+
+/** The process with this key: by its pid in the tree (no map of every key), else by a scan. */
+function findByKey(tree: ProcessTree, list: readonly ProcessStat[], pid: number, key: string): ProcessStat | undefined {
+  const p = tree.byPid.get(pid);
+  if (p !== undefined && p.key === key) return p;
+  for (let i = list.length - 1; i >= 0; i--) if (list[i].key === key) return list[i];
+  return undefined;
 }
 
 /**
@@ -142,8 +156,7 @@ export interface SessionsResult {
  * and descendants; none while unbound), each picked tree.
  */
 export function buildSessions(snap: ModelSnapshot, input: SessionInput): SessionsResult {
-  const tree = buildTree(snap.processes);
-  const byKey = new Map(snap.processes.map((p) => [p.key, p]));
+  const tree = input.tree ?? buildTree(snap.processes);
   const sessions: Session[] = [podSession(snap)];
 
   const tmuxGroups = new Map<string, { name: string; members: Map<string, ProcessStat> }>();
@@ -157,7 +170,7 @@ export function buildSessions(snap: ModelSnapshot, input: SessionInput): Session
 
   for (const a of input.agents) {
     const binding = input.bindings.get(`${a.tool}:${a.sessionId}`) ?? null;
-    const root = binding ? byKey.get(binding.processKey) : undefined;
+    const root = binding ? findByKey(tree, snap.processes, binding.pid, binding.processKey) : undefined;
     const members = root ? subtree(tree, root.pid) : [];
     const info: AgentInfo = {
       tool: a.tool,
@@ -175,16 +188,18 @@ export function buildSessions(snap: ModelSnapshot, input: SessionInput): Session
   }
 
   for (const t of input.trees) {
-    const root = byKey.get(`${t.pid}:${t.startTicks}`);
+    const root = findByKey(tree, snap.processes, t.pid, `${t.pid}:${t.startTicks}`);
     if (!root) continue; // the picked process has exited
     sessions.push(sessionOf(treeSessionId(t.pid, t.startTicks), 'tree', `${root.name} (${root.pid})`, subtree(tree, root.pid)));
   }
 
-  const idsByKey = new Map<string, string[]>();
-  for (const s of sessions) {
+  // Every process is in the pod (sessions[0]); most in nothing else.
+  const more = new Map<string, string[]>();
+  for (let i = 1; i < sessions.length; i++) {
+    const s = sessions[i];
     for (const k of s.keys) {
-      let ids = idsByKey.get(k);
-      if (!ids) idsByKey.set(k, (ids = []));
+      let ids = more.get(k);
+      if (!ids) more.set(k, (ids = ['pod']));
       ids.push(s.id);
     }
   }
@@ -192,13 +207,19 @@ export function buildSessions(snap: ModelSnapshot, input: SessionInput): Session
   const rank: Record<SessionKind, number> = { agent: 3, tmux: 2, tree: 1, pod: 0 };
   const byId = new Map(sessions.map((s) => [s.id, s]));
   for (const p of snap.processes) {
-    p.sessionIds = idsByKey.get(p.key) ?? [];
+    const ids = more.get(p.key);
+    if (ids === undefined) {
+      p.sessionIds = POD_ONLY;
+      p.sessionLabel = null;
+      continue;
+    }
+    p.sessionIds = ids;
     let best: Session | null = null;
-    for (const id of p.sessionIds) {
+    for (const id of ids) {
       const s = byId.get(id)!;
       if (s.kind !== 'pod' && (!best || rank[s.kind] > rank[best.kind])) best = s;
     }
     p.sessionLabel = best ? best.name : null;
   }
-  return { sessions, idsByKey };
+  return { sessions };
 }
