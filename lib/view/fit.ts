@@ -1,28 +1,39 @@
 // Fit already-sanitised text into a cell of a given display width.
 import stringWidth from 'string-width';
 
+// Printable ASCII: one column per character. Most cells are (numbers, units, most
+// names), and string-width builds its emoji regex anew on every call.
+const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
+
 export function displayWidth(text: string): number {
+  if (PRINTABLE_ASCII.test(text)) return text.length;
   return stringWidth(text);
 }
 
 /** Cut to `width` columns (ending in '…' when cut); pad to exactly `width`. */
 export function fit(text: string, width: number, align: 'left' | 'right' = 'left'): string {
   if (width <= 0) return '';
-  let w = displayWidth(text);
+  const ascii = PRINTABLE_ASCII.test(text);
+  let w = ascii ? text.length : stringWidth(text);
   let out = text;
   if (w > width) {
-    // Walk by code points, accumulating width, leaving one column for the ellipsis.
-    let acc = 0;
-    let cut = '';
-    for (const ch of text) {
-      const cw = displayWidth(ch);
-      if (acc + cw > width - 1) break;
-      cut += ch;
-      acc += cw;
+    if (ascii) {
+      out = text.slice(0, width - 1) + '…';
+      w = width;
+    } else {
+      // Walk by code points, accumulating width, leaving one column for the ellipsis.
+      let acc = 0;
+      let cut = '';
+      for (const ch of text) {
+        const cw = displayWidth(ch);
+        if (acc + cw > width - 1) break;
+        cut += ch;
+        acc += cw;
+      }
+      out = cut + '…';
+      w = acc + 1;
     }
-    out = cut + '…';
-    w = acc + 1;
   }
-  const pad = ' '.repeat(Math.max(0, width - w));
+  const pad = w < width ? ' '.repeat(width - w) : '';
   return align === 'right' ? pad + out : out + pad;
 }
