@@ -5,7 +5,7 @@ import type { ModelSnapshot, ProcessStat } from './model/sampler';
 import { buildSessions, SessionsResult, TmuxPaneFacts, TreePick } from './model/sessions';
 import { buildTree, ProcessTree, subtree } from './model/tree';
 import { AgentLogs, AgentLogSession } from './sources/agents';
-import { listTmuxPanes, TmuxWatcher } from './sources/tmux';
+import { startTmuxListing, TmuxWatcher } from './sources/tmux';
 
 /** At most this many agent processes have their open files read per tick. */
 const MAX_INSPECT = 32;
@@ -67,14 +67,17 @@ export class SessionCollector {
   }
 
   /**
-   * For a snapshot (`--once`): list tmux (its children start before this returns), then read the agent logs
-   * fully (bounded).
+   * For a snapshot (`--once`): list tmux, then read the agent logs fully (bounded). `started` resolves once
+   * the tmux children run (or none is needed), `done` when the listing and the logs are read.
    */
-  async settle(): Promise<void> {
-    const listing = await listTmuxPanes({ env: this.env });
-    this.tmuxOnce = listing.panes;
-    this.logs = this.agents.pollUntilCaughtUp(2000);
-    this.lastAgentPoll = Date.now();
+  settle(): { started: Promise<void>; done: Promise<void> } {
+    const tmux = startTmuxListing({ env: this.env });
+    const done = tmux.listing.then((listing) => {
+      this.tmuxOnce = listing.panes;
+      this.logs = this.agents.pollUntilCaughtUp(2000);
+      this.lastAgentPoll = Date.now();
+    });
+    return { started: tmux.started, done };
   }
   private tmuxOnce: TmuxPaneFacts[] | null = null;
 

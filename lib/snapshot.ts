@@ -36,21 +36,22 @@ export async function takeSnapshot(settings: Settings, env: NodeJS.ProcessEnv = 
   // At most two samples: two points of history per process are all a snapshot can use.
   const monitor = new Monitor(settings, { historyPoints: 2 });
   const collector = new SessionCollector({ env });
-  // The tmux children start now and run while the first (blocking) sample reads /proc.
-  const settled = collector.settle();
+  // The tmux children (one per live server) run while the first (blocking) sample reads /proc.
+  const settling = collector.settle();
+  await settling.started;
   let snap: ModelSnapshot;
   try {
     snap = monitor.tick();
   } catch (err) {
-    settled.catch(() => undefined);
+    settling.done.catch(() => undefined);
     throw err;
   }
   if (settings.interval > 0) {
     await sleep(settings.interval * 1000);
-    await settled;
+    await settling.done;
     snap = monitor.tick({ inspectPids: collector.inspectPids(snap) });
   } else {
-    await settled;
+    await settling.done;
     snap = { ...snap, inspect: monitor.inspect(collector.inspectPids(snap)) };
   }
   return { snap, sessions: collector.update(snap, []).sessions };

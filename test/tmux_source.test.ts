@@ -2,7 +2,7 @@
 import { execFileSync, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import { listTmuxPanes, parseListPanes, TmuxPane, tmuxSessionId, tmuxSocketDir, TmuxWatcher } from '../lib/sources/tmux';
+import { listTmuxPanes, parseListPanes, startTmuxListing, TmuxPane, tmuxSessionId, tmuxSocketDir, TmuxWatcher } from '../lib/sources/tmux';
 import { PrivateEnv, privateEnv } from './helpers/private_env';
 
 const UID = process.getuid!();
@@ -174,6 +174,34 @@ describe('listTmuxPanes with real tmux servers', () => {
     const { panes, problems } = await listTmuxPanes({ env: pe.env, uid: UID });
     expect(panes.map((p) => [p.socket, p.sessionName, p.panePid])).toEqual([['default', 'alive', live.panePid]]);
     expect(problems).toEqual(['tmux socket stale: no server running']);
+  });
+
+  test('a stale socket alone starts no tmux child: nobody accepts on it, so that is the answer', async () => {
+    startSession(['-L', 'stale'], 'doomed');
+    const serverPid = Number(tmux(['-L', 'stale', 'display', '-p', '#{pid}']));
+    process.kill(serverPid, 'SIGKILL');
+    await waitUntil(() => finished(serverPid), 'the killed tmux server to go');
+    const ran = path.join(pe.home, 'ran');
+    const spy = script('spy-tmux', `echo ran >> '${ran}'\nexec tmux "$@"`);
+
+    const { panes, problems } = await listTmuxPanes({ env: pe.env, uid: UID, tmuxBin: spy });
+    expect(panes).toEqual([]);
+    expect(problems).toEqual(['tmux socket stale: no server running']);
+    expect(fs.existsSync(ran)).toBe(false);
+  });
+
+  test('started: the tmux child runs before this thread blocks; blocked past the timeout, its answer is kept', async () => {
+    const a = startSession([], 'alpha');
+    const run = startTmuxListing({ env: pe.env, uid: UID, timeoutMs: 300 });
+    await run.started;
+    // As a native sample of 10,000 processes would: the timer comes due before the output is read.
+    const until = Date.now() + 1500;
+    while (Date.now() < until) {
+      // busy
+    }
+    const { panes, problems } = await run.listing;
+    expect(problems).toEqual([]);
+    expect(panes.map((p) => [p.sessionName, p.panePid])).toEqual([['alpha', a.panePid]]);
   });
 
   test('only sockets count: a symlink to a socket and a regular file in the directory are ignored', async () => {

@@ -1,8 +1,11 @@
 // tmux: every server of the user (each socket in ${TMUX_TMPDIR:-/tmp}/tmux-<uid>/) and the panes of all its
 // sessions. Runs `tmux` asynchronously with a timeout; never throws: what went wrong goes in `problems`.
 // Session names are untrusted text, kept as they are: the view sanitises them (design rule 6).
-import { execFile } from 'child_process';
+// A socket nobody listens on (a server that died without removing it) is told apart by connecting to it,
+// as tmux itself would, without starting a `tmux` child. child_process and net are loaded only when needed.
+import type * as childProcess from 'child_process';
 import * as fs from 'fs';
+import type * as net from 'net';
 import * as path from 'path';
 
 export interface TmuxPane {
@@ -62,32 +65,41 @@ export function parseListPanes(text: string, socket: string, socketPath: string)
   return panes;
 }
 
+/** Every pane of every tmux server of the user. Never rejects. */
+export function listTmuxPanes(opts: TmuxListOptions = {}): Promise<TmuxListing> {
+  return startTmuxListing(opts).listing;
+}
+
 /**
- * Every pane of every tmux server of the user. Never rejects. The `tmux` children are started before this
- * returns (the socket directory is read synchronously: a few µs), so a caller that then blocks, such as a
- * snapshot's native sample, has them run meanwhile.
+ * `listTmuxPanes`, and when it has started what it runs: `started` resolves once every live server's `tmux`
+ * child is running (or none is needed), so a caller that then blocks, such as a snapshot's native sample,
+ * has them run meanwhile. Neither promise rejects.
  */
-export async function listTmuxPanes(opts: TmuxListOptions = {}): Promise<TmuxListing> {
+export function startTmuxListing(opts: TmuxListOptions = {}): { started: Promise<void>; listing: Promise<TmuxListing> } {
   const env = opts.env ?? process.env;
   const uid = opts.uid ?? currentUid();
   const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const tmuxBin = opts.tmuxBin ?? 'tmux';
   const problems: string[] = [];
+  const failed = (err: unknown): TmuxListing => {
+    problems.push(clip(`tmux: ${(err as Error)?.message ?? String(err)}`));
+    return { panes: [], problems };
+  };
   try {
     const sockets = findSockets(tmuxSocketDir(env, uid), uid, problems);
     const childEnv = cleanEnv(env);
-    const results = await Promise.all(
-      sockets.map((socketPath) => listSocket(tmuxBin, socketPath, childEnv, timeoutMs)),
-    );
-    const panes: TmuxPane[] = [];
-    for (const r of results) {
-      panes.push(...r.panes);
-      for (const p of r.problems) if (!problems.includes(p)) problems.push(p);
-    }
-    return { panes, problems };
+    const runs = sockets.map((socketPath) => listSocket(tmuxBin, socketPath, childEnv, timeoutMs));
+    const listing = Promise.all(runs.map((r) => r.result)).then((results) => {
+      const panes: TmuxPane[] = [];
+      for (const r of results) {
+        panes.push(...r.panes);
+        for (const p of r.problems) if (!problems.includes(p)) problems.push(p);
+      }
+      return { panes, problems };
+    }, failed);
+    return { started: Promise.all(runs.map((r) => r.started)).then(() => undefined), listing };
   } catch (err) {
-    problems.push(clip(`tmux: ${(err as Error).message}`));
-    return { panes: [], problems };
+    return { started: Promise.resolve(), listing: Promise.resolve(failed(err)) };
   }
 }
 
@@ -197,20 +209,78 @@ function cleanEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   return out;
 }
 
-function listSocket(tmuxBin: string, socketPath: string, env: NodeJS.ProcessEnv, timeoutMs: number): Promise<TmuxListing> {
+/** One server: is it there (connect to its socket), then `tmux list-panes` when it is. */
+function listSocket(
+  tmuxBin: string,
+  socketPath: string,
+  env: NodeJS.ProcessEnv,
+  timeoutMs: number,
+): { started: Promise<void>; result: Promise<TmuxListing> } {
+  const socket = path.basename(socketPath);
+  let markStarted!: () => void;
+  const started = new Promise<void>((resolve) => (markStarted = resolve));
+  const result = probeSocket(socketPath, timeoutMs).then((state) => {
+    try {
+      // Nobody accepts: what tmux would say, without running it.
+      if (state === 'refused') return { panes: [], problems: [clip(`tmux socket ${socket}: no server running`)] };
+      return runTmux(tmuxBin, socketPath, env, timeoutMs);
+    } finally {
+      markStarted();
+    }
+  });
+  return { started, result };
+}
+
+/**
+ * 'refused' when the socket file is there but no server accepts (it died without removing it), 'listening'
+ * when one does; 'unknown' otherwise (then tmux is asked and reports). The connection is closed at once.
+ */
+function probeSocket(socketPath: string, timeoutMs: number): Promise<'listening' | 'refused' | 'unknown'> {
+  return new Promise((resolve) => {
+    let sock: net.Socket | null = null;
+    const done = (state: 'listening' | 'refused' | 'unknown') => {
+      clearTimeout(timer);
+      sock?.destroy();
+      resolve(state);
+    };
+    const timer = setTimeout(() => done('unknown'), timeoutMs);
+    try {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      sock = (require('net') as typeof net).createConnection(socketPath);
+      sock.once('connect', () => done('listening'));
+      sock.once('error', (err: NodeJS.ErrnoException) => done(err.code === 'ECONNREFUSED' || err.code === 'ENOENT' ? 'refused' : 'unknown'));
+    } catch {
+      done('unknown');
+    }
+  });
+}
+
+/**
+ * `tmux -S socketPath list-panes -a`: its child is running when this returns. The timeout counts from now,
+ * but a child that has exited is not killed for it: when this thread was busy meanwhile (a long native
+ * sample), the timer can come due before the output waiting in the pipe has been read.
+ */
+function runTmux(tmuxBin: string, socketPath: string, env: NodeJS.ProcessEnv, timeoutMs: number): Promise<TmuxListing> {
   const socket = path.basename(socketPath);
   return new Promise((resolve) => {
-    const done = resolve;
+    let finished = false;
+    let timedOut = false;
+    let timer: NodeJS.Timeout | undefined;
+    const done = (listing: TmuxListing) => {
+      finished = true;
+      clearTimeout(timer);
+      resolve(listing);
+    };
     const fail = (why: string) => done({ panes: [], problems: [clip(`tmux socket ${socket}: ${why}`)] });
 
     try {
-      // On timeout execFile sends killSignal and destroys the pipes, so it reports even if something still holds
-      // them open.
-      execFile(
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const child = (require('child_process') as typeof childProcess).execFile(
         tmuxBin,
         ['-S', socketPath, 'list-panes', '-a', '-F', TMUX_FORMAT],
-        { env, encoding: 'utf8', maxBuffer: MAX_BUFFER, timeout: timeoutMs, killSignal: 'SIGKILL' },
+        { env, encoding: 'utf8', maxBuffer: MAX_BUFFER },
         (err, stdout, stderr) => {
+          if (timedOut) return fail(`no answer within ${timeoutMs} ms`);
           if (!err) return done({ panes: parseListPanes(String(stdout), socket, socketPath), problems: [] });
           const e = err as NodeJS.ErrnoException & { killed?: boolean; signal?: string | null };
           if (e.code === 'ENOENT') return fail(`${tmuxBin} not found`);
@@ -223,6 +293,24 @@ function listSocket(tmuxBin: string, socketPath: string, env: NodeJS.ProcessEnv,
           return fail(msg || e.message);
         },
       );
+      // Past the timeout, after this turn's I/O (setImmediate: the exit and the output of a child that is done
+      // are handled first): kill it and close the pipes, so it reports even if something still holds them
+      // open. A child that has exited gets one more period for its output to drain.
+      let grace = true;
+      const expire = () =>
+        setImmediate(() => {
+          if (finished) return;
+          if (grace && (child.exitCode !== null || child.signalCode !== null)) {
+            grace = false;
+            timer = setTimeout(expire, timeoutMs);
+            return;
+          }
+          timedOut = true;
+          child.stdout?.destroy();
+          child.stderr?.destroy();
+          child.kill('SIGKILL');
+        });
+      timer = setTimeout(expire, timeoutMs);
     } catch (err) {
       return fail((err as Error).message);
     }
