@@ -201,6 +201,44 @@ class Dashboard {
   }
 }
 
+/**
+ * Run the dashboard in tmux and watch it for `seconds` after `warmTicks` ticks: its CPU
+ * per tick (utime + stime of all its threads between two readings taken just after a
+ * tick ended, over the ticks counted in between), its children's, tick() as its status
+ * bar shows it, VmRSS and VmHWM at the end. Ends the server whatever happens. Returns
+ * null when stopped by Ctrl-C.
+ */
+async function watchDashboard({ root, intervalSec, seconds, warmTicks = 3, shouldStop = () => false, log = () => {} }) {
+  const dash = new Dashboard({ root, intervalSec });
+  let a;
+  let b;
+  let ticks;
+  try {
+    log(`bench: dashboard: node bin/spmon --interval ${intervalSec} in tmux, ${seconds} s...`);
+    await dash.start({ warmTicks });
+    const n0 = await dash.nextTick();
+    a = dash.reading();
+    const until = Date.now() + seconds * 1000;
+    while (Date.now() < until && !shouldStop()) await delay(100);
+    const n1 = await dash.nextTick(120000);
+    b = dash.reading();
+    ticks = dash.ticks().slice(n0, n1);
+  } finally {
+    await dash.stop();
+  }
+  if (shouldStop()) return null;
+  const n = ticks.length;
+  return {
+    ticks: n,
+    elapsedMs: b.atMs - a.atMs,
+    selfPerTickMs: (b.dashboard.selfMs - a.dashboard.selfMs) / n,
+    childrenPerTickMs: (b.dashboard.childrenMs - a.dashboard.childrenMs) / n,
+    tickCpuMs: ticks.map((t) => t.cpuMs),
+    tickWallMs: ticks.map((t) => t.wallMs),
+    mem: b.mem,
+  };
+}
+
 process.on('exit', () => {
   for (const d of live) {
     d.stopSync();
@@ -213,4 +251,4 @@ process.on('exit', () => {
   }
 });
 
-module.exports = { Dashboard, cpuOf, memOf, threadsOf };
+module.exports = { Dashboard, watchDashboard, cpuOf, memOf, threadsOf };

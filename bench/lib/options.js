@@ -21,7 +21,31 @@ const HELP = `Usage: npm run bench -- [options]
   --spmon-root DIR  run bin/spmon of another checkout (built) in the cli, floor and
                  dashboard cases, e.g. an older commit for a before/after; the
                  in-process sample() stays this checkout's addon   SPMON_BENCH_SPMON_ROOT
-  --case a,b     only these cases (default: all; see bench/cases/)       SPMON_BENCH_CASES
+  --case a,b     only these cases (default: all but scale and bigmem, which bring
+                 their own load and take minutes; see bench/cases/)      SPMON_BENCH_CASES
+
+  scale case (npm run bench -- --case scale):
+  --scale-levels a,b,...  extra sleeping processes at each step (default
+                 1000,2500,5000,10000; quick 200,1000)         SPMON_BENCH_SCALE_LEVELS
+  --scale-dash-levels L  where the real dashboard is watched too: ends (the lowest
+                 and highest step, default), all, none, or a list of steps
+                                                          SPMON_BENCH_SCALE_DASH_LEVELS
+  --scale-reps N C floor passes per step (default 10, quick 3) SPMON_BENCH_SCALE_REPS
+  --scale-ticks N  dashboard ticks driven in process per step, --dash-interval-ms
+                 apart (default 20, quick 5)                    SPMON_BENCH_SCALE_TICKS
+
+  bigmem case (npm run bench -- --case bigmem):
+  --bigmem-procs N  processes mapping the same memfd (default 25, quick 5)
+                                                               SPMON_BENCH_BIGMEM_PROCS
+  --bigmem-mib M size of that memfd, MiB (default 4096, quick 256; less, with a
+                 note, when MemAvailable is under twice that)    SPMON_BENCH_BIGMEM_MIB
+  --bigmem-ticks N  dashboard ticks driven in process, --dash-interval-ms apart
+                 (default 100, about 55 s: past the schedule's 30 s maxAge, when
+                 the big readings come due again; quick 10)    SPMON_BENCH_BIGMEM_TICKS
+  --bigmem-dash-seconds S  how long the real dashboard is watched at this load
+                 (default 60, for the same reason; quick 5)
+                                                        SPMON_BENCH_BIGMEM_DASH_SECONDS
+
   --out DIR      where the JSON goes (default bench/out)                 SPMON_BENCH_OUT
   --quick        a fast smoke run                                        SPMON_BENCH_QUICK=1
   --help
@@ -36,7 +60,33 @@ const SPEC = {
   runs: { env: 'SPMON_BENCH_RUNS', def: 10, quick: 3, min: 1 },
   dashSeconds: { flag: 'dash-seconds', env: 'SPMON_BENCH_DASH_SECONDS', def: 20, quick: 5, min: 1 },
   dashIntervalMs: { flag: 'dash-interval-ms', env: 'SPMON_BENCH_DASH_INTERVAL_MS', def: 500, quick: 500, min: 50 },
+  scaleReps: { flag: 'scale-reps', env: 'SPMON_BENCH_SCALE_REPS', def: 10, quick: 3, min: 1 },
+  scaleTicks: { flag: 'scale-ticks', env: 'SPMON_BENCH_SCALE_TICKS', def: 20, quick: 5, min: 1 },
+  bigmemProcs: { flag: 'bigmem-procs', env: 'SPMON_BENCH_BIGMEM_PROCS', def: 25, quick: 5, min: 1 },
+  bigmemMib: { flag: 'bigmem-mib', env: 'SPMON_BENCH_BIGMEM_MIB', def: 4096, quick: 256, min: 16 },
+  bigmemTicks: { flag: 'bigmem-ticks', env: 'SPMON_BENCH_BIGMEM_TICKS', def: 100, quick: 10, min: 2 },
+  bigmemDashSeconds: { flag: 'bigmem-dash-seconds', env: 'SPMON_BENCH_BIGMEM_DASH_SECONDS', def: 60, quick: 5, min: 1 },
 };
+
+const SCALE_LEVELS = { def: [1000, 2500, 5000, 10000], quick: [200, 1000] };
+
+/** "1000,2500" -> [1000, 2500]: positive integers, sorted, no repeats. */
+function parseLevels(raw, flag = '--scale-levels') {
+  const out = [...new Set(raw.split(',').map((x) => x.trim()).filter((x) => x !== '').map(Number))].sort((a, b) => a - b);
+  if (out.length === 0 || out.some((n) => !Number.isInteger(n) || n < 1)) throw new UsageError(`${flag} wants positive integers a,b,..., not ${raw}`);
+  return out;
+}
+
+/** Which scale levels the dashboard is watched at: ends, all, none, or a list (each one of the levels). */
+function parseDashLevels(raw, levels) {
+  if (raw === 'ends') return [...new Set([levels[0], levels[levels.length - 1]])];
+  if (raw === 'all') return levels.slice();
+  if (raw === 'none') return [];
+  const list = parseLevels(raw, '--scale-dash-levels');
+  const stray = list.filter((n) => !levels.includes(n));
+  if (stray.length) throw new UsageError(`--scale-dash-levels ${stray.join(',')}: not among --scale-levels ${levels.join(',')}`);
+  return list;
+}
 
 class UsageError extends Error {}
 
@@ -48,6 +98,8 @@ function parseOptions(argv, env) {
   let spmonRoot = env.SPMON_BENCH_SPMON_ROOT || null;
   let help = false;
   let noApt = /^(1|true|yes)$/i.test(env.SPMON_BENCH_NO_APT || '');
+  let scaleLevels = env.SPMON_BENCH_SCALE_LEVELS || null;
+  let scaleDashLevels = env.SPMON_BENCH_SCALE_DASH_LEVELS || 'ends';
   const flagToKey = {};
   for (const [key, s] of Object.entries(SPEC)) flagToKey[s.flag || key] = key;
 
@@ -71,6 +123,8 @@ function parseOptions(argv, env) {
     else if (arg === '--case' || arg === '--cases') cases = next().split(',');
     else if (arg === '--out') out = next();
     else if (arg === '--spmon-root') spmonRoot = next();
+    else if (arg === '--scale-levels') scaleLevels = next();
+    else if (arg === '--scale-dash-levels') scaleDashLevels = next();
     else if (arg.startsWith('--') && flagToKey[name]) given[flagToKey[name]] = next();
     else throw new UsageError(`unknown option ${argv[i]}`);
   }
@@ -87,6 +141,8 @@ function parseOptions(argv, env) {
     opts[key] = n;
   }
   if (opts.big > opts.procs) opts.big = opts.procs;
+  opts.scaleLevels = scaleLevels ? parseLevels(scaleLevels) : quick ? SCALE_LEVELS.quick : SCALE_LEVELS.def;
+  opts.scaleDashLevels = parseDashLevels(scaleDashLevels, opts.scaleLevels);
   return opts;
 }
 
