@@ -97,16 +97,26 @@ export class SessionCollector {
       this.logs = this.agents.poll();
       this.lastAgentPoll = nowMs;
     }
+    this.bindings = this.logs.length === 0 ? new Map() : this.bind(snap);
+    return buildSessions(snap, { tmux: panes, agents: this.logs, bindings: this.bindings, trees });
+  }
+
+  /** Agent log sessions to their processes (without logs there is nothing to bind: no agents or tree needed). */
+  private bind(snap: ModelSnapshot): Map<string, Binding> {
     const { agents, tree } = this.facts(snap);
     const files = new Map(snap.inspect.map((f) => [f.pid, f]));
-    this.bindings = bindAgents({
+    return bindAgents({
       logs: this.logs,
       agents,
       files,
       descendants: (p) => subtree(tree, p.pid).slice(1),
       previous: this.bindings,
     });
-    return buildSessions(snap, { tmux: panes, agents: this.logs, bindings: this.bindings, trees });
+  }
+
+  /** Whether any agent log session is known (else no process needs inspecting for a binding). */
+  get hasAgentLogs(): boolean {
+    return this.logs.length > 0;
   }
 
   /** Let a pending tmux listing finish (clean exit). */

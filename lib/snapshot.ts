@@ -46,13 +46,15 @@ export async function takeSnapshot(settings: Settings, env: NodeJS.ProcessEnv = 
     settling.done.catch(() => undefined);
     throw err;
   }
+  // Called once the agent logs are read: without any, no process needs its open files read for a binding.
+  const inspectPids = () => (collector.hasAgentLogs ? collector.inspectPids(snap) : []);
   if (settings.interval > 0) {
     await sleep(settings.interval * 1000);
     await settling.done;
-    snap = monitor.tick({ inspectPids: collector.inspectPids(snap) });
+    snap = monitor.tick({ inspectPids: inspectPids() });
   } else {
     await settling.done;
-    snap = { ...snap, inspect: monitor.inspect(collector.inspectPids(snap)) };
+    snap = { ...snap, inspect: monitor.inspect(inspectPids()) };
   }
   return { snap, sessions: collector.update(snap, []).sessions };
 }
