@@ -135,9 +135,13 @@ interface Track {
   key: string;
   pid: number;
   startTicks: number;
-  /** isSystemProcess of this name and cmdline (they rarely change: computed again when they do). */
-  sysName: string;
-  sysCmdline: string | null;
+  /**
+   * The name and cmdline as last seen, and isSystemProcess of them. The reader makes new strings every
+   * sample; while they say the same, ProcessStat keeps these, so the new ones die young (a collector
+   * copies what survives: a thousand strings per tick add up) and the test is not run again.
+   */
+  name: string;
+  cmdline: string | null;
   system: boolean;
   smaps: SmapsReading | null;
   /** The last attempt found smaps unreadable; when it was, ms. */
@@ -251,15 +255,18 @@ export class Sampler {
       const uss = mem.uss;
       const smapsRss = mem.fresh ? known(raw.rss[i]) : null;
       const rss = smapsRss ?? known(raw.statmResident[i]);
-      const cmdline = raw.cmdline[i];
-      const name = raw.name[i];
+      let cmdline = raw.cmdline[i];
+      let name = raw.name[i];
       let system: boolean;
-      if (prev !== undefined && prev.sysName === name && prev.sysCmdline === cmdline) system = prev.system;
-      else {
+      if (prev !== undefined && prev.name === name && prev.cmdline === cmdline) {
+        name = prev.name;
+        cmdline = prev.cmdline;
+        system = prev.system;
+      } else {
         system = isSystemProcess(name, cmdline, this.systemProcesses);
         if (prev !== undefined) {
-          prev.sysName = name;
-          prev.sysCmdline = cmdline;
+          prev.name = name;
+          prev.cmdline = cmdline;
           prev.system = system;
         }
       }
@@ -305,8 +312,8 @@ export class Sampler {
           key,
           pid,
           startTicks,
-          sysName: name,
-          sysCmdline: cmdline,
+          name,
+          cmdline,
           system,
           smaps: null,
           smapsDeniedAtMs: null,
