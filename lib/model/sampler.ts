@@ -96,8 +96,14 @@ export interface ModelSnapshot {
   intervalMs: number | null;
   host: HostStat;
   cgroup: CgroupStat;
+  /**
+   * The live processes. A process keeps one ProcessStat for as long as it lives: the Sampler's next
+   * ingest updates it in place (at 1,000 processes, making them anew every tick was a third of the
+   * dashboard's allocation and most of what its garbage collector copied). Copy one (`{ ...p }`) to
+   * keep the values it has now.
+   */
   processes: ProcessStat[];
-  /** Processes that were in the previous sample and are not in this one. */
+  /** Processes that were in the previous sample and are not in this one: their last ProcessStat, no longer updated. */
   exited: ProcessStat[];
   /** Details of the one process asked for with `detailPid`, passed through. */
   detail: RawDetail | null;
@@ -154,6 +160,7 @@ interface Track {
   writeBytes: number;
   history: ProcessHistory;
   seen: number;
+  /** The process's ProcessStat, updated in place each sample. */
   last: ProcessStat;
   growth: Growth | null;
 }
@@ -181,6 +188,17 @@ interface MemoryOf {
 
 /** sessionIds of a process no session has claimed yet (buildSessions gives each its own). Never mutated. */
 const NO_SESSIONS: string[] = Object.freeze([]) as unknown as string[];
+
+/** A ProcessStat with its identity and every field present (one shape for all), to be filled in. */
+function newProcessStat(key: string, pid: number, startTicks: number): ProcessStat {
+  return {
+    key, pid, ppid: 0, pgrp: 0, sid: 0, tty: 0, startTicks, startTime: null, uid: null, name: '', cmdline: null, state: '?',
+    threads: null, kernelThread: false, cpuPercent: null, ussBytes: null, pssBytes: null, rssBytes: null, swapBytes: null,
+    swapPssBytes: null, rssAnonBytes: null, rssFileBytes: null, rssShmemBytes: null, growthBytesPerMin: null, growthSteady: false,
+    readBytesPerSec: null, writeBytesPerSec: null, memorySource: null, memoryAgeMs: null, memoryEstimated: false, system: false,
+    sessionIds: NO_SESSIONS, sessionLabel: null,
+  };
+}
 
 export class Sampler {
   /** Live processes by key, in the order they were first seen. */
@@ -270,41 +288,38 @@ export class Sampler {
           prev.system = system;
         }
       }
-      const stat: ProcessStat = {
-        key,
-        pid,
-        ppid: raw.ppid[i],
-        pgrp: raw.pgrp[i],
-        sid: raw.session[i],
-        tty: raw.tty[i],
-        startTicks,
-        startTime: bootMs === null ? null : Math.round(bootMs + (startTicks / ticks) * 1000),
-        uid: known(raw.uid[i]),
-        name,
-        cmdline: cmdline === '' ? null : cmdline,
-        state: String.fromCharCode(raw.state[i]),
-        threads: known(raw.threads[i]),
-        kernelThread,
-        cpuPercent,
-        ussBytes: uss,
-        pssBytes: mem.pss,
-        rssBytes: kernelThread ? null : rss,
-        swapBytes: mem.swap ?? known(raw.vmSwap[i]),
-        swapPssBytes: mem.swapPss,
-        rssAnonBytes: known(raw.rssAnon[i]),
-        rssFileBytes: known(raw.rssFile[i]),
-        rssShmemBytes: known(raw.rssShmem[i]),
-        growthBytesPerMin: null,
-        growthSteady: false,
-        readBytesPerSec: readRate,
-        writeBytesPerSec: writeRate,
-        memorySource: mem.source,
-        memoryAgeMs: mem.ageMs,
-        memoryEstimated: mem.estimated,
-        system,
-        sessionIds: NO_SESSIONS,
-        sessionLabel: null,
-      };
+      // A process seen before keeps its ProcessStat: it is updated in place (see ModelSnapshot).
+      const stat = prev !== undefined ? prev.last : newProcessStat(key, pid, startTicks);
+      stat.ppid = raw.ppid[i];
+      stat.pgrp = raw.pgrp[i];
+      stat.sid = raw.session[i];
+      stat.tty = raw.tty[i];
+      stat.startTime = bootMs === null ? null : Math.round(bootMs + (startTicks / ticks) * 1000);
+      stat.uid = known(raw.uid[i]);
+      stat.name = name;
+      stat.cmdline = cmdline === '' ? null : cmdline;
+      stat.state = String.fromCharCode(raw.state[i]);
+      stat.threads = known(raw.threads[i]);
+      stat.kernelThread = kernelThread;
+      stat.cpuPercent = cpuPercent;
+      stat.ussBytes = uss;
+      stat.pssBytes = mem.pss;
+      stat.rssBytes = kernelThread ? null : rss;
+      stat.swapBytes = mem.swap ?? known(raw.vmSwap[i]);
+      stat.swapPssBytes = mem.swapPss;
+      stat.rssAnonBytes = known(raw.rssAnon[i]);
+      stat.rssFileBytes = known(raw.rssFile[i]);
+      stat.rssShmemBytes = known(raw.rssShmem[i]);
+      stat.growthBytesPerMin = null;
+      stat.growthSteady = false;
+      stat.readBytesPerSec = readRate;
+      stat.writeBytesPerSec = writeRate;
+      stat.memorySource = mem.source;
+      stat.memoryAgeMs = mem.ageMs;
+      stat.memoryEstimated = mem.estimated;
+      stat.system = system;
+      stat.sessionIds = NO_SESSIONS;
+      stat.sessionLabel = null;
 
       let track = prev;
       if (!track) {

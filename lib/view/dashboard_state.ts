@@ -8,6 +8,10 @@ import { sortSessions } from './session_table';
 
 export type Mode = 'grid' | 'filter' | 'confirm' | 'help' | 'history';
 
+/**
+ * A confirmation holds copies of the processes as they were when the key was pressed: the
+ * snapshot's own ProcessStats are updated in place by the next sample.
+ */
 export interface ConfirmRequest {
   /** One process, the process and all its descendants, or a whole session. */
   kind: 'process' | 'tree' | 'session';
@@ -185,6 +189,11 @@ function selectAt(s: DashboardState, rows: Rows, index: number, pageSize: number
   return keepInView({ ...s, selectedKey: key, gone }, rows, pageSize);
 }
 
+/** The values a process has now (a snapshot's ProcessStat changes with the next sample). */
+function copyOf(p: ProcessStat): ProcessStat {
+  return { ...p };
+}
+
 export interface ReduceResult {
   state: DashboardState;
   effect?: Effect;
@@ -270,10 +279,10 @@ export function reduce(state: DashboardState, action: Action, ctx: ReduceContext
       if (s.gone && s.gone.key === target.key)
         return { state: { ...s, status: { text: `Process ${target.pid} has already exited`, level: 'warn' } } };
       const tree = action.tree ? subtree(buildTree(all), target.pid) : [];
-      const members = tree.length > 0 ? tree : [target];
+      const members = (tree.length > 0 ? tree : [target]).map(copyOf);
       const request: ConfirmRequest = {
         kind: action.tree ? 'tree' : 'process',
-        target,
+        target: copyOf(target),
         members,
         system: members.some((p) => p.system),
       };
@@ -321,7 +330,7 @@ function reduceSessions(s: DashboardState, action: Action, ctx: ReduceContext): 
       const x = list[cur];
       if (x.kind === 'pod') return { state: { ...s, status: { text: 'The pod session cannot be ended from here', level: 'warn' } } };
       const byKey = new Map(ctx.all.map((p) => [p.key, p]));
-      const members = x.keys.map((k) => byKey.get(k)).filter((p): p is ProcessStat => p !== undefined);
+      const members = x.keys.map((k) => byKey.get(k)).filter((p): p is ProcessStat => p !== undefined).map(copyOf);
       if (members.length === 0) return { state: { ...s, status: { text: `Session ${x.name} has no running processes`, level: 'warn' } } };
       const guarded = new Set([ctx.selfPid, ...ancestors(buildTree(ctx.all), ctx.selfPid)]);
       const hit = members.find((p) => guarded.has(p.pid));
