@@ -23,6 +23,7 @@ import {
 import { buildDashboardView, dashboardLayout, DashboardView, setHostName } from '../view/dashboard_view';
 import { keyToAction } from './keys';
 import { toTags } from './tags';
+import { holdYoungGeneration } from './young_generation';
 
 // blessed-contrib's index loads every widget (maps, markdown): take only the sparkline.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -31,6 +32,7 @@ const Sparkline = require('blessed-contrib/lib/widget/sparkline') as (opts: obje
 };
 
 export async function runDashboard(settings: Settings, env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  holdYoungGeneration();
   const monitor = new Monitor(settings);
   const userName = createUserLookup();
   setHostName(os.hostname());
