@@ -33,31 +33,48 @@ export class SessionCollector {
     this.agentPollMs = opts.agentPollMs ?? 2000;
   }
 
-  /** Agent processes in a snapshot, with their tool. */
-  static agentProcesses(snap: ModelSnapshot): { p: ProcessStat; tool: AgentTool }[] {
-    const out: { p: ProcessStat; tool: AgentTool }[] = [];
-    for (const p of snap.processes) {
-      const tool = agentToolOf(p);
-      if (tool) out.push({ p, tool });
-    }
-    return out;
-  }
-
   /**
-   * The agent processes and the process tree of a process list, worked out once for `inspectPids` and
-   * `update` (a snapshot calls both with the same list; the dashboard calls `update` after tick N and
-   * `inspectPids` before tick N+1). At 1,000 processes each costs a few ms.
+   * The agent processes and the process tree of a process list, each worked out at most once for
+   * `inspectPids` and `update` (a snapshot calls both with the same list; the dashboard calls `update`
+   * after tick N and `inspectPids` before tick N+1), the tree only when something needs it. At 1,000
+   * processes each costs a few ms.
    */
-  private facts(snap: ModelSnapshot): { agents: { p: ProcessStat; tool: AgentTool }[]; tree: ProcessTree } {
-    if (this.factsOf?.processes !== snap.processes)
-      this.factsOf = { processes: snap.processes, agents: SessionCollector.agentProcesses(snap), tree: buildTree(snap.processes) };
-    return this.factsOf;
+  private agentsOf(snap: ModelSnapshot): { p: ProcessStat; tool: AgentTool }[] {
+    if (this.agentsFor !== snap.processes) {
+      const out: { p: ProcessStat; tool: AgentTool }[] = [];
+      for (const p of snap.processes) {
+        // A process keeps its ProcessStat while it lives: test its argv again only when it changed.
+        let t = this.tools.get(p);
+        if (t === undefined || t.name !== p.name || t.cmdline !== p.cmdline || t.kernelThread !== p.kernelThread) {
+          t = { name: p.name, cmdline: p.cmdline, kernelThread: p.kernelThread, tool: agentToolOf(p) };
+          this.tools.set(p, t);
+        }
+        if (t.tool) out.push({ p, tool: t.tool });
+      }
+      this.agentsFor = snap.processes;
+      this.agentList = out;
+    }
+    return this.agentList;
   }
-  private factsOf: { processes: readonly ProcessStat[]; agents: { p: ProcessStat; tool: AgentTool }[]; tree: ProcessTree } | null = null;
+  private agentsFor: readonly ProcessStat[] | null = null;
+  private agentList: { p: ProcessStat; tool: AgentTool }[] = [];
+  private readonly tools = new WeakMap<ProcessStat, { name: string; cmdline: string | null; kernelThread: boolean; tool: AgentTool | null }>();
+
+  private treeOf(snap: ModelSnapshot): ProcessTree {
+    if (this.treeFor !== snap.processes) {
+      this.tree = buildTree(snap.processes);
+      this.treeFor = snap.processes;
+    }
+    return this.tree!;
+  }
+  private treeFor: readonly ProcessStat[] | null = null;
+  private tree: ProcessTree | null = null;
 
   /** Pids whose cwd and open files the next sample should read (candidate agents and their children). */
   inspectPids(snap: ModelSnapshot): number[] {
-    const { agents, tree } = this.facts(snap);
+    const agents = this.agentsOf(snap);
+    if (agents.length === 0) return [];
+    const tree = this.treeOf(snap);
     const pids: number[] = [];
     for (const a of agents) {
       for (const q of subtree(tree, a.p.pid).slice(0, 4)) if (!pids.includes(q.pid)) pids.push(q.pid);
@@ -98,12 +115,13 @@ export class SessionCollector {
       this.lastAgentPoll = nowMs;
     }
     this.bindings = this.logs.length === 0 ? new Map() : this.bind(snap);
-    return buildSessions(snap, { tmux: panes, agents: this.logs, bindings: this.bindings, trees });
+    return buildSessions(snap, { tmux: panes, agents: this.logs, bindings: this.bindings, trees, tree: () => this.treeOf(snap) });
   }
 
   /** Agent log sessions to their processes (without logs there is nothing to bind: no agents or tree needed). */
   private bind(snap: ModelSnapshot): Map<string, Binding> {
-    const { agents, tree } = this.facts(snap);
+    const agents = this.agentsOf(snap);
+    const tree = this.treeOf(snap);
     const files = new Map(snap.inspect.map((f) => [f.pid, f]));
     return bindAgents({
       logs: this.logs,

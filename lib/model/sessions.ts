@@ -131,13 +131,15 @@ export interface SessionInput {
   /** Bindings of agent sessions to processes, by `${tool}:${sessionId}`. */
   bindings: ReadonlyMap<string, Binding>;
   trees: readonly TreePick[];
-  /** The snapshot's process tree, when the caller has built it already (else it is built here). */
-  tree?: ProcessTree;
+  /** The snapshot's process tree from the caller (who may have built it already); else it is built here, when needed. */
+  tree?: () => ProcessTree;
 }
 
 export interface SessionsResult {
   sessions: Session[];
 }
+
+const EMPTY_TREE: ProcessTree = { byPid: new Map(), children: new Map() };
 
 /** sessionIds of the many processes in no session but the pod: one array for all of them, never mutated. */
 const POD_ONLY: string[] = Object.freeze(['pod']) as unknown as string[];
@@ -156,7 +158,8 @@ function findByKey(tree: ProcessTree, list: readonly ProcessStat[], pid: number,
  * and descendants; none while unbound), each picked tree.
  */
 export function buildSessions(snap: ModelSnapshot, input: SessionInput): SessionsResult {
-  const tree = input.tree ?? buildTree(snap.processes);
+  // Only tmux panes, agents and picked trees need the tree; the pod alone does not.
+  const tree = input.tmux.length > 0 || input.agents.length > 0 || input.trees.length > 0 ? (input.tree?.() ?? buildTree(snap.processes)) : EMPTY_TREE;
   const sessions: Session[] = [podSession(snap)];
 
   const tmuxGroups = new Map<string, { name: string; members: Map<string, ProcessStat> }>();
