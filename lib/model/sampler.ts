@@ -98,7 +98,7 @@ export interface ModelSnapshot {
   cgroup: CgroupStat;
   /**
    * The live processes. A process keeps one ProcessStat for as long as it lives: the Sampler's next
-   * ingest updates it in place (at 1,000 processes, making them anew every tick was a third of the
+   * ingest updates it in place (at 1,000 processes, making them anew every tick was about a quarter of the
    * dashboard's allocation and most of what its garbage collector copied). Copy one (`{ ...p }`) to
    * keep the values it has now.
    */
@@ -162,6 +162,8 @@ interface Track {
   seen: number;
   /** The process's ProcessStat, updated in place each sample. */
   last: ProcessStat;
+  /** Its smaps candidate record (smapsCandidates), made on first use. */
+  candidate: SmapsCandidate | null;
   growth: Growth | null;
 }
 
@@ -340,6 +342,7 @@ export class Sampler {
           history: { uss: new TimeSeries(this.historyPoints, 'single'), cpu: new TimeSeries(this.historyPoints, 'single') },
           seen: this.tick,
           last: stat,
+          candidate: null,
           growth: null,
         };
         this.tracks.set(key, track);
@@ -434,7 +437,10 @@ export class Sampler {
     return this.tracks.size > 0;
   }
 
-  /** Every live process with a memory map, as the smaps scheduler sees it. */
+  /**
+   * Every live process with a memory map, as the smaps scheduler sees it. Each process has one
+   * candidate record, which the next call updates: use them before the next call.
+   */
   smapsCandidates(nowMs: number): SmapsCandidate[] {
     const out: SmapsCandidate[] = [];
     for (const t of this.tracks.values()) {
@@ -444,15 +450,13 @@ export class Sampler {
       const moved = r
         ? Math.abs((p.rssAnonBytes ?? 0) - (r.anon ?? p.rssAnonBytes ?? 0)) + Math.abs((p.rssShmemBytes ?? 0) - (r.shmem ?? p.rssShmemBytes ?? 0))
         : 0;
-      out.push({
-        pid: p.pid,
-        key: p.key,
-        ageMs: r ? nowMs - r.atMs : t.smapsDeniedAtMs !== null ? nowMs - t.smapsDeniedAtMs : null,
-        denied: r === null && t.smapsDeniedAtMs !== null,
-        movedBytes: moved,
-        sizeBytes: p.rssBytes ?? 0,
-        readLastTick: t.smapsTick === this.tick,
-      });
+      const c = t.candidate ?? (t.candidate = { pid: p.pid, key: p.key, ageMs: null, denied: false, movedBytes: 0, sizeBytes: 0, readLastTick: false });
+      c.ageMs = r ? nowMs - r.atMs : t.smapsDeniedAtMs !== null ? nowMs - t.smapsDeniedAtMs : null;
+      c.denied = r === null && t.smapsDeniedAtMs !== null;
+      c.movedBytes = moved;
+      c.sizeBytes = p.rssBytes ?? 0;
+      c.readLastTick = t.smapsTick === this.tick;
+      out.push(c);
     }
     return out;
   }
