@@ -1,5 +1,7 @@
 #include "proc_reader.h"
 
+#include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <cstring>
 #include <cmath>
@@ -26,6 +28,14 @@ constexpr uint64_t kRetryEvery = 30;
 constexpr long kProcSuperMagic = 0x9fa0;
 constexpr double kGiB = 1024.0 * 1024.0 * 1024.0;
 constexpr double kSmapsBaseMs = 0.03;  // one smaps_rollup read of a small process
+// The smaps budget carries over at most this many passes' worth: a read that costs more
+// than one pass's budget waits until enough has built up (one that costs more than all of
+// it is read when the credit is full, and the debt is paid off by the passes after it).
+constexpr double kCreditPasses = 10;
+
+// Held file fds across every Reader of this process: the cap is per process, so several
+// long-lived Readers (a benchmark, a test) together stay within it.
+std::atomic<size_t> gHeldFds{0};
 
 // How many pid directory fds a pass may hold for deferred smaps reads: a quarter of
 // the fd limit. Holding one per process would make openat fail with EMFILE on a host
@@ -92,6 +102,7 @@ void ProcReader::closeHeld(Entry& e) {
     close(*fd);
     *fd = -1;
     heldFds_--;
+    gHeldFds--;
   }
 }
 
@@ -113,7 +124,20 @@ void ProcReader::sample(const ReadGroups& groups, const SmapsPlan& plan, std::ve
   // directory fds stay open so a pid reused meanwhile cannot be read by mistake.
   std::vector<std::pair<int, size_t>> deferred(plan.limited ? plan.order.size() : 0, {-1, 0});
   std::priority_queue<size_t> heldPrio;  // priorities of the held fds, the lowest (largest index) on top
-  const size_t maxHeld = plan.limited ? maxHeldFds() : 0;
+  processHeldCap_ = heldFileFdLimit();
+  // The smaps credit for this pass: this pass's budget plus what earlier ones left.
+  const bool budgeted = plan.limited && plan.budgetMs >= 0;
+  if (budgeted) smapsCreditMs_ = std::min(smapsCreditMs_ + plan.budgetMs, kCreditPasses * plan.budgetMs);
+  // Directory fds held for the planned reads: a quarter of the fd limit, and no more than
+  // the credit could possibly pay for (opening and closing thousands that are never read
+  // costs milliseconds of its own).
+  size_t maxHeld = plan.limited ? maxHeldFds() : 0;
+  if (budgeted) {
+    double perPass = std::min(plan.budgetMs, smapsCreditMs_);
+    double affordable = perPass > 0 ? perPass / kSmapsBaseMs : 0;
+    maxHeld = std::min(maxHeld, static_cast<size_t>(std::min(affordable, 1e9)) + 1);
+  }
+  int plannedFound = 0;
   DIR* dir = opendir(procRoot_.c_str());
   if (!dir) return;
   int procFd = dirfd(dir);
@@ -123,7 +147,10 @@ void ProcReader::sample(const ReadGroups& groups, const SmapsPlan& plan, std::ve
     int64_t pid;
     if (!parseI64(name, std::strlen(name), &pid) || pid <= 0 || pid > INT32_MAX) continue;
     auto w = plan.limited ? wanted.find(static_cast<int32_t>(pid)) : wanted.end();
-    bool defer = groups.smaps && w != wanted.end();
+    if (w != wanted.end()) plannedFound++;
+    // Past the number of directories that may be held, a planned read would not happen
+    // anyway (unless that many planned processes are gone): do not open its directory.
+    bool defer = groups.smaps && w != wanted.end() && w->second < maxHeld + 64;
     int fd = readOne(procFd, name, static_cast<int32_t>(pid), groups, groups.smaps && !plan.limited, defer, out);
     if (fd < 0) continue;
     size_t prio = w->second;
@@ -142,42 +169,50 @@ void ProcReader::sample(const ReadGroups& groups, const SmapsPlan& plan, std::ve
     heldPrio.push(prio);
   }
   closedir(dir);
-  // The smaps reads, in priority order, within the budget. A read costs about its
-  // resident size times a rate learned from earlier reads; one that would overrun
-  // the budget is left for a later pass, unless it is the first of this pass (a
-  // process bigger than the whole budget is then read alone, not never).
+  // The smaps reads, strictly in priority order, within this pass's budget. A read is
+  // expected to cost its resident size times a rate learned from earlier reads; the first
+  // one the budget cannot pay for ends the reading for this pass. Unspent budget is saved
+  // (up to kCreditPasses passes' worth) for one thing only: a read that costs more than a
+  // whole pass's budget, which is read as the first of a pass once the savings cover it (or
+  // are full). So smaps reading stays within the budget in every pass but those single big
+  // reads, averages at most the budget, and a process bigger than the budget is read now
+  // and then, not never.
   double s0 = nowMs();
-  int readN = 0, skipped = 0;
+  bool stop = budgeted && plan.budgetMs <= 0;
+  bool first = true;
   for (auto& d : deferred) {
     if (d.first < 0) continue;
     ProcRecord& r = (*out)[d.second];
     double gib = std::isnan(r.statmResident) ? 0 : r.statmResident / kGiB;
-    bool go = true;
-    if (plan.budgetMs >= 0) {
-      double spent = nowMs() - s0;
-      go = spent < plan.budgetMs && (readN == 0 || spent + kSmapsBaseMs + smapsMsPerGiB_ * gib <= plan.budgetMs);
+    if (!stop && budgeted) {
+      double expected = kSmapsBaseMs + smapsMsPerGiB_ * gib;
+      if (first && expected > plan.budgetMs)
+        stop = expected > smapsCreditMs_ && smapsCreditMs_ < kCreditPasses * plan.budgetMs;
+      else
+        stop = expected > std::min(plan.budgetMs, smapsCreditMs_) - (nowMs() - s0);
     }
-    if (go) {
-      double a = nowMs();
-      readSmapsInto(d.first, &r);
-      double took = nowMs() - a;
-      readN++;
-      if (gib >= 0.125 && !std::isnan(r.pss)) {
-        double rate = (took > kSmapsBaseMs ? took - kSmapsBaseMs : 0) / gib;
-        smapsMsPerGiB_ = 0.7 * smapsMsPerGiB_ + 0.3 * rate;
-      }
-    } else {
-      skipped++;
+    if (stop) {
+      close(d.first);
+      continue;
+    }
+    first = false;
+    double a = nowMs();
+    readSmapsInto(d.first, &r);
+    double took = nowMs() - a;
+    if (gib >= 0.125 && !std::isnan(r.pss)) {
+      double rate = (took > kSmapsBaseMs ? took - kSmapsBaseMs : 0) / gib;
+      smapsMsPerGiB_ = 0.7 * smapsMsPerGiB_ + 0.3 * rate;
     }
     close(d.first);
   }
+  if (budgeted) smapsCreditMs_ -= nowMs() - s0;
   double t1 = nowMs();
   if (stats) {
     stats->walkMs = t1 - t0;
     stats->smapsMs = t1 - s0;
     stats->smapsRead = 0;
     for (const ProcRecord& r : *out) stats->smapsRead += r.smapsAttempted ? 1 : 0;
-    stats->smapsSkipped = skipped;
+    stats->smapsSkipped = plan.limited ? plannedFound - stats->smapsRead : 0;
     stats->heldProcesses = passHeld_;
     stats->statusRead = passStatus_;
     if (!plan.limited) stats->smapsMs = -1;  // read inline: not measured apart
@@ -320,16 +355,20 @@ int ProcReader::readOne(int procFd, const char* name, int32_t pid, const ReadGro
   if (e.cmdlineKnown && st.comm != e.cmdlineComm) e.cmdlineKnown = false;  // exec'd since it was read
   // Hold this process's fds from its second pass on (short-lived processes are not
   // worth it), while there is room.
-  const bool hold = statFd >= 0 && e.firstPass < pass_ && heldFds_ + heldFdsFor(groups) <= heldCap_;
+  const bool hold = statFd >= 0 && e.firstPass < pass_ && heldFds_ + heldFdsFor(groups) <= heldCap_ &&
+                    gHeldFds + heldFdsFor(groups) <= processHeldCap_;
   if (hold) {
     e.statFd = statFd;
     heldFds_++;
+    gHeldFds++;
   } else if (statFd >= 0) {
     close(statFd);
   }
   auto keep = [&](int* slot) -> int* { return hold ? slot : nullptr; };
   auto counted = [&](int fd) {
-    if (fd >= 0) heldFds_++;
+    if (fd < 0) return;
+    heldFds_++;
+    gHeldFds++;
   };
 
   out->emplace_back();
@@ -341,7 +380,13 @@ int ProcReader::readOne(int procFd, const char* name, int32_t pid, const ReadGro
       fillStatm(buf_, pageSize_, &r);
     if (hold) counted(e.statmFd);
   }
-  if (groups.status) {
+  // status by the same rule as for held processes (statm moved, or every tenth pass) when
+  // this process was read before; but a held fd must be opened now, so then it is read.
+  const bool statusDue = hold || !procfs_ || !e.statusKnown || !sameNumber(r.statmResident, e.statusResident) ||
+                         !sameNumber(r.statmShared, e.statusShared) ||
+                         (pass_ + static_cast<uint64_t>(pid)) % kStatusEvery == 0;
+  if (groups.status && !statusDue) fillStatus(e.status, &r);
+  if (groups.status && statusDue) {
     passStatus_++;
     r.statusRead = true;
     e.statusKnown = false;

@@ -43,7 +43,10 @@ struct ProcRecord {
 struct SmapsPlan {
   bool limited = false;        // read only the pids in `order`
   std::vector<int32_t> order;  // priority order
-  double budgetMs = -1;        // stop starting new reads after this long; < 0: no budget
+  // Smaps reading time per pass, on average; < 0: no budget. Unspent time carries over
+  // (up to kCreditPasses passes' worth), so a read bigger than one pass's budget waits
+  // until enough has built up; reads go strictly in order.
+  double budgetMs = -1;
 };
 
 struct SampleStats {
@@ -102,9 +105,11 @@ class ProcReader {
   long pageSize_;
   uint64_t pass_ = 0;
   bool procfs_ = false;  // held fds are only safe on procfs (a gone process reads ESRCH)
-  size_t heldFds_ = 0, heldCap_ = 0;
+  size_t heldFds_ = 0, heldCap_ = 0;  // this reader's held fds; its cap (the process-wide count is in the .cc)
+  size_t processHeldCap_ = 0;  // held fds allowed for the whole process, this pass
   int passHeld_ = 0, passStatus_ = 0;
   double smapsMsPerGiB_ = 10;  // learned cost of smaps reads, for the budget
+  double smapsCreditMs_ = 0;   // unspent smaps budget carried between passes (may go negative after a big read)
   std::unordered_map<int32_t, Entry> entries_;
   std::string buf_;
 };

@@ -276,5 +276,35 @@ test('beyond maxHeldFds processes are read by opening their files, with the same
   const off = createReader({ maxHeldFds: 0 });
   off.sample(opts);
   off.sample(opts);
-  expect(off.sample(opts).stats!.heldProcesses).toBe(0);
+  const o = off.sample(opts);
+  expect(o.stats!.heldProcesses).toBe(0);
+  // Not held, yet status follows the same rule: read when statm moved or every tenth sample.
+  expect(o.stats!.statusRead).toBeLessThan(o.count / 2);
+  const me = mustRow(o, process.pid);
+  expect(me.rssAnon).toBeGreaterThan(0);
+  expect(me.uid).toBe(process.getuid!());
+});
+
+test('the cap is for the whole process: several long-lived Readers under a low fd limit miss no process', () => {
+  // Node raises its soft fd limit to the hard one at start, so both are lowered (prlimit).
+  const script = `
+    const fs = require('fs');
+    const { createReader } = require(${JSON.stringify(path.join(ROOT, 'dist/lib/native.js'))});
+    const readers = [createReader(), createReader(), createReader()];
+    const out = { short: 0, maxFds: 0, held: 0 };
+    for (let i = 0; i < 4; i++) for (const r of readers) {
+      const s = r.sample({ smaps: false, host: false, cgroup: false });
+      const listed = fs.readdirSync('/proc').filter((n) => /^[0-9]+$/.test(n)).length;
+      if (s.count < listed * 0.9) out.short++;
+      out.held = Math.max(out.held, s.stats.heldProcesses);
+      out.maxFds = Math.max(out.maxFds, fs.readdirSync('/proc/self/fd').length);
+    }
+    process.stdout.write(JSON.stringify(out));
+  `;
+  const r = spawnSync('prlimit', ['--nofile=256:256', process.execPath, '-e', script], { encoding: 'utf8', timeout: 60000 });
+  expect(r.stderr).toBe('');
+  const out = JSON.parse(r.stdout) as { short: number; maxFds: number; held: number };
+  expect(out.short).toBe(0); // no sample lost processes to EMFILE
+  expect(out.held).toBeGreaterThan(0);
+  expect(out.maxFds).toBeLessThan(256 / 2 + 64); // half the limit at most is held, across all three
 });

@@ -93,7 +93,7 @@ describe('the addon honours the plan', () => {
     expect(none.statmResident[mine]).toBeGreaterThan(0);
   });
 
-  test('a read that would overrun the budget waits, unless it is the first of the tick', async () => {
+  test('reads stay within each tick\'s budget; one bigger than the budget waits for saved-up budget and goes first', async () => {
     // A child with 512 MiB touched: before any reading teaches the reader otherwise, it
     // reckons 10 ms per GiB, so this read is expected to cost ~5 ms, far over a 1 ms budget.
     const pe = privateEnv();
@@ -104,14 +104,31 @@ describe('the addon honours the plan', () => {
       await waitForLine(big, /^ready$/);
       await sleep(50);
       const readOf = (s: RawSample, pid: number) => (s.flags[s.pid.indexOf(pid)] & FLAG_SMAPS_READ) !== 0;
-      // The small one first: it is read; the big one would overrun the budget and is left.
-      const a = createReader().sample({ host: false, cgroup: false, smapsPids: [small.pid!, big.pid!], smapsBudgetMs: 1 });
+      const opts = (order: number[], budget: number) => ({ host: false, cgroup: false, smaps: true, smapsPids: order, smapsBudgetMs: budget });
+      // The small one first: it is read; the big one would overrun this tick's budget and waits.
+      const a = createReader().sample(opts([small.pid!, big.pid!], 1));
       expect([readOf(a, small.pid!), readOf(a, big.pid!)]).toEqual([true, false]);
       expect(a.stats!.smapsSkipped).toBe(1);
-      // The big one first: it is read even so (else a process bigger than the budget would never be).
-      const b = createReader().sample({ host: false, cgroup: false, smapsPids: [big.pid!, small.pid!], smapsBudgetMs: 1 });
-      expect(readOf(b, big.pid!)).toBe(true);
-      const mem = mustRow(b, big.pid!);
+      // The big one first: strictly in order, nothing is read until ~5 ticks of 1 ms have been
+      // saved for it; then it is read, first in its tick.
+      const reader = createReader();
+      const seen: boolean[][] = [];
+      let b: RawSample | null = null;
+      for (let i = 0; i < 12 && !b; i++) {
+        const s = reader.sample(opts([big.pid!, small.pid!], 1));
+        seen.push([readOf(s, big.pid!), readOf(s, small.pid!)]);
+        if (readOf(s, big.pid!)) b = s;
+      }
+      expect(b).not.toBeNull();
+      expect(seen.length).toBeGreaterThanOrEqual(4); // it waited
+      for (const [bigRead, smallRead] of seen.slice(0, -1)) expect([bigRead, smallRead]).toEqual([false, false]);
+      // A read bigger than all the saved budget can hold (10 ticks' worth) is read when the savings are full.
+      const tiny = createReader();
+      let n = 0;
+      while (n < 15 && !readOf(tiny.sample(opts([big.pid!], 0.1)), big.pid!)) n++;
+      expect(n).toBeGreaterThanOrEqual(9);
+      expect(n).toBeLessThan(15);
+      const mem = mustRow(b!, big.pid!);
       expect((mem.privateDirty as number) + (mem.privateClean as number)).toBeGreaterThan(500 * MiB);
     } finally {
       await kids.killAll();
