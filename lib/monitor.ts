@@ -12,12 +12,18 @@ export class Monitor {
   /**
    * `historyPoints`: points of history kept per process (default: the Sampler's). A snapshot takes at most
    * two samples, so it keeps two: at 1,000 processes allocating 150-point rings costs ~10 ms.
+   * `maxHeldFds`: file fds the Reader may keep open across samples (default: the Reader's). A snapshot
+   * gives 0: its second sample would open ~4 per process to keep for a third that never comes.
    */
   constructor(
     settings: Pick<Settings, 'procRoot' | 'cgroupRoot' | 'threshold' | 'systemProcesses' | 'growthWindow'>,
-    opts: { historyPoints?: number } = {},
+    opts: { historyPoints?: number; maxHeldFds?: number } = {},
   ) {
-    this.reader = createReader({ procRoot: settings.procRoot, cgroupRoot: settings.cgroupRoot });
+    this.reader = createReader({
+      procRoot: settings.procRoot,
+      cgroupRoot: settings.cgroupRoot,
+      ...(opts.maxHeldFds === undefined ? {} : { maxHeldFds: opts.maxHeldFds }),
+    });
     this.sampler = new Sampler({
       thresholdPercent: settings.threshold,
       systemProcesses: settings.systemProcesses,

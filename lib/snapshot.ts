@@ -33,8 +33,9 @@ export interface Snapshot {
  * listed while the first sample runs, agent logs are read while the interval runs.
  */
 export async function takeSnapshot(settings: Settings, env: NodeJS.ProcessEnv = process.env): Promise<Snapshot> {
-  // At most two samples: two points of history per process are all a snapshot can use.
-  const monitor = new Monitor(settings, { historyPoints: 2 });
+  // At most two samples: two points of history per process are all a snapshot can use, and no fd held
+  // from one sample to the next would be read again.
+  const monitor = new Monitor(settings, { historyPoints: 2, maxHeldFds: 0 });
   const collector = new SessionCollector({ env });
   // The tmux children (one per live server) run while the first (blocking) sample reads /proc.
   const settling = collector.settle();
