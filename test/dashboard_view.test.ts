@@ -239,6 +239,15 @@ describe('view model', () => {
     expect(tagged).not.toMatch(/[\x00-\x1f\x7f-\x9f]/);
   });
 
+  test('toTags: one pair of tags per run of a style, none for empty text; the same text', () => {
+    const line = [
+      { text: 'a', style: 'dim' as const }, { text: ' ', style: 'dim' as const }, { text: '{b}', style: 'dim' as const },
+      { text: '', style: 'warn' as const }, { text: 'c', style: 'normal' as const }, { text: 'd', style: 'normal' as const },
+      { text: 'e', style: 'danger' as const },
+    ];
+    expect(toTags(line)).toBe('{gray-fg}a {open}b{close}{/gray-fg}cd{bold}{red-fg}e{/red-fg}{/bold}');
+  });
+
   test('a refresh error is shown in the status bar', () => {
     const snap = snapshot([proc(1)]);
     const v = view(snap, settle(snap, start()), undefined, { error: 'EMFILE: too many open files' });

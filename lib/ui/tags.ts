@@ -19,13 +19,20 @@ const TAGS: Record<Style, [string, string]> = {
   marker: ['{bold}{white-fg}', '{/white-fg}{/bold}'],
 };
 
-/** Styled line -> blessed tags. Text is escaped here so `{red-fg}` in a name shows literally. */
+/**
+ * Styled line -> blessed tags. Text is escaped here so `{red-fg}` in a name shows literally. Neighbouring
+ * segments of one style share one pair of tags (a grid row is ~20 segments, mostly of one style: blessed
+ * parses every tag on every draw); empty segments add none.
+ */
 export function toTags(line: Line): string {
   let out = '';
-  for (const s of line) {
-    const [open, close] = TAGS[s.style];
-    out += open + blessed.escape(s.text) + close;
+  for (let i = 0; i < line.length; ) {
+    const style = line[i].style;
+    let text = line[i].text;
+    for (i++; i < line.length && line[i].style === style; i++) text += line[i].text;
+    if (text === '') continue;
+    const [open, close] = TAGS[style];
+    out += open + blessed.escape(text) + close;
   }
   return out;
 }
-
