@@ -3,7 +3,7 @@
 import { AgentTool, agentToolOf, Binding, bindAgents } from './model/agent_binding';
 import type { ModelSnapshot, ProcessStat } from './model/sampler';
 import { buildSessions, SessionsResult, TmuxPaneFacts, TreePick } from './model/sessions';
-import { buildTree, ProcessTree, subtree } from './model/tree';
+import { ProcessTree, subtree, TreeCache } from './model/tree';
 import { AgentLogs, AgentLogSession } from './sources/agents';
 import { startTmuxListing, TmuxWatcher } from './sources/tmux';
 
@@ -61,14 +61,9 @@ export class SessionCollector {
   private readonly tools = new WeakMap<ProcessStat, { name: string; cmdline: string | null; kernelThread: boolean; tool: AgentTool | null }>();
 
   private treeOf(snap: ModelSnapshot): ProcessTree {
-    if (this.treeFor !== snap.processes) {
-      this.tree = buildTree(snap.processes);
-      this.treeFor = snap.processes;
-    }
-    return this.tree!;
+    return this.trees.of(snap.processes);
   }
-  private treeFor: readonly ProcessStat[] | null = null;
-  private tree: ProcessTree | null = null;
+  private readonly trees = new TreeCache();
 
   /** Pids whose cwd and open files the next sample should read (candidate agents and their children). */
   inspectPids(snap: ModelSnapshot): number[] {

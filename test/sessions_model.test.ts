@@ -1,7 +1,7 @@
 // Sessions and agent binding with plain objects.
 import { agentToolOf, bindAgents, Binding, sha256Hex, AgentLogFacts } from '../lib/model/agent_binding';
 import { buildSessions, AgentSessionFacts } from '../lib/model/sessions';
-import { buildTree, subtree } from '../lib/model/tree';
+import { buildTree, subtree, TreeCache } from '../lib/model/tree';
 import type { RawProcessFiles } from '../lib/native';
 import { proc, snapshot } from './helpers/process_stat';
 
@@ -137,5 +137,29 @@ describe('buildSessions', () => {
     expect(s2).toMatchObject({ pids: [], ussBytes: null });
     expect(s2.agent).toMatchObject({ evidence: null, confidence: null, tokens: { total: 100 } });
     expect(tool.sessionLabel).toBe('claude proj');
+  });
+});
+
+describe('TreeCache', () => {
+  test('the same tree while the list holds the same processes with the same parents; a new one when it changes', () => {
+    const a = proc(10);
+    const b = proc(11, { ppid: 10 });
+    const c = proc(12, { ppid: 11 });
+    const cache = new TreeCache();
+    const t1 = cache.of([a, b, c]);
+    expect(subtree(t1, 10).map((p) => p.pid)).toEqual([10, 11, 12]);
+    // A new array of the same objects (the next sample): the same tree.
+    expect(cache.of([a, b, c])).toBe(t1);
+    // Reparented in place (the Sampler updates a ProcessStat): rebuilt.
+    c.ppid = 10;
+    const t2 = cache.of([a, b, c]);
+    expect(t2).not.toBe(t1);
+    expect(t2.children.get(10)!.map((p) => p.pid)).toEqual([11, 12]);
+    expect(t2).toEqual(buildTree([a, b, c]));
+    // One left, one came, another order: rebuilt each time.
+    expect(cache.of([a, b])).not.toBe(t2);
+    const d = proc(13, { ppid: 12 });
+    expect(subtree(cache.of([a, b, c, d]), 12).map((p) => p.pid)).toEqual([12, 13]);
+    expect(cache.of([d, c, b, a])).toEqual(buildTree([d, c, b, a]));
   });
 });

@@ -19,6 +19,33 @@ export function buildTree<T extends ProcessStat>(list: readonly T[]): ProcessTre
   return { byPid, children };
 }
 
+/**
+ * The tree of a process list, built again only when the list changed: other processes, another order or
+ * a new ppid. A process keeps its ProcessStat while it lives (the Sampler updates it in place), so from
+ * one sample to the next the list is mostly the same objects, and so is their tree.
+ */
+export class TreeCache<T extends ProcessStat = ProcessStat> {
+  private list: readonly T[] = [];
+  private ppids = new Float64Array(0);
+  private tree: ProcessTree<T> | null = null;
+
+  of(list: readonly T[]): ProcessTree<T> {
+    if (this.tree !== null && this.unchanged(list)) return this.tree;
+    this.tree = buildTree(list);
+    this.list = list;
+    if (this.ppids.length < list.length) this.ppids = new Float64Array(Math.max(list.length, this.ppids.length * 2));
+    for (let i = 0; i < list.length; i++) this.ppids[i] = list[i].ppid;
+    return this.tree;
+  }
+
+  private unchanged(list: readonly T[]): boolean {
+    const prev = this.list;
+    if (list.length !== prev.length) return false;
+    for (let i = 0; i < list.length; i++) if (list[i] !== prev[i] || list[i].ppid !== this.ppids[i]) return false;
+    return true;
+  }
+}
+
 /** `root` and all its descendants (breadth first; cycles cannot loop). */
 export function subtree<T extends ProcessStat>(tree: ProcessTree<T>, rootPid: number): T[] {
   const root = tree.byPid.get(rootPid);
