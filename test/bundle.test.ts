@@ -1,5 +1,5 @@
-// dist/spmon.js (scripts/bundle.js): bin/spmon loads it while it matches dist/lib, and it behaves exactly as
-// dist/lib does: same output, messages and exit status, one instance of every module.
+// dist/spmon.js and its code cache (scripts/bundle.js): bin/spmon loads them while they match dist/lib, and
+// the bundle behaves exactly as dist/lib does: same output, messages and exit status.
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
@@ -9,6 +9,7 @@ import { privateEnv, PrivateEnv } from './helpers/private_env';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { bundle, OUT, STAMP } = require(path.join(ROOT, 'scripts', 'bundle.js')) as { bundle: () => unknown; OUT: string; STAMP: string };
+const LIB_CLI = path.join(ROOT, 'dist', 'lib', 'cli.js');
 
 let pe: PrivateEnv;
 let runner: string;
@@ -16,12 +17,21 @@ let runner: string;
 beforeAll(() => {
   bundle(); // dist/lib was built by pretest
   pe = privateEnv();
-  // bin/spmon with a chosen entry: the bundle or dist/lib.
+  // bin/spmon with a chosen entry: the bundle as bin/spmon loads it (with its code cache), or dist/lib.
   runner = path.join(pe.home, 'run.js');
   fs.writeFileSync(
     runner,
     `'use strict';
-require(process.env.SPMON_ENTRY).main(process.argv).then(
+let cli;
+if (process.env.SPMON_ENTRY === 'bundle') {
+  const bin = require(${JSON.stringify(BIN)});
+  const stamp = bin.freshStamp();
+  if (!stamp) throw new Error('the bundle is stale');
+  const loaded = bin.loadBundle(stamp);
+  if (!loaded.cacheUsed) throw new Error('the code cache was not used');
+  cli = loaded.exports;
+} else cli = require(process.env.SPMON_ENTRY);
+cli.main(process.argv).then(
   (code) => { process.exitCode = code; },
   (err) => { process.stderr.write('spmon: ' + (err && err.stack ? err.stack : err) + '\\n'); process.exitCode = 1; },
 );
@@ -63,8 +73,8 @@ describe('dist/spmon.js', () => {
     [['--once', '--interval', '0', '--sort', 'pid', '-r', ...fixture]],
     [['--json', '--interval', '0', '--proc-root', path.join(os.tmpdir(), 'no-such-proc-root')]],
   ])('%j: the same as dist/lib', (args) => {
-    const a = run(OUT, args);
-    const b = run(path.join(ROOT, 'dist', 'lib', 'cli.js'), args);
+    const a = run('bundle', args);
+    const b = run(LIB_CLI, args);
     expect([a.code, steady(a.stdout), a.stderr]).toEqual([b.code, steady(b.stdout), b.stderr]);
   });
 
@@ -72,8 +82,8 @@ describe('dist/spmon.js', () => {
     const dir = path.join(pe.home, 'xdg');
     fs.mkdirSync(path.join(dir, 'spmon'), { recursive: true });
     fs.writeFileSync(path.join(dir, 'spmon', 'config.json'), '{"interval": "soon"}');
-    const a = run(OUT, ['--once', ...fixture], { XDG_CONFIG_HOME: dir });
-    const b = run(path.join(ROOT, 'dist', 'lib', 'cli.js'), ['--once', ...fixture], { XDG_CONFIG_HOME: dir });
+    const a = run('bundle', ['--once', ...fixture], { XDG_CONFIG_HOME: dir });
+    const b = run(LIB_CLI, ['--once', ...fixture], { XDG_CONFIG_HOME: dir });
     expect(a.code).toBe(2);
     expect([a.code, a.stdout, a.stderr]).toEqual([b.code, b.stdout, b.stderr]);
   });
@@ -82,17 +92,35 @@ describe('dist/spmon.js', () => {
     const loaded = () => {
       const r = spawnSync(process.execPath, [BIN, '--version'], { env: { ...pe.env, NODE_DEBUG: 'module' }, encoding: 'utf8' });
       expect(r.status).toBe(0);
-      return { bundle: r.stderr.includes(`load "${OUT}"`), lib: r.stderr.includes(`load "${path.join(ROOT, 'dist', 'lib', 'cli.js')}"`) };
+      // The bundle is compiled from its source, not loaded as a module file: what it requires names it as parent.
+      return { bundle: r.stderr.includes(`parent: ${OUT}`), lib: r.stderr.includes(`load "${LIB_CLI}"`) };
     };
     expect(loaded()).toEqual({ bundle: true, lib: false });
     const stamp = fs.readFileSync(STAMP, 'utf8');
     try {
       // As after a later tsc run: dist/lib/cli.js is not the file the bundle was made from.
-      fs.writeFileSync(STAMP, JSON.stringify({ ...JSON.parse(stamp), cliMtimeMs: 1 }));
+      const s = JSON.parse(stamp) as { cli: { mtimeMs: number } };
+      fs.writeFileSync(STAMP, JSON.stringify({ ...s, cli: { ...s.cli, mtimeMs: 1 } }));
       expect(loaded()).toEqual({ bundle: false, lib: true });
     } finally {
       fs.writeFileSync(STAMP, stamp);
     }
     expect(loaded()).toEqual({ bundle: true, lib: false });
+  });
+
+  test('the code cache is given to V8 only while it is the file made with the bundle', () => {
+    const used = (edit: string) => {
+      const r = spawnSync(
+        process.execPath,
+        ['-e', `const b = require(${JSON.stringify(BIN)}); const s = b.freshStamp(); ${edit}; process.stdout.write(String(b.loadBundle(s).cacheUsed));`],
+        { env: pe.env, encoding: 'utf8' },
+      );
+      expect(r.stderr).toBe('');
+      return r.stdout;
+    };
+    expect(used('')).toBe('true');
+    expect(used('s.cache.mtimeMs = 1')).toBe('false');
+    expect(used('s.cache.size += 1')).toBe('false');
+    expect(used('delete s.cache')).toBe('false');
   });
 });
