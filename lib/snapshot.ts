@@ -42,7 +42,8 @@ export async function takeSnapshot(settings: Settings, env: NodeJS.ProcessEnv = 
   await settling.started;
   let snap: ModelSnapshot;
   try {
-    snap = monitor.tick();
+    // A single sample has no rates: /proc/<pid>/io, whose counters only feed the read/write rates, is not read.
+    snap = monitor.tick(settings.interval > 0 ? undefined : { io: false });
   } catch (err) {
     settling.done.catch(() => undefined);
     throw err;
