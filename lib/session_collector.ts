@@ -1,11 +1,18 @@
 // Wires the session sources (tmux, agent logs) to the session model: which
 // processes to inspect next tick, and the sessions of this tick.
-import { AgentTool, agentToolOf, Binding, bindAgents } from './model/agent_binding';
+import type { AgentTool, Binding } from './model/agent_binding';
 import type { ModelSnapshot, ProcessStat } from './model/sampler';
 import { buildSessions, SessionsResult, TmuxPaneFacts, TreePick } from './model/sessions';
 import { ProcessTree, subtree, TreeCache } from './model/tree';
 import { AgentLogs, AgentLogSession } from './sources/agents';
 import { startTmuxListing, TmuxWatcher } from './sources/tmux';
+
+/**
+ * The agent binding model, loaded on first use: a snapshot without agent logs never needs it (and with it
+ * node's crypto, ~4 ms to load).
+ */
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const agentBinding = () => require('./model/agent_binding') as typeof import('./model/agent_binding');
 
 /** At most this many agent processes have their open files read per tick. */
 const MAX_INSPECT = 32;
@@ -46,7 +53,7 @@ export class SessionCollector {
         // A process keeps its ProcessStat while it lives: test its argv again only when it changed.
         let t = this.tools.get(p);
         if (t === undefined || t.name !== p.name || t.cmdline !== p.cmdline || t.kernelThread !== p.kernelThread) {
-          t = { name: p.name, cmdline: p.cmdline, kernelThread: p.kernelThread, tool: agentToolOf(p) };
+          t = { name: p.name, cmdline: p.cmdline, kernelThread: p.kernelThread, tool: agentBinding().agentToolOf(p) };
           this.tools.set(p, t);
         }
         if (t.tool) out.push({ p, tool: t.tool });
@@ -118,7 +125,7 @@ export class SessionCollector {
     const agents = this.agentsOf(snap);
     const tree = this.treeOf(snap);
     const files = new Map(snap.inspect.map((f) => [f.pid, f]));
-    return bindAgents({
+    return agentBinding().bindAgents({
       logs: this.logs,
       agents,
       files,

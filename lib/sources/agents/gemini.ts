@@ -9,7 +9,7 @@
 //
 // Messages of type `gemini` carry `model` and `tokens` {input (includes cached), output, cached, thoughts,
 // tool, total}.
-import { createHash } from 'crypto';
+import type * as crypto from 'crypto';
 import * as path from 'path';
 import { DiscoveredLog, regularFiles, subdirs } from './dir_entries';
 import { ActivitySpan, JsonObject, RecentMap, asObject, count, parseRecord, str, timestampMs } from './json_fields';
@@ -18,7 +18,9 @@ import type { LogSummary, SummaryParser } from './log_summary';
 
 /** Gemini's project hash: SHA-256 hex of the project root path. */
 export function geminiProjectHash(projectRoot: string): string {
-  return createHash('sha256').update(projectRoot).digest('hex');
+  // crypto is loaded here, on first use: most runs never hash a Gemini project.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return (require('crypto') as typeof crypto).createHash('sha256').update(projectRoot).digest('hex');
 }
 
 export function geminiTmpDir(home: string): string {
