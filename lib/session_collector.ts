@@ -48,12 +48,13 @@ export class SessionCollector {
    */
   private agentsOf(snap: ModelSnapshot): { p: ProcessStat; tool: AgentTool }[] {
     if (this.agentsFor !== snap.processes) {
+      const { agentToolOf } = agentBinding();
       const out: { p: ProcessStat; tool: AgentTool }[] = [];
       for (const p of snap.processes) {
         // A process keeps its ProcessStat while it lives: test its argv again only when it changed.
         let t = this.tools.get(p);
         if (t === undefined || t.name !== p.name || t.cmdline !== p.cmdline || t.kernelThread !== p.kernelThread) {
-          t = { name: p.name, cmdline: p.cmdline, kernelThread: p.kernelThread, tool: agentBinding().agentToolOf(p) };
+          t = { name: p.name, cmdline: p.cmdline, kernelThread: p.kernelThread, tool: agentToolOf(p) };
           this.tools.set(p, t);
         }
         if (t.tool) out.push({ p, tool: t.tool });
