@@ -266,9 +266,18 @@ export async function runDashboard(settings: Settings, env: NodeJS.ProcessEnv = 
       render();
     });
     const onSignal = (sig: NodeJS.Signals, code: number) => () => finish(code, `spmon: ${sig}\n`);
+    // A hangup usually means the terminal is gone. Node 20 then aborts on its way out (its exit
+    // handler restores the terminal's settings, gets EIO, and fails an assertion: a core dump and
+    // "Assertion failed" instead of a quiet exit). So after restoring what can be restored, spmon
+    // ends by the hangup itself, with the default action, as a process without a handler would.
+    const onHangup = () => {
+      finish(129, 'spmon: SIGHUP\n');
+      process.removeAllListeners('SIGHUP');
+      process.kill(process.pid, 'SIGHUP');
+    };
     const handlers: [NodeJS.Signals, () => void][] = [
       ['SIGTERM', onSignal('SIGTERM', 143)],
-      ['SIGHUP', onSignal('SIGHUP', 129)],
+      ['SIGHUP', onHangup],
       ['SIGINT', onSignal('SIGINT', 130)],
     ];
     for (const [sig, h] of handlers) process.once(sig, h);
