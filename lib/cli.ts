@@ -2,6 +2,7 @@
 // commander, `tokens` and the dashboard are loaded only when used: a plain `spmon --once --json` parses
 // its arguments itself (module loading is a large part of a snapshot's cost).
 import type { Command } from 'commander';
+import { parseArgs, ParseArgsConfig } from 'util';
 import { ConfigError, resolveSettings, Settings } from './config';
 import { runSnapshot } from './snapshot';
 import { configFilePath, readConfigFile } from './sources/config_file';
@@ -62,30 +63,33 @@ Examples:
  * The options of a command line made only of the program's options in their plain forms (`--json`,
  * `-i 0`, `--interval 0`), as commander would give them; null for anything else (help, version,
  * `tokens`, `--x=y`, bundled short flags, a value that starts with '-', anything unknown), which is
- * left to commander.
+ * left to commander. Parsed by Node's own util.parseArgs (no module to load), strictly.
  */
 export function quickOptions(args: readonly string[]): Record<string, unknown> | null {
+  if (typeof parseArgs !== 'function') return null; // Node before 18.3: commander does it all
+  if (args.some((a) => /^-[^-]./.test(a) && !QUICK_OPTIONS_SHORT.has(a))) return null; // bundled short flags
+  let parsed: ReturnType<typeof parseArgs>;
+  try {
+    parsed = parseArgs({ args: [...args], options: QUICK_OPTIONS, strict: true, allowPositionals: false, tokens: true });
+  } catch {
+    return null; // unknown, positional (`tokens`), a missing or ambiguous value: commander says why
+  }
   const opts: Record<string, unknown> = {};
-  for (let i = 0; i < args.length; i++) {
-    const def = QUICK.get(args[i]);
-    if (!def) return null;
-    if (!def.takesValue) opts[def.key] = true;
-    else {
-      const v = args[++i];
-      if (v === undefined || v.startsWith('-')) return null;
-      opts[def.key] = v;
-    }
+  for (const t of parsed.tokens ?? []) {
+    if (t.kind !== 'option' || t.inlineValue) return null; // `--`, `--x=y`
+    opts[t.name.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase())] = t.value ?? true;
   }
   return opts;
 }
 
-const QUICK = new Map<string, { key: string; takesValue: boolean }>();
+/** OPTIONS as util.parseArgs takes them. */
+const QUICK_OPTIONS: NonNullable<ParseArgsConfig['options']> = {};
+const QUICK_OPTIONS_SHORT = new Set<string>();
 for (const [flags] of OPTIONS) {
-  const m = /^(?:(-[a-z]), )?--([a-z-]+)( <[a-z]+>)?$/.exec(flags);
+  const m = /^(?:-([a-z]), )?--([a-z-]+)( <[a-z]+>)?$/.exec(flags);
   if (!m) continue; // another form: left to commander
-  const def = { key: m[2].replace(/-([a-z])/g, (_, c: string) => c.toUpperCase()), takesValue: m[3] !== undefined };
-  if (m[1]) QUICK.set(m[1], def);
-  QUICK.set(`--${m[2]}`, def);
+  QUICK_OPTIONS[m[2]] = { type: m[3] !== undefined ? 'string' : 'boolean', ...(m[1] ? { short: m[1] } : {}) };
+  if (m[1]) QUICK_OPTIONS_SHORT.add(`-${m[1]}`);
 }
 
 const FLAG_KEYS: Record<string, keyof Settings> = {

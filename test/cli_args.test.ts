@@ -1,4 +1,4 @@
-// The quick argument parser (no commander for a plain `spmon --once --json ...`) gives what commander
+// The quick argument parse (util.parseArgs, no commander, for a plain `spmon --once --json ...`) gives what commander
 // gives, and leaves everything else to commander.
 import * as path from 'path';
 import type * as Cli from '../lib/cli';
