@@ -1,5 +1,5 @@
 // bin/spmon end to end: --once tables and --json documents, on fixture trees and on the live /proc.
-import { execFileSync } from 'child_process';
+import { execFileSync, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -366,5 +366,26 @@ describe('live /proc', () => {
     // Not a timing assertion on the machine: the interval it reports is the one it slept.
     const d = oneDocument(await runCli(['--json', '--interval', '0.5', '--limit', '1']));
     expect(d.intervalMs).toBeGreaterThanOrEqual(490);
+  });
+});
+
+describe('a reader that stops early', () => {
+  test('`spmon --once --json | head -c 1` ends quietly: no EPIPE stack trace', async () => {
+    // Two children with 60 KB command lines make the document far larger than a pipe holds.
+    const pe = privateEnv();
+    const kids = new Children(pe.env);
+    try {
+      for (let i = 0; i < 2; i++) {
+        const c = kids.spawn(python3(), ['-c', 'import sys; print("ready", flush=True); sys.stdin.readline()', 'x'.repeat(60_000)]);
+        await waitForLine(c, /^ready$/);
+      }
+      const cmd = `"${process.execPath}" "${path.join(ROOT, 'bin/spmon')}" --once --json --interval 0 | head -c 1 >/dev/null`;
+      const r = spawnSync('sh', ['-c', cmd], { env: pe.env, encoding: 'utf8', timeout: 60_000 });
+      expect(r.stderr).toBe(''); // spmon's stderr: was "Error: write EPIPE" and a stack
+      expect(r.status).toBe(0);
+    } finally {
+      await kids.killAll();
+      pe.dispose();
+    }
   });
 });
