@@ -12,12 +12,11 @@
 // what one dashboard tick reads; and one pass of the C floor (bench/floor.c).
 
 const path = require('path');
-const { Dashboard } = require('../lib/dashboard_tmux');
+const { watchDashboard } = require('../lib/dashboard_tmux');
 const { buildFloor, runFloor } = require('../lib/floor');
 const { measureRounds, summarize, ratio } = require('../lib/stats');
 
 const NONE = { n: 0, median: null, p90: null, min: null, max: null, mean: null };
-const delay = (ms) => new Promise((r) => setTimeout(r, ms));
 const MB = 1e6;
 const RSS_GOAL_BYTES = 100 * MB; // issue 6: "under 100 MB"
 const FLOOR_GOAL = 0.5; // issue 6: dashboard CPU per tick at most 0.5x the floor at +1000
@@ -57,27 +56,7 @@ module.exports = {
     if (shouldStop()) return null;
 
     const intervalSec = opts.dashIntervalMs / 1000;
-    const dash = new Dashboard({ root: ctx.spmonRoot || root, intervalSec });
-    let a;
-    let b;
-    let ticks;
-    let screen;
-    let n0;
-    let n1;
-    try {
-      log(`bench: dashboard: node bin/spmon --interval ${intervalSec} in tmux, ${opts.dashSeconds} s...`);
-      await dash.start({ warmTicks: 3 });
-      n0 = await dash.nextTick();
-      a = dash.reading();
-      const until = Date.now() + opts.dashSeconds * 1000;
-      while (Date.now() < until && !shouldStop()) await delay(100);
-      n1 = await dash.nextTick();
-      b = dash.reading();
-      screen = dash.capture();
-      ticks = dash.ticks().slice(n0, n1);
-    } finally {
-      await dash.stop();
-    }
+    const watched = await watchDashboard({ root: ctx.spmonRoot || root, intervalSec, seconds: opts.dashSeconds, shouldStop, log });
     if (shouldStop()) return null;
     const after = await measureRounds(subs, { warmup: 1, reps: Math.max(1, opts.reps - half), shouldStop });
     if (shouldStop()) return null;
@@ -86,6 +65,8 @@ module.exports = {
     const floor = merge(before.floor, after.floor);
     const count = reader.sample({ host: false, cgroup: false, statm: false, status: false, io: false, smaps: false, cmdline: false }).count;
 
+    if (!watched) return null;
+    const { first: a, last: b, tickRecords: ticks, screen } = watched;
     const n = ticks.length;
     const elapsedMs = b.atMs - a.atMs;
     const selfPerTick = (b.dashboard.selfMs - a.dashboard.selfMs) / n;
@@ -95,7 +76,7 @@ module.exports = {
     const tickWall = summarize(ticks.map((t) => t.wallMs));
     const threads = {};
     for (const k of Object.keys(b.threads || {})) {
-      const name = k === 'main' ? 'main (JavaScript)' : k === 'node' ? 'other threads (V8 GC helpers, libuv pool)' : k;
+      const name = k === 'main' ? 'main (JavaScript)' : k === 'node' ? 'other threads (V8 background compiles and GC, libuv pool)' : k;
       threads[name] = (threads[name] || 0) + (b.threads[k] - ((a.threads || {})[k] || 0)) / n;
     }
     const last = ticks[ticks.length - 1];

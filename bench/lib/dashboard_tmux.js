@@ -213,6 +213,7 @@ async function watchDashboard({ root, intervalSec, seconds, warmTicks = 3, shoul
   let a;
   let b;
   let ticks;
+  let screen;
   try {
     log(`bench: dashboard: node bin/spmon --interval ${intervalSec} in tmux, ${seconds} s...`);
     await dash.start({ warmTicks });
@@ -222,6 +223,7 @@ async function watchDashboard({ root, intervalSec, seconds, warmTicks = 3, shoul
     while (Date.now() < until && !shouldStop()) await delay(100);
     const n1 = await dash.nextTick(120000);
     b = dash.reading();
+    screen = dash.capture();
     ticks = dash.ticks().slice(n0, n1);
   } finally {
     await dash.stop();
@@ -229,6 +231,11 @@ async function watchDashboard({ root, intervalSec, seconds, warmTicks = 3, shoul
   if (shouldStop()) return null;
   const n = ticks.length;
   return {
+    // The two readings, the probe's tick records and the last screen, for a case that wants more.
+    first: a,
+    last: b,
+    tickRecords: ticks,
+    screen,
     ticks: n,
     elapsedMs: b.atMs - a.atMs,
     selfPerTickMs: (b.dashboard.selfMs - a.dashboard.selfMs) / n,
