@@ -17,6 +17,8 @@ const PROCS_ONLY = { host: false, cgroup: false };
 function subjects(addon, procRoot, page) {
   const tickReader = new addon.Reader({ procRoot });
   const noSmapsReader = new addon.Reader({ procRoot });
+  // The same, holding no fds across calls: every file opened each time (issue 6, held fds).
+  const noSmapsOpenReader = new addon.Reader({ procRoot, maxHeldFds: 0 });
   const fullReader = new addon.Reader({ procRoot });
   const nodeFresh = createNodeReader({ procRoot, mode: 'readFileSync', page });
   const nodeReused = createNodeReader({ procRoot, mode: 'reusedBuffer', page });
@@ -69,6 +71,19 @@ function subjects(addon, procRoot, page) {
       group: 'per tick, cmdline cached by (pid, start)',
       label: 'reader.sample({smaps: false}) (no host/cgroup)',
       baseline: 'node-readFileSync-cached',
+      run: () => noSmapsReader.sample({ ...PROCS_ONLY, smaps: false }),
+    },
+    {
+      id: 'addon-tick-no-smaps-open',
+      group: 'per tick, cmdline cached by (pid, start)',
+      label: 'the same, opening every file each time (maxHeldFds: 0)',
+      run: () => noSmapsOpenReader.sample({ ...PROCS_ONLY, smaps: false }),
+    },
+    {
+      id: 'addon-tick-no-smaps-held',
+      group: 'per tick, cmdline cached by (pid, start)',
+      label: 'reader.sample({smaps: false}), fds held vs opened each time',
+      baseline: 'addon-tick-no-smaps-open',
       run: () => noSmapsReader.sample({ ...PROCS_ONLY, smaps: false }),
     },
     {
