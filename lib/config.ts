@@ -1,7 +1,8 @@
-// Settings: a flag, then an SPMON_* variable, then the config file, then the
-// default. Pure: the caller passes the flags, the environment and the file's object.
+// Settings: one table. Each setting has its flag (and help text, for commander), its SPMON_* variable and
+// its config file key; the value comes from the flag, else the variable, else the file, else the default.
+// Pure: the caller passes the flags, the environment and the file's object.
+import { isSortKey, SORT_KEYS, SortKey } from './fields/process_fields';
 import { defaultSystemProcesses } from './model/system_process';
-import { isSortKey, SortKey, SORT_KEYS } from './view/process_table';
 
 export interface Settings {
   interval: number;
@@ -24,10 +25,20 @@ export class ConfigError extends Error {}
 
 type Parse<T> = (raw: unknown, where: string) => T;
 
-interface SettingDef<K extends keyof Settings> {
+export interface SettingDef<K extends keyof Settings = keyof Settings> {
   key: K;
+  /** The long flag (commander's attribute name is the key). */
   flag: string;
+  /** The flag as commander takes it, with a short form and the value's name. */
+  flags: string;
+  description: string;
+  /** Variables in order of precedence. */
   env: string[];
+  /**
+   * Variables set by the platform rather than the user (the pod's terminator threshold): a bad value there
+   * is reported and the default used, instead of refusing to start.
+   */
+  platformEnv?: string[];
   parse: Parse<Settings[K]>;
   dflt: Settings[K];
 }
@@ -35,8 +46,7 @@ interface SettingDef<K extends keyof Settings> {
 const num = (min: number, max: number, what: string): Parse<number> => (raw, where) => {
   // Plain decimals only: Number() would also take "0x10", "1e3" and "Infinity".
   const n = typeof raw === 'number' ? raw : typeof raw === 'string' && /^\s*\d+(\.\d+)?\s*$|^\s*\.\d+\s*$/.test(raw) ? Number(raw) : NaN;
-  if (!Number.isFinite(n) || n < min || n > max)
-    throw new ConfigError(`${where} must be ${what} (got ${JSON.stringify(raw)})`);
+  if (!Number.isFinite(n) || n < min || n > max) throw new ConfigError(`${where} must be ${what} (got ${JSON.stringify(raw)})`);
   return n;
 };
 const int = (min: number, what: string): Parse<number | null> => (raw, where) => {
@@ -70,45 +80,74 @@ function def<K extends keyof Settings>(d: SettingDef<K>): SettingDef<K> {
 }
 
 export const SETTINGS = [
-  def({ key: 'interval', flag: '--interval', env: ['SPMON_INTERVAL'], parse: num(0, 3600, 'a number of seconds from 0 to 3600'), dflt: 1 }),
-  def({ key: 'threshold', flag: '--threshold', env: ['SPMON_THRESHOLD', 'HYPERPLANE_SESSION_PROCESS_TERMINATOR_THRESHOLD_PERCENT'], parse: num(1, 100, 'a percentage from 1 to 100'), dflt: 80 }),
-  def({ key: 'systemProcesses', flag: '--system-processes', env: ['SPMON_SYSTEM_PROCESSES'], parse: list, dflt: defaultSystemProcesses.slice() }),
-  def({ key: 'sort', flag: '--sort', env: ['SPMON_SORT'], parse: sortKey, dflt: 'uss' as SortKey }),
-  def({ key: 'reverse', flag: '--reverse', env: ['SPMON_REVERSE'], parse: bool, dflt: false }),
-  def({ key: 'filter', flag: '--filter', env: ['SPMON_FILTER'], parse: str, dflt: '' }),
-  def({ key: 'limit', flag: '--limit', env: ['SPMON_LIMIT'], parse: int(1, 'a whole number of at least 1'), dflt: null }),
-  def({ key: 'grace', flag: '--grace', env: ['SPMON_GRACE'], parse: num(0, 600, 'a number of seconds from 0 to 600'), dflt: 5 }),
-  def({ key: 'readOnly', flag: '--read-only', env: ['SPMON_READ_ONLY'], parse: bool, dflt: false }),
-  def({ key: 'growthWindow', flag: '--growth-window', env: ['SPMON_GROWTH_WINDOW'], parse: num(5, 3600, 'a number of seconds from 5 to 3600'), dflt: 60 }),
-  def({ key: 'smapsBudget', flag: '--smaps-budget', env: ['SPMON_SMAPS_BUDGET'], parse: num(1, 1000, 'a number of milliseconds from 1 to 1000'), dflt: 20 }),
-  def({ key: 'procRoot', flag: '--proc-root', env: ['SPMON_PROC_ROOT'], parse: str, dflt: '/proc' }),
-  def({ key: 'cgroupRoot', flag: '--cgroup-root', env: ['SPMON_CGROUP_ROOT'], parse: str, dflt: '/sys/fs/cgroup' }),
+  def({ key: 'interval', flag: '--interval', flags: '-i, --interval <seconds>', env: ['SPMON_INTERVAL'],
+    description: 'time between samples; decimals allowed; 0: one sample, no rates (default 1)',
+    parse: num(0, 3600, 'a number of seconds from 0 to 3600'), dflt: 1 }),
+  def({ key: 'sort', flag: '--sort', flags: '--sort <column>', env: ['SPMON_SORT'],
+    description: `sort column: ${SORT_KEYS.join(' ')} (default uss)`, parse: sortKey, dflt: 'uss' as SortKey }),
+  def({ key: 'reverse', flag: '--reverse', flags: '-r, --reverse', env: ['SPMON_REVERSE'], description: 'reverse the sort order', parse: bool, dflt: false }),
+  def({ key: 'filter', flag: '--filter', flags: '-f, --filter <text>', env: ['SPMON_FILTER'],
+    description: 'only processes whose name or cmdline contains text (case-insensitive)', parse: str, dflt: '' }),
+  def({ key: 'limit', flag: '--limit', flags: '-n, --limit <n>', env: ['SPMON_LIMIT'], description: 'show at most n processes',
+    parse: int(1, 'a whole number of at least 1'), dflt: null }),
+  def({ key: 'threshold', flag: '--threshold', flags: '--threshold <percent>',
+    env: ['SPMON_THRESHOLD', 'HYPERPLANE_SESSION_PROCESS_TERMINATOR_THRESHOLD_PERCENT'],
+    platformEnv: ['HYPERPLANE_SESSION_PROCESS_TERMINATOR_THRESHOLD_PERCENT'],
+    description: 'pod memory danger mark (default 80, or HYPERPLANE_SESSION_PROCESS_TERMINATOR_THRESHOLD_PERCENT)',
+    parse: num(1, 100, 'a percentage from 1 to 100'), dflt: 80 }),
+  def({ key: 'systemProcesses', flag: '--system-processes', flags: '--system-processes <names>', env: ['SPMON_SYSTEM_PROCESSES'],
+    description: 'comma-separated programs treated as session plumbing (dimmed, warned before a kill)', parse: list, dflt: defaultSystemProcesses.slice() }),
+  def({ key: 'grace', flag: '--grace', flags: '--grace <seconds>', env: ['SPMON_GRACE'],
+    description: 'time between SIGTERM and SIGKILL when ending a process (default 5)', parse: num(0, 600, 'a number of seconds from 0 to 600'), dflt: 5 }),
+  def({ key: 'readOnly', flag: '--read-only', flags: '--read-only', env: ['SPMON_READ_ONLY'], description: 'never send signals', parse: bool, dflt: false }),
+  def({ key: 'growthWindow', flag: '--growth-window', flags: '--growth-window <seconds>', env: ['SPMON_GROWTH_WINDOW'],
+    description: 'window of the USS growth slope (default 60)', parse: num(5, 3600, 'a number of seconds from 5 to 3600'), dflt: 60 }),
+  def({ key: 'smapsBudget', flag: '--smaps-budget', flags: '--smaps-budget <ms>', env: ['SPMON_SMAPS_BUDGET'],
+    description: 'dashboard: time per tick for reading smaps_rollup; the rest is estimated (default 20)',
+    parse: num(1, 1000, 'a number of milliseconds from 1 to 1000'), dflt: 20 }),
+  def({ key: 'procRoot', flag: '--proc-root', flags: '--proc-root <dir>', env: ['SPMON_PROC_ROOT'], description: 'read processes from this /proc (default /proc)', parse: str, dflt: '/proc' }),
+  def({ key: 'cgroupRoot', flag: '--cgroup-root', flags: '--cgroup-root <dir>', env: ['SPMON_CGROUP_ROOT'],
+    description: 'read cgroups under this root (default /sys/fs/cgroup)', parse: str, dflt: '/sys/fs/cgroup' }),
 ] as const;
 
 /**
- * Merge. `flags` holds only what was given on the command line (by Settings key);
- * `file` is the config file's object (keys as in Settings), `fileName` names it in errors.
+ * Merge. `flags` holds only what was given on the command line (by Settings key); `file` is the config
+ * file's object (keys as in Settings), `fileName` names it in errors. `warn` hears of a platform variable
+ * with a bad value (then ignored).
  */
 export function resolveSettings(
   flags: Partial<Record<keyof Settings, unknown>>,
   env: NodeJS.ProcessEnv,
   file: Record<string, unknown>,
   fileName = 'config file',
+  warn: (message: string) => void = () => undefined,
 ): Settings {
   const out: Record<string, unknown> = {};
   const knownKeys = new Set<string>(SETTINGS.map((s) => s.key));
   for (const k of Object.keys(file)) {
     if (!knownKeys.has(k)) throw new ConfigError(`${fileName}: unknown setting "${k}" (known: ${[...knownKeys].join(', ')})`);
   }
-  for (const s of SETTINGS) {
+  for (const s of SETTINGS as readonly SettingDef[]) {
     const parse = s.parse as Parse<unknown>;
     if (flags[s.key] !== undefined) {
       out[s.key] = parse(flags[s.key], s.flag);
       continue;
     }
-    const envName = s.env.find((e) => env[e] !== undefined && env[e] !== '');
-    if (envName) {
-      out[s.key] = parse(env[envName], envName);
+    let fromEnv: unknown;
+    for (const name of s.env) {
+      const raw = env[name];
+      if (raw === undefined || raw === '') continue;
+      try {
+        fromEnv = parse(raw, name);
+        break;
+      } catch (err) {
+        if (!(s.platformEnv ?? []).includes(name) || !(err instanceof ConfigError)) throw err;
+        // Set by the platform, not by the user: starting anyway beats refusing to.
+        warn(`${err.message}; ignored`);
+      }
+    }
+    if (fromEnv !== undefined) {
+      out[s.key] = fromEnv;
       continue;
     }
     if (file[s.key] !== undefined) {

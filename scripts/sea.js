@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 'use strict';
 // npm run sea: a single-file executable, dist/sea/spmon (Node single executable application).
-// esbuild bundles dist/lib/cli.js (npm run sea runs tsc first) with scripts/sea/entry.js, the
+// esbuild bundles lib/cli.ts with scripts/sea/entry.js, the
 // addon prebuild for this machine's arch (glibc: the executable is this Node, a glibc program) and
 // blessed's fallback terminal descriptions become SEA assets, and postject injects the blob into a
 // copy of node.
@@ -50,11 +50,10 @@ const blessedPatches = {
 async function main() {
   const target = TARGETS.find((t) => t.arch === process.arch && t.libc === 'glibc');
   if (process.platform !== 'linux' || !target) throw new Error(`no prebuild for ${process.platform}-${process.arch}`);
-  if (!fs.existsSync(path.join(ROOT, 'dist', 'lib', 'cli.js'))) throw new Error('dist/lib/cli.js is missing: run tsc first');
   fs.rmSync(OUT, { recursive: true, force: true });
   fs.mkdirSync(OUT, { recursive: true });
 
-  const esbuild = require(ensureTool('esbuild'));
+  const esbuild = require('esbuild');
   const bundle = path.join(OUT, 'spmon.js');
   await esbuild.build({
     entryPoints: [path.join(__dirname, 'sea', 'entry.js')],
@@ -63,6 +62,7 @@ async function main() {
     platform: 'node',
     target: `node${process.versions.node.split('.')[0]}`,
     format: 'cjs',
+    define: { SPMON_VERSION: JSON.stringify(require(path.join(ROOT, 'package.json')).version) },
     alias: { 'node-gyp-build': path.join(__dirname, 'sea', 'node-gyp-build.js') },
     // blessed tries these optional terminal back ends inside try/catch; spmon uses neither.
     external: ['pty.js', 'term.js'],

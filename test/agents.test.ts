@@ -7,12 +7,11 @@ import * as path from 'path';
 import {
   AgentLogs,
   AgentLogSession,
-  agentSessionKey,
   contextWindowFor,
   geminiProjectHash,
-  toAgentInfo,
 } from '../lib/sources/agents';
 import { claudeConfigDirs } from '../lib/sources/agents/claude';
+import { agentSessionId } from '../lib/model/sessions';
 import { codexHome } from '../lib/sources/agents/codex';
 import { LineParser, LogReader, openRegular } from '../lib/sources/agents/log_reader';
 import { FIXTURES } from './helpers/paths';
@@ -458,17 +457,13 @@ describe('discovery bounds and hostile files', () => {
     const roots = a.roots();
     expect([...roots.claude, roots.codex, roots.gemini].every((r) => r.startsWith(home + path.sep))).toBe(true);
     const c = find(all, 'claude');
-    expect(agentSessionKey(c)).toBe(`agent:claude:${CLAUDE_SID}`);
-    expect(toAgentInfo(c, 'open-log', 0.9)).toEqual({
+    expect(agentSessionId(c.tool, c.sessionId)).toBe(`agent:claude:${CLAUDE_SID}`);
+    expect(c).toMatchObject({
       tool: 'claude',
       sessionId: CLAUDE_SID,
       model: 'claude-sonnet-4-5-20250929',
       cwd: '/home/user/proj',
-      logPath: c.logPath,
       tokens: { input: 30, output: 50, cacheCreation: 150, cacheRead: 2100, total: 2330 },
-      contextPercent: c.contextPercent,
-      evidence: 'open-log',
-      confidence: 0.9,
     });
   });
 });

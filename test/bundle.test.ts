@@ -1,5 +1,5 @@
-// dist/spmon.js and its code cache (scripts/bundle.js): bin/spmon loads them while they match dist/lib, and
-// the bundle behaves exactly as dist/lib does: same output, messages and exit status.
+// dist/spmon.js, the CLI bundled by esbuild (scripts/build.js): bin/spmon loads it and nothing else of
+// spmon's, and it behaves exactly as the modules tsc writes to dist/lib: same output, messages and exit status.
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
@@ -7,30 +7,21 @@ import * as path from 'path';
 import { BIN, cgroupFixture, ROOT } from './helpers/paths';
 import { privateEnv, PrivateEnv } from './helpers/private_env';
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const { bundle, OUT, STAMP } = require(path.join(ROOT, 'scripts', 'bundle.js')) as { bundle: () => unknown; OUT: string; STAMP: string };
+const OUT = path.join(ROOT, 'dist', 'spmon.js');
 const LIB_CLI = path.join(ROOT, 'dist', 'lib', 'cli.js');
 
 let pe: PrivateEnv;
 let runner: string;
 
 beforeAll(() => {
-  bundle(); // dist/lib was built by pretest
+  // Both were built by pretest (scripts/build.js: tsc into dist/lib, then esbuild into dist/spmon.js).
   pe = privateEnv();
-  // bin/spmon with a chosen entry: the bundle as bin/spmon loads it (with its code cache), or dist/lib.
+  // bin/spmon's way of running a CLI module, with a chosen one: the bundle, or dist/lib's cli.js.
   runner = path.join(pe.home, 'run.js');
   fs.writeFileSync(
     runner,
     `'use strict';
-let cli;
-if (process.env.SPMON_ENTRY === 'bundle') {
-  const bin = require(${JSON.stringify(BIN)});
-  const stamp = bin.freshStamp();
-  if (!stamp) throw new Error('the bundle is stale');
-  const loaded = bin.loadBundle(stamp);
-  if (!loaded.cacheUsed) throw new Error('the code cache was not used');
-  cli = loaded.exports;
-} else cli = require(process.env.SPMON_ENTRY);
+const cli = require(process.env.SPMON_ENTRY);
 cli.main(process.argv).then(
   (code) => { process.exitCode = code; },
   (err) => { process.stderr.write('spmon: ' + (err && err.stack ? err.stack : err) + '\\n'); process.exitCode = 1; },
@@ -73,7 +64,7 @@ describe('dist/spmon.js', () => {
     [['--once', '--interval', '0', '--sort', 'pid', '-r', ...fixture]],
     [['--json', '--interval', '0', '--proc-root', path.join(os.tmpdir(), 'no-such-proc-root')]],
   ])('%j: the same as dist/lib', (args) => {
-    const a = run('bundle', args);
+    const a = run(OUT, args);
     const b = run(LIB_CLI, args);
     expect([a.code, steady(a.stdout), a.stderr]).toEqual([b.code, steady(b.stdout), b.stderr]);
   });
@@ -82,45 +73,26 @@ describe('dist/spmon.js', () => {
     const dir = path.join(pe.home, 'xdg');
     fs.mkdirSync(path.join(dir, 'spmon'), { recursive: true });
     fs.writeFileSync(path.join(dir, 'spmon', 'config.json'), '{"interval": "soon"}');
-    const a = run('bundle', ['--once', ...fixture], { XDG_CONFIG_HOME: dir });
+    const a = run(OUT, ['--once', ...fixture], { XDG_CONFIG_HOME: dir });
     const b = run(LIB_CLI, ['--once', ...fixture], { XDG_CONFIG_HOME: dir });
     expect(a.code).toBe(2);
     expect([a.code, a.stdout, a.stderr]).toEqual([b.code, b.stdout, b.stderr]);
   });
 
-  test('bin/spmon loads it while dist/lib/cli.js is the file it was made from, else dist/lib', () => {
-    const loaded = () => {
-      const r = spawnSync(process.execPath, [BIN, '--version'], { env: { ...pe.env, NODE_DEBUG: 'module' }, encoding: 'utf8' });
-      expect(r.status).toBe(0);
-      // The bundle is compiled from its source, not loaded as a module file: what it requires names it as parent.
-      return { bundle: r.stderr.includes(`parent: ${OUT}`), lib: r.stderr.includes(`load "${LIB_CLI}"`) };
-    };
-    expect(loaded()).toEqual({ bundle: true, lib: false });
-    const stamp = fs.readFileSync(STAMP, 'utf8');
-    try {
-      // As after a later tsc run: dist/lib/cli.js is not the file the bundle was made from.
-      const s = JSON.parse(stamp) as { cli: { mtimeMs: number } };
-      fs.writeFileSync(STAMP, JSON.stringify({ ...s, cli: { ...s.cli, mtimeMs: 1 } }));
-      expect(loaded()).toEqual({ bundle: false, lib: true });
-    } finally {
-      fs.writeFileSync(STAMP, stamp);
-    }
-    expect(loaded()).toEqual({ bundle: true, lib: false });
+  test('bin/spmon loads the bundle: one file of spmon, none of dist/lib', () => {
+    const r = spawnSync(process.execPath, [BIN, '--version'], { env: { ...pe.env, NODE_DEBUG: 'module' }, encoding: 'utf8' });
+    expect(r.status).toBe(0);
+    expect(r.stderr).toContain(`load "${OUT}"`);
+    expect(r.stderr).not.toContain(path.join(ROOT, 'dist', 'lib'));
+    expect(r.stderr).not.toContain(path.join(ROOT, 'lib') + path.sep);
   });
 
-  test('the code cache is given to V8 only while it is the file made with the bundle', () => {
-    const used = (edit: string) => {
-      const r = spawnSync(
-        process.execPath,
-        ['-e', `const b = require(${JSON.stringify(BIN)}); const s = b.freshStamp(); ${edit}; process.stdout.write(String(b.loadBundle(s).cacheUsed));`],
-        { env: pe.env, encoding: 'utf8' },
-      );
-      expect(r.stderr).toBe('');
-      return r.stdout;
-    };
-    expect(used('')).toBe('true');
-    expect(used('s.cache.mtimeMs = 1')).toBe('false');
-    expect(used('s.cache.size += 1')).toBe('false');
-    expect(used('delete s.cache')).toBe('false');
+  test('without a build, bin/spmon says how to make one', () => {
+    const copy = path.join(pe.home, 'pkg');
+    fs.mkdirSync(path.join(copy, 'bin'), { recursive: true });
+    fs.copyFileSync(BIN, path.join(copy, 'bin', 'spmon'));
+    const r = spawnSync(process.execPath, [path.join(copy, 'bin', 'spmon'), '--version'], { env: pe.env, encoding: 'utf8' });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toBe('spmon: not built yet; run "npm run build" in the package folder.\n');
   });
 });

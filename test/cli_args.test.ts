@@ -1,54 +1,52 @@
-// The quick argument parse (util.parseArgs, no commander, for a plain `spmon --once --json ...`) gives what commander
-// gives, and leaves everything else to commander.
-import * as path from 'path';
-import type * as Cli from '../lib/cli';
+// The one argument parser: commander, built from the command table. Settings flags land under their
+// setting keys (no second parser, no name map), subcommands get their own options.
+import { parseArgs } from '../lib/cli';
+import { SETTINGS } from '../lib/config';
 
-// The built CLI (pretest builds dist/): it finds package.json from there, as bin/spmon runs it.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const { parseWithCommander, quickOptions } = require(path.join(__dirname, '..', 'dist', 'lib', 'cli.js')) as typeof Cli;
+const out: string[] = [];
+const io = { stdout: { write: (s: string) => out.push(s) }, stderr: { write: (s: string) => out.push(s) } } as unknown as Parameters<typeof parseArgs>[1];
 
-const silent = { stdout: { write: () => true }, stderr: { write: () => true } } as unknown as Parameters<typeof Cli.parseWithCommander>[1];
-
-function viaCommander(args: string[]) {
-  const r = parseWithCommander(['node', 'spmon', ...args], silent);
-  return typeof r === 'number' ? r : r.opts;
+function parse(args: string[]) {
+  out.length = 0;
+  return parseArgs(['node', 'spmon', ...args], io);
 }
 
-describe('quickOptions', () => {
-  test.each([
-    [[]],
-    [['--once']],
-    [['--json', '--interval', '0']],
-    [['--once', '--json', '-i', '0.5']],
-    [['--once', '-i', '0', '-n', '3', '--sort', 'pid', '-r', '--filter', 'sleep', '--threshold', '70']],
-    [['--read-only', '--growth-window', '30', '--smaps-budget', '5', '--system-processes', 'a,b', '--grace', '2']],
-    [['--proc-root', '/tmp/p', '--cgroup-root', '/tmp/c', '--reverse', '--limit', '9', '--json']],
-    [['--json', '--json', '-i', '1', '--interval', '2']],
-    [['--filter', 'tokens', '--once']],
-    [['--filter', '', '--once']],
-    [['--sort', 'nope']],
-  ])('%j: same options as commander', (args) => {
-    const quick = quickOptions(args);
-    expect(quick).not.toBeNull();
-    expect(quick).toEqual(viaCommander(args));
+describe('parseArgs', () => {
+  test('every setting flag lands under its setting key', () => {
+    const values: Record<string, string> = {
+      interval: '0.5', sort: 'pid', filter: 'x', limit: '3', threshold: '70', systemProcesses: 'a,b', grace: '2',
+      growthWindow: '30', smapsBudget: '5', procRoot: '/tmp/p', cgroupRoot: '/tmp/c',
+    };
+    const args: string[] = [];
+    for (const s of SETTINGS) args.push(s.flag, ...(values[s.key] !== undefined ? [values[s.key]] : []));
+    const r = parse(args);
+    if (typeof r === 'number') throw new Error(`usage error ${r}: ${out.join('')}`);
+    expect(r.command.name).toBe('');
+    for (const s of SETTINGS) expect(r.globals[s.key]).toEqual(values[s.key] ?? true);
+  });
+
+  test('short flags and the snapshot flags', () => {
+    const r = parse(['--once', '--json', '-i', '0', '-n', '3', '-r', '-f', 'sleep']);
+    if (typeof r === 'number') throw new Error('usage error');
+    expect(r.opts).toMatchObject({ once: true, json: true, interval: '0', limit: '3', reverse: true, filter: 'sleep' });
+  });
+
+  test("a subcommand's options are its own", () => {
+    const r = parse(['tokens', '--json', '--session', 'abc']);
+    if (typeof r === 'number') throw new Error('usage error');
+    expect(r.command.name).toBe('tokens');
+    expect(r.opts).toEqual({ json: true, session: 'abc' });
+    expect(r.globals.json).toBeUndefined();
   });
 
   test.each([
-    [['--help']],
-    [['-h']],
-    [['-V']],
-    [['--version']],
-    [['tokens']],
-    [['tokens', '--json']],
-    [['--json', 'tokens']],
-    [['--interval=0']],
-    [['-ri', '0']],
-    [['--interval', '-1']],
-    [['--interval']],
-    [['--bogus']],
-    [['--once', 'extra']],
-    [['--', '--once']],
-  ])('%j: left to commander', (args) => {
-    expect(quickOptions(args)).toBeNull();
+    [['--bogus'], 2],
+    [['--interval'], 2],
+    [['--once', 'extra'], 2],
+    [['tokens', '--bogus'], 3],
+    [['--help'], 0],
+    [['--version'], 0],
+  ])('%j -> exit %i', (args, code) => {
+    expect(parse(args as string[])).toBe(code);
   });
 });

@@ -15,7 +15,7 @@ beforeAll(() => {
   // The checkout may sit under a private home: run from a world-readable copy.
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'spmon-nobody-'));
   fs.chmodSync(dir, 0o755);
-  for (const p of ['bin', 'dist/lib', 'package.json', 'build/Release/spmon.node']) {
+  for (const p of ['bin', 'dist/spmon.js', 'package.json', 'build/Release/spmon.node']) {
     fs.cpSync(path.join(ROOT, p), path.join(dir, p), { recursive: true });
   }
   for (const name of RUNTIME_PACKAGES) {

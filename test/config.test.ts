@@ -12,7 +12,7 @@ describe('resolveSettings', () => {
     expect(resolveSettings({}, {}, {})).toEqual({
       interval: 1,
       threshold: 80,
-      systemProcesses: ['pilot-agent', 'envoy', 'ttyd', 'jupyter-lab', 'code-server', 'timeout.py', 'listener.py'],
+      systemProcesses: ['pilot-agent', 'envoy', 'ttyd', 'jupyter-lab', 'code-server', 'timeout.py', 'listener.py', 'sh'],
       sort: 'uss',
       reverse: false,
       filter: '',
@@ -72,7 +72,7 @@ describe('resolveSettings', () => {
     [{ limit: '0' }, {}, {}, /--limit must be a whole number of at least 1/],
     [{ limit: '2.5' }, {}, {}, /--limit must be a whole number/],
     [{}, { SPMON_LIMIT: 'ten' }, {}, /SPMON_LIMIT must be a whole number/],
-    [{}, { [HYPER]: '150' }, {}, /HYPERPLANE_SESSION_PROCESS_TERMINATOR_THRESHOLD_PERCENT must be a percentage from 1 to 100 \(got "150"\)/],
+    [{}, { SPMON_THRESHOLD: '150' }, {}, /SPMON_THRESHOLD must be a percentage from 1 to 100 \(got "150"\)/],
     [{}, { SPMON_REVERSE: 'maybe' }, {}, /SPMON_REVERSE must be true or false/],
     [{}, {}, { interval: '2s' }, /config file: "interval" must be a number/],
     [{}, {}, { systemProcesses: [1, 2] }, /config file: "systemProcesses" must be a list of names/],
@@ -80,6 +80,17 @@ describe('resolveSettings', () => {
   ])('bad value %j %j %j: a clear ConfigError', (flags, env, file, message) => {
     expect(() => resolveSettings(flags, env, file)).toThrow(ConfigError);
     expect(() => resolveSettings(flags, env, file)).toThrow(message);
+  });
+
+  test('a bad HYPERPLANE_... value, set by the platform, is reported and the default used', () => {
+    for (const bad of ['abc', '150', '0']) {
+      const warnings: string[] = [];
+      const s = resolveSettings({}, { [HYPER]: bad }, {}, 'config file', (m) => warnings.push(m));
+      expect(s.threshold).toBe(80);
+      expect(warnings).toEqual([`${HYPER} must be a percentage from 1 to 100 (got ${JSON.stringify(bad)}); ignored`]);
+    }
+    // The file still applies below it, and the user's own variable is still strict.
+    expect(resolveSettings({}, { [HYPER]: 'abc' }, { threshold: 70 }).threshold).toBe(70);
   });
 
   test('errors name the file they come from', () => {
@@ -123,5 +134,15 @@ describe('config file', () => {
     fs.writeFileSync(f, '[1, 2]');
     expect(() => readConfigFile(f)).toThrow(`${f} must hold a JSON object`);
     expect(() => readConfigFile(dir)).toThrow(`cannot read ${dir}`);
+  });
+
+  test('a file that cannot be reached is not an error: said once, then defaults', () => {
+    const f = path.join(dir, 'file');
+    fs.writeFileSync(f, '');
+    const warnings: string[] = [];
+    // A path through a regular file (ENOTDIR), as a HOME one cannot enter is (EACCES, tested as nobody in cli_unprivileged).
+    expect(readConfigFile(path.join(f, 'spmon', 'config.json'), (m) => warnings.push(m))).toEqual({});
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatch(/cannot be reached \(ENOTDIR\); using flags, SPMON_\* variables and defaults$/);
   });
 });

@@ -1,17 +1,12 @@
 // Termination policy against real processes: children spawned here, no mocks.
-// Tests read /proc to learn a child's start time; lib/control.ts never does.
+// Tests read /proc to learn a child's start time; lib/engine/terminator.ts never does.
 import { ChildProcess, execFile, spawn, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import {
-  ancestorPids,
-  Job,
-  leavesFirst,
-  ProcessJob,
-  TerminateTarget,
-  Terminator,
-} from '../lib/control';
+import { Job, leavesFirst, ProcessJob, TerminateTarget, Terminator } from '../lib/engine/terminator';
+import { ancestorPids } from '../lib/model/protection';
+import { historyText, jobText } from '../lib/view/job_text';
 
 const ROOT = path.resolve(__dirname, '..');
 
@@ -174,11 +169,11 @@ describe('terminate one process', () => {
     const t = terminator({ graceMs: 1000 });
     const job = t.terminate(target(c, 'sleep', { ussBytes: 1.2 * 1024 ** 3 }));
     expect(job.state).toBe('terminating');
-    expect(job.message).toBe(`SIGTERM sent to ${c.pid} sleep, SIGKILL in 1 s`);
+    expect(jobText(job)).toBe(`SIGTERM sent to ${c.pid} sleep, SIGKILL in 1 s`);
     const done = await job.done;
     expect(done).toBe(job);
     expect(job.state).toBe('terminated');
-    expect(job.message).toBe(`Terminated ${c.pid} sleep (USS 1.20 GiB)`);
+    expect(jobText(job)).toBe(`Terminated ${c.pid} sleep (USS 1.20 GiB)`);
     expect(job.signals.map((s) => [s.signal, s.result])).toEqual([['SIGTERM', 'sent']]);
     expect(job.finishedAt).not.toBeNull();
     expect(await exitOf(c)).toEqual({ code: null, signal: 'SIGTERM' });
@@ -207,7 +202,7 @@ describe('terminate one process', () => {
     expect(job.state).toBe('force-killed');
     expect(took).toBeGreaterThanOrEqual(800);
     expect(took).toBeLessThan(800 + 2000);
-    expect(job.message).toBe(`Force-killed ${c.pid} bash after 0.8 s`);
+    expect(jobText(job)).toBe(`Force-killed ${c.pid} bash after 0.8 s`);
     expect(job.signals.map((s) => [s.signal, s.result])).toEqual([
       ['SIGTERM', 'sent'],
       ['SIGKILL', 'sent'],
@@ -225,7 +220,7 @@ describe('terminate one process', () => {
   test('the countdown shows whole seconds left and onChange reports it', async () => {
     const c = await spawnReady(IGNORES_TERM);
     const messages: string[] = [];
-    const t = terminator({ graceMs: 2500, onChange: (j) => messages.push(j.message) });
+    const t = terminator({ graceMs: 2500, onChange: (j) => messages.push(jobText(j)) });
     const job = t.terminate(target(c, 'bash'));
     expect(job.secondsLeft).toBe(3);
     await job.done;
@@ -245,7 +240,7 @@ describe('terminate one process', () => {
     const job = terminator({ graceMs: 300 }).terminate({ ...real, startTicks: real.startTicks + 1 });
     expect(job.state).toBe('already-gone');
     expect(job.signals).toEqual([]);
-    expect(job.message).toBe(`${c.pid} sleep was already gone (nothing signalled)`);
+    expect(jobText(job)).toBe(`${c.pid} sleep was already gone (nothing signalled)`);
     await sleepMs(600);
     expect(aliveAs(real.pid, real.startTicks)).toBe(true);
     expect(c.exitCode).toBeNull();
@@ -266,14 +261,14 @@ describe('terminate one process', () => {
     const t = terminator();
     const init = t.terminate({ pid: 1, startTicks: startTicksOf(1), name: 'init' });
     expect(init.state).toBe('refused');
-    expect(init.message).toBe('Refused to end 1 init: it is PID 1 (init)');
+    expect(jobText(init)).toBe('Refused to end 1 init: it is PID 1 (init)');
     const self = t.terminate({ pid: process.pid, startTicks: startTicksOf(process.pid), name: 'node' });
     expect(self.state).toBe('refused');
-    expect(self.message).toBe(`Refused to end ${process.pid} node: it is spmon itself`);
+    expect(jobText(self)).toBe(`Refused to end ${process.pid} node: it is spmon itself`);
     expect(t.terminate({ pid: 0, startTicks: 0, name: 'x' }).state).toBe('refused');
     expect(t.terminate({ pid: -5, startTicks: 0, name: 'x' }).state).toBe('refused');
     expect(t.terminate({ pid: 1.5, startTicks: 0, name: 'x' }).state).toBe('refused');
-    expect(t.terminate({ pid: 12345, startTicks: NaN, name: 'x' }).message).toBe('Refused to end 12345 x: its start time is unknown');
+    expect(jobText(t.terminate({ pid: 12345, startTicks: NaN, name: 'x' }))).toBe('Refused to end 12345 x: its start time is unknown');
     for (const e of t.history()) expect(e.signals).toEqual([]);
   });
 
@@ -282,7 +277,7 @@ describe('terminate one process', () => {
     const tg = target(c, 'sleep');
     const job = terminator({ protectedPids: [c.pid!] }).terminate(tg);
     expect(job.state).toBe('refused');
-    expect(job.message).toContain('protected');
+    expect(jobText(job)).toContain('protected');
     await sleepMs(200);
     expect(aliveAs(tg.pid, tg.startTicks)).toBe(true);
   });
@@ -293,10 +288,10 @@ describe('terminate one process', () => {
     const t = terminator({ readOnly: true, graceMs: 100 });
     const job = t.terminate(tg);
     expect(job.state).toBe('refused');
-    expect(job.message).toBe(`Refused to end ${c.pid} sleep: spmon is in read-only mode (--read-only)`);
+    expect(jobText(job)).toBe(`Refused to end ${c.pid} sleep: spmon is in read-only mode (--read-only)`);
     const set = t.terminateSet([tg], { label: 'main' });
     expect(set.state).toBe('refused');
-    expect(set.message).toBe('Refused to end main: spmon is in read-only mode (--read-only)');
+    expect(jobText(set)).toBe('Refused to end main: spmon is in read-only mode (--read-only)');
     expect(set.members[0].state).toBe('refused');
     await sleepMs(300);
     expect(aliveAs(tg.pid, tg.startTicks)).toBe(true);
@@ -357,7 +352,7 @@ describe('terminate one process', () => {
     const job = t.terminate(tg);
     t.close();
     expect(job.state).toBe('failed');
-    expect(job.message).toContain('stopped watching');
+    expect(jobText(job)).toContain('stopped watching');
     expect(pidfdCount()).toBe(before);
     await sleepMs(600);
     expect(aliveAs(tg.pid, tg.startTicks)).toBe(true);
@@ -386,7 +381,7 @@ describe('history', () => {
     expect(h[0].finishedAt).toBeGreaterThanOrEqual(h[0].requestedAt + 300);
     expect(h[0].signals.map((s) => s.signal)).toEqual(['SIGTERM', 'SIGKILL']);
     expect(h[0].set).toBeNull();
-    expect(h[0].message).toContain('Force-killed');
+    expect(historyText(h[0])).toContain('Force-killed');
     // A copy: callers cannot rewrite it.
     h.pop();
     expect(t.history()).toHaveLength(2);
@@ -442,7 +437,7 @@ describe('terminate a set (a session)', () => {
     const set = t.terminateSet(targets, { label: 'tree' });
     expect(set.state).toBe('terminating');
     // Usually 4; on a loaded machine the inner bash may exit (its child gone) before its own SIGTERM.
-    expect(set.message).toMatch(/^SIGTERM sent to [34] processes of tree, SIGKILL in 2 s \([34] running\)$/);
+    expect(jobText(set)).toMatch(/^SIGTERM sent to [34] processes of tree, SIGKILL in 2 s \([34] running\)$/);
     const order = set.members.map((m) => depthOf.get(m.pid));
     expect(order).toEqual([2, 1, 1, 0]);
     // Signals went out in that order.
@@ -452,7 +447,7 @@ describe('terminate a set (a session)', () => {
     expect(set.state).toBe('done');
     expect(set.members.map((m) => m.state)).toEqual(['terminated', 'terminated', 'terminated', 'terminated']);
     expect(set.counts.terminated).toBe(4);
-    expect(set.message).toBe('Ended tree: 4 terminated');
+    expect(jobText(set)).toBe('Ended tree: 4 terminated');
     for (const tg of targets) expect(aliveAs(tg.pid, tg.startTicks)).toBe(false);
     const h = t.history();
     expect(h).toHaveLength(4);
@@ -488,8 +483,8 @@ describe('terminate a set (a session)', () => {
     expect(nc!.signals.map((s) => s.signal)).toEqual(['SIGKILL']);
     expect(stat(newcomerPid) === null || stat(newcomerPid)!.state === 'Z').toBe(true);
     expect(await exitOf(parent)).toEqual({ code: null, signal: 'SIGKILL' });
-    expect(set.message).toMatch(/^Ended agent: 1 terminated, \d+ force-killed/);
-    expect(set.message).toContain('(USS 2.00 MiB)');
+    expect(jobText(set)).toMatch(/^Ended agent: 1 terminated, \d+ force-killed/);
+    expect(jobText(set)).toContain('(USS 2.00 MiB)');
   });
 
   test('refuses a whole set containing spmon itself, PID 1 or an ancestor, and signals none of it', async () => {
@@ -498,12 +493,12 @@ describe('terminate a set (a session)', () => {
     const t = terminator({ graceMs: 100 });
     const self = t.terminateSet([tg, { pid: process.pid, startTicks: startTicksOf(process.pid), name: 'node', ppid: process.ppid }], { label: 'pod' });
     expect(self.state).toBe('refused');
-    expect(self.message).toBe(`Refused to end pod: it contains ${process.pid} node, spmon itself`);
+    expect(jobText(self)).toBe(`Refused to end pod: it contains ${process.pid} node, spmon itself`);
     expect(self.members.every((m) => m.state === 'refused' && m.signals.length === 0)).toBe(true);
     expect(t.terminateSet([tg, { pid: 1, startTicks: 0, name: 'init' }]).state).toBe('refused');
     const anc = t.terminateSet([tg], { label: 'tmux', protectedPids: [c.pid!] });
     expect(anc.state).toBe('refused');
-    expect(anc.message).toContain('protected');
+    expect(jobText(anc)).toContain('protected');
     await sleepMs(300);
     expect(aliveAs(tg.pid, tg.startTicks)).toBe(true);
   });
@@ -514,18 +509,18 @@ describe('terminate a set (a session)', () => {
     const t = terminator({ graceMs: 500 });
     const set = t.terminateSet([{ ...tg, startTicks: tg.startTicks + 7 }], { label: 'stale' });
     expect(set.state).toBe('done');
-    expect(set.message).toBe('Ended stale: 1 already gone');
+    expect(jobText(set)).toBe('Ended stale: 1 already gone');
     expect(aliveAs(tg.pid, tg.startTicks)).toBe(true);
     const empty = t.terminateSet([], { label: 'nothing' });
     expect(empty.state).toBe('done');
-    expect(empty.message).toBe('Nothing to end in nothing');
+    expect(jobText(empty)).toBe('Nothing to end in nothing');
     await expect(empty.done).resolves.toBe(empty);
   });
 });
 
 // Runs inside a private pid namespace (pid 1 there is this node), where
 // /proc/sys/kernel/ns_last_pid makes the kernel hand out a chosen pid.
-// Loads lib/control.ts through a tiny TypeScript require hook.
+// Loads lib/engine/terminator.ts through a tiny TypeScript require hook.
 const REUSE_SCRIPT = `
 const fs = require('fs');
 const cp = require('child_process');
@@ -537,7 +532,7 @@ require.extensions['.ts'] = (m, file) => {
   });
   m._compile(out.outputText, file);
 };
-const { Terminator } = require(${JSON.stringify(path.join(ROOT, 'lib/control.ts'))});
+const { Terminator } = require(${JSON.stringify(path.join(ROOT, 'lib/engine/terminator.ts'))});
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const stat = (pid) => {
   try {
@@ -658,9 +653,10 @@ describe('permission', () => {
       const ts = require(${JSON.stringify(require.resolve('typescript'))});
       require.extensions['.ts'] = (m, file) => m._compile(ts.transpileModule(fs.readFileSync(file, 'utf8'),
         { fileName: file, compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022 } }).outputText, file);
-      const { Terminator } = require(${JSON.stringify(path.join(ROOT, 'lib/control.ts'))});
+      const { Terminator } = require(${JSON.stringify(path.join(ROOT, 'lib/engine/terminator.ts'))});
+      const { jobText } = require(${JSON.stringify(path.join(ROOT, 'lib/view/job_text.ts'))});
       const job = new Terminator({ graceMs: 200 }).terminate(${JSON.stringify(tg)});
-      job.done.then((j) => process.stdout.write(JSON.stringify({ state: j.state, message: j.message })));
+      job.done.then((j) => process.stdout.write(JSON.stringify({ state: j.state, message: jobText(j) })));
     `;
     const out = await new Promise<string>((resolve, reject) => {
       const p = execFile(process.execPath, ['-e', script], { uid: 65534, gid: 65534, cwd: '/', env: { PATH: process.env.PATH, HOME: home }, timeout: 20000 }, (err, stdout, stderr) =>

@@ -6,24 +6,24 @@ import { buildDashboardView, dashboardLayout, DashboardInputs } from '../lib/vie
 import { lineText } from '../lib/view/styled';
 import { keyToAction } from '../lib/ui/keys';
 import { toTags } from '../lib/ui/tags';
-import { proc, snapshot } from './helpers/process_stat';
-import type { ModelSnapshot } from '../lib/model/sampler';
+import { proc, snapshot, TestFrame } from './helpers/process_stat';
+import { guardOf } from '../lib/model/protection';
 
 const start = () => initialState({ sort: 'uss', reverse: false, filter: '', readOnly: false });
 
-function view(snap: ModelSnapshot, state: DashboardState, size = { width: 120, height: 40 }, over: Partial<DashboardInputs> = {}) {
+function view(snap: TestFrame, state: DashboardState, size = { width: 120, height: 40 }, over: Partial<DashboardInputs> = {}) {
   const rows = orderRows(snap, state);
   return buildDashboardView({
     snap, state, rows, sessionRows: [], size, history: undefined, detail: null, jobs: [], ended: [], tickMs: 1.5, error: null,
-    graceSec: 5, userName: (u) => (u === null ? null : `user${u}`), ...over,
+    graceSec: 5, ...over,
   });
 }
 
-function ctx(snap: ModelSnapshot, state: DashboardState, sessions: Session[] = []): ReduceContext {
-  return { rows: orderRows(snap, state), sessionRows: sortSessions(sessions), pageSize: 25, all: snap.processes, selfPid: 999999 };
+function ctx(snap: TestFrame, state: DashboardState, sessions: Session[] = []): ReduceContext {
+  return { rows: orderRows(snap, state), sessionRows: sortSessions(sessions), pageSize: 25, all: snap.processes, guard: guardOf(snap.processes, 999999) };
 }
 
-function settle(snap: ModelSnapshot, state: DashboardState) {
+function settle(snap: TestFrame, state: DashboardState) {
   return reconcile(state, snap, 25).state;
 }
 

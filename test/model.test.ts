@@ -2,7 +2,9 @@
 import { growthOf, GrowthOptions } from '../lib/model/growth';
 import { Sampler } from '../lib/model/sampler';
 import { TimeSeries } from '../lib/model/series';
-import { podSession, sessionOf } from '../lib/model/sessions';
+import { podProvider, sessionOf } from '../lib/model/sessions';
+import { buildTree } from '../lib/model/tree';
+import { sessionTotals } from '../lib/fields/session_fields';
 import { defaultSystemProcesses, isSystemProcess } from '../lib/model/system_process';
 import { processStat, rawCgroup, rawHost, rawSample } from './helpers/raw';
 
@@ -163,7 +165,7 @@ describe('Sampler', () => {
     expect(t.processes[0].startTime).toBeNull();
   });
 
-  test('system processes: by name, by cmdline, sh; the list is configurable', () => {
+  test('system processes: by name, by program, sh; the list (sh included) is configurable', () => {
     const procs = [
       { pid: 1, name: 'envoy', cmdline: '/usr/local/bin/envoy -c x' },
       { pid: 2, name: 'python3', cmdline: 'python3 /opt/timeout.py' },
@@ -173,7 +175,8 @@ describe('Sampler', () => {
     const def = new Sampler().ingest(rawSample(procs), 0, 0).processes.map((p) => p.system);
     expect(def).toEqual([true, true, true, false]);
     const custom = new Sampler({ systemProcesses: ['vim'] }).ingest(rawSample(procs), 0, 0).processes.map((p) => p.system);
-    expect(custom).toEqual([false, false, true, true]);
+    // sh is on the default list, not hard-wired: a list without it leaves sh alone.
+    expect(custom).toEqual([false, false, false, true]);
   });
 
   test('growth comes from USS history once the window holds enough points', () => {
@@ -248,13 +251,13 @@ describe('sessions', () => {
       processStat({ pid: 9, ussBytes: 10, pssBytes: 20, rssBytes: 30, cpuPercent: 1.5 }),
       processStat({ pid: 5, ussBytes: null, pssBytes: 5, rssBytes: 30, cpuPercent: null }),
     ]);
-    expect(s).toMatchObject({ id: 'tree:5:100', kind: 'tree', name: 'build', pids: [5, 9], ussBytes: 10, pssBytes: 25, rssBytes: 60, cpuPercent: 1.5, agent: null });
-    expect(sessionOf('pod', 'pod', 'x', [processStat({ pid: 1 })]).ussBytes).toBeNull();
+    expect({ ...s, ...sessionTotals(s) }).toMatchObject({ id: 'tree:5:100', kind: 'tree', name: 'build', pids: [5, 9], ussBytes: 10, pssBytes: 25, rssBytes: 60, cpuPercent: 1.5, agent: null });
+    expect(sessionTotals(sessionOf('pod', 'pod', 'x', [processStat({ pid: 1 })])).ussBytes).toBeNull();
   });
 
   test('the pod session holds every process and is named for the cgroup', () => {
     const snap = new Sampler().ingest(rawSample([{ pid: 3 }, { pid: 1 }], rawHost(), rawCgroup({ path: '/kubepods/pod1' })), 0, 0);
-    const pod = podSession(snap);
+    const [pod] = podProvider.sessions({ snap, tree: () => buildTree(snap.processes) });
     expect([pod.id, pod.kind, pod.name, pod.pids]).toEqual(['pod', 'pod', '/kubepods/pod1', [1, 3]]);
   });
 });
@@ -263,9 +266,22 @@ describe('isSystemProcess', () => {
   test('name equal, cmdline containing, or named sh', () => {
     expect(isSystemProcess('ttyd', null, defaultSystemProcesses)).toBe(true);
     expect(isSystemProcess('node', 'node /usr/lib/code-server/out/node/entry', defaultSystemProcesses)).toBe(true);
-    expect(isSystemProcess('sh', null, [])).toBe(true);
+    expect(isSystemProcess('sh', null, defaultSystemProcesses)).toBe(true);
     expect(isSystemProcess('bash', 'bash -l', defaultSystemProcesses)).toBe(false);
     expect(isSystemProcess('envoyx', null, ['envoy'])).toBe(false);
     expect(isSystemProcess('x', 'anything', [''])).toBe(false);
+  });
+
+  test('the program is matched, not any word of the cmdline', () => {
+    // An argument named like a system process, a log file, inline code: not the program.
+    expect(isSystemProcess('python3', "python3 -c import time; time.sleep(9) jupyter-lab", defaultSystemProcesses)).toBe(false);
+    expect(isSystemProcess('tail', 'tail -f /var/log/tail-jupyter-lab.log', defaultSystemProcesses)).toBe(false);
+    expect(isSystemProcess('node', 'node server.js --proxy envoy', defaultSystemProcesses)).toBe(false);
+    // The program: comm, argv[0], an interpreter's script (after its options), python -m's module.
+    expect(isSystemProcess('jupyter-lab', '/usr/bin/python3 /usr/local/bin/jupyter-lab --port 8888', defaultSystemProcesses)).toBe(true);
+    expect(isSystemProcess('python3', '/usr/bin/python3 -u /usr/local/bin/jupyter-lab --port 8888', defaultSystemProcesses)).toBe(true);
+    expect(isSystemProcess('python3', 'python3 -m listener.py', defaultSystemProcesses)).toBe(true);
+    expect(isSystemProcess('pilot-agent', null, defaultSystemProcesses)).toBe(true);
+    expect(isSystemProcess('bash', 'bash', ['bash'])).toBe(true);
   });
 });

@@ -193,7 +193,7 @@ describe('npm pack, then install with no compiler', () => {
 
   test('the tarball is lean: code, prebuilds, sources for a rebuild; no tests, fixtures, maps or build output', () => {
     const f = installed.files;
-    expect(f).toEqual(expect.arrayContaining(['bin/spmon', 'dist/lib/cli.js', 'binding.gyp', 'native/addon.cc', sources.SOURCES_FILE]));
+    expect(f).toEqual(expect.arrayContaining(['bin/spmon', 'dist/spmon.js', 'binding.gyp', 'native/addon.cc', sources.SOURCES_FILE]));
     for (const t of prebuild.TARGETS) expect(f).toContain(path.relative(ROOT, prebuild.prebuildPath(t)));
     const unwanted = (p: string) => /^(test|build|bench|scripts|coverage|lib|native\/fuzz)\//.test(p) || /\.(map|ts)$/.test(p);
     expect(f.filter(unwanted)).toEqual([]);

@@ -1,6 +1,7 @@
 // Sessions and agent binding with plain objects.
 import { agentToolOf, bindAgents, Binding, sha256Hex, AgentLogFacts } from '../lib/model/agent_binding';
-import { buildSessions, AgentSessionFacts } from '../lib/model/sessions';
+import { buildSessions, AgentSessionFacts, Session } from '../lib/model/sessions';
+import { sessionTotals } from '../lib/fields/session_fields';
 import { buildTree, subtree, TreeCache } from '../lib/model/tree';
 import type { RawProcessFiles } from '../lib/native';
 import { proc, snapshot } from './helpers/process_stat';
@@ -88,6 +89,9 @@ describe('bindAgents', () => {
   });
 });
 
+/** A session with its sums, as the field table gives them. */
+const withTotals = (s: Session) => ({ ...s, ...sessionTotals(s) });
+
 describe('buildSessions', () => {
   const agentFacts = (over: Partial<AgentSessionFacts> = {}): AgentSessionFacts => ({
     tool: 'claude', sessionId: 's1', logPath: '/l.jsonl', cwd: '/home/u/proj', model: 'claude-sonnet-4',
@@ -113,15 +117,15 @@ describe('buildSessions', () => {
       bindings: new Map(),
       trees: [{ pid: 30, startTicks: procs[4].startTicks }, { pid: 31, startTicks: 1 }],
     });
-    const work = r.sessions.find((s) => s.id === 'tmux:default:$0')!;
+    const work = withTotals(r.sessions.find((s) => s.id === 'tmux:default:$0')!);
     expect(work).toMatchObject({ kind: 'tmux', name: 'my work', pids: [10, 11, 12, 20], ussBytes: 157, pssBytes: 210, rssBytes: 600, cpuPercent: 3 });
     expect(r.sessions.find((s) => s.id === 'tmux:other:$3')!.pids).toEqual([]);
     expect(r.sessions.find((s) => s.id === `tree:30:${procs[4].startTicks}`)!.pids).toEqual([30]);
     expect(r.sessions.some((s) => s.id.startsWith('tree:31:'))).toBe(false); // exited pick
     expect(r.sessions[0]).toMatchObject({ id: 'pod', kind: 'pod', agent: null });
-    expect(procs[2].sessionIds).toEqual(['pod', 'tmux:default:$0']);
-    expect(procs[2].sessionLabel).toBe('my work');
-    expect(procs[3].sessionIds).toEqual(['pod', 'tmux:default:$0']);
+    expect(r.membership.idsOf(procs[2])).toEqual(['pod', 'tmux:default:$0']);
+    expect(r.membership.labelOf(procs[2])).toBe('my work');
+    expect(r.membership.idsOf(procs[3])).toEqual(['pod', 'tmux:default:$0']);
   });
 
   test('an agent session takes its bound process tree; unbound it has no processes but keeps its tokens', () => {
@@ -130,13 +134,13 @@ describe('buildSessions', () => {
     const snap = snapshot([agent, tool]);
     const bindings = new Map([['claude:s1', { sessionKey: 'claude:s1', processKey: agent.key, pid: 50, evidence: 'open-log' as const, confidence: 0.9 }]]);
     const r = buildSessions(snap, { tmux: [], agents: [agentFacts(), agentFacts({ sessionId: 's2' })], bindings, trees: [] });
-    const s1 = r.sessions.find((s) => s.id === 'agent:claude:s1')!;
+    const s1 = withTotals(r.sessions.find((s) => s.id === 'agent:claude:s1')!);
     expect(s1).toMatchObject({ kind: 'agent', name: 'claude proj', pids: [50, 51], ussBytes: 1010 });
     expect(s1.agent).toMatchObject({ tool: 'claude', model: 'claude-sonnet-4', evidence: 'open-log', confidence: 0.9, contextPercent: 42 });
-    const s2 = r.sessions.find((s) => s.id === 'agent:claude:s2')!;
+    const s2 = withTotals(r.sessions.find((s) => s.id === 'agent:claude:s2')!);
     expect(s2).toMatchObject({ pids: [], ussBytes: null });
     expect(s2.agent).toMatchObject({ evidence: null, confidence: null, tokens: { total: 100 } });
-    expect(tool.sessionLabel).toBe('claude proj');
+    expect(r.membership.labelOf(tool)).toBe('claude proj');
   });
 });
 

@@ -1,7 +1,8 @@
 // docs/snapshot.schema.json itself: it accepts what snapshotJson builds (every kind of session) and
 // rejects documents that break spmon.snapshot/v1 as docs/design.md defines it.
 import { Sampler } from '../lib/model/sampler';
-import { AgentInfo, podSession, sessionOf } from '../lib/model/sessions';
+import { AgentInfo, podProvider, sessionOf } from '../lib/model/sessions';
+import { buildTree } from '../lib/model/tree';
 import { snapshotJson } from '../lib/view/snapshot_json';
 import { toSafeJson } from '../lib/view/sanitize';
 import { processStat, rawCgroup, rawHost, rawSample } from './helpers/raw';
@@ -38,17 +39,17 @@ function document(): Json {
   const snap = sampler.ingest(raw(50), 1000, 1_700_000_001_000);
   const ps = snap.processes;
   const sessions = [
-    podSession(snap),
+    ...podProvider.sessions({ snap, tree: () => buildTree(snap.processes) }),
     sessionOf('tmux:default:$1', 'tmux', 'work', [ps[0]]),
-    sessionOf(`agent:claude:${agent.sessionId}`, 'agent', 'project', [ps[0]], agent),
+    sessionOf(`agent:claude:${agent.sessionId}`, 'agent', 'project', [ps[0]], { agent }),
     sessionOf('tree:1:5', 'tree', 'init', ps),
   ];
-  const doc = snapshotJson(snap, {
-    identity: { name: 'host', kernel: '6.1.0' },
-    userName: (uid) => (uid === null ? null : 'root'),
+  const doc = snapshotJson({
+    ...snap,
+    host: { ...snap.host, name: 'host', kernel: '6.1.0' },
     processes: ps,
     sessions,
-    sessionIdsOf: () => ['pod'],
+    ctx: { userName: (uid) => (uid === null ? null : 'root'), sessionIdsOf: () => ['pod'], sessionLabelOf: () => null },
   });
   return JSON.parse(toSafeJson(doc));
 }

@@ -3,8 +3,8 @@ import { Sampler } from '../lib/model/sampler';
 import { displayWidth, fit } from '../lib/view/fit';
 import { formatBytes, formatCores, formatDuration, formatGrowth, formatPercent, formatRate } from '../lib/view/format';
 import { hiddenMemoryCount, podMemory } from '../lib/view/pod_memory';
+import { GRID_FIELDS } from '../lib/fields/process_fields';
 import {
-  COLUMNS,
   displayCmdline,
   displayName,
   filterProcesses,
@@ -19,6 +19,8 @@ import { isClean, sanitize, toSafeJson } from '../lib/view/sanitize';
 import { processStat, rawCgroup, rawHost, rawSample } from './helpers/raw';
 
 const MiB = 1024 * 1024;
+/** A field context for plain processes: in no session, owned by nobody known. */
+const ctx = { sessionIdsOf: () => [], sessionLabelOf: () => null, userName: () => null };
 const GiB = 1024 * MiB;
 
 /** Code points a terminal would act on: C0 (all), DEL, C1, bidi controls, line/paragraph separators. */
@@ -187,10 +189,10 @@ describe('process table', () => {
     expect(total).toBeLessThanOrEqual(width);
     const header = headerCells(layout).join(' ');
     expect(displayWidth(header)).toBe(total);
-    const row = rowCells(list[0], layout).join(' ');
+    const row = rowCells(list[0], layout, ctx).join(' ');
     expect(displayWidth(row)).toBe(total);
     if (width >= 120) {
-      expect(keys).toEqual(COLUMNS.filter((c) => c.key !== 'session').map((c) => c.key));
+      expect(keys).toEqual(GRID_FIELDS.filter((c) => c.key !== 'session').map((c) => c.key));
       expect(total).toBe(width); // cmdline takes what is left
     } else {
       expect(keys).toContain('uss');
@@ -217,7 +219,7 @@ describe('process table', () => {
     expect(displayCmdline(processStat({ pid: 3, cmdline: null, state: 'Z' }))).toBe('(zombie)');
     expect(displayCmdline(processStat({ pid: 4, cmdline: null }))).toBe('-');
     const evil = processStat({ pid: 5, name: '\x1b]0;t\x07', cmdline: 'x \x1b[2J \u009b \u202e y', ussBytes: 1 });
-    const line = rowCells(evil, layoutColumns(200)).join(' ');
+    const line = rowCells(evil, layoutColumns(200), ctx).join(' ');
     expect(line).not.toMatch(DANGEROUS);
     expect(line).toContain('\u241b]0;t\u2407');
   });

@@ -4,7 +4,9 @@ import { createHash } from 'crypto';
 import type { RawProcessFiles } from '../native';
 import type { ProcessStat } from './sampler';
 
-export type AgentTool = 'claude' | 'codex' | 'gemini';
+import type { AgentTool } from '../sources/agents/log_summary';
+
+export type { AgentTool };
 
 /** What the model needs of a parsed agent log (lib/sources/agents gives more). */
 export interface AgentLogFacts {

@@ -1,115 +1,13 @@
 // The Sampler turns raw counters into the numbers users read: per-process CPU %,
 // memory, I/O rates and growth, keyed by (pid, start time). Pure: no I/O.
-import { FLAG_KERNEL_THREAD, FLAG_SMAPS_FALLBACK, FLAG_SMAPS_READ, RawCgroup, RawDetail, RawHost, RawProcessFiles, RawSample } from '../native';
+import { FLAG_KERNEL_THREAD, FLAG_SMAPS_FALLBACK, FLAG_SMAPS_READ, RawCgroup, RawHost, RawSample } from '../native';
+import type { CgroupStat, HostStat, ModelSnapshot, ProcessHistory, ProcessStat } from './process_stat';
+
+export type { CgroupStat, HostStat, ModelSnapshot, ProcessHistory, ProcessStat };
 import { defaultGrowthOptions, Growth, growthOf, GrowthOptions } from './growth';
 import { TimeSeries } from './series';
 import type { SmapsCandidate } from './smaps_schedule';
 import { defaultSystemProcesses, isSystemProcess } from './system_process';
-
-/** One process as users read it. Unknown is null, never 0. */
-export interface ProcessStat {
-  /** `${pid}:${startTicks}`: a reused pid is a new key. */
-  key: string;
-  pid: number;
-  ppid: number;
-  pgrp: number;
-  sid: number;
-  tty: number;
-  /** Start, clock ticks since boot (identity). */
-  startTicks: number;
-  /** Start, ms since the epoch. */
-  startTime: number | null;
-  uid: number | null;
-  name: string;
-  cmdline: string | null;
-  state: string;
-  threads: number | null;
-  kernelThread: boolean;
-  cpuPercent: number | null;
-  ussBytes: number | null;
-  pssBytes: number | null;
-  rssBytes: number | null;
-  swapBytes: number | null;
-  swapPssBytes: number | null;
-  rssAnonBytes: number | null;
-  rssFileBytes: number | null;
-  rssShmemBytes: number | null;
-  growthBytesPerMin: number | null;
-  /** The growth fits a straight line well (r² ≥ 0.8) and is positive. */
-  growthSteady: boolean;
-  readBytesPerSec: number | null;
-  writeBytesPerSec: number | null;
-  /** Where USS/PSS came from: smaps_rollup, summed smaps, or nowhere. */
-  memorySource: 'smaps_rollup' | 'smaps' | null;
-  /** Age of the smaps reading behind USS/PSS, ms (0: read this tick); null when there is none. */
-  memoryAgeMs: number | null;
-  /** USS/PSS were not read this tick: the last reading moved by the RssAnon/RssShmem change since. */
-  memoryEstimated: boolean;
-  system: boolean;
-  /** Sessions this process belongs to (filled by buildSessions; the pod always). */
-  sessionIds: string[];
-  /** The most specific session's name for the grid (agent, then tmux, then tree). */
-  sessionLabel: string | null;
-}
-
-export interface HostStat {
-  cpuCount: number;
-  memTotalBytes: number | null;
-  memAvailableBytes: number | null;
-  swapTotalBytes: number | null;
-  swapFreeBytes: number | null;
-  uptimeSec: number | null;
-  bootTimeMs: number | null;
-  /** Busy share of all cores, 0..100, over the interval. */
-  cpuPercent: number | null;
-  clockTicks: number;
-}
-
-export interface CgroupStat {
-  version: 1 | 2 | null;
-  path: string | null;
-  memory: {
-    currentBytes: number | null;
-    limitBytes: number | null;
-    highBytes: number | null;
-    workingSetBytes: number | null;
-    anonBytes: number | null;
-    fileBytes: number | null;
-    shmemBytes: number | null;
-    inactiveFileBytes: number | null;
-    thresholdPercent: number;
-    oomKills: number | null;
-  };
-  cpu: {
-    quotaCores: number | null;
-    /** Usage against the quota (or all cores), 0..100, over the interval. */
-    usagePercent: number | null;
-    usageCores: number | null;
-  };
-  pids: { current: number | null; max: number | null };
-}
-
-export interface ModelSnapshot {
-  /** When the sample was taken, ms since the epoch. */
-  wallMs: number;
-  /** Time since the previous sample, ms; null for the first. */
-  intervalMs: number | null;
-  host: HostStat;
-  cgroup: CgroupStat;
-  /**
-   * The live processes. A process keeps one ProcessStat for as long as it lives: the Sampler's next
-   * ingest updates it in place (at 1,000 processes, making them anew every tick was about a quarter of the
-   * dashboard's allocation and most of what its garbage collector copied). Copy one (`{ ...p }`) to
-   * keep the values it has now.
-   */
-  processes: ProcessStat[];
-  /** Processes that were in the previous sample and are not in this one: their last ProcessStat, no longer updated. */
-  exited: ProcessStat[];
-  /** Details of the one process asked for with `detailPid`, passed through. */
-  detail: RawDetail | null;
-  /** cwd and open files of the processes asked for with `inspectPids`, passed through. */
-  inspect: RawProcessFiles[];
-}
 
 export interface SamplerOptions {
   thresholdPercent?: number;
@@ -119,10 +17,6 @@ export interface SamplerOptions {
   historyPoints?: number;
 }
 
-export interface ProcessHistory {
-  uss: TimeSeries;
-  cpu: TimeSeries;
-}
 
 /** The last smaps reading of a process, and its RssAnon/RssShmem then. */
 interface SmapsReading {
@@ -188,9 +82,6 @@ interface MemoryOf {
   reading: SmapsReading | null;
 }
 
-/** sessionIds of a process no session has claimed yet (buildSessions gives each its own). Never mutated. */
-const NO_SESSIONS: string[] = Object.freeze([]) as unknown as string[];
-
 /** A ProcessStat with its identity and every field present (one shape for all), to be filled in. */
 function newProcessStat(key: string, pid: number, startTicks: number): ProcessStat {
   return {
@@ -198,7 +89,6 @@ function newProcessStat(key: string, pid: number, startTicks: number): ProcessSt
     threads: null, kernelThread: false, cpuPercent: null, ussBytes: null, pssBytes: null, rssBytes: null, swapBytes: null,
     swapPssBytes: null, rssAnonBytes: null, rssFileBytes: null, rssShmemBytes: null, growthBytesPerMin: null, growthSteady: false,
     readBytesPerSec: null, writeBytesPerSec: null, memorySource: null, memoryAgeMs: null, memoryEstimated: false, system: false,
-    sessionIds: NO_SESSIONS, sessionLabel: null,
   };
 }
 
@@ -320,8 +210,6 @@ export class Sampler {
       stat.memoryAgeMs = mem.ageMs;
       stat.memoryEstimated = mem.estimated;
       stat.system = system;
-      stat.sessionIds = NO_SESSIONS;
-      stat.sessionLabel = null;
 
       let track = prev;
       if (!track) {

@@ -9,13 +9,25 @@ export function configFilePath(env: NodeJS.ProcessEnv = process.env): string {
   return path.join(base, 'spmon', 'config.json');
 }
 
-/** The file's object, {} when there is none; throws a clear Error when it is malformed. */
-export function readConfigFile(file: string): Record<string, unknown> {
+/** Errors that mean the file cannot be reached (a HOME another user owns, a path through a file). */
+const UNREACHABLE = new Set(['EACCES', 'EPERM', 'ENOTDIR', 'ELOOP', 'ENAMETOOLONG']);
+
+/**
+ * The file's object, {} when there is none. A file that cannot be reached is not an error either:
+ * `warn` is told why and {} returned. One that is there but unreadable as a file, or malformed, throws a
+ * clear Error.
+ */
+export function readConfigFile(file: string, warn: (message: string) => void = () => undefined): Record<string, unknown> {
   let text: string;
   try {
     text = fs.readFileSync(file, 'utf8');
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return {};
+    const code = (err as NodeJS.ErrnoException).code ?? '';
+    if (code === 'ENOENT') return {};
+    if (UNREACHABLE.has(code)) {
+      warn(`config file ${file} cannot be reached (${code}); using flags, SPMON_* variables and defaults`);
+      return {};
+    }
     throw new Error(`cannot read ${file}: ${(err as Error).message}`);
   }
   let value: unknown;

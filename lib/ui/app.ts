@@ -1,16 +1,11 @@
 // The interactive dashboard: draws the view model with neo-blessed and
 // blessed-contrib, and turns keys into actions. No /proc reads, no rules here.
-import * as os from 'os';
 import blessed from 'blessed';
 import type { Settings } from '../config';
-import { ancestorPids, isFinal, Terminator } from '../control';
-import { Monitor } from '../monitor';
-import { SessionCollector } from '../session_collector';
+import { Engine } from '../engine/engine';
+import type { Frame } from '../engine/frame';
+import { isFinal } from '../engine/terminator';
 import type { Session } from '../model/sessions';
-import type { ModelSnapshot } from '../model/sampler';
-import { buildTree, subtree } from '../model/tree';
-import { defaultSmapsSchedule, planSmaps } from '../model/smaps_schedule';
-import { createUserLookup } from '../sources/passwd';
 import {
   Action,
   DashboardState,
@@ -20,7 +15,9 @@ import {
   Rows,
   selectedIndex,
 } from '../view/dashboard_state';
-import { buildDashboardView, dashboardLayout, DashboardView, setHostName } from '../view/dashboard_view';
+import { buildDashboardView, dashboardLayout, DashboardView } from '../view/dashboard_view';
+import { jobText } from '../view/job_text';
+import { historyText } from '../view/job_text';
 import { keyToAction } from './keys';
 import { toTags } from './tags';
 import { holdYoungGeneration } from './young_generation';
@@ -33,9 +30,7 @@ const Sparkline = require('blessed-contrib/lib/widget/sparkline') as (opts: obje
 
 export async function runDashboard(settings: Settings, env: NodeJS.ProcessEnv = process.env): Promise<number> {
   holdYoungGeneration();
-  const monitor = new Monitor(settings);
-  const userName = createUserLookup();
-  setHostName(os.hostname());
+  const engine = new Engine(settings, { env });
 
   // Draw box lines as Unicode rather than through the terminal's alternate
   // character set, which tmux and some terminals show as letters (q, x, m).
@@ -67,30 +62,20 @@ export async function runDashboard(settings: Settings, env: NodeJS.ProcessEnv = 
   });
 
   let state: DashboardState = initialState(settings);
-  let snap: ModelSnapshot | null = null;
+  let frame: Frame | null = null;
   let rows: Rows = { list: [], prefixes: null };
-  let sessions: Session[] = [];
   let sessionRows: Session[] = [];
-  const collector = new SessionCollector({ env });
   let error: string | null = null;
-  let tickMs: number | null = null;
-  let detailInfo: DashboardViewDetail = null;
-  let timer: NodeJS.Timeout | null = null;
   let finished = false;
 
-  const terminator = new Terminator({
-    graceMs: settings.grace * 1000,
-    procRoot: settings.procRoot,
-    readOnly: settings.readOnly,
-    onChange: (job) => {
-      // A job that has ended leaves its outcome in the status bar.
-      const ended = job.kind === 'set' ? job.state === 'done' || job.state === 'refused' : isFinal(job.state);
-      if (ended) {
-        const good = job.kind === 'set' ? job.state === 'done' : job.state === 'terminated' || job.state === 'force-killed' || job.state === 'already-gone';
-        state = { ...state, status: { text: job.message, level: good ? 'ok' : 'error' } };
-      }
-      render();
-    },
+  engine.onJobs((job) => {
+    // A job that has ended leaves its outcome in the status bar.
+    const ended = job.kind === 'set' ? job.state === 'done' || job.state === 'refused' : isFinal(job.state);
+    if (ended) {
+      const good = job.kind === 'set' ? job.state === 'done' : job.state === 'terminated' || job.state === 'force-killed' || job.state === 'already-gone' || job.state === 'signalled';
+      state = { ...state, status: { text: jobText(job), level: good ? 'ok' : 'error' } };
+    }
+    render();
   });
 
   const size = () => ({ width: Math.max(1, screen.width as number), height: Math.max(1, screen.height as number) });
@@ -142,105 +127,70 @@ export async function runDashboard(settings: Settings, env: NodeJS.ProcessEnv = 
 
   function render(): void {
     if (finished) return;
-    const ended = terminator.history().map((h) => ({
-      pid: h.pid, name: h.name, outcome: h.outcome, requestedAt: h.requestedAt, finishedAt: h.finishedAt, message: h.message,
+    const ended = engine.terminator.history().map((h) => ({
+      pid: h.pid, name: h.name, outcome: h.outcome, requestedAt: h.requestedAt, finishedAt: h.finishedAt, message: historyText(h),
     }));
     const sel = selectedIndex(state, rows);
     const selected = sel >= 0 ? rows.list[sel] : null;
+    const detail = frame?.detail ?? null;
     const view = buildDashboardView({
-      snap, state, rows, sessionRows, size: size(),
-      history: selected ? monitor.sampler.history(selected.key) : undefined,
-      detail: selected && detailInfo && detailInfo.pid === selected.pid ? detailInfo : null,
-      jobs: terminator.active().map((j) => j.message),
+      snap: frame, state, rows, sessionRows, size: size(),
+      history: selected ? engine.history(selected.key) : undefined,
+      detail: selected && detail && detail.pid === selected.pid ? detail : null,
+      jobs: engine.terminator.active().map(jobText),
       ended,
-      tickMs,
+      tickMs: frame?.cost.lastTickCpuMs ?? null,
       error,
       graceSec: settings.grace,
-      userName,
     });
     draw(view);
   }
 
-  /** Re-derive the rows (and follow the selection) after anything changed. */
+  /** Re-derive the rows (and follow the selection) after anything changed, and tell the engine what is on screen. */
   function settle(): void {
-    if (!snap) return;
-    const r = reconcile(state, snap, pageSize(), sessions);
+    if (!frame) return;
+    const r = reconcile(state, frame, pageSize());
     state = r.state;
     rows = r.rows;
     sessionRows = r.sessionRows;
+    // What the next tick reads first: the visible rows' smaps, the selected session's members, the selection's detail.
+    const hot: string[] = [];
+    if (state.view === 'processes') for (const p of rows.list.slice(state.top, state.top + pageSize())) hot.push(p.key);
+    if (state.selectedKey) hot.push(state.selectedKey);
+    const sel = selectedIndex(state, rows);
+    engine.watch('dashboard', {
+      hotKeys: hot,
+      sessionId: state.view === 'sessions' ? state.sessionKey : null,
+      detailPid: sel >= 0 ? rows.list[sel].pid : null,
+    });
   }
 
-  function tick(): void {
+  engine.subscribe((f) => {
     if (finished) return;
-    const cpu0 = process.cpuUsage();
+    frame = f;
+    error = null;
     try {
-      const sel = selectedIndex(state, rows);
-      const detailPid = sel >= 0 ? rows.list[sel].pid : undefined;
-      const inspectPids = snap ? collector.inspectPids(snap) : [];
-      snap = monitor.tick({ detailPid, inspectPids, ...smapsPlan() });
-      detailInfo = snap.detail ?? null;
-      sessions = collector.update(snap, state.trees).sessions;
-      error = null;
       settle();
-    } catch (err) {
-      error = (err as Error).message;
-    }
-    try {
       render();
     } catch (err) {
       error = (err as Error).message;
     }
-    const used = process.cpuUsage(cpu0);
-    tickMs = (used.user + used.system) / 1000;
-    timer = setTimeout(tick, Math.max(50, settings.interval * 1000));
-  }
-
-  /**
-   * After the first sample, smaps_rollup is read within a budget: what is on
-   * screen (and the selected session's members) first. See model/smaps_schedule.ts.
-   */
-  function smapsPlan(): { smapsPids?: number[]; smapsBudgetMs?: number } {
-    if (!monitor.sampler.hasHistory) return {};
-    const hot = new Set<string>();
-    if (state.view === 'processes') {
-      for (const p of rows.list.slice(state.top, state.top + pageSize())) hot.add(p.key);
-    } else {
-      const sel = sessionRows.find((x) => x.id === state.sessionKey);
-      if (sel && sel.kind !== 'pod') for (const k of sel.keys) hot.add(k);
-    }
-    if (state.selectedKey) hot.add(state.selectedKey);
-    const schedule = { ...defaultSmapsSchedule, budgetMs: settings.smapsBudget };
-    return { smapsPids: planSmaps(monitor.sampler.smapsCandidates(Date.now()), hot, schedule), smapsBudgetMs: schedule.budgetMs };
-  }
+  });
 
   function dispatch(action: Action): void {
     const treesBefore = state.trees;
-    const result = reduce(state, action, { rows, sessionRows, pageSize: pageSize(), all: snap?.processes ?? [], selfPid: process.pid });
+    const result = reduce(state, action, { rows, sessionRows, pageSize: pageSize(), all: frame?.processes ?? [], guard: engine.guard });
     state = result.state;
     // A picked tree becomes a session at once, not at the next tick.
-    if (snap && state.trees !== treesBefore) sessions = collector.update(snap, state.trees).sessions;
+    if (state.trees !== treesBefore) {
+      engine.setTreePicks(state.trees);
+      frame = engine.frame;
+    }
     if (result.effect?.type === 'terminate') {
       const req = result.effect.request;
-      if (req.kind === 'process') terminator.terminate(req.target);
-      else if (req.kind === 'session' && req.session) {
-        const id = req.session.id;
-        terminator.terminateSet(req.members, {
-          label: `session ${req.session.name}`,
-          protectedPids: snap ? ancestorPids(snap.processes) : [],
-          // New members (children born during the grace) are ended too.
-          rescan: () => {
-            const now = sessions.find((x) => x.id === id);
-            if (!now || !snap) return req.members;
-            const byKey = new Map(snap.processes.map((p) => [p.key, p]));
-            return now.keys.map((k) => byKey.get(k)).filter((p): p is NonNullable<typeof p> => p !== undefined);
-          },
-        });
-      } else
-        terminator.terminateSet(req.members, {
-          label: `tree of ${req.target.pid}`,
-          protectedPids: snap ? ancestorPids(snap.processes) : [],
-          rescan: () => (snap ? subtree(buildTree(snap.processes), req.target.pid) : req.members),
-        });
+      if (req.kind === 'process') engine.endProcess(req.target);
+      else if (req.kind === 'session' && req.session) engine.endSession(req.session.id, { members: req.members });
+      else engine.endTree(req.target, { members: req.members });
     }
     settle();
     render();
@@ -250,8 +200,7 @@ export async function runDashboard(settings: Settings, env: NodeJS.ProcessEnv = 
     const finish = (code: number, message?: string) => {
       if (finished) return;
       finished = true;
-      if (timer) clearTimeout(timer);
-      terminator.close();
+      void engine.close();
       screen.destroy();
       if (message) process.stderr.write(message);
       resolve(code);
@@ -284,8 +233,9 @@ export async function runDashboard(settings: Settings, env: NodeJS.ProcessEnv = 
     process.once('uncaughtException', (err) => {
       finish(1, `spmon: ${err.stack ?? err.message}\n`);
     });
-    tick();
+    engine.start(settings.interval * 1000, (err) => {
+      error = err.message;
+      render();
+    });
   });
 }
-
-type DashboardViewDetail = { pid: number; cgroup: string | null; cwd: string | null; exe: string | null } | null;

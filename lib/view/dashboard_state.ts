@@ -1,8 +1,11 @@
 // Dashboard state and the actions keys turn into. Pure: the UI feeds actions
 // in, gets state (and at most one effect to run) out.
-import type { ModelSnapshot, ProcessStat } from '../model/sampler';
+import type { Frame } from '../engine/frame';
+import type { ProcessStat } from '../model/process_stat';
 import type { Session, TreePick } from '../model/sessions';
-import { ancestors, buildTree, subtree, TreeRow, treeOrder } from '../model/tree';
+import { Guard, refusalOf, setRefusalOf } from '../model/protection';
+import { buildTree, subtree, TreeRow, treeOrder } from '../model/tree';
+import { reasonText } from './job_text';
 import { filterProcesses, SortKey, sortProcesses, SORT_KEYS } from './process_table';
 import { sortSessions } from './session_table';
 
@@ -111,10 +114,17 @@ export function initialState(opts: { sort: SortKey; reverse: boolean; filter: st
   };
 }
 
+/** What the dashboard's state follows of a frame. */
+export type FrameView = Pick<Frame, 'processes' | 'exited' | 'sessions'>;
+
 /** The rows the grid shows, in order: filtered, sorted, maybe as a tree. */
-export function orderRows(snap: ModelSnapshot, state: DashboardState): Rows {
+export function orderRows(snap: FrameView, state: DashboardState): Rows {
   const focus = state.focus;
-  const pool = focus ? snap.processes.filter((p) => p.sessionIds.includes(focus.id)) : snap.processes;
+  let pool = snap.processes;
+  if (focus) {
+    const keys = new Set(snap.sessions.find((x) => x.id === focus.id)?.keys ?? []);
+    pool = snap.processes.filter((p) => keys.has(p.key));
+  }
   let list = sortProcesses(filterProcesses(pool, state.filter), state.sort, state.reverse);
   const gone = state.gone;
   if (gone && filterProcesses([gone], state.filter).length === 1 && !list.some((p) => p.key === gone.key)) {
@@ -130,14 +140,9 @@ export function orderRows(snap: ModelSnapshot, state: DashboardState): Rows {
  * After a new sample (or a change of filter, sort or size): follow the
  * selection, or mark it gone; returns the state and the rows it implies.
  */
-export function reconcile(
-  state: DashboardState,
-  snap: ModelSnapshot,
-  pageSize: number,
-  sessions: readonly Session[] = [],
-): { state: DashboardState; rows: Rows; sessionRows: Session[] } {
+export function reconcile(state: DashboardState, snap: FrameView, pageSize: number): { state: DashboardState; rows: Rows; sessionRows: Session[] } {
   let s = state;
-  const sessionRows = sortSessions(sessions);
+  const sessionRows = sortSessions(snap.sessions);
   if (sessionRows.length > 0 && !sessionRows.some((x) => x.id === s.sessionKey)) s = { ...s, sessionKey: sessionRows[0].id };
   const si = sessionRows.findIndex((x) => x.id === s.sessionKey);
   if (si >= 0) s = { ...s, sessionTop: clampTop(s.sessionTop, si, sessionRows.length, pageSize) };
@@ -209,8 +214,8 @@ export interface ReduceContext {
   pageSize: number;
   /** The latest processes (for tree and session kills). */
   all: readonly ProcessStat[];
-  /** spmon's own pid: a set holding it or its ancestors is refused. */
-  selfPid: number;
+  /** spmon and its ancestors: what no kill may reach (refused before asking). */
+  guard: Guard;
 }
 
 /** Apply an action to the state; at most one effect comes out. */
@@ -280,6 +285,8 @@ export function reduce(state: DashboardState, action: Action, ctx: ReduceContext
         return { state: { ...s, status: { text: `Process ${target.pid} has already exited`, level: 'warn' } } };
       const tree = action.tree ? subtree(buildTree(all), target.pid) : [];
       const members = (tree.length > 0 ? tree : [target]).map(copyOf);
+      const refused = setRefusalOf(members, ctx.guard);
+      if (refused) return { state: { ...s, status: { text: refusedText(refused.member, refused.code), level: 'error' } } };
       const request: ConfirmRequest = {
         kind: action.tree ? 'tree' : 'process',
         target: copyOf(target),
@@ -299,6 +306,11 @@ export function reduce(state: DashboardState, action: Action, ctx: ReduceContext
     case 'status':
       return { state: { ...s, status: action.status } };
   }
+}
+
+/** Why a process may not be ended, for the status bar. */
+function refusedText(p: ProcessStat, code: NonNullable<ReturnType<typeof refusalOf>>): string {
+  return `Refused to end ${p.pid} ${p.name}: ${reasonText({ code })}`;
 }
 
 /** Keys in the sessions view; null: handled as in the process grid. */
@@ -332,9 +344,11 @@ function reduceSessions(s: DashboardState, action: Action, ctx: ReduceContext): 
       const byKey = new Map(ctx.all.map((p) => [p.key, p]));
       const members = x.keys.map((k) => byKey.get(k)).filter((p): p is ProcessStat => p !== undefined).map(copyOf);
       if (members.length === 0) return { state: { ...s, status: { text: `Session ${x.name} has no running processes`, level: 'warn' } } };
-      const guarded = new Set([ctx.selfPid, ...ancestors(buildTree(ctx.all), ctx.selfPid)]);
-      const hit = members.find((p) => guarded.has(p.pid));
-      if (hit) return { state: { ...s, status: { text: `Refused: session ${x.name} contains spmon or its parent ${hit.pid} ${hit.name}`, level: 'error' } } };
+      const refused = setRefusalOf(members, ctx.guard);
+      if (refused) {
+        const hit = refused.member;
+        return { state: { ...s, status: { text: `Refused: session ${x.name} contains spmon or its parent ${hit.pid} ${hit.name}`, level: 'error' } } };
+      }
       const root = members.slice().sort((a, b) => a.pid - b.pid)[0];
       return { state: { ...s, mode: 'confirm', confirm: { kind: 'session', target: root, session: x, members, system: members.some((p) => p.system) } } };
     }

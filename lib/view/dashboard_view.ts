@@ -1,6 +1,9 @@
 // The dashboard's view model: everything the screen shows, as styled lines.
 // Pure: the UI draws it and nothing else.
-import type { ModelSnapshot, ProcessHistory, ProcessStat } from '../model/sampler';
+import type { Frame } from '../engine/frame';
+import type { ProcessField } from '../fields/field';
+import { sessionTotals } from '../fields/session_fields';
+import type { ProcessHistory, ProcessStat } from '../model/process_stat';
 import type { ConfirmRequest, DashboardState, Rows } from './dashboard_state';
 import { selectedIndex } from './dashboard_state';
 import { displayWidth, fit } from './fit';
@@ -49,7 +52,7 @@ export interface EndedRecord {
 }
 
 export interface DashboardInputs {
-  snap: ModelSnapshot | null;
+  snap: Frame | null;
   state: DashboardState;
   rows: Rows;
   /** The sessions view's rows, in order. */
@@ -63,7 +66,6 @@ export interface DashboardInputs {
   tickMs: number | null;
   error: string | null;
   graceSec: number;
-  userName: (uid: number | null) => string | null;
 }
 
 export interface DashboardView {
@@ -108,7 +110,7 @@ export const KEY_HELP: [string, string][] = [
   ['q / Ctrl-C', 'quit'],
 ];
 
-function headerLines(snap: ModelSnapshot, width: number, count: number): Line[] {
+function headerLines(snap: Frame, width: number, count: number): Line[] {
   const pm = podMemory(snap);
   const c = snap.cgroup;
   let pssSum: number | null = null;
@@ -120,7 +122,7 @@ function headerLines(snap: ModelSnapshot, width: number, count: number): Line[] 
   const hidden = hiddenMemoryCount(snap);
   const line1: Line = [
     seg('spmon', 'title'),
-    seg(`  host ${sanitize(hostNameOf(snap))}`, 'normal'),
+    seg(`  host ${sanitize(snap.host.name ?? UNKNOWN)}`, 'normal'),
     seg(`  up ${formatDuration(snap.host.uptimeSec)}`, 'normal'),
     seg(`  ${snap.processes.length} procs`, 'normal'),
     seg('  OOM kills ', 'normal'),
@@ -165,26 +167,13 @@ function headerLines(snap: ModelSnapshot, width: number, count: number): Line[] 
   return [line1, line2, line3, line4];
 }
 
-let hostName = '';
-/** The host name is not in the snapshot (it does not change): the UI sets it once. */
-export function setHostName(name: string): void {
-  hostName = name;
-}
-function hostNameOf(_snap: ModelSnapshot): string {
-  return hostName || '-';
-}
-
-function rowLine(p: ProcessStat, cells: string[], keys: string[], gone: boolean): Line {
+function rowLine(p: ProcessStat, cells: string[], fields: readonly ProcessField[], gone: boolean): Line {
   const base: Style = gone ? 'gone' : p.system ? 'dim' : 'normal';
   const out: Line = [];
   cells.forEach((text, i) => {
     if (i > 0) out.push(seg(' ', base));
-    let style: Style = base;
-    if (!gone && keys[i] === 'growth' && p.growthSteady && p.growthBytesPerMin !== null) {
-      style = p.growthBytesPerMin >= 10 * 1024 * 1024 ? 'danger' : p.growthBytesPerMin >= 1024 * 1024 ? 'warn' : base;
-    }
-    if (!gone && keys[i] === 'cpu' && p.cpuPercent !== null && p.cpuPercent >= 90) style = 'warn';
-    out.push(seg(text, style));
+    const tone = gone ? null : (fields[i].tone?.(p) ?? null);
+    out.push(seg(text, tone ?? base));
   });
   return out;
 }
@@ -200,7 +189,7 @@ function detailPane(p: ProcessStat, inp: DashboardInputs, gone: boolean, width: 
       seg(`${p.pid} `, 'bold'),
       seg(displayName(p), gone ? 'gone' : 'bold'),
       seg(gone ? '  EXITED' : '', 'gone'),
-      seg(`  ppid ${p.ppid}  user ${sanitize(inp.userName(p.uid) ?? UNKNOWN)}  ${p.state} (${STATE_NAMES[p.state] ?? '?'})  threads ${p.threads ?? UNKNOWN}`),
+      seg(`  ppid ${p.ppid}  user ${sanitize(inp.snap?.userName(p.uid) ?? UNKNOWN)}  ${p.state} (${STATE_NAMES[p.state] ?? '?'})  threads ${p.threads ?? UNKNOWN}`),
       seg(p.system ? '  system process' : '', 'warn'),
     ],
     [seg('started ', 'dim'), seg(started), seg('  cgroup ', 'dim'), seg(sanitize(d?.cgroup ?? UNKNOWN))],
@@ -307,7 +296,7 @@ export function buildDashboardView(inp: DashboardInputs): DashboardView {
   const gridHeader: Line = headerCells(cols).flatMap((h, i) => {
     const k = keys[i];
     const mark = k === state.sort ? ((cols.columns[i].descending !== state.reverse) ? '▼' : '▲') : '';
-    const text = mark ? fit(h.trim() + mark, cols.widths[i], cols.columns[i].align) : h;
+    const text = mark ? fit(h.trim() + mark, cols.widths[i], cols.columns[i].column!.align) : h;
     return i === 0 ? [seg(text, 'title')] : [seg(' ', 'title'), seg(text, 'title')];
   });
   if (state.view === 'sessions' && state.mode !== 'filter') return sessionsView(inp, layout, header, width);
@@ -318,12 +307,12 @@ export function buildDashboardView(inp: DashboardInputs): DashboardView {
   for (let i = state.top; i < end; i++) {
     const p = rows.list[i];
     const gone = state.gone !== null && state.gone.key === p.key;
-    const cells = rowCells(p, cols);
+    const cells = rowCells(p, cols, snap!);
     if (nameIdx >= 0 && (rows.prefixes || gone)) {
       const prefix = (rows.prefixes?.[i] ?? '') + (gone ? '✕ ' : '');
       cells[nameIdx] = fit(prefix + displayName(p), cols.widths[nameIdx]);
     }
-    grid.push({ line: rowLine(p, cells, keys, gone), selected: i === sel });
+    grid.push({ line: rowLine(p, cells, cols.columns, gone), selected: i === sel });
   }
   const position = rows.list.length === 0 ? '0 of 0' : `${state.top + 1}-${end} of ${rows.list.length}`;
 
@@ -428,22 +417,23 @@ function sessionsView(inp: DashboardInputs, layout: DashboardLayout, header: Lin
 }
 
 function sessionDetail(x: Session, inp: DashboardInputs, height: number): DashboardView['detail'] {
+  const t = sessionTotals(x);
   const lines: Line[] = [[seg(`${x.kind} `, 'dim'), seg(sanitize(x.name), 'bold'), seg(`  ${sanitize(x.id)}`, 'dim')]];
   lines.push([
     seg(`${x.pids.length} processes  `, 'normal'),
-    seg('ΣUSS ', 'dim'), seg(formatBytes(x.ussBytes)),
-    seg('  ΣPSS ', 'dim'), seg(formatBytes(x.pssBytes)),
-    seg('  ΣRSS ', 'dim'), seg(formatBytes(x.rssBytes)), seg(' (double counts shared pages)', 'dim'),
-    seg('  CPU ', 'dim'), seg(`${formatPercent(x.cpuPercent)}%`),
+    seg('ΣUSS ', 'dim'), seg(formatBytes(t.ussBytes)),
+    seg('  ΣPSS ', 'dim'), seg(formatBytes(t.pssBytes)),
+    seg('  ΣRSS ', 'dim'), seg(formatBytes(t.rssBytes)), seg(' (double counts shared pages)', 'dim'),
+    seg('  CPU ', 'dim'), seg(`${formatPercent(t.cpuPercent)}%`),
   ]);
   const a = x.agent;
   if (a) {
-    const t = a.tokens;
+    const tk = a.tokens;
     const lv = contextLevel(a.contextPercent);
     lines.push([
       seg('model ', 'dim'), seg(sanitize(a.model ?? UNKNOWN)),
       seg('  context ', 'dim'), seg(`${formatPercent(a.contextPercent, 0)}%`, lv === 'critical' ? 'danger' : lv === 'warn' ? 'warn' : 'normal'),
-      seg('  tokens ', 'dim'), seg(`in ${formatCount(t.input)} out ${formatCount(t.output)} cache+ ${formatCount(t.cacheCreation)} cache↺ ${formatCount(t.cacheRead)} total ${formatCount(t.total)}`),
+      seg('  tokens ', 'dim'), seg(`in ${formatCount(tk.input)} out ${formatCount(tk.output)} cache+ ${formatCount(tk.cacheCreation)} cache↺ ${formatCount(tk.cacheRead)} total ${formatCount(tk.total)}`),
     ]);
     lines.push([
       seg('bound ', 'dim'),
@@ -453,10 +443,9 @@ function sessionDetail(x: Session, inp: DashboardInputs, height: number): Dashbo
     lines.push([seg('log ', 'dim'), seg(sanitize(a.logPath ?? UNKNOWN))]);
   }
   // The heaviest members.
-  const byKey = new Map((inp.snap?.processes ?? []).map((p) => [p.key, p]));
-  const members = x.keys.map((k) => byKey.get(k)).filter((p): p is ProcessStat => !!p).sort((p, q) => (q.ussBytes ?? -1) - (p.ussBytes ?? -1));
+  const members = x.members.slice().sort((p, q) => (q.ussBytes ?? -1) - (p.ussBytes ?? -1));
   for (const p of members.slice(0, Math.max(0, height - lines.length))) {
     lines.push([seg(String(p.pid).padStart(7) + ' ', 'dim'), seg(fit(displayName(p), 16) + ' '), seg(formatBytes(p.ussBytes).padStart(9) + ' USS  ', 'normal'), seg(fit(p.cmdline === null ? '' : sanitize(p.cmdline), 60), 'dim')]);
   }
-  return { lines, uss: [], cpu: [], ussLabel: `ΣUSS ${formatBytes(x.ussBytes)}`, cpuLabel: `CPU ${formatPercent(x.cpuPercent)}%` };
+  return { lines, uss: [], cpu: [], ussLabel: `ΣUSS ${formatBytes(t.ussBytes)}`, cpuLabel: `CPU ${formatPercent(t.cpuPercent)}%` };
 }

@@ -1,5 +1,5 @@
 // What the pod memory gauge shows: the cgroup against its limit, else the host.
-import type { ModelSnapshot } from '../model/sampler';
+import type { ModelSnapshot, ProcessStat } from '../model/process_stat';
 
 export interface PodMemory {
   usedBytes: number | null;
@@ -12,7 +12,7 @@ export interface PodMemory {
   level: 'ok' | 'warn' | 'danger' | 'unknown';
 }
 
-export function podMemory(snap: ModelSnapshot): PodMemory {
+export function podMemory(snap: Pick<ModelSnapshot, 'cgroup' | 'host'>): PodMemory {
   const m = snap.cgroup.memory;
   const h = snap.host;
   const hostUsed = h.memTotalBytes !== null && h.memAvailableBytes !== null ? h.memTotalBytes - h.memAvailableBytes : null;
@@ -32,7 +32,7 @@ export function podMemory(snap: ModelSnapshot): PodMemory {
 }
 
 /** Processes whose USS/PSS we could not read though they have a memory map. */
-export function hiddenMemoryCount(snap: ModelSnapshot): number {
+export function hiddenMemoryCount(snap: { processes: readonly ProcessStat[] }): number {
   let n = 0;
   for (const p of snap.processes) if (p.ussBytes === null && !p.kernelThread && p.state !== 'Z' && p.rssBytes !== null) n++;
   return n;

@@ -1,39 +1,58 @@
-// The `spmon.snapshot/v1` document (see docs/snapshot.schema.json). Every key
-// is always present; unknown is null.
-import type { ModelSnapshot, ProcessStat } from '../model/sampler';
+// The `spmon.snapshot/v1` document (see docs/snapshot.schema.json): process and session rows from the
+// field tables. Every key is always present; unknown is null.
+import type { FieldContext } from '../fields/field';
+import { jsonValue, PROCESS_FIELDS } from '../fields/process_fields';
+import { SESSION_FIELDS } from '../fields/session_fields';
+import type { CgroupStat, HostStat, ProcessStat } from '../model/process_stat';
 import type { Session } from '../model/sessions';
 
 export const SNAPSHOT_SCHEMA = 'spmon.snapshot/v1';
 
-export interface HostIdentity {
-  name: string | null;
-  kernel: string | null;
+const JSON_PROCESS_FIELDS = PROCESS_FIELDS.filter((f) => f.json !== null);
+const JSON_SESSION_FIELDS = SESSION_FIELDS.filter((f) => f.json !== null);
+
+const round = (v: number | null, digits = 2): number | null => (v === null ? null : Math.round(v * 10 ** digits) / 10 ** digits);
+
+/** One process row as --json (and MCP's list_processes) give it. */
+export function processJson(p: ProcessStat, ctx: FieldContext): Record<string, unknown> {
+  const row: Record<string, unknown> = {};
+  for (const f of JSON_PROCESS_FIELDS) row[f.json!.key] = jsonValue(f, p, ctx) ?? null;
+  return row;
 }
 
-export interface SnapshotJsonOptions {
-  identity: HostIdentity;
-  userName: (uid: number | null) => string | null;
+/** One session row as --json gives it. */
+export function sessionJson(s: Session): Record<string, unknown> {
+  const row: Record<string, unknown> = {};
+  for (const f of JSON_SESSION_FIELDS) {
+    const v = f.value(s);
+    row[f.json!] = typeof v === 'number' && f.digits !== undefined ? round(v, f.digits) : (v ?? null);
+  }
+  return row;
+}
+
+export interface SnapshotInput {
+  wallMs: number;
+  intervalMs: number | null;
+  host: HostStat & { name: string | null; kernel: string | null };
+  cgroup: CgroupStat;
   processes: readonly ProcessStat[];
   sessions: readonly Session[];
-  sessionIdsOf: (p: ProcessStat) => string[];
+  ctx: FieldContext;
 }
 
-const round = (v: number | null, digits = 2): number | null =>
-  v === null ? null : Math.round(v * 10 ** digits) / 10 ** digits;
-
-export function snapshotJson(snap: ModelSnapshot, o: SnapshotJsonOptions) {
-  const c = snap.cgroup;
+export function snapshotJson(o: SnapshotInput) {
+  const c = o.cgroup;
   return {
     schema: SNAPSHOT_SCHEMA,
-    time: new Date(snap.wallMs).toISOString(),
-    intervalMs: snap.intervalMs === null ? null : Math.round(snap.intervalMs),
+    time: new Date(o.wallMs).toISOString(),
+    intervalMs: o.intervalMs === null ? null : Math.round(o.intervalMs),
     host: {
-      name: o.identity.name,
-      kernel: o.identity.kernel,
-      cpuCount: snap.host.cpuCount,
-      memTotalBytes: snap.host.memTotalBytes,
-      memAvailableBytes: snap.host.memAvailableBytes,
-      uptimeSec: round(snap.host.uptimeSec),
+      name: o.host.name,
+      kernel: o.host.kernel,
+      cpuCount: o.host.cpuCount,
+      memTotalBytes: o.host.memTotalBytes,
+      memAvailableBytes: o.host.memAvailableBytes,
+      uptimeSec: round(o.host.uptimeSec),
     },
     cgroup: {
       version: c.version,
@@ -51,41 +70,7 @@ export function snapshotJson(snap: ModelSnapshot, o: SnapshotJsonOptions) {
       },
       cpu: { quotaCores: c.cpu.quotaCores, usagePercent: round(c.cpu.usagePercent) },
     },
-    processes: o.processes.map((p) => ({
-      pid: p.pid,
-      ppid: p.ppid,
-      startTime: p.startTime,
-      user: o.userName(p.uid),
-      name: p.name,
-      cmdline: p.cmdline,
-      state: p.state,
-      threads: p.threads,
-      cpuPercent: round(p.cpuPercent),
-      ussBytes: p.ussBytes,
-      pssBytes: p.pssBytes,
-      rssBytes: p.rssBytes,
-      swapBytes: p.swapBytes,
-      growthBytesPerMin: round(p.growthBytesPerMin, 0),
-      readBytesPerSec: round(p.readBytesPerSec, 0),
-      writeBytesPerSec: round(p.writeBytesPerSec, 0),
-      system: p.system,
-      sessionIds: o.sessionIdsOf(p),
-      // Extra fields (welcome in v1):
-      uid: p.uid,
-      kernelThread: p.kernelThread,
-      memorySource: p.memorySource,
-      memoryAgeMs: p.memoryAgeMs === null ? null : Math.round(p.memoryAgeMs),
-    })),
-    sessions: o.sessions.map((s) => ({
-      id: s.id,
-      kind: s.kind,
-      name: s.name,
-      pids: s.pids,
-      ussBytes: s.ussBytes,
-      pssBytes: s.pssBytes,
-      rssBytes: s.rssBytes,
-      cpuPercent: round(s.cpuPercent),
-      agent: s.agent,
-    })),
+    processes: o.processes.map((p) => processJson(p, o.ctx)),
+    sessions: o.sessions.map(sessionJson),
   };
 }

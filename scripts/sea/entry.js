@@ -44,7 +44,7 @@ function provideBlessedUsr() {
 }
 
 provideBlessedUsr();
-const cli = require('../../dist/lib/cli.js');
+const cli = require('../../lib/cli.ts');
 cli.main(process.argv).then(
   (code) => {
     process.exitCode = code;

@@ -116,8 +116,8 @@ test('a process that ignores SIGTERM is force-killed after the grace period', as
 
 test('n spares a system process, and the warning says it is one', async () => {
   const tag = uid();
-  // Its cmdline contains "ttyd": a system process by the default list.
-  const child = sleeper(`ttyd-${tag}`);
+  // Its program (argv[0]) is ttyd: a system process by the default list.
+  const child = sleeper(`/tmp/${tag}/ttyd`);
   children.push(child);
   startSpmon();
   await session.waitForText('PID');

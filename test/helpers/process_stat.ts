@@ -1,5 +1,8 @@
 // ProcessStat and ModelSnapshot as plain objects, for view and model tests.
+import type { Frame } from '../../lib/engine/frame';
 import type { CgroupStat, ModelSnapshot, ProcessStat } from '../../lib/model/sampler';
+import { assembleSessions, Session, SessionProvider } from '../../lib/model/sessions';
+import { buildTree } from '../../lib/model/tree';
 
 export function proc(pid: number, over: Partial<ProcessStat> = {}): ProcessStat {
   const startTicks = over.startTicks ?? 1000 + pid;
@@ -35,8 +38,6 @@ export function proc(pid: number, over: Partial<ProcessStat> = {}): ProcessStat 
     memoryAgeMs: 0,
     memoryEstimated: false,
     system: false,
-    sessionIds: [],
-    sessionLabel: null,
     ...over,
     // key follows pid/startTicks unless given
     ...(over.key ? {} : { key: `${pid}:${startTicks}` }),
@@ -65,7 +66,36 @@ export function cgroup(over: Partial<CgroupStat['memory']> = {}, cpu: Partial<Cg
   };
 }
 
-export function snapshot(processes: ProcessStat[], over: Partial<ModelSnapshot> = {}): ModelSnapshot {
+/** A snapshot as the model makes it, and as the engine publishes it (a Frame: sessions, membership, user names). */
+export type TestFrame = ModelSnapshot & Frame;
+
+/**
+ * A ModelSnapshot that is also a Frame: its sessions are the pod (all processes) and `sessions` (with
+ * their membership worked out as the engine does); user names are `user<uid>`.
+ */
+export function snapshot(processes: ProcessStat[], over: Partial<ModelSnapshot> = {}, sessions: Session[] = []): TestFrame {
+  const base = snapshotOnly(processes, over);
+  return withSessions(base, sessions);
+}
+
+/** The frame of a snapshot with these sessions after the pod. */
+export function withSessions(snap: ModelSnapshot, sessions: Session[]): TestFrame {
+  const given: SessionProvider = { kind: 'tree', labelRank: 1, sessions: () => sessions };
+  const pod: SessionProvider = { kind: 'pod', labelRank: 0, sessions: ({ snap: s }) => [{ id: 'pod', kind: 'pod', name: s.cgroup.path ?? 'host', members: s.processes, pids: s.processes.map((p) => p.pid), keys: s.processes.map((p) => p.key), agent: null, lastActivityMs: null }] };
+  const { sessions: all, membership } = assembleSessions(snap, [pod, given], () => buildTree(snap.processes));
+  return {
+    ...snap,
+    seq: 1,
+    host: { ...snap.host, name: 'testhost', kernel: '6.1.0' },
+    sessions: all,
+    cost: { sampleMs: 1, lastTickCpuMs: 1.5 },
+    sessionIdsOf: membership.idsOf,
+    sessionLabelOf: membership.labelOf,
+    userName: (u) => (u === null ? null : `user${u}`),
+  };
+}
+
+function snapshotOnly(processes: ProcessStat[], over: Partial<ModelSnapshot> = {}): ModelSnapshot {
   return {
     wallMs: 1_700_000_100_000,
     intervalMs: 1000,

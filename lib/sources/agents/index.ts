@@ -4,7 +4,6 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import type { AgentInfo } from '../../model/sessions';
 import { ClaudeParser, claudeConfigDirs, discoverClaudeLogs } from './claude';
 import { CodexParser, codexHome, codexSessionIdFromName, discoverCodexLogs } from './codex';
 import { ContextWindowOverrides, contextPercent, contextWindowFor } from './context_window';
@@ -389,24 +388,4 @@ function uniqueRealDirs(dirs: readonly string[]): string[] {
     out.push(d);
   }
   return out;
-}
-
-/** The session id used in snapshots: `agent:<tool>:<sessionId>`. */
-export function agentSessionKey(s: Pick<AgentLogSession, 'tool' | 'sessionId'>): string {
-  return `agent:${s.tool}:${s.sessionId}`;
-}
-
-/** The model's AgentInfo for a session, with the binder's evidence and confidence (null when unbound). */
-export function toAgentInfo(s: AgentLogSession, evidence: string | null = null, confidence: number | null = null): AgentInfo {
-  return {
-    tool: s.tool,
-    sessionId: s.sessionId,
-    model: s.model,
-    cwd: s.cwd,
-    logPath: s.logPath,
-    tokens: { ...s.tokens },
-    contextPercent: s.contextPercent,
-    evidence,
-    confidence,
-  };
 }

@@ -1,7 +1,6 @@
 // What one tool's parser reports about one log file. AgentLogs (index.ts) merges the files of a session.
-import type { AgentInfo } from '../../model/sessions';
-
-export type AgentTool = AgentInfo['tool'];
+/** The agent tools whose logs spmon reads. */
+export type AgentTool = 'claude' | 'codex' | 'gemini';
 
 /**
  * Tokens used by a session. `input` excludes cache reads; `total` is the sum of the four (Gemini: the sum of
@@ -15,8 +14,6 @@ export interface TokenTotals {
   cacheRead: number | null;
   total: number | null;
 }
-
-export const NO_TOKENS: Readonly<TokenTotals> = Object.freeze({ input: null, output: null, cacheCreation: null, cacheRead: null, total: null });
 
 export interface LogSummary {
   /** From the records; null when none carried one yet (AgentLogs then falls back to the file name). */

@@ -1,14 +1,37 @@
-// Termination policy over the addon's PID-reuse-safe signals: SIGTERM, a grace
-// period, SIGKILL for survivors; protection of PID 1, spmon and its ancestors;
-// read-only mode; a bounded history of what was ended. Never blocks: the addon's
-// calls are single non-blocking syscalls, and waiting is done with timers.
-// The only I/O is through ../native (openProcess and the handle it returns).
-import { openProcess, ProcessHandle, SignalOutcome } from './native';
-import { formatBytes } from './view/format';
-import { sanitize } from './view/sanitize';
+// Ends processes safely: a signal (SIGTERM by default), a grace period, then SIGKILL for survivors,
+// through handles pinned to (pid, start time), so a pid reused meanwhile is never signalled; whole sets
+// (sessions, trees) leaves first with one grace period and a rescan for children born meanwhile.
+// Refuses what lib/model/protection.ts refuses, and everything in read-only mode. Never blocks: the
+// addon's calls are single non-blocking syscalls, waiting is done with timers. Jobs report structured
+// states and reasons; the words are the front ends' (lib/view/job_text.ts).
+// This file is long because a process job and a set job share one life cycle; each part is one class.
+import { openProcess, ProcessHandle, SignalOutcome } from '../native';
+import { Guard, RefusalCode, refusalOf } from '../model/protection';
 
-const SIGTERM = 15;
-const SIGKILL = 9;
+export const SIGNALS = {
+  SIGHUP: 1,
+  SIGINT: 2,
+  SIGQUIT: 3,
+  SIGKILL: 9,
+  SIGUSR1: 10,
+  SIGUSR2: 12,
+  SIGTERM: 15,
+  SIGCONT: 18,
+  SIGSTOP: 19,
+} as const;
+export type SignalName = keyof typeof SIGNALS;
+
+export function isSignalName(s: string): s is SignalName {
+  return Object.prototype.hasOwnProperty.call(SIGNALS, s);
+}
+
+/** "TERM", "sigterm", "15" -> "SIGTERM"; null when it names no signal spmon sends. */
+export function parseSignal(s: string): SignalName | null {
+  const t = s.trim().toUpperCase();
+  if (/^\d+$/.test(t)) return (Object.keys(SIGNALS) as SignalName[]).find((k) => SIGNALS[k] === Number(t)) ?? null;
+  const name = t.startsWith('SIG') ? t : `SIG${t}`;
+  return isSignalName(name) ? name : null;
+}
 
 /** What to end: a process named by (pid, start time). A ProcessStat fits. */
 export interface TerminateTarget {
@@ -21,12 +44,26 @@ export interface TerminateTarget {
   ppid?: number;
 }
 
-/** Where a job stands. The last six are final. */
+/** A signal and how long to wait for the exit after it. */
+export interface Stage {
+  signal: SignalName;
+  waitMs: number;
+}
+
+export interface EndOptions {
+  /** Signals in order, each followed by a wait; SIGKILL after the last. Default: SIGTERM, then the grace period. */
+  stages?: readonly Stage[];
+  /** false: send the first signal only, no SIGKILL (a chosen signal, as htop sends it). Default true. */
+  escalate?: boolean;
+}
+
+/** Where a job stands. All but the first two are final. */
 export type JobState =
   | 'terminating'
   | 'killing'
   | 'terminated'
   | 'force-killed'
+  | 'signalled'
   | 'already-gone'
   | 'permission-denied'
   | 'refused'
@@ -34,13 +71,24 @@ export type JobState =
 
 export type Outcome = Exclude<JobState, 'terminating' | 'killing'>;
 
-export const FINAL_STATES: readonly Outcome[] = ['terminated', 'force-killed', 'already-gone', 'permission-denied', 'refused', 'failed'];
+export const FINAL_STATES: readonly Outcome[] = ['terminated', 'force-killed', 'signalled', 'already-gone', 'permission-denied', 'refused', 'failed'];
 
 export function isFinal(state: JobState): state is Outcome {
   return state !== 'terminating' && state !== 'killing';
 }
 
-export type SignalName = 'SIGTERM' | 'SIGKILL';
+/** Why a job was refused or failed. */
+export type Reason =
+  | { code: RefusalCode | 'read-only' }
+  /** The addon itself refused (PID 1 or spmon). */
+  | { code: 'addon-refused' }
+  | { code: 'open-failed'; error: string | null }
+  | { code: 'signal-failed'; signal: SignalName }
+  | { code: 'still-alive'; afterMs: number }
+  | { code: 'abandoned' }
+  | { code: 'internal'; error: string }
+  /** A set: one member may not be signalled, so none is. */
+  | { code: 'member'; pid: number; name: string; member: RefusalCode };
 
 export interface SignalRecord {
   signal: SignalName;
@@ -55,7 +103,7 @@ export interface ProcessJob {
   readonly id: number;
   readonly pid: number;
   readonly startTicks: number;
-  /** As given; sanitised in `message`. */
+  /** As given; front ends sanitise it. */
   readonly name: string;
   readonly ussBytes: number | null;
   readonly state: JobState;
@@ -63,12 +111,14 @@ export interface ProcessJob {
   readonly requestedAt: number;
   readonly finishedAt: number | null;
   readonly signals: readonly SignalRecord[];
-  /** Why it was refused or failed, in words; null otherwise. */
-  readonly detail: string | null;
-  /** Whole seconds until SIGKILL while terminating; else null. */
+  readonly reason: Reason | null;
+  /** The signal sent last, and the one due next (null: none, or only the wait for the exit after SIGKILL). */
+  readonly lastSignal: SignalName | null;
+  readonly nextSignal: SignalName | null;
+  /** Whole seconds until the next signal; null when none is due. */
   readonly secondsLeft: number | null;
-  /** Status-bar text. */
-  readonly message: string;
+  /** Time waited before SIGKILL (the sum of the stages' waits), ms. */
+  readonly waitedMs: number;
   readonly done: Promise<ProcessJob>;
 }
 
@@ -84,9 +134,11 @@ export interface SetJob {
   readonly members: readonly ProcessJob[];
   readonly requestedAt: number;
   readonly finishedAt: number | null;
-  readonly detail: string | null;
+  readonly reason: Reason | null;
+  readonly lastSignal: SignalName | null;
+  readonly nextSignal: SignalName | null;
   readonly secondsLeft: number | null;
-  readonly message: string;
+  readonly waitedMs: number;
   /** Members per final outcome (members still running are not counted). */
   readonly counts: Readonly<Record<Outcome, number>>;
   readonly done: Promise<SetJob>;
@@ -104,9 +156,10 @@ export interface HistoryEntry {
   finishedAt: number;
   outcome: Outcome;
   signals: SignalRecord[];
+  reason: Reason | null;
+  waitedMs: number;
   /** The set's label when it was ended as part of a session. */
   set: string | null;
-  message: string;
 }
 
 export interface TerminatorOptions {
@@ -123,30 +176,19 @@ export interface TerminatorOptions {
   historyLimit?: number;
   /** Never signalled, alone or in a set (spmon's ancestors). PID 1 and spmon itself are always protected. */
   protectedPids?: Iterable<number>;
-  /** Called when a job's state or message changes (a top-level job: a set, not its members). */
+  /** The protection of this moment (spmon's ancestors from the latest frame); called for every request. */
+  guard?: () => Guard;
+  /** Called when a job's state changes or its countdown ticks (a top-level job: a set, not its members). */
   onChange?: (job: Job) => void;
 }
 
-export interface TerminateSetOptions {
+export interface TerminateSetOptions extends EndOptions {
   /** Shown in messages and history, e.g. the session name. */
   label?: string;
   /** More pids to protect for this request, e.g. spmon's ancestors. */
   protectedPids?: Iterable<number>;
-  /** Called once before SIGKILL: the set as it is now, so descendants born during the grace are killed too. */
+  /** Called before each later stage: the set as it is now, so descendants born during the grace are ended too. */
   rescan?: () => readonly TerminateTarget[];
-}
-
-/** The pids of `pid`'s ancestors (not itself) in a process list: what a session kill must not touch. */
-export function ancestorPids(processes: Iterable<{ pid: number; ppid: number }>, pid: number = process.pid): Set<number> {
-  const parent = new Map<number, number>();
-  for (const p of processes) parent.set(p.pid, p.ppid);
-  const out = new Set<number>();
-  let cur = parent.get(pid);
-  while (cur !== undefined && cur > 0 && !out.has(cur) && cur !== pid) {
-    out.add(cur);
-    cur = parent.get(cur);
-  }
-  return out;
 }
 
 /** Targets ordered leaves first: by depth in the ppid tree among the set, deepest first; stable otherwise. */
@@ -174,17 +216,12 @@ export function leavesFirst<T extends TerminateTarget>(targets: readonly T[]): T
     .map((x) => x.t);
 }
 
-function seconds(ms: number): string {
-  const s = ms / 1000;
-  return `${Number.isInteger(s) ? s : Number(s.toFixed(1))} s`;
-}
+const monotonicMs = (): number => performance.now();
 
-function monotonicMs(): number {
-  return performance.now();
-}
-
-function plural(n: number, word: string): string {
-  return `${n} ${word}${n === 1 ? '' : 'es'}`;
+/** The stage plan of a request: its stages (SIGTERM for the grace period by default), then SIGKILL. */
+function planOf(opts: EndOptions, graceMs: number): { stages: Stage[]; escalate: boolean } {
+  const stages = opts.stages && opts.stages.length > 0 ? opts.stages.map((s) => ({ ...s })) : [{ signal: 'SIGTERM' as const, waitMs: graceMs }];
+  return { stages, escalate: opts.escalate !== false };
 }
 
 // One process being ended. Mutable inside this file; callers see ProcessJob.
@@ -194,12 +231,14 @@ class ProcessRun implements ProcessJob {
   state: JobState = 'terminating';
   finishedAt: number | null = null;
   signals: SignalRecord[] = [];
-  detail: string | null = null;
+  reason: Reason | null = null;
   handle: ProcessHandle | null = null;
   /** Opened together with the rest of a set before any of it was signalled. */
   pinnedWithSet = false;
-  /** Monotonic ms at which SIGKILL is due / the kill wait ends. */
-  killAt = 0;
+  /** Index of the stage whose signal was sent last (-1: none yet). */
+  stage = -1;
+  /** Monotonic ms at which the next stage is due / the kill wait ends. */
+  nextAt = 0;
   killWaitEnd = 0;
   readonly done: Promise<ProcessJob>;
   private resolve!: (j: ProcessJob) => void;
@@ -212,47 +251,30 @@ class ProcessRun implements ProcessJob {
     ussBytes: number | null | undefined,
     readonly ppid: number | undefined,
     readonly requestedAt: number,
-    private readonly graceMs: number,
+    readonly stages: readonly Stage[],
+    readonly escalate: boolean,
     private readonly killWaitMs: number,
   ) {
     this.ussBytes = ussBytes ?? null;
     this.done = new Promise((r) => (this.resolve = r));
   }
 
+  get waitedMs(): number {
+    return this.stages.reduce((a, s) => a + s.waitMs, 0);
+  }
+
+  get lastSignal(): SignalName | null {
+    return this.signals.length ? this.signals[this.signals.length - 1].signal : null;
+  }
+
+  get nextSignal(): SignalName | null {
+    if (this.state !== 'terminating') return null;
+    return this.stages[this.stage + 1]?.signal ?? (this.escalate ? 'SIGKILL' : null);
+  }
+
   get secondsLeft(): number | null {
-    if (this.state !== 'terminating' || this.killAt === 0) return null;
-    return Math.max(0, Math.ceil((this.killAt - monotonicMs()) / 1000));
-  }
-
-  get label(): string {
-    return `${this.pid} ${sanitize(this.name)}`;
-  }
-
-  get message(): string {
-    const who = this.label;
-    const uss = this.ussBytes !== null && Number.isFinite(this.ussBytes) ? ` (USS ${formatBytes(this.ussBytes)})` : '';
-    switch (this.state) {
-      case 'terminating': {
-        const left = this.secondsLeft;
-        return left === null ? `Ending ${who}` : `SIGTERM sent to ${who}, SIGKILL in ${left} s`;
-      }
-      case 'killing':
-        return `SIGKILL sent to ${who} after ${seconds(this.graceMs)}, waiting for it to exit`;
-      case 'terminated':
-        return `Terminated ${who}${uss}`;
-      case 'force-killed':
-        return this.signals.some((s) => s.signal === 'SIGTERM')
-          ? `Force-killed ${who} after ${seconds(this.graceMs)}${uss}`
-          : `Force-killed ${who}${uss}`;
-      case 'already-gone':
-        return `${who} was already gone (nothing signalled)`;
-      case 'permission-denied':
-        return `Permission denied: cannot signal ${who}`;
-      case 'refused':
-        return `Refused to end ${who}: ${this.detail ?? 'not allowed'}`;
-      case 'failed':
-        return `Failed to end ${who}: ${this.detail ?? 'unknown error'}`;
-    }
+    if (this.state !== 'terminating' || this.nextAt === 0) return null;
+    return Math.max(0, Math.ceil((this.nextAt - monotonicMs()) / 1000));
   }
 
   /** Open the handle; false (and final) when there is nothing to signal. */
@@ -261,13 +283,13 @@ class ProcessRun implements ProcessJob {
     try {
       r = openProcess(this.pid, this.startTicks, procRoot);
     } catch (err) {
-      this.finish('failed', (err as Error).message.split('\n')[0]);
+      this.finish('failed', { code: 'open-failed', error: (err as Error).message.split('\n')[0] });
       return false;
     }
     switch (r.status) {
       case 'open':
         if (!r.handle) {
-          this.finish('failed', 'the addon returned no handle');
+          this.finish('failed', { code: 'open-failed', error: 'the addon returned no handle' });
           return false;
         }
         this.handle = r.handle;
@@ -276,36 +298,49 @@ class ProcessRun implements ProcessJob {
         this.finish('already-gone');
         return false;
       case 'refused':
-        this.finish('refused', 'PID 1 and spmon itself are never signalled');
+        this.finish('refused', { code: 'addon-refused' });
         return false;
       case 'denied':
         this.finish('permission-denied');
         return false;
       default:
-        this.finish('failed', 'could not open the process');
+        this.finish('failed', { code: 'open-failed', error: null });
         return false;
     }
   }
 
+  /** Send the next stage's signal (or SIGKILL after the last). False (and final) when that ended the job. */
+  advance(): boolean {
+    const next = this.stages[this.stage + 1];
+    if (next) {
+      this.stage++;
+      return this.send(next.signal, next.waitMs);
+    }
+    return this.send('SIGKILL', 0);
+  }
+
   /** Send a signal through the handle. False (and final) when that ended the job. */
-  send(signal: SignalName): boolean {
+  private send(signal: SignalName, waitMs: number): boolean {
     const h = this.handle;
     if (!h) return false;
     let result: SignalOutcome;
     try {
-      result = h.signal(signal === 'SIGTERM' ? SIGTERM : SIGKILL);
+      result = h.signal(SIGNALS[signal]);
     } catch {
       result = 'error';
     }
     this.signals.push({ signal, at: performance.timeOrigin + monotonicMs(), result });
     switch (result) {
       case 'sent':
-        if (signal === 'SIGTERM') {
-          this.state = 'terminating';
-          this.killAt = monotonicMs() + this.graceMs;
-        } else {
+        if (signal === 'SIGKILL') {
           this.state = 'killing';
           this.killWaitEnd = monotonicMs() + this.killWaitMs;
+        } else if (!this.escalate) {
+          this.finish('signalled');
+          return false;
+        } else {
+          this.state = 'terminating';
+          this.nextAt = monotonicMs() + waitMs;
         }
         return true;
       case 'gone':
@@ -317,10 +352,10 @@ class ProcessRun implements ProcessJob {
         this.finish('permission-denied');
         return false;
       case 'refused':
-        this.finish('refused', 'PID 1 and spmon itself are never signalled');
+        this.finish('refused', { code: 'addon-refused' });
         return false;
       default:
-        this.finish('failed', `${signal} could not be sent`);
+        this.finish('failed', { code: 'signal-failed', signal });
         return false;
     }
   }
@@ -342,10 +377,18 @@ class ProcessRun implements ProcessJob {
     return exited;
   }
 
-  finish(outcome: Outcome, detail: string | null = null): void {
+  /** One step of a lone job: the exit, the next stage when due, or giving up after SIGKILL. */
+  step(): void {
+    if (this.poll()) return;
+    const now = monotonicMs();
+    if (this.state === 'terminating' && now >= this.nextAt) this.advance();
+    else if (this.state === 'killing' && now >= this.killWaitEnd) this.finish('failed', { code: 'still-alive', afterMs: this.killWaitMs });
+  }
+
+  finish(outcome: Outcome, reason: Reason | null = null): void {
     if (isFinal(this.state) && this.finishedAt !== null) return;
     this.state = outcome;
-    this.detail = detail;
+    this.reason = reason;
     this.finishedAt = Date.now();
     if (this.handle) {
       try {
@@ -359,14 +402,16 @@ class ProcessRun implements ProcessJob {
   }
 }
 
-// A set of processes with one grace period. Mutable inside this file; callers see SetJob.
+// A set of processes with one plan. Mutable inside this file; callers see SetJob.
 class SetRun implements SetJob {
   readonly kind = 'set' as const;
   state: SetState = 'terminating';
   members: ProcessRun[] = [];
   finishedAt: number | null = null;
-  detail: string | null = null;
-  killAt = 0;
+  reason: Reason | null = null;
+  stage = -1;
+  nextAt = 0;
+  killWaitEnd = 0;
   readonly done: Promise<SetJob>;
   private resolve!: (j: SetJob) => void;
 
@@ -374,14 +419,28 @@ class SetRun implements SetJob {
     readonly id: number,
     readonly label: string,
     readonly requestedAt: number,
-    private readonly graceMs: number,
+    readonly stages: readonly Stage[],
+    readonly escalate: boolean,
   ) {
     this.done = new Promise((r) => (this.resolve = r));
   }
 
+  get waitedMs(): number {
+    return this.stages.reduce((a, s) => a + s.waitMs, 0);
+  }
+
+  get lastSignal(): SignalName | null {
+    return this.state === 'killing' ? 'SIGKILL' : (this.stages[this.stage]?.signal ?? null);
+  }
+
+  get nextSignal(): SignalName | null {
+    if (this.state !== 'terminating') return null;
+    return this.stages[this.stage + 1]?.signal ?? (this.escalate ? 'SIGKILL' : null);
+  }
+
   get secondsLeft(): number | null {
-    if (this.state !== 'terminating' || this.killAt === 0) return null;
-    return Math.max(0, Math.ceil((this.killAt - monotonicMs()) / 1000));
+    if (this.state !== 'terminating' || this.nextAt === 0) return null;
+    return Math.max(0, Math.ceil((this.nextAt - monotonicMs()) / 1000));
   }
 
   get counts(): Record<Outcome, number> {
@@ -390,44 +449,14 @@ class SetRun implements SetJob {
     return c;
   }
 
-  get message(): string {
-    const name = sanitize(this.label);
-    const live = this.members.filter((m) => !isFinal(m.state)).length;
-    switch (this.state) {
-      case 'refused':
-        return `Refused to end ${name}: ${this.detail ?? 'not allowed'}`;
-      case 'terminating': {
-        const sent = this.members.filter((m) => m.signals.some((s) => s.signal === 'SIGTERM' && s.result === 'sent')).length;
-        return `SIGTERM sent to ${plural(sent, 'process')} of ${name}, SIGKILL in ${this.secondsLeft ?? '?'} s (${live} running)`;
-      }
-      case 'killing':
-        return `SIGKILL sent to ${plural(live, 'process')} of ${name} after ${seconds(this.graceMs)}, waiting for exits`;
-      case 'done': {
-        if (this.members.length === 0) return `Nothing to end in ${name}`;
-        const c = this.counts;
-        const parts: string[] = [];
-        const words: [Outcome, string][] = [
-          ['terminated', 'terminated'],
-          ['force-killed', 'force-killed'],
-          ['already-gone', 'already gone'],
-          ['permission-denied', 'permission denied'],
-          ['refused', 'refused'],
-          ['failed', 'failed'],
-        ];
-        for (const [k, w] of words) if (c[k] > 0) parts.push(`${c[k]} ${w}`);
-        let freed: number | null = null;
-        for (const m of this.members) {
-          if ((m.state === 'terminated' || m.state === 'force-killed') && m.ussBytes !== null) freed = (freed ?? 0) + m.ussBytes;
-        }
-        return `Ended ${name}: ${parts.join(', ')}${freed !== null ? ` (USS ${formatBytes(freed)})` : ''}`;
-      }
-    }
+  live(): ProcessRun[] {
+    return this.members.filter((m) => !isFinal(m.state));
   }
 
-  finish(state: 'done' | 'refused', detail: string | null = null): void {
+  finish(state: 'done' | 'refused', reason: Reason | null = null): void {
     if (this.finishedAt !== null) return;
     this.state = state;
-    this.detail = detail;
+    this.reason = reason;
     this.finishedAt = Date.now();
     this.resolve(this);
   }
@@ -435,13 +464,13 @@ class SetRun implements SetJob {
 
 interface Watch {
   timer: NodeJS.Timeout | null;
-  lastMessage: string;
-  lastState: string;
+  /** State, countdown and running count as last emitted. */
+  lastShown: string;
 }
 
 /**
- * Ends processes: SIGTERM, then SIGKILL after a grace period, through handles pinned
- * to (pid, start time), so a pid reused meanwhile is never signalled.
+ * Ends processes and sets of them. Every request returns at once with a job; `job.done` resolves with
+ * its outcome; `onChange` hears of every change.
  */
 export class Terminator {
   readonly graceMs: number;
@@ -451,6 +480,7 @@ export class Terminator {
   readonly readOnly: boolean;
   readonly historyLimit: number;
   private readonly protectedPids: Set<number>;
+  private readonly guard: (() => Guard) | null;
   private readonly onChange: ((job: Job) => void) | undefined;
   private nextId = 1;
   private readonly entries: HistoryEntry[] = [];
@@ -467,24 +497,28 @@ export class Terminator {
     this.readOnly = options.readOnly === true;
     this.historyLimit = Math.max(0, Math.floor(nonNegative(options.historyLimit, 100)));
     this.protectedPids = new Set(options.protectedPids ?? []);
+    this.guard = options.guard ?? null;
     this.onChange = options.onChange;
   }
 
+  /** The protection of this moment: spmon, its ancestors (from the guard), and the pids given. */
+  private currentGuard(more: Iterable<number> = []): Guard {
+    const g = this.guard?.();
+    const ancestors = new Set([...this.protectedPids, ...(g?.ancestors ?? []), ...more]);
+    return { selfPid: process.pid, ancestors };
+  }
+
   /** End one process. Returns at once; `job.done` resolves with the outcome. */
-  terminate(target: TerminateTarget): ProcessJob {
+  terminate(target: TerminateTarget, opts: EndOptions = {}): ProcessJob {
     const key = `${target.pid}:${target.startTicks}`;
     const existing = this.singles.get(key);
     if (existing && !isFinal(existing.state)) return existing;
 
-    const job = this.newRun(target);
-    const refusal = this.refusalFor(target, this.protectedPids);
-    if (refusal !== null) {
-      job.finish('refused', refusal);
-    } else if (this.readOnly) {
-      job.finish('refused', 'spmon is in read-only mode (--read-only)');
-    } else if (job.open(this.procRoot)) {
-      job.send('SIGTERM');
-    }
+    const job = this.newRun(target, opts);
+    const refusal = refusalOf(target, this.currentGuard());
+    if (refusal !== null) job.finish('refused', { code: refusal });
+    else if (this.readOnly) job.finish('refused', { code: 'read-only' });
+    else if (job.open(this.procRoot)) job.advance();
     if (isFinal(job.state)) {
       this.record(job, null);
       this.emit(job);
@@ -492,13 +526,7 @@ export class Terminator {
     }
     this.singles.set(key, job);
     this.track(job, () => {
-      if (job.state === 'terminating') {
-        if (!job.poll() && monotonicMs() >= job.killAt) job.send('SIGKILL');
-      } else if (job.state === 'killing') {
-        if (!job.poll() && monotonicMs() >= job.killWaitEnd) {
-          job.finish('failed', `still alive ${seconds(this.killWaitMs)} after SIGKILL`);
-        }
-      }
+      job.step();
       if (isFinal(job.state)) {
         this.singles.delete(key);
         this.record(job, null);
@@ -510,28 +538,28 @@ export class Terminator {
   }
 
   /**
-   * End a set (a session): leaves first, SIGTERM to all, one grace period, then a rescan
-   * and SIGKILL for survivors and newcomers. The whole set is refused if it holds PID 1,
-   * spmon, or a protected pid (spmon's ancestors). Returns at once.
+   * End a set (a session): leaves first, the first signal to all, one wait, then a rescan and the next
+   * signal (SIGKILL after the last stage) for survivors and newcomers. The whole set is refused if it
+   * holds PID 1, spmon, or a protected pid (spmon's ancestors). Returns at once.
    */
   terminateSet(targets: readonly TerminateTarget[], options: TerminateSetOptions = {}): SetJob {
     const label = options.label ?? 'the set';
-    const set = new SetRun(this.nextId++, label, Date.now(), this.graceMs);
-    const protect = new Set(this.protectedPids);
-    for (const p of options.protectedPids ?? []) protect.add(p);
+    const plan = planOf(options, this.graceMs);
+    const set = new SetRun(this.nextId++, label, Date.now(), plan.stages, plan.escalate);
+    const guard = this.currentGuard(options.protectedPids ?? []);
 
     const unique = dedupe(targets);
-    set.members = leavesFirst(unique).map((t) => this.newRun(t));
+    set.members = leavesFirst(unique).map((t) => this.newRun(t, options));
 
-    let refusal: string | null = null;
+    let refusal: Reason | null = null;
     for (const t of unique) {
-      const why = this.refusalFor(t, protect);
-      if (why !== null) {
-        refusal = `it contains ${t.pid} ${sanitize(t.name)}, ${why.replace(/^it is /, '')}`;
+      const code = refusalOf(t, guard);
+      if (code !== null) {
+        refusal = { code: 'member', pid: t.pid, name: String(t.name ?? ''), member: code };
         break;
       }
     }
-    if (refusal === null && this.readOnly) refusal = 'spmon is in read-only mode (--read-only)';
+    if (refusal === null && this.readOnly) refusal = { code: 'read-only' };
     if (refusal !== null) {
       for (const m of set.members) m.finish('refused', refusal);
       set.finish('refused', refusal);
@@ -541,13 +569,14 @@ export class Terminator {
     }
 
     // Pin every member first, so one exiting (a parent whose children died) cannot
-    // let its pid be reused before we hold it; then SIGTERM, leaves first.
+    // let its pid be reused before we hold it; then the first signal, leaves first.
     const opened = set.members.filter((m) => m.open(this.procRoot));
+    set.stage = 0;
     for (const m of opened) {
       m.pinnedWithSet = true;
-      m.send('SIGTERM');
+      m.advance();
     }
-    set.killAt = monotonicMs() + this.graceMs;
+    set.nextAt = monotonicMs() + (plan.stages[0]?.waitMs ?? 0);
     const recorded = new Set<ProcessRun>();
     const recordFinished = () => {
       for (const m of set.members) {
@@ -558,21 +587,27 @@ export class Terminator {
       }
     };
 
-    let killWaitEnd = 0;
     const step = (): boolean => {
       for (const m of set.members) m.poll();
-      const live = () => set.members.filter((m) => !isFinal(m.state));
-      if (set.state === 'terminating' && live().length > 0 && monotonicMs() >= set.killAt) {
-        this.addNewcomers(set, options.rescan, protect);
-        // SIGKILL to survivors and newcomers, leaves first.
-        for (const m of leavesFirst(live())) m.send('SIGKILL');
-        set.state = 'killing';
-        killWaitEnd = monotonicMs() + this.killWaitMs;
-      } else if (set.state === 'killing' && live().length > 0 && monotonicMs() >= killWaitEnd) {
-        for (const m of live()) m.finish('failed', `still alive ${seconds(this.killWaitMs)} after SIGKILL`);
+      if (set.state === 'terminating' && set.live().length > 0 && monotonicMs() >= set.nextAt) {
+        this.addNewcomers(set, options.rescan, guard);
+        // The next signal to survivors and newcomers, leaves first.
+        set.stage++;
+        for (const m of leavesFirst(set.live())) {
+          m.stage = set.stage - 1;
+          m.advance();
+        }
+        const next = plan.stages[set.stage];
+        if (next) set.nextAt = monotonicMs() + next.waitMs;
+        else {
+          set.state = 'killing';
+          set.killWaitEnd = monotonicMs() + this.killWaitMs;
+        }
+      } else if (set.state === 'killing' && set.live().length > 0 && monotonicMs() >= set.killWaitEnd) {
+        for (const m of set.live()) m.finish('failed', { code: 'still-alive', afterMs: this.killWaitMs });
       }
       recordFinished();
-      if (live().length === 0) {
+      if (set.live().length === 0) {
         set.finish('done');
         return true;
       }
@@ -602,35 +637,25 @@ export class Terminator {
   }
 
   /**
-   * Stop watching: running jobs end as 'failed' (outcome unknown) and their handles are
-   * closed. Signals already sent stay sent; no SIGKILL is sent after this.
+   * Stop watching: running jobs end as 'failed' (abandoned) and their handles are closed. Signals already
+   * sent stay sent; no SIGKILL is sent after this.
    */
   close(): void {
     for (const [job, watch] of [...this.running]) {
       if (watch.timer) clearTimeout(watch.timer);
-      this.abandon(job, 'spmon stopped watching before it exited');
+      this.abandon(job, { code: 'abandoned' });
       this.running.delete(job);
       this.emit(job);
     }
     this.singles.clear();
   }
 
-  private newRun(t: TerminateTarget): ProcessRun {
-    return new ProcessRun(this.nextId++, t.pid, t.startTicks, String(t.name ?? ''), t.ussBytes, t.ppid, Date.now(), this.graceMs, this.killWaitMs);
+  private newRun(t: TerminateTarget, opts: EndOptions): ProcessRun {
+    const plan = planOf(opts, this.graceMs);
+    return new ProcessRun(this.nextId++, t.pid, t.startTicks, String(t.name ?? ''), t.ussBytes, t.ppid, Date.now(), plan.stages, plan.escalate, this.killWaitMs);
   }
 
-  /** Why this pid may not be signalled, or null. */
-  private refusalFor(t: TerminateTarget, protect: Set<number>): string | null {
-    const pid = t.pid;
-    if (!Number.isInteger(pid) || pid <= 0 || pid > 0x7fffffff) return 'it is not a valid pid';
-    if (!Number.isFinite(t.startTicks) || t.startTicks < 0) return 'its start time is unknown';
-    if (pid === 1) return 'it is PID 1 (init)';
-    if (pid === process.pid) return 'it is spmon itself';
-    if (protect.has(pid)) return 'it is protected (spmon runs under it)';
-    return null;
-  }
-
-  private addNewcomers(set: SetRun, rescan: (() => readonly TerminateTarget[]) | undefined, protect: Set<number>): void {
+  private addNewcomers(set: SetRun, rescan: (() => readonly TerminateTarget[]) | undefined, guard: Guard): void {
     if (!rescan) return;
     let found: readonly TerminateTarget[];
     try {
@@ -640,23 +665,24 @@ export class Terminator {
     }
     const known = new Set(set.members.map((m) => `${m.pid}:${m.startTicks}`));
     // A pid held by a live member is skipped; one freed by a member that exited may be a newcomer.
-    const knownPids = new Set(set.members.filter((m) => !isFinal(m.state)).map((m) => m.pid));
+    const knownPids = new Set(set.live().map((m) => m.pid));
     for (const t of dedupe(found)) {
       if (known.has(`${t.pid}:${t.startTicks}`) || knownPids.has(t.pid)) continue;
-      const m = this.newRun(t);
+      const m = new ProcessRun(this.nextId++, t.pid, t.startTicks, String(t.name ?? ''), t.ussBytes, t.ppid, Date.now(), set.stages, set.escalate, this.killWaitMs);
       set.members.push(m);
-      const why = this.refusalFor(t, protect);
-      if (why !== null) m.finish('refused', why);
-      // Opened now and killed with the survivors: no second grace period.
-      else if (m.open(this.procRoot)) m.state = 'killing';
+      const code = refusalOf(t, guard);
+      if (code !== null) m.finish('refused', { code });
+      // Opened now and sent the set's next signal with the survivors: no grace period of its own.
+      else if (m.open(this.procRoot)) m.pinnedWithSet = true;
     }
     // Keep members in signalling order for display.
     set.members = leavesFirst(set.members);
   }
 
-  /** Poll a running job every pollMs until `step` says it is finished; emit on changes. */
+  /** Poll a running job every pollMs until `step` says it is finished; emit when what a front end shows changed. */
   private track(job: Job, step: () => boolean): void {
-    const watch: Watch = { timer: null, lastMessage: job.message, lastState: job.state };
+    const shown = () => `${job.state} ${job.secondsLeft} ${job.kind === 'set' ? (job as SetRun).live().length : ''}`;
+    const watch: Watch = { timer: null, lastShown: shown() };
     const tick = () => {
       watch.timer = null;
       let finished: boolean;
@@ -664,7 +690,7 @@ export class Terminator {
         finished = step();
       } catch (err) {
         // A bug here must not leave handles open or the job hanging.
-        this.abandon(job, `internal error: ${(err as Error).message}`);
+        this.abandon(job, { code: 'internal', error: (err as Error).message });
         finished = true;
       }
       if (finished) {
@@ -673,9 +699,9 @@ export class Terminator {
         this.emit(job);
         return;
       }
-      if (job.message !== watch.lastMessage || job.state !== watch.lastState) {
-        watch.lastMessage = job.message;
-        watch.lastState = job.state;
+      const now = shown();
+      if (now !== watch.lastShown) {
+        watch.lastShown = now;
         this.emit(job);
       }
       watch.timer = setTimeout(tick, this.pollMs);
@@ -686,11 +712,11 @@ export class Terminator {
   }
 
   /** End whatever is still running in `job` as failed, closing its handles. */
-  private abandon(job: Job, detail: string): void {
+  private abandon(job: Job, reason: Reason): void {
     const runs = job.kind === 'set' ? (job as SetRun).members : [job as ProcessRun];
     for (const m of runs) {
       if (!isFinal(m.state)) {
-        m.finish('failed', detail);
+        m.finish('failed', reason);
         this.record(m, job.kind === 'set' ? job.label : null);
       }
     }
@@ -717,8 +743,9 @@ export class Terminator {
       finishedAt: m.finishedAt ?? Date.now(),
       outcome: m.state,
       signals: m.signals.slice(),
+      reason: m.reason,
+      waitedMs: m.waitedMs,
       set,
-      message: m.message,
     });
     if (this.entries.length > this.historyLimit) this.entries.splice(0, this.entries.length - this.historyLimit);
   }

@@ -1,0 +1,48 @@
+// What a command declares: its name, arguments and options (for commander, in lib/cli.ts), and its run
+// function. lib/commands/index.ts lists them all.
+import type { Settings } from '../config';
+
+export interface CommandIo {
+  stdout: NodeJS.WriteStream;
+  stderr: NodeJS.WriteStream;
+  env: NodeJS.ProcessEnv;
+}
+
+export interface OptionDef {
+  /** As commander takes them: `-n, --lines <n>`, `--json`. */
+  flags: string;
+  description: string;
+  /** For a repeatable option (`--env K=V` ...): collect the values in a list. */
+  repeat?: boolean;
+}
+
+export interface RunContext {
+  io: CommandIo;
+  /** The settings: flag > SPMON_* > config file > default. */
+  settings: Settings;
+  /** This command's own options, by commander's attribute names. */
+  opts: Record<string, unknown>;
+  /** Positional arguments. */
+  args: string[];
+  /** Width of tables: the terminal's, else 120. */
+  columns: number;
+}
+
+export interface CommandDef {
+  /** `''`: the program itself (the dashboard, or a snapshot with --once/--json). */
+  name: string;
+  description: string;
+  /** Commander's argument spec, e.g. `<id>` or `[cmd...]`. */
+  arguments?: string;
+  options: readonly OptionDef[];
+  /** More help text after the options. */
+  helpAfter?: string;
+  /** Exit status for a usage error of this command (bad option, unknown session...). Default 2. */
+  usageExit?: number;
+  /** Exit status when the command fails (it could not read what it reports). Default 1. */
+  errorExit?: number;
+  run(ctx: RunContext): Promise<number>;
+}
+
+/** A usage error the command found itself (an unknown id, a bad value): message, and the command's usage exit status. */
+export class UsageError extends Error {}

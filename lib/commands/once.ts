@@ -1,0 +1,15 @@
+// `spmon --once` / `--json`: one snapshot from the engine, printed once.
+import { Engine } from '../engine/engine';
+import { renderJson, renderTable } from '../view/once_view';
+import type { RunContext } from './command';
+
+export async function runOnce(ctx: RunContext, json: boolean): Promise<number> {
+  const engine = new Engine(ctx.settings, { env: ctx.io.env, mode: 'snapshot' });
+  try {
+    const frame = await engine.snapshot(ctx.settings.interval);
+    ctx.io.stdout.write(json ? renderJson(frame, ctx.settings) : renderTable(frame, ctx.settings, ctx.columns));
+    return 0;
+  } finally {
+    await engine.close();
+  }
+}

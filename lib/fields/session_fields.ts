@@ -1,0 +1,78 @@
+// Every per-session field, declared once: the sessions grid and --once table, the --json session rows
+// (and MCP, metrics). The summed fields come from the process field table (`session` there), so a
+// process field that sums over a session is one entry, not two.
+import type { Session } from '../model/sessions';
+import type { ColumnSpec, Metric, Unit } from './field';
+import { SUMMED_FIELDS } from './process_fields';
+
+/** The sums of a session's members, by session JSON key (ussBytes, pssBytes, ...); null when no member knows. */
+export type SessionTotals = Readonly<Record<string, number | null>>;
+
+const totalsCache = new WeakMap<Session, SessionTotals>();
+
+/** The session's sums (cached per session object: a session is made anew each tick). */
+export function sessionTotals(s: Session): SessionTotals {
+  let t = totalsCache.get(s);
+  if (t) return t;
+  const out: Record<string, number | null> = {};
+  for (const f of SUMMED_FIELDS) {
+    let sum: number | null = null;
+    for (const p of s.members) {
+      const v = f.value(p, NO_CONTEXT);
+      if (typeof v === 'number') sum = (sum ?? 0) + v;
+    }
+    out[f.session!.json] = sum;
+  }
+  totalsCache.set(s, (t = out));
+  return t;
+}
+
+// Summed fields are numbers of the process itself: they never look at the context.
+const NO_CONTEXT = {
+  sessionIdsOf: () => [],
+  sessionLabelOf: () => null,
+  userName: () => null,
+};
+
+export interface SessionField {
+  key: string;
+  column: ColumnSpec | null;
+  unit: Unit;
+  /** undefined: does not apply to this session (a blank cell); null: unknown (`-`). */
+  value(s: Session): unknown;
+  json: string | null;
+  /** JSON rounds to this many decimals. */
+  digits?: number;
+  metric: Metric | null;
+  /** Emphasis from the agent's context level ('ctx'). */
+  contextTone?: boolean;
+}
+
+const summed: SessionField[] = SUMMED_FIELDS.map((f) => ({
+  key: f.key,
+  column: f.session!.column,
+  unit: f.unit,
+  value: (s: Session) => sessionTotals(s)[f.session!.json],
+  json: f.session!.json,
+  digits: f.json?.digits,
+  metric: f.session!.metric,
+}));
+
+export const SESSION_FIELDS: readonly SessionField[] = [
+  { key: 'id', column: null, unit: 'text', value: (s) => s.id, json: 'id', metric: null },
+  { key: 'kind', column: { header: 'Kind', width: 6, align: 'left', priority: 100 }, unit: 'text', value: (s) => s.kind, json: 'kind', metric: null },
+  { key: 'name', column: { header: 'Session', width: 0, align: 'left', priority: 95 }, unit: 'text', value: (s) => s.name, json: 'name', metric: null },
+  { key: 'procs', column: { header: 'Procs', width: 5, align: 'right', priority: 80 }, unit: 'int', value: (s) => s.pids.length, json: null, metric: null },
+  { key: 'pids', column: null, unit: 'text', value: (s) => s.pids, json: 'pids', metric: null },
+  ...summed,
+  { key: 'model', column: { header: 'Tool/model', width: 22, align: 'left', priority: 55 }, unit: 'text',
+    value: (s) => (s.agent ? `${s.agent.tool} ${s.agent.model ?? ''}`.trim() : ''), json: null, metric: null },
+  { key: 'tokens', column: { header: 'Tokens', width: 7, align: 'right', priority: 65 }, unit: 'count',
+    value: (s) => (s.agent ? s.agent.tokens.total : undefined), json: null, metric: null },
+  { key: 'ctx', column: { header: 'Ctx%', width: 5, align: 'right', priority: 70 }, unit: 'percent0',
+    value: (s) => (s.agent ? s.agent.contextPercent : undefined), json: null, metric: null, contextTone: true },
+  { key: 'agent', column: null, unit: 'text', value: (s) => s.agent, json: 'agent', metric: null },
+];
+
+/** The fields of the sessions grid, in order. */
+export const SESSION_GRID_FIELDS = SESSION_FIELDS.filter((f) => f.column !== null);

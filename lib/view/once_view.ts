@@ -1,0 +1,62 @@
+// What `spmon --once` prints: a table sized to a width, or the JSON document. Pure: a frame in, text out.
+import type { Settings } from '../config';
+import type { Frame } from '../engine/frame';
+import type { ProcessStat } from '../model/process_stat';
+import { displayWidth, fit } from './fit';
+import { formatBytes, formatCores, formatDuration, formatPercent } from './format';
+import { hiddenMemoryCount, podMemory } from './pod_memory';
+import { filterProcesses, headerCells, layoutColumns, rowCells, sortProcesses } from './process_table';
+import { sanitize, toSafeJson } from './sanitize';
+import { layoutSessionColumns, sessionHeaderCells, sessionRowCells, sortSessions } from './session_table';
+import { snapshotJson } from './snapshot_json';
+
+/** The processes the options ask for, in order. */
+export function selectProcesses(frame: Pick<Frame, 'processes'>, s: Pick<Settings, 'filter' | 'sort' | 'reverse' | 'limit'>): ProcessStat[] {
+  const sorted = sortProcesses(filterProcesses(frame.processes, s.filter), s.sort, s.reverse);
+  return s.limit === null ? sorted : sorted.slice(0, s.limit);
+}
+
+export function renderJson(frame: Frame, settings: Settings): string {
+  const doc = snapshotJson({ ...frame, processes: selectProcesses(frame, settings), sessions: sortSessions(frame.sessions), ctx: frame });
+  return toSafeJson(doc, 2) + '\n';
+}
+
+export function renderTable(frame: Frame, settings: Settings, width: number): string {
+  const lines: string[] = [];
+  const pm = podMemory(frame);
+  const c = frame.cgroup;
+  lines.push(
+    `spmon  ${new Date(frame.wallMs).toISOString().replace('T', ' ').slice(0, 19)}Z  host ${sanitize(frame.host.name ?? '-')}  up ${formatDuration(frame.host.uptimeSec)}  ${frame.host.cpuCount} CPUs`,
+  );
+  const limitText =
+    pm.limitSource === 'cgroup' ? formatBytes(pm.limitBytes) : pm.limitSource === 'host' ? `${formatBytes(pm.limitBytes)} (host; no cgroup limit)` : '-';
+  lines.push(
+    `Pod memory: ${formatBytes(pm.usedBytes)} / ${limitText}  (${formatPercent(pm.percent)}%)  threshold ${pm.thresholdPercent}%` +
+      (pm.level === 'danger' ? '  ABOVE THRESHOLD' : '') +
+      `  OOM kills ${c.memory.oomKills ?? '-'}`,
+  );
+  const quota = c.cpu.quotaCores === null ? `no quota (${frame.host.cpuCount} cores)` : `quota ${formatCores(c.cpu.quotaCores)} cores`;
+  const used = c.cpu.usageCores !== null ? `${formatCores(Math.round(c.cpu.usageCores * 100) / 100)} cores used (${formatPercent(c.cpu.usagePercent)}%)` : 'usage -';
+  lines.push(`Pod CPU: ${used}, ${quota}`);
+  lines.push(c.version === null ? 'cgroup none (host view)' : `cgroup v${c.version} ${sanitize(c.path ?? '')}`);
+  const hidden = hiddenMemoryCount(frame);
+  if (hidden > 0)
+    lines.push(`Note: USS/PSS of ${hidden} process${hidden === 1 ? '' : 'es'} unreadable (other users' or protected; needs root or CAP_SYS_PTRACE): shown as -`);
+  const shown = selectProcesses(frame, settings);
+  lines.push(
+    `Processes: ${frame.processes.length}${shown.length !== frame.processes.length ? `, showing ${shown.length}` : ''}, sorted by ${settings.sort}${settings.reverse ? ' (reversed)' : ''}${settings.filter ? `, filter "${sanitize(settings.filter)}"` : ''}`,
+  );
+  const others = sortSessions(frame.sessions).filter((x) => x.kind !== 'pod');
+  if (others.length > 0) {
+    lines.push('');
+    const sl = layoutSessionColumns(width);
+    lines.push(sessionHeaderCells(sl).join(' ').trimEnd());
+    for (const x of others) lines.push(sessionRowCells(x, sl).join(' ').trimEnd());
+  }
+  lines.push('');
+  const layout = layoutColumns(width, { session: others.length > 0 });
+  lines.push(headerCells(layout).join(' ').trimEnd());
+  for (const p of shown) lines.push(rowCells(p, layout, frame).join(' ').trimEnd());
+  // Every line within the width (header lines are cut, not wrapped).
+  return lines.map((l) => (displayWidth(l) > width ? fit(l, width) : l)).join('\n') + '\n';
+}
