@@ -2,7 +2,8 @@
 import { execFileSync, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import { listTmuxPanes, parseListPanes, startTmuxListing, TmuxPane, tmuxSessionId, tmuxSocketDir, TmuxWatcher } from '../lib/sources/tmux';
+import { listTmuxPanes, parseListPanes, startTmuxListing, TmuxPane, tmuxSocketDir, TmuxWatcher } from '../lib/sources/tmux';
+import { tmuxSessionId } from '../lib/model/sessions';
 import { PrivateEnv, privateEnv } from './helpers/private_env';
 
 const UID = process.getuid!();

@@ -40,11 +40,6 @@ const DEFAULT_TIMEOUT_MS = 1000;
 const MAX_BUFFER = 4 * 1024 * 1024;
 const MAX_PROBLEM_CHARS = 300;
 
-/** The id spmon gives a tmux session: `tmux:<socket name>:<session_id>`. */
-export function tmuxSessionId(pane: Pick<TmuxPane, 'socket' | 'sessionId'>): string {
-  return `tmux:${pane.socket}:${pane.sessionId}`;
-}
-
 /** `${TMUX_TMPDIR:-/tmp}/tmux-<uid>`, as tmux itself computes it. */
 export function tmuxSocketDir(env: NodeJS.ProcessEnv = process.env, uid: number = currentUid()): string {
   const base = env.TMUX_TMPDIR ? env.TMUX_TMPDIR : '/tmp';

@@ -2,7 +2,7 @@
 // generation (two semi-spaces, up to 16 MiB each on 64-bit) whenever enough has
 // survived scavenges since it last grew, and something always survives a tick
 // (what the screen shows), so within half a minute at 1,000 processes the young
-// generation reached its maximum: ~25 MB of a ~110 MB RSS. The maximum can only
+// generation reached its maximum, a quarter of the RSS (docs/performance.md). The maximum can only
 // be set on the command line (--max-semi-space-size), which `node bin/spmon`
 // and `#!/usr/bin/env node` cannot pass without a second process; the growth
 // factor is read each time V8 grows the space, so setting it to 1 keeps the

@@ -3,7 +3,7 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { Child, killAll, sleeper, spawnChild, stubborn } from './children';
+import { Child, killAll, sleeper, spawnChild, stubborn } from '../helpers/children';
 import { gridPids, SPMON, TmuxSession } from './tmux';
 
 jest.setTimeout(60000);

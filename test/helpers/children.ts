@@ -4,6 +4,45 @@ import { ChildProcess, execFileSync, spawn, SpawnOptions } from 'child_process';
 import * as fs from 'fs';
 import { privateEnv } from './private_env';
 
+/** A child with known behaviour, for tests that watch it from outside (the dashboard in tmux). */
+export interface Child {
+  proc: ChildProcess;
+  pid: number;
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  alive(): boolean;
+}
+
+/** `bash -c script` as a Child. */
+export function spawnChild(script: string, env?: NodeJS.ProcessEnv): Child {
+  const proc = spawn('bash', ['-c', script], { stdio: 'ignore', env });
+  let done = false;
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
+    proc.on('exit', (code, signal) => {
+      done = true;
+      resolve({ code, signal });
+    });
+  });
+  if (proc.pid === undefined) throw new Error(`could not spawn: ${script}`);
+  return { proc, pid: proc.pid, exited, alive: () => !done };
+}
+
+/** A sleeper whose argv[0] is `name` (so a filter on its cmdline finds it). */
+export function sleeper(name: string): Child {
+  return spawnChild(`exec -a ${name} sleep 600`);
+}
+
+/** Ignores SIGTERM; only SIGKILL ends it. */
+export function stubborn(name: string): Child {
+  return spawnChild(`trap '' TERM; exec -a ${name} bash -c 'trap "" TERM; while :; do sleep 0.2; done'`);
+}
+
+/** SIGKILL the Children still running (only these) and wait until they are reaped. */
+export function killAll(children: Child[]): Promise<unknown> {
+  for (const c of children) if (c.alive()) c.proc.kill('SIGKILL');
+  return Promise.all(children.map((c) => c.exited));
+}
+
+/** Children spawned by a test, tracked so that afterEach can end them. */
 export class Children {
   private readonly procs: ChildProcess[] = [];
   private readonly extraPids = new Set<number>();
