@@ -9,7 +9,7 @@ const path = require('path');
 const { runCommand } = require('../lib/child');
 const { summarize, ratio, yieldToEvents } = require('../lib/stats');
 
-function commands(root) {
+function commands(root, beforeRoot) {
   const spmon = path.join(root, 'bin', 'spmon');
   const list = [
     { id: 'node-e-0', label: 'node -e 0', argv: [process.execPath, '-e', '0'] },
@@ -28,6 +28,14 @@ function commands(root) {
       baseline: 'node-e-0',
     },
   ];
+  if (beforeRoot) {
+    // The same command from another checkout (--before-root), in the same rounds: before and after a change.
+    const before = path.join(beforeRoot, 'bin', 'spmon');
+    list.push(
+      { id: 'spmon-json-before', label: `spmon --once --json --interval 0 of ${path.basename(beforeRoot)} (before)`, argv: [process.execPath, before, '--once', '--json', '--interval', '0'], baseline: 'node-e-0', json: true },
+      { id: 'spmon-json-vs-before', label: 'spmon --once --json --interval 0: this checkout vs before', compare: ['spmon-json', 'spmon-json-before'], headline: true },
+    );
+  }
   if (fs.existsSync('/usr/bin/ps') || fs.existsSync('/bin/ps')) {
     list.push({ id: 'ps', label: 'ps -eo pid,ppid,rss,vsz,args (reference)', argv: ['ps', '-eo', 'pid,ppid,rss,vsz,args'], baseline: 'node-e-0' });
   }
@@ -47,7 +55,8 @@ module.exports = {
   title: 'end to end: spmon --once --json --interval 0 vs node -e 0',
   async run(ctx) {
     const { opts, spmonRoot, shouldStop } = ctx;
-    const cmds = commands(spmonRoot);
+    const all = commands(spmonRoot, opts.beforeRoot);
+    const cmds = all.filter((c) => !c.compare);
     const data = new Map(cmds.map((c) => [c.id, { wall: [], cpu: [], processes: null, stdoutBytes: null }]));
     const warm = Math.min(2, opts.warmup);
     for (let w = 0; w < warm; w++) for (const c of cmds) runOnce(c);
@@ -64,7 +73,19 @@ module.exports = {
       await yieldToEvents();
     }
     const sum = new Map([...data].map(([id, d]) => [id, { wall: summarize(d.wall), cpu: summarize(d.cpu) }]));
-    const rows = cmds.map((c) => {
+    const rows = all.map((c) => {
+      if (c.compare) {
+        // Beyond node -e 0: what each checkout adds, and the ratio of the two.
+        const [a, b] = c.compare.map((id) => sum.get(id));
+        const base = sum.get('node-e-0');
+        const extra = (x, k) => x[k].median - base[k].median;
+        return {
+          id: c.id, group: 'before/after (--before-root): CPU and wall beyond node -e 0', label: c.label, baseline: null, headline: true,
+          wall: summarize([extra(a, 'wall')]), cpu: summarize([extra(a, 'cpu')]),
+          ratioWall: ratio(extra(a, 'wall'), extra(b, 'wall')), ratioCpu: ratio(extra(a, 'cpu'), extra(b, 'cpu')),
+          beforeExtraMs: { wall: extra(b, 'wall'), cpu: extra(b, 'cpu') },
+        };
+      }
       const s = sum.get(c.id);
       const b = c.baseline ? sum.get(c.baseline) : null;
       return {

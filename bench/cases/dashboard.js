@@ -58,6 +58,9 @@ module.exports = {
     const intervalSec = opts.dashIntervalMs / 1000;
     const watched = await watchDashboard({ root: ctx.spmonRoot || root, intervalSec, seconds: opts.dashSeconds, shouldStop, log });
     if (shouldStop()) return null;
+    // Another checkout's dashboard right after (--before-root): before and after a change, in one run.
+    const watchedBefore = opts.beforeRoot ? await watchDashboard({ root: opts.beforeRoot, intervalSec, seconds: opts.dashSeconds, shouldStop, log }) : null;
+    if (shouldStop()) return null;
     const after = await measureRounds(subs, { warmup: 1, reps: Math.max(1, opts.reps - half), shouldStop });
     if (shouldStop()) return null;
 
@@ -113,6 +116,21 @@ module.exports = {
       }),
       row('dashboard-children', 'dashboard + its children (tmux list-panes) per tick', 'bare-sample', NONE, single(selfPerTick + childrenPerTick, n)),
     ];
+    if (watchedBefore) {
+      const t = watchedBefore.tickRecords.length;
+      const beforePerTick = (watchedBefore.last.dashboard.selfMs - watchedBefore.first.dashboard.selfMs) / t;
+      rows.push(
+        row('dashboard-before', `dashboard CPU per tick of ${path.basename(opts.beforeRoot)} (before) vs C floor`, 'floor', NONE, single(beforePerTick, t), {
+          rssBytes: watchedBefore.last.mem.rssBytes,
+          hwmBytes: watchedBefore.last.mem.hwmBytes,
+        }),
+        {
+          id: 'dashboard-vs-before', group: 'before/after (--before-root)', label: 'dashboard CPU per tick: this checkout vs before', baseline: null,
+          headline: true, wall: NONE, cpu: single(selfPerTick, n), ratioWall: null, ratioCpu: ratio(selfPerTick, beforePerTick),
+          rss: { after: b.mem.rssBytes, before: watchedBefore.last.mem.rssBytes, ratio: ratio(b.mem.rssBytes, watchedBefore.last.mem.rssBytes) },
+        },
+      );
+    }
     const vsFloor = selfPerTick / floor.cpu.median;
     const expectedTicks = elapsedMs / opts.dashIntervalMs;
     const memory = { rssBytes: b.mem.rssBytes, hwmBytes: b.mem.hwmBytes, rssGoalBytes: RSS_GOAL_BYTES };

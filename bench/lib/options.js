@@ -21,6 +21,9 @@ const HELP = `Usage: npm run bench -- [options]
   --spmon-root DIR  run bin/spmon of another checkout (built) in the cli, floor and
                  dashboard cases, e.g. an older commit for a before/after; the
                  in-process sample() stays this checkout's addon   SPMON_BENCH_SPMON_ROOT
+  --before-root DIR  also run another checkout (built) beside this one: its
+                 --once --json in the same rounds of the cli case, its dashboard
+                 right after this one's; rows *-vs-before give the ratios     SPMON_BENCH_BEFORE_ROOT
   --case a,b     only these cases (default: all but scale and bigmem, which bring
                  their own load and take minutes; see bench/cases/)      SPMON_BENCH_CASES
 
@@ -96,6 +99,7 @@ function parseOptions(argv, env) {
   let cases = env.SPMON_BENCH_CASES ? env.SPMON_BENCH_CASES.split(',') : null;
   let out = env.SPMON_BENCH_OUT || null;
   let spmonRoot = env.SPMON_BENCH_SPMON_ROOT || null;
+  let beforeRoot = env.SPMON_BENCH_BEFORE_ROOT || null;
   let help = false;
   let noApt = /^(1|true|yes)$/i.test(env.SPMON_BENCH_NO_APT || '');
   let scaleLevels = env.SPMON_BENCH_SCALE_LEVELS || null;
@@ -123,13 +127,14 @@ function parseOptions(argv, env) {
     else if (arg === '--case' || arg === '--cases') cases = next().split(',');
     else if (arg === '--out') out = next();
     else if (arg === '--spmon-root') spmonRoot = next();
+    else if (arg === '--before-root') beforeRoot = next();
     else if (arg === '--scale-levels') scaleLevels = next();
     else if (arg === '--scale-dash-levels') scaleDashLevels = next();
     else if (arg.startsWith('--') && flagToKey[name]) given[flagToKey[name]] = next();
     else throw new UsageError(`unknown option ${argv[i]}`);
   }
 
-  const opts = { quick, help, cases, out, noApt, spmonRoot };
+  const opts = { quick, help, cases, out, noApt, spmonRoot, beforeRoot };
   for (const [key, s] of Object.entries(SPEC)) {
     const raw = given[key] !== undefined ? given[key] : env[s.env];
     if (raw === undefined || raw === '') {
