@@ -192,7 +192,7 @@ export function loadAddon(): Addon {
       `spmon: no native addon for ${process.platform}-${process.arch} (${libc}) and none built from source.\n` +
       `Prebuilds ship for linux-x64 and linux-arm64, glibc 2.17+ and musl; a musl system without\n` +
       `/etc/alpine-release needs LIBC=musl. Elsewhere install a C++ toolchain (python3, make, g++)\n` +
-      `and run "npm rebuild session-process-monitor".\n(${(err as Error).message.split('\n')[0]})`;
+      `and build it: cd ${JSON.stringify(packageRoot)} && npm run build:native\n(${(err as Error).message.split('\n')[0]})`;
     throw new Error(msg);
   }
   return addon;

@@ -23,12 +23,18 @@ const TOOLS = {
   postject: { pkg: 'postject', version: '1.0.0-alpha.6', bin: 'dist/api.js' },
 };
 
+/** Where the tool's binary (or, for a library, its main file) is once installed. */
+function toolPath(name) {
+  const tool = TOOLS[name];
+  if (!tool) throw new Error(`unknown tool ${name} (have: ${Object.keys(TOOLS).join(', ')})`);
+  return path.join(TOOLS_DIR, `${name}@${tool.version}`, 'node_modules', ...tool.pkg.split('/'), tool.bin);
+}
+
 /** Absolute path of the tool's binary (or, for a library, its main file); installs it when missing. */
 function ensureTool(name) {
   const tool = TOOLS[name];
-  if (!tool) throw new Error(`unknown tool ${name} (have: ${Object.keys(TOOLS).join(', ')})`);
+  const bin = toolPath(name);
   const dir = path.join(TOOLS_DIR, `${name}@${tool.version}`);
-  const bin = path.join(dir, 'node_modules', ...tool.pkg.split('/'), tool.bin);
   if (fs.existsSync(bin)) return bin;
   fs.mkdirSync(dir, { recursive: true });
   fs.writeFileSync(path.join(dir, 'package.json'), '{ "private": true }\n');
@@ -44,7 +50,7 @@ function ensureTool(name) {
   return bin;
 }
 
-module.exports = { ensureTool, TOOLS, TOOLS_DIR };
+module.exports = { ensureTool, toolPath, TOOLS, TOOLS_DIR };
 
 if (require.main === module) {
   const names = process.argv.slice(2);

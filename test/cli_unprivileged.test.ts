@@ -1,34 +1,21 @@
 // spmon run by an unprivileged user (nobody, via setpriv) over root's processes:
 // what cannot be read is shown as unknown and explained, nothing throws.
 import { spawnSync } from 'child_process';
-import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
+import { NOBODY, readableCopy, ReadableCopy, SPMON_RUNTIME, SPMON_RUNTIME_PACKAGES } from './helpers/readable_copy';
 
-const ROOT = path.resolve(__dirname, '..');
-// What `spmon --once` loads at run time (blessed is only for the dashboard).
-const RUNTIME_PACKAGES = ['commander', 'node-gyp-build', 'string-width', 'emoji-regex', 'is-fullwidth-code-point', 'strip-ansi', 'ansi-regex'];
-
+let copy: ReadableCopy;
 let dir: string;
 
 beforeAll(() => {
-  // The checkout may sit under a private home: run from a world-readable copy.
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'spmon-nobody-'));
-  fs.chmodSync(dir, 0o755);
-  for (const p of ['bin', 'dist/spmon.js', 'package.json', 'build/Release/spmon.node']) {
-    fs.cpSync(path.join(ROOT, p), path.join(dir, p), { recursive: true });
-  }
-  for (const name of RUNTIME_PACKAGES) {
-    const src = path.join(ROOT, 'node_modules', name); // npm installs them hoisted
-    fs.cpSync(src, path.join(dir, 'node_modules', name), { recursive: true });
-  }
-  spawnSync('chmod', ['-R', 'a+rX', dir]);
+  copy = readableCopy(SPMON_RUNTIME, SPMON_RUNTIME_PACKAGES);
+  dir = copy.dir;
 });
 
-afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+afterAll(() => copy?.dispose());
 
 function asNobody(args: string[]) {
-  return spawnSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, path.join(dir, 'bin/spmon'), ...args], {
+  return spawnSync('setpriv', [`--reuid=${NOBODY}`, `--regid=${NOBODY}`, '--clear-groups', process.execPath, path.join(dir, 'bin/spmon'), ...args], {
     encoding: 'utf8',
     cwd: dir,
     env: { PATH: process.env.PATH, HOME: dir, TMUX_TMPDIR: dir, LANG: 'C.UTF-8' },

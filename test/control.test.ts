@@ -7,6 +7,7 @@ import * as path from 'path';
 import { Job, leavesFirst, ProcessJob, TerminateTarget, Terminator } from '../lib/engine/terminator';
 import { ancestorPids } from '../lib/model/protection';
 import { historyText, jobText } from '../lib/view/job_text';
+import { NOBODY, readableCopy, SPMON_RUNTIME, SPMON_RUNTIME_PACKAGES } from './helpers/readable_copy';
 
 const ROOT = path.resolve(__dirname, '..');
 
@@ -645,25 +646,22 @@ describe('PID reuse', () => {
 
 describe('permission', () => {
   test('an unprivileged spmon cannot signal root processes: permission denied', async () => {
-    if (process.getuid?.() !== 0) return; // needs root to run the other side as nobody
+    if (process.getuid?.() !== 0) throw new Error('this test must run as root: it runs the Terminator as uid 65534');
     const c = spawnChild('sleep', ['60']);
     const tg = target(c, 'sleep');
+    // nobody loads the built Terminator (dist/, which pretest builds) from a copy it can read.
+    const copy = readableCopy(SPMON_RUNTIME, SPMON_RUNTIME_PACKAGES);
     const script = `
-      const fs = require('fs');
-      const ts = require(${JSON.stringify(require.resolve('typescript'))});
-      require.extensions['.ts'] = (m, file) => m._compile(ts.transpileModule(fs.readFileSync(file, 'utf8'),
-        { fileName: file, compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022 } }).outputText, file);
-      const { Terminator } = require(${JSON.stringify(path.join(ROOT, 'lib/engine/terminator.ts'))});
-      const { jobText } = require(${JSON.stringify(path.join(ROOT, 'lib/view/job_text.ts'))});
+      const { Terminator } = require(${JSON.stringify(path.join(copy.dir, 'dist/lib/engine/terminator.js'))});
+      const { jobText } = require(${JSON.stringify(path.join(copy.dir, 'dist/lib/view/job_text.js'))});
       const job = new Terminator({ graceMs: 200 }).terminate(${JSON.stringify(tg)});
       job.done.then((j) => process.stdout.write(JSON.stringify({ state: j.state, message: jobText(j) })));
     `;
     const out = await new Promise<string>((resolve, reject) => {
-      const p = execFile(process.execPath, ['-e', script], { uid: 65534, gid: 65534, cwd: '/', env: { PATH: process.env.PATH, HOME: home }, timeout: 20000 }, (err, stdout, stderr) =>
+      execFile(process.execPath, ['-e', script], { uid: NOBODY, gid: NOBODY, cwd: '/', env: { PATH: process.env.PATH, HOME: home }, timeout: 20000 }, (err, stdout, stderr) =>
         err ? reject(new Error(`${err.message}\n${stderr}`)) : resolve(stdout),
       );
-      void p;
-    });
+    }).finally(() => copy.dispose());
     const r = JSON.parse(out) as { state: string; message: string };
     expect(r.state).toBe('permission-denied');
     expect(r.message).toBe(`Permission denied: cannot signal ${c.pid} sleep`);

@@ -5,13 +5,11 @@ import { execFile } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { Children, waitForLine } from './helpers/children';
-import { ADDON_PATH } from './helpers/paths';
 import { privateEnv, PrivateEnv } from './helpers/private_env';
-
-const NOBODY = 65534;
+import { NOBODY, readableCopy, ReadableCopy } from './helpers/readable_copy';
 
 const PROBE = `
-const { Reader } = require('./spmon.node');
+const { Reader } = require('./build/Release/spmon.node');
 const s = new Reader().sample();
 const row = (pid) => {
   const i = Array.from(s.pid).indexOf(pid);
@@ -28,24 +26,22 @@ console.log(JSON.stringify({ uid: process.getuid(), count: s.count, denied, self
 
 let pe: PrivateEnv;
 let kids: Children;
+let copy: ReadableCopy;
 let dir: string;
 
 beforeAll(() => {
   if (process.getuid?.() !== 0) throw new Error('native_unprivileged.test.ts must run as root: it drops to uid 65534 with setpriv');
   pe = privateEnv();
   kids = new Children(pe.env);
-  // /root (and maybe the checkout) is private: nobody loads a world-readable copy of the addon.
-  dir = fs.mkdtempSync('/tmp/spmon-unpriv-');
-  fs.chmodSync(dir, 0o755);
-  fs.copyFileSync(ADDON_PATH, path.join(dir, 'spmon.node'));
-  fs.chmodSync(path.join(dir, 'spmon.node'), 0o755);
+  copy = readableCopy(['build/Release/spmon.node']);
+  dir = copy.dir;
   fs.writeFileSync(path.join(dir, 'probe.js'), PROBE, { mode: 0o644 });
 });
 
 afterAll(async () => {
   await kids?.killAll();
   pe?.dispose();
-  if (dir) fs.rmSync(dir, { recursive: true, force: true });
+  copy?.dispose();
 });
 
 interface ProbeRow {

@@ -1,10 +1,11 @@
 // The committed prebuilds (npm run prebuilds): made from the current native/ sources, each for its
 // machine and libc, loadable here (glibc x64 in this Node, musl x64 in a musl Bun), and an npm
 // tarball that installs and runs with no compiler on PATH.
-import { execFileSync, spawnSync } from 'child_process';
+import { execFile, execFileSync, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { localRegistry } from './helpers/local_registry';
 import { ROOT } from './helpers/paths';
 import { privateEnv } from './helpers/private_env';
 import { schemaErrors } from './helpers/schema';
@@ -150,8 +151,20 @@ function noCompilerPath(): string {
   return bin;
 }
 
-/** npm pack this package, install the tarball into an empty folder with no compiler: the folder. */
-function installTarball(): { dir: string; files: string[] } {
+interface Installed {
+  dir: string;
+  files: string[];
+  /** What npm printed while installing. */
+  output: string;
+  /** npm resolved the package through the local registry. */
+  fromRegistry: boolean;
+}
+
+/**
+ * npm pack this package, then install it from a registry (a local one holding the tarball) into an empty
+ * folder, as a user does, with no compiler on PATH.
+ */
+async function installPacked(): Promise<Installed> {
   const packDir = tmpDir('spmon-pack-');
   // --ignore-scripts: no `prepare` (tsc rewriting dist/ while other test files run it); pretest built it.
   const out = execFileSync('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', packDir], {
@@ -159,24 +172,38 @@ function installTarball(): { dir: string; files: string[] } {
     encoding: 'utf8',
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  const packed = JSON.parse(out) as { filename: string; files: { path: string }[] }[];
-  const tarball = path.join(packDir, packed[0].filename);
+  const packed = (JSON.parse(out) as { filename: string; integrity: string; shasum: string; files: { path: string }[] }[])[0];
+  const file = path.join(packDir, packed.filename);
+  const manifest = JSON.parse(execFileSync('tar', ['-xOzf', file, 'package/package.json'], { encoding: 'utf8' })) as Record<string, unknown>;
   const dir = tmpDir('spmon-install-');
-  fs.writeFileSync(path.join(dir, 'package.json'), '{ "name": "empty", "version": "1.0.0", "private": true }\n');
-  const bin = noCompilerPath();
-  const r = spawnSync('npm', ['install', tarball, '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error'], {
-    cwd: dir,
-    env: { ...process.env, PATH: bin, npm_config_build_from_source: 'false' },
-    encoding: 'utf8',
-  });
-  if (r.status !== 0) throw new Error(`npm install ${tarball} failed (${r.status}):\n${r.stderr}`);
-  return { dir, files: packed[0].files.map((f) => f.path) };
+  const upstream = execFileSync('npm', ['config', 'get', 'registry'], { cwd: dir, encoding: 'utf8' }).trim();
+  const version = manifest.version as string;
+  const registry = await localRegistry({ name: PACKAGE, version, manifest, file, integrity: packed.integrity, shasum: packed.shasum }, upstream);
+  try {
+    fs.writeFileSync(
+      path.join(dir, 'package.json'),
+      JSON.stringify({ name: 'empty', version: '1.0.0', private: true, dependencies: { [PACKAGE]: version } }),
+    );
+    const bin = noCompilerPath();
+    const r = await new Promise<{ status: number; output: string }>((resolve) => {
+      execFile(
+        'npm',
+        ['install', '--registry', registry.url, '--prefer-offline', '--no-audit', '--no-fund'],
+        { cwd: dir, env: { ...process.env, PATH: bin }, encoding: 'utf8', timeout: 200_000 },
+        (err, stdout, stderr) => resolve({ status: err ? Number(err.code ?? 1) : 0, output: `${stdout}${stderr}` }),
+      );
+    });
+    if (r.status !== 0) throw new Error(`npm install ${PACKAGE}@${version} failed (${r.status}):\n${r.output}`);
+    return { dir, files: packed.files.map((f) => f.path), output: r.output, fromRegistry: registry.packumentFetches() > 0 };
+  } finally {
+    await registry.close();
+  }
 }
 
 /** Run the musl Bun (a Node-API runtime linked against musl) with the stand-in libstdc++. */
 function muslBun(): (args: string[], env?: NodeJS.ProcessEnv) => ReturnType<typeof spawnSync> {
   const loader = '/lib/ld-musl-x86_64.so.1'; // Debian's musl package
-  if (!fs.existsSync(loader)) throw new Error(`${loader} is missing: apt-get install musl musl-tools (.ci/run does)`);
+  if (!fs.existsSync(loader)) throw new Error(`${loader} is missing: npm test installs musl and musl-tools (scripts/test_deps.js)`);
   const bun = toolchain.ensureTool('bun-musl');
   const lib = tmpDir('spmon-musl-');
   const shim = path.join(ROOT, 'test', 'musl', 'libstdcxx_shim.c');
@@ -186,10 +213,22 @@ function muslBun(): (args: string[], env?: NodeJS.ProcessEnv) => ReturnType<type
 }
 
 describe('npm pack, then install with no compiler', () => {
-  let installed: { dir: string; files: string[] };
-  beforeAll(() => {
-    installed = installTarball();
+  let installed: Installed;
+  beforeAll(async () => {
+    installed = await installPacked();
   }, 240_000);
+
+  test('npm installs it from a registry quietly: no install script to approve (npm 11 allowScripts), none recorded', () => {
+    expect(installed.fromRegistry).toBe(true);
+    expect(installed.output).toMatch(/added \d+ packages/);
+    expect(installed.output).not.toMatch(/install-scripts|allowScripts|npm warn/);
+    const lock = JSON.parse(fs.readFileSync(path.join(installed.dir, 'package-lock.json'), 'utf8')) as {
+      packages: Record<string, { version?: string; hasInstallScript?: boolean }>;
+    };
+    const entry = lock.packages[`node_modules/${PACKAGE}`];
+    expect(entry.version).toBe(JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')).version);
+    expect(entry.hasInstallScript).toBeUndefined();
+  });
 
   test('the tarball is lean: code, prebuilds, sources for a rebuild; no tests, fixtures, maps or build output', () => {
     const f = installed.files;
@@ -199,9 +238,15 @@ describe('npm pack, then install with no compiler', () => {
     expect(f.filter(unwanted)).toEqual([]);
   });
 
-  test('nothing was built from source and spmon --once --json prints a valid snapshot', () => {
+  test('nothing was built from source, node-gyp-build picks the glibc prebuild, spmon --once --json prints a valid snapshot', () => {
     const pkgDir = path.join(installed.dir, 'node_modules', PACKAGE);
     expect(fs.existsSync(path.join(pkgDir, 'build'))).toBe(false);
+    const picked = execFileSync(process.execPath, ['-e', `process.stdout.write(require('node-gyp-build').path(${JSON.stringify(pkgDir)}))`], {
+      cwd: installed.dir,
+      env: { ...process.env, LIBC: undefined },
+      encoding: 'utf8',
+    });
+    expect(path.relative(pkgDir, picked)).toBe(path.join('prebuilds', 'linux-x64', `${PACKAGE}.glibc.node`));
     const pe = privateEnv({ PATH: noCompilerPath() });
     try {
       const r = spawnSync(path.join(installed.dir, 'node_modules', '.bin', 'spmon'), ['--once', '--json', '--interval', '0'], {
@@ -269,5 +314,32 @@ console.log(JSON.stringify({ count: s.count, name: me < 0 ? null : s.name[me], c
         pe.dispose();
       }
     });
+  });
+
+  // Last: it builds build/Release in the installed package, which wins over the prebuilds from then on.
+  describe('where no prebuild fits', () => {
+    test('spmon says how to build the addon from source, and that command builds one it then loads', () => {
+      const spmon = path.join(installed.dir, 'node_modules', '.bin', 'spmon');
+      const pe = privateEnv();
+      try {
+        // node-gyp-build looks for prebuilds/linux-<npm_config_arch>: one with none stands for a machine without.
+        const run = () => spawnSync(spmon, ['--once', '--json', '--interval', '0'], { env: { ...pe.env, npm_config_arch: 's390x' }, encoding: 'utf8', timeout: 60_000 });
+        const r = run();
+        expect(r.status).not.toBe(0);
+        expect(r.stdout).toBe('');
+        const advice = /and build it: (cd ".+" && npm run build:native)\n/.exec(r.stderr);
+        expect(advice).not.toBeNull();
+        // Followed as written (with the real HOME, whose npm config says where Node's headers are).
+        execFileSync('sh', ['-c', advice![1]], { stdio: 'ignore', timeout: 240_000 });
+        const pkgDir = path.join(installed.dir, 'node_modules', PACKAGE);
+        expect(fs.existsSync(path.join(pkgDir, 'build', 'Release', 'spmon.node'))).toBe(true);
+        const after = run();
+        expect(after.stderr).toBe('');
+        expect(after.status).toBe(0);
+        expect((JSON.parse(after.stdout) as Snapshot).processes.length).toBeGreaterThan(1);
+      } finally {
+        pe.dispose();
+      }
+    }, 300_000);
   });
 });
