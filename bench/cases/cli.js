@@ -33,7 +33,7 @@ function commands(root, beforeRoot) {
     const before = path.join(beforeRoot, 'bin', 'spmon');
     list.push(
       { id: 'spmon-json-before', label: `spmon --once --json --interval 0 of ${path.basename(beforeRoot)} (before)`, argv: [process.execPath, before, '--once', '--json', '--interval', '0'], baseline: 'node-e-0', json: true },
-      { id: 'spmon-json-vs-before', label: 'spmon --once --json --interval 0: this checkout vs before', compare: ['spmon-json', 'spmon-json-before'], headline: true },
+      { id: 'spmon-json-vs-before', label: 'spmon --once --json --interval 0 beyond node -e 0, vs before', compare: ['spmon-json', 'spmon-json-before'], headline: true },
     );
   }
   if (fs.existsSync('/usr/bin/ps') || fs.existsSync('/bin/ps')) {
@@ -80,7 +80,7 @@ module.exports = {
         const base = sum.get('node-e-0');
         const extra = (x, k) => x[k].median - base[k].median;
         return {
-          id: c.id, group: 'before/after (--before-root): CPU and wall beyond node -e 0', label: c.label, baseline: null, headline: true,
+          id: c.id, group: 'before/after (--before-root): CPU and wall beyond node -e 0', label: c.label, baseline: 'spmon-json-before', headline: true,
           wall: summarize([extra(a, 'wall')]), cpu: summarize([extra(a, 'cpu')]),
           ratioWall: ratio(extra(a, 'wall'), extra(b, 'wall')), ratioCpu: ratio(extra(a, 'cpu'), extra(b, 'cpu')),
           beforeExtraMs: { wall: extra(b, 'wall'), cpu: extra(b, 'cpu') },

@@ -125,7 +125,7 @@ module.exports = {
           hwmBytes: watchedBefore.last.mem.hwmBytes,
         }),
         {
-          id: 'dashboard-vs-before', group: 'before/after (--before-root)', label: 'dashboard CPU per tick: this checkout vs before', baseline: null,
+          id: 'dashboard-vs-before', group: 'before/after (--before-root)', label: 'dashboard CPU per tick: this checkout vs before', baseline: 'dashboard-before',
           headline: true, wall: NONE, cpu: single(selfPerTick, n), ratioWall: null, ratioCpu: ratio(selfPerTick, beforePerTick),
           rss: { after: b.mem.rssBytes, before: watchedBefore.last.mem.rssBytes, ratio: ratio(b.mem.rssBytes, watchedBefore.last.mem.rssBytes) },
         },
