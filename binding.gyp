@@ -9,7 +9,8 @@
         "native/proc_reader.cc",
         "native/cgroup_reader.cc",
         "native/host_reader.cc",
-        "native/signal.cc"
+        "native/signal.cc",
+        "native/process_ops.cc"
       ],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
       "defines": ["NAPI_VERSION=8", "NAPI_DISABLE_CPP_EXCEPTIONS", "NODE_ADDON_API_DISABLE_DEPRECATED"],

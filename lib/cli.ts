@@ -2,7 +2,7 @@
 // resolved once (flag > SPMON_* > config file > default), then the command's run function.
 import { Command, CommanderError } from 'commander';
 import { version } from './version';
-import { ConfigError, resolveSettings, Settings, SETTINGS } from './config';
+import { ConfigError, resolveSettings, Settings, SETTINGS, settingsOf } from './config';
 import { COMMANDS } from './commands';
 import type { CommandDef, CommandIo } from './commands/command';
 import { UsageError } from './commands/command';
@@ -25,6 +25,8 @@ function collect(value: string, previous: string[] | undefined): string[] {
 }
 
 function addOptions(cmd: Command, def: CommandDef): void {
+  // The settings this command takes have their flags from the settings table.
+  for (const s of settingsOf(def.name)) cmd.option(s.flags, s.description);
   for (const o of def.options) {
     if (o.repeat) cmd.option(o.flags, o.description, collect);
     else cmd.option(o.flags, o.description);
@@ -42,6 +44,7 @@ export function buildProgram(onRun: (def: CommandDef, opts: Record<string, unkno
   for (const def of subs) {
     const sub = program.command(def.name).description(def.description);
     if (def.arguments) sub.arguments(def.arguments);
+    if (def.passThrough) sub.passThroughOptions();
     addOptions(sub, def);
     if (def.helpAfter) sub.addHelpText('after', def.helpAfter);
     sub.action((...a: unknown[]) => {
@@ -89,9 +92,12 @@ export function parseArgs(argv: string[], io: Pick<CliIo, 'stdout' | 'stderr'>):
 }
 
 /** The settings flags given on the command line, by setting key (commander's attribute names are the keys). */
-function settingFlags(globals: Record<string, unknown>): Partial<Record<keyof Settings, unknown>> {
+function settingFlags(parsed: Parsed): Partial<Record<keyof Settings, unknown>> {
   const flags: Partial<Record<keyof Settings, unknown>> = {};
-  for (const s of SETTINGS) if (globals[s.key] !== undefined) flags[s.key] = globals[s.key];
+  for (const s of SETTINGS) {
+    const v = (s as { command?: string }).command ? parsed.opts[s.key] : parsed.globals[s.key];
+    if (v !== undefined) flags[s.key] = v;
+  }
   return flags;
 }
 
@@ -103,7 +109,7 @@ export async function main(argv: string[], io: CliIo = { stdout: process.stdout,
   let settings: Settings;
   try {
     const file = configFilePath(io.env);
-    settings = resolveSettings(settingFlags(parsed.globals), io.env, readConfigFile(file, warn), file, warn);
+    settings = resolveSettings(settingFlags(parsed), io.env, readConfigFile(file, warn), file, warn);
   } catch (err) {
     io.stderr.write(`spmon: ${(err as Error).message}\n`);
     return command.usageExit ?? EXIT_USAGE;

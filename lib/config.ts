@@ -19,6 +19,10 @@ export interface Settings {
   smapsBudget: number;
   procRoot: string;
   cgroupRoot: string;
+  /** Daemon: MiB of output held per supervised session. */
+  logMax: number;
+  /** Daemon: MiB kept of an ended session's output. */
+  endedLogMax: number;
 }
 
 export class ConfigError extends Error {}
@@ -41,6 +45,8 @@ export interface SettingDef<K extends keyof Settings = keyof Settings> {
   platformEnv?: string[];
   parse: Parse<Settings[K]>;
   dflt: Settings[K];
+  /** The command whose flag it is (default: the program itself, for every command). */
+  command?: string;
 }
 
 const num = (min: number, max: number, what: string): Parse<number> => (raw, where) => {
@@ -108,7 +114,18 @@ export const SETTINGS = [
   def({ key: 'procRoot', flag: '--proc-root', flags: '--proc-root <dir>', env: ['SPMON_PROC_ROOT'], description: 'read processes from this /proc (default /proc)', parse: str, dflt: '/proc' }),
   def({ key: 'cgroupRoot', flag: '--cgroup-root', flags: '--cgroup-root <dir>', env: ['SPMON_CGROUP_ROOT'],
     description: 'read cgroups under this root (default /sys/fs/cgroup)', parse: str, dflt: '/sys/fs/cgroup' }),
+  def({ key: 'logMax', flag: '--log-max', flags: '--log-max <MiB>', env: ['SPMON_LOG_MAX'], command: 'daemon',
+    description: "output held on disk per supervised session, MiB; past it the oldest half is freed (default 16)",
+    parse: num(1, 100_000, 'a number of MiB from 1 to 100000'), dflt: 16 }),
+  def({ key: 'endedLogMax', flag: '--ended-log-max', flags: '--ended-log-max <MiB>', env: ['SPMON_ENDED_LOG_MAX'], command: 'daemon',
+    description: 'output kept of an ended session, MiB (default 1; 100 ended sessions are kept)',
+    parse: num(0.01, 100_000, 'a number of MiB from 0.01 to 100000'), dflt: 1 }),
 ] as const;
+
+/** The settings whose flags a command takes: '' for the program's own (which every command shares). */
+export function settingsOf(command: string): readonly SettingDef[] {
+  return (SETTINGS as readonly SettingDef[]).filter((s) => (s.command ?? '') === command);
+}
 
 /**
  * Merge. `flags` holds only what was given on the command line (by Settings key); `file` is the config

@@ -166,8 +166,27 @@ export interface ProcessHandle {
   close(): void;
 }
 
+/** waitpid(pid, WNOHANG) of one pid. */
+export interface ReapResult {
+  status: 'reaped' | 'running' | 'not-child' | 'error';
+  exitCode: number | null;
+  signal: number | null;
+  errno: number;
+}
+
+export interface PeerCredentials {
+  pid: number;
+  uid: number;
+  gid: number;
+}
+
 interface Addon {
   Reader: new (options?: ReaderOptions) => Reader;
+  setChildSubreaper(): true | number;
+  reapChild(pid: number): ReapResult;
+  punchHole(fd: number, offset: number, length: number): number;
+  peerCredentials(fd: number): PeerCredentials | null;
+  processStartTicks(pid: number, procRoot?: string): number | null;
   openProcess(
     pid: number,
     startTime: number,
@@ -213,4 +232,29 @@ export function createReader(options: ReaderOptions = {}): Reader {
 
 export function openProcess(pid: number, startTime: number, procRoot?: string) {
   return loadAddon().openProcess(pid, startTime, procRoot);
+}
+
+/** prctl(PR_SET_CHILD_SUBREAPER): orphaned descendants come to this process. True, or the errno. */
+export function setChildSubreaper(): true | number {
+  return loadAddon().setChildSubreaper();
+}
+
+/** Reap exactly this child if it has exited (never waitpid(-1): Node reaps its own children). */
+export function reapChild(pid: number): ReapResult {
+  return loadAddon().reapChild(pid);
+}
+
+/** Free the disk blocks of [offset, offset + length) of an open file; 0, or the errno. */
+export function punchHole(fd: number, offset: number, length: number): number {
+  return loadAddon().punchHole(fd, offset, length);
+}
+
+/** Who is on the other end of a connected Unix socket (SO_PEERCRED); null when it cannot be told. */
+export function peerCredentials(fd: number): PeerCredentials | null {
+  return loadAddon().peerCredentials(fd);
+}
+
+/** A process's start time in clock ticks since boot (its identity with the pid); null when it is gone. */
+export function processStartTicks(pid: number, procRoot?: string): number | null {
+  return loadAddon().processStartTicks(pid, procRoot);
 }

@@ -1,5 +1,6 @@
 // The binding: converts JavaScript arguments and results. Everything it calls
 // is plain C++ in the other files of this folder.
+#include <cerrno>
 #include <napi.h>
 
 #include <csignal>
@@ -8,6 +9,7 @@
 #include "cgroup_reader.h"
 #include "host_reader.h"
 #include "proc_reader.h"
+#include "process_ops.h"
 #include "signal.h"
 
 namespace {
@@ -296,12 +298,78 @@ Napi::Value OpenProcess(const Napi::CallbackInfo& info) {
   return out;
 }
 
+// The supervisor's kernel calls (process_ops.h); each returns plain values, errors as errno names.
+Napi::Value SetChildSubreaper(const Napi::CallbackInfo& info) {
+  int err = 0;
+  bool ok = spmon::setChildSubreaper(&err);
+  return ok ? Napi::Value(Napi::Boolean::New(info.Env(), true)) : Napi::Value(Napi::Number::New(info.Env(), err));
+}
+
+Napi::Value ReapChild(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 1 || !info[0].IsNumber()) {
+    Napi::TypeError::New(env, "reapChild(pid)").ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  spmon::ReapResult r = spmon::reapChild(info[0].As<Napi::Number>().Int32Value());
+  Napi::Object o = Napi::Object::New(env);
+  o.Set("status", r.status == 1 ? "reaped" : r.status == 0 ? "running" : r.err == ECHILD ? "not-child" : "error");
+  o.Set("exitCode", r.status == 1 && r.signal == 0 ? Napi::Value(Napi::Number::New(env, r.exitCode)) : env.Null());
+  o.Set("signal", r.status == 1 && r.signal != 0 ? Napi::Value(Napi::Number::New(env, r.signal)) : env.Null());
+  o.Set("errno", r.err);
+  return o;
+}
+
+Napi::Value PunchHole(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 3 || !info[0].IsNumber() || !info[1].IsNumber() || !info[2].IsNumber()) {
+    Napi::TypeError::New(env, "punchHole(fd, offset, length)").ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  int err = 0;
+  bool ok = spmon::punchHole(info[0].As<Napi::Number>().Int32Value(), static_cast<int64_t>(info[1].As<Napi::Number>().DoubleValue()),
+                             static_cast<int64_t>(info[2].As<Napi::Number>().DoubleValue()), &err);
+  return Napi::Number::New(env, ok ? 0 : err);
+}
+
+Napi::Value PeerCredentials(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 1 || !info[0].IsNumber()) {
+    Napi::TypeError::New(env, "peerCredentials(fd)").ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  spmon::PeerCredentials p = spmon::peerCredentials(info[0].As<Napi::Number>().Int32Value());
+  if (!p.ok) return env.Null();
+  Napi::Object o = Napi::Object::New(env);
+  o.Set("pid", p.pid);
+  o.Set("uid", p.uid);
+  o.Set("gid", p.gid);
+  return o;
+}
+
+Napi::Value ProcessStartTicks(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 1 || !info[0].IsNumber()) {
+    Napi::TypeError::New(env, "processStartTicks(pid[, procRoot])").ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  std::string procRoot = info.Length() > 1 && info[1].IsString() ? info[1].As<Napi::String>().Utf8Value() : "/proc";
+  uint64_t t = 0;
+  if (!spmon::processStartTicks(procRoot, info[0].As<Napi::Number>().Int32Value(), &t)) return env.Null();
+  return Napi::Number::New(env, static_cast<double>(t));
+}
+
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("Reader", ReaderWrap::Init(env));
   Napi::Function hc = ProcessHandleWrap::Init(env);
   handleCtor = new Napi::FunctionReference(Napi::Persistent(hc));
   env.SetInstanceData(handleCtor);
   exports.Set("openProcess", Napi::Function::New(env, OpenProcess));
+  exports.Set("setChildSubreaper", Napi::Function::New(env, SetChildSubreaper));
+  exports.Set("reapChild", Napi::Function::New(env, ReapChild));
+  exports.Set("punchHole", Napi::Function::New(env, PunchHole));
+  exports.Set("peerCredentials", Napi::Function::New(env, PeerCredentials));
+  exports.Set("processStartTicks", Napi::Function::New(env, ProcessStartTicks));
   return exports;
 }
 

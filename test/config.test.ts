@@ -23,6 +23,8 @@ describe('resolveSettings', () => {
       smapsBudget: 20,
       procRoot: '/proc',
       cgroupRoot: '/sys/fs/cgroup',
+      logMax: 16,
+      endedLogMax: 1,
     });
   });
 

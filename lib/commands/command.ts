@@ -35,6 +35,8 @@ export interface CommandDef {
   /** Commander's argument spec, e.g. `<id>` or `[cmd...]`. */
   arguments?: string;
   options: readonly OptionDef[];
+  /** Options after the first argument belong to the arguments (`spmon run sleep 100 --foo`). */
+  passThrough?: boolean;
   /** More help text after the options. */
   helpAfter?: string;
   /** Exit status for a usage error of this command (bad option, unknown session...). Default 2. */

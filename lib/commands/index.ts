@@ -1,7 +1,14 @@
 // Every command of spmon, in the order `spmon --help` lists them. Each module declares its options and
 // its run function; lib/cli.ts builds the one commander parser from this table.
 import type { CommandDef } from './command';
+import { daemonCommand } from './daemon';
+import { eventsCommand } from './events';
+import { logsCommand } from './logs';
 import { mainCommand } from './main';
+import { psCommand } from './ps';
+import { runCommand } from './run';
+import { statusCommand } from './status';
+import { restartCommand, stopCommand } from './stop';
 import { tokensCommand } from './tokens';
 
-export const COMMANDS: readonly CommandDef[] = [mainCommand, tokensCommand];
+export const COMMANDS: readonly CommandDef[] = [mainCommand, tokensCommand, runCommand, psCommand, logsCommand, stopCommand, restartCommand, statusCommand, eventsCommand, daemonCommand];

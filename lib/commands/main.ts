@@ -1,6 +1,5 @@
 // The program itself: the dashboard, or with --once/--json one snapshot printed as a table or JSON.
 import type { CommandDef } from './command';
-import { SETTINGS } from '../config';
 
 export const mainCommand: CommandDef = {
   name: '',
@@ -8,7 +7,6 @@ export const mainCommand: CommandDef = {
   options: [
     { flags: '--once', description: 'print one snapshot and exit (a table, or JSON with --json)' },
     { flags: '--json', description: 'print the snapshot as JSON (schema spmon.snapshot/v1); implies --once' },
-    ...SETTINGS.map((s) => ({ flags: s.flags, description: s.description })),
   ],
   async run(ctx) {
     const json = ctx.opts.json === true;

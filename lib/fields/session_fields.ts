@@ -65,6 +65,9 @@ export const SESSION_FIELDS: readonly SessionField[] = [
   { key: 'procs', column: { header: 'Procs', width: 5, align: 'right', priority: 80 }, unit: 'int', value: (s) => s.pids.length, json: null, metric: null },
   { key: 'pids', column: null, unit: 'text', value: (s) => s.pids, json: 'pids', metric: null },
   ...summed,
+  { key: 'state', column: { header: 'State', width: 8, align: 'left', priority: 58 }, unit: 'text',
+    value: (s) => (s.run ? s.run.state : undefined), json: null, metric: null },
+  { key: 'restarts', column: null, unit: 'int', value: (s) => (s.run ? s.run.restarts : undefined), json: null, metric: null },
   { key: 'model', column: { header: 'Tool/model', width: 22, align: 'left', priority: 55 }, unit: 'text',
     value: (s) => (s.agent ? `${s.agent.tool} ${s.agent.model ?? ''}`.trim() : ''), json: null, metric: null },
   { key: 'tokens', column: { header: 'Tokens', width: 7, align: 'right', priority: 65 }, unit: 'count',
@@ -72,6 +75,7 @@ export const SESSION_FIELDS: readonly SessionField[] = [
   { key: 'ctx', column: { header: 'Ctx%', width: 5, align: 'right', priority: 70 }, unit: 'percent0',
     value: (s) => (s.agent ? s.agent.contextPercent : undefined), json: null, metric: null, contextTone: true },
   { key: 'agent', column: null, unit: 'text', value: (s) => s.agent, json: 'agent', metric: null },
+  { key: 'run', column: null, unit: 'text', value: (s) => s.run, json: 'run', metric: null },
 ];
 
 /** The fields of the sessions grid, in order. */

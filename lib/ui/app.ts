@@ -2,7 +2,10 @@
 // blessed-contrib, and turns keys into actions. No /proc reads, no rules here.
 import blessed from 'blessed';
 import type { Settings } from '../config';
+import { socketPath } from '../daemon/paths';
+import { RunsWatcher } from '../daemon/runs_source';
 import { Engine } from '../engine/engine';
+import { runProvider } from '../model/sessions';
 import type { Frame } from '../engine/frame';
 import { isFinal } from '../engine/terminator';
 import type { Session } from '../model/sessions';
@@ -31,6 +34,9 @@ const Sparkline = require('blessed-contrib/lib/widget/sparkline') as (opts: obje
 export async function runDashboard(settings: Settings, env: NodeJS.ProcessEnv = process.env): Promise<number> {
   holdYoungGeneration();
   const engine = new Engine(settings, { env });
+  // The daemon's supervised sessions, polled in the background.
+  const runs = new RunsWatcher(socketPath(env));
+  engine.addProvider(runProvider(() => runs.latest()));
 
   // Draw box lines as Unicode rather than through the terminal's alternate
   // character set, which tmux and some terminals show as letters (q, x, m).

@@ -388,7 +388,7 @@ function statusLine(inp: DashboardInputs, position: string, width: number): Line
 function sessionsView(inp: DashboardInputs, layout: DashboardLayout, header: Line[], width: number): DashboardView {
   const { state } = inp;
   const list = inp.sessionRows;
-  const cols = layoutSessionColumns(width);
+  const cols = layoutSessionColumns(width, { run: list.some((x) => x.kind === 'run') });
   const gridHeader: Line = sessionHeaderCells(cols).flatMap((h, i) => (i === 0 ? [seg(h, 'title')] : [seg(' ', 'title'), seg(h, 'title')]));
   const sel = list.findIndex((x) => x.id === state.sessionKey);
   const end = Math.min(list.length, state.sessionTop + layout.gridRows);

@@ -49,7 +49,7 @@ export function renderTable(frame: Frame, settings: Settings, width: number): st
   const others = sortSessions(frame.sessions).filter((x) => x.kind !== 'pod');
   if (others.length > 0) {
     lines.push('');
-    const sl = layoutSessionColumns(width);
+    const sl = layoutSessionColumns(width, { run: others.some((x) => x.kind === 'run') });
     lines.push(sessionHeaderCells(sl).join(' ').trimEnd());
     for (const x of others) lines.push(sessionRowCells(x, sl).join(' ').trimEnd());
   }

@@ -19,6 +19,18 @@ export function sanitize(text: string): string {
   return text.replace(UNSAFE, placeholder);
 }
 
+/**
+ * A program's output made safe to print, as lines: newlines and tabs stay (CRLF becomes a newline),
+ * every other control character and escape sequence becomes a visible placeholder, as in sanitize.
+ */
+export function sanitizeOutput(text: string): string {
+  return text
+    .replace(/\r\n/g, '\n')
+    .split('\n')
+    .map((line) => line.split('\t').map(sanitize).join('\t'))
+    .join('\n');
+}
+
 /** True if `text` holds nothing that sanitize would change. */
 export function isClean(text: string): boolean {
   UNSAFE.lastIndex = 0;

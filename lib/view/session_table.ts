@@ -9,8 +9,10 @@ export { formatCount } from './cell';
 
 export type SessionLayout = TableLayout<SessionField>;
 
-export function layoutSessionColumns(width: number, minName = 12): SessionLayout {
-  return layoutTable(SESSION_GRID_FIELDS, width, { flexMin: minName, minColumns: 2 });
+/** The sessions table's columns for a width; the State column only when there are supervised sessions. */
+export function layoutSessionColumns(width: number, opts: { minName?: number; run?: boolean } = {}): SessionLayout {
+  const fields = SESSION_GRID_FIELDS.filter((f) => f.key !== 'state' || opts.run === true);
+  return layoutTable(fields, width, { flexMin: opts.minName ?? 12, minColumns: 2 });
 }
 
 export function sessionHeaderCells(l: SessionLayout): string[] {

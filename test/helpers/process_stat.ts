@@ -81,7 +81,7 @@ export function snapshot(processes: ProcessStat[], over: Partial<ModelSnapshot> 
 /** The frame of a snapshot with these sessions after the pod. */
 export function withSessions(snap: ModelSnapshot, sessions: Session[]): TestFrame {
   const given: SessionProvider = { kind: 'tree', labelRank: 1, sessions: () => sessions };
-  const pod: SessionProvider = { kind: 'pod', labelRank: 0, sessions: ({ snap: s }) => [{ id: 'pod', kind: 'pod', name: s.cgroup.path ?? 'host', members: s.processes, pids: s.processes.map((p) => p.pid), keys: s.processes.map((p) => p.key), agent: null, lastActivityMs: null }] };
+  const pod: SessionProvider = { kind: 'pod', labelRank: 0, sessions: ({ snap: s }) => [{ id: 'pod', kind: 'pod', name: s.cgroup.path ?? 'host', members: s.processes, pids: s.processes.map((p) => p.pid), keys: s.processes.map((p) => p.key), agent: null, run: null, lastActivityMs: null }] };
   const { sessions: all, membership } = assembleSessions(snap, [pod, given], () => buildTree(snap.processes));
   return {
     ...snap,

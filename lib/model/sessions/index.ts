@@ -10,6 +10,7 @@ import { Assembly, assembleSessions, SessionProvider } from './provider';
 export * from './session';
 export * from './provider';
 export * from './kinds';
+export * from './run';
 
 export interface SessionInput {
   tmux: readonly Pick<TmuxPane, 'socket' | 'sessionId' | 'sessionName' | 'panePid'>[];

@@ -2,6 +2,7 @@
 // the field table (lib/fields/session_fields.ts), so the sums are declared where the fields are. Pure.
 import type { AgentTool, TokenTotals } from '../../sources/agents/log_summary';
 import type { ProcessStat } from '../process_stat';
+import type { RunInfo } from './run';
 
 export type SessionKind = 'pod' | 'tmux' | 'agent' | 'tree' | 'run';
 
@@ -30,6 +31,8 @@ export interface Session {
   /** Member identities, `${pid}:${startTicks}`, for ending the session safely. */
   keys: string[];
   agent: AgentInfo | null;
+  /** A supervised session's state (kind run). */
+  run: RunInfo | null;
   /** When the session was last active (agents: the log's last entry), ms since the epoch. */
   lastActivityMs: number | null;
 }
@@ -40,7 +43,7 @@ export function sessionOf(
   kind: SessionKind,
   name: string,
   members: readonly ProcessStat[],
-  facts: { agent?: AgentInfo | null; lastActivityMs?: number | null } = {},
+  facts: { agent?: AgentInfo | null; run?: RunInfo | null; lastActivityMs?: number | null } = {},
 ): Session {
   // The pod's members come in /proc order, which is pid order: sort (a copy) only when they are not.
   let ordered = true;
@@ -54,6 +57,7 @@ export function sessionOf(
     pids: sorted.map((p) => p.pid),
     keys: sorted.map((p) => p.key),
     agent: facts.agent ?? null,
+    run: facts.run ?? null,
     lastActivityMs: facts.lastActivityMs ?? null,
   };
 }

@@ -1,0 +1,151 @@
+// A client of the daemon's control API: one connection, requests answered in order of their ids. Used by
+// the CLI (run, ps, logs, stop, status...), the dashboard and the MCP server.
+import { spawn } from 'child_process';
+import * as fs from 'fs';
+import * as net from 'net';
+import * as path from 'path';
+import { privateDir, stateDir } from './paths';
+import { ApiError, ErrorCode, LineSplitter, Response } from './protocol';
+
+/** No daemon answers on the socket (none runs, or it died). */
+export class NoDaemonError extends Error {}
+
+export class DaemonClient {
+  private nextId = 1;
+  private readonly pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
+  private closed = false;
+
+  private constructor(
+    private readonly socket: net.Socket,
+    readonly socketPath: string,
+  ) {
+    socket.setEncoding('utf8');
+    const lines = new LineSplitter((line) => {
+      let r: Response;
+      try {
+        r = JSON.parse(line) as Response;
+      } catch {
+        return;
+      }
+      const p = this.pending.get(r.id);
+      if (!p) {
+        // id 0: the daemon refused the connection (or the request) outright.
+        if (r.id === 0 && r.error) for (const q of this.pending.values()) q.reject(new ApiError(r.error.code, r.error.message));
+        if (r.id === 0) this.pending.clear();
+        return;
+      }
+      this.pending.delete(r.id);
+      if (r.error) p.reject(new ApiError(r.error.code as ErrorCode, r.error.message));
+      else p.resolve(r.result);
+    });
+    socket.on('data', (c: string) => lines.push(c));
+    const fail = (err: Error) => {
+      this.closed = true;
+      for (const p of this.pending.values()) p.reject(err);
+      this.pending.clear();
+    };
+    socket.on('error', (e) => fail(new NoDaemonError(`the daemon went away (${e.message})`)));
+    socket.on('close', () => fail(new NoDaemonError('the daemon closed the connection')));
+  }
+
+  /** Connect; NoDaemonError when nothing answers within `timeoutMs`. */
+  static connect(socketPath: string, timeoutMs = 2000): Promise<DaemonClient> {
+    return new Promise((resolve, reject) => {
+      const socket = net.connect(socketPath);
+      const timer = setTimeout(() => {
+        socket.destroy();
+        reject(new NoDaemonError(`no spmon daemon answered on ${socketPath} within ${timeoutMs} ms`));
+      }, timeoutMs);
+      socket.once('connect', () => {
+        clearTimeout(timer);
+        resolve(new DaemonClient(socket, socketPath));
+      });
+      socket.once('error', (err: NodeJS.ErrnoException) => {
+        clearTimeout(timer);
+        const why = err.code === 'ENOENT' ? 'no socket' : err.code === 'ECONNREFUSED' ? 'nobody listens on it' : err.message;
+        reject(new NoDaemonError(`no spmon daemon running (${socketPath}: ${why})`));
+      });
+    });
+  }
+
+  request<T = unknown>(method: string, params: Record<string, unknown> = {}, timeoutMs = 30_000): Promise<T> {
+    if (this.closed) return Promise.reject(new NoDaemonError('the connection to the daemon is closed'));
+    const id = this.nextId++;
+    return new Promise<T>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.pending.delete(id);
+        reject(new NoDaemonError(`the daemon did not answer ${method} within ${timeoutMs} ms`));
+      }, timeoutMs);
+      this.pending.set(id, {
+        resolve: (v) => {
+          clearTimeout(timer);
+          resolve(v as T);
+        },
+        reject: (e) => {
+          clearTimeout(timer);
+          reject(e);
+        },
+      });
+      this.socket.write(JSON.stringify({ id, method, params }) + '\n');
+    });
+  }
+
+  close(): void {
+    this.closed = true;
+    this.socket.end();
+    this.socket.destroy();
+  }
+}
+
+/** How to start spmon again: this executable (a single-file build) or node with this script. */
+export function selfCommand(): string[] {
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const sea = require('node:sea') as { isSea(): boolean };
+    if (sea.isSea()) return [process.execPath];
+  } catch {
+    // Not a Node with SEA support: a script.
+  }
+  const script = process.argv[1];
+  return [process.execPath, ...(script ? [script] : [])];
+}
+
+/**
+ * A client of the running daemon, starting one in the background first when none answers (as tmux
+ * starts its server). The new daemon logs to <state>/daemon.log.
+ */
+export async function connectOrStart(socketPath: string, env: NodeJS.ProcessEnv, waitMs = 10_000): Promise<{ client: DaemonClient; started: boolean }> {
+  try {
+    return { client: await DaemonClient.connect(socketPath), started: false };
+  } catch (err) {
+    if (!(err instanceof NoDaemonError)) throw err;
+  }
+  const dir = stateDir(env);
+  privateDir(dir);
+  const logFd = fs.openSync(path.join(dir, 'daemon.log'), 'a', 0o600);
+  const [cmd, ...args] = selfCommand();
+  const child = spawn(cmd, [...args, 'daemon', '--socket', socketPath], { detached: true, stdio: ['ignore', logFd, logFd], env });
+  fs.closeSync(logFd);
+  let exited: string | null = null;
+  child.once('exit', (code, signal) => (exited = signal ?? String(code)));
+  child.unref();
+  const until = Date.now() + waitMs;
+  let last: Error | null = null;
+  while (Date.now() < until) {
+    await new Promise((r) => setTimeout(r, 50));
+    try {
+      return { client: await DaemonClient.connect(socketPath, 1000), started: true };
+    } catch (err) {
+      last = err as Error;
+    }
+    if (exited !== null) {
+      // Another daemon may have won the race for the socket: try it once more.
+      try {
+        return { client: await DaemonClient.connect(socketPath, 1000), started: false };
+      } catch {
+        throw new NoDaemonError(`the daemon exited (${exited}) before answering; see ${path.join(dir, 'daemon.log')}`);
+      }
+    }
+  }
+  throw new NoDaemonError(`the daemon did not answer within ${waitMs} ms (${last?.message ?? 'no answer'}); see ${path.join(dir, 'daemon.log')}`);
+}

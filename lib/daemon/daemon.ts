@@ -1,0 +1,130 @@
+// `spmon daemon`: one engine for every client, the supervised sessions, and the control API on a Unix
+// socket of its user. A child subreaper: orphaned descendants of its sessions come to it and are reaped.
+// SIGTERM or SIGINT stop every session by its own policy, then the daemon.
+import * as fs from 'fs';
+import * as path from 'path';
+import type { Settings } from '../config';
+import { Engine } from '../engine/engine';
+import { runProvider } from '../model/sessions';
+import { processStartTicks, setChildSubreaper } from '../native';
+import { version } from '../version';
+import { DaemonClient, NoDaemonError } from './client';
+import { apiHandlers } from './handlers';
+import { privateDir, stateDir } from './paths';
+import { EventLog } from './events';
+import { RunStore } from './run_store';
+import { startControlServer } from './server';
+import { Supervisor } from './supervisor';
+
+export interface DaemonOptions {
+  socketPath: string;
+  env: NodeJS.ProcessEnv;
+  log: (message: string) => void;
+}
+
+export interface RunningDaemon {
+  engine: Engine;
+  supervisor: Supervisor;
+  events: EventLog;
+  startedAt: number;
+  socketPath: string;
+  stop(): Promise<void>;
+}
+
+/** The lock beside the socket: pid and start time of the daemon that holds it. */
+interface LockHolder {
+  pid: number;
+  startTicks: number | null;
+}
+
+/**
+ * Take the lock file next to the socket (one daemon per socket, even when two start at once); a lock
+ * whose holder is gone (by pid and start time) is taken over.
+ */
+function takeLock(lockPath: string): () => void {
+  const me: LockHolder = { pid: process.pid, startTicks: processStartTicks(process.pid) };
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      const fd = fs.openSync(lockPath, fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL, 0o600);
+      fs.writeSync(fd, JSON.stringify(me));
+      fs.closeSync(fd);
+      return () => {
+        try {
+          const held = JSON.parse(fs.readFileSync(lockPath, 'utf8')) as LockHolder;
+          if (held.pid === me.pid) fs.unlinkSync(lockPath);
+        } catch {
+          // Gone already.
+        }
+      };
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      let holder: LockHolder | null = null;
+      try {
+        holder = JSON.parse(fs.readFileSync(lockPath, 'utf8')) as LockHolder;
+      } catch {
+        // Being written, or garbage: judged stale below only if it stays so.
+      }
+      const alive = holder !== null && holder.startTicks !== null && processStartTicks(holder.pid) === holder.startTicks;
+      if (alive) throw new NoDaemonError(`another spmon daemon (pid ${holder!.pid}) holds ${lockPath}`);
+      fs.rmSync(lockPath, { force: true });
+    }
+  }
+  throw new NoDaemonError(`cannot take ${lockPath}`);
+}
+
+export async function startDaemon(settings: Settings, o: DaemonOptions): Promise<RunningDaemon> {
+  const socketDir = path.dirname(o.socketPath);
+  privateDir(socketDir);
+  // One daemon per socket: if one answers, this one is not needed.
+  try {
+    const c = await DaemonClient.connect(o.socketPath, 1000);
+    const st = await c.request<{ pid: number }>('status').catch(() => ({ pid: 0 }));
+    c.close();
+    throw new NoDaemonError(`a spmon daemon (pid ${st.pid}) already answers on ${o.socketPath}`);
+  } catch (err) {
+    if (!(err instanceof NoDaemonError) || /already answers/.test((err as Error).message)) throw err;
+  }
+  const releaseLock = takeLock(`${o.socketPath}.lock`);
+  try {
+    // A socket file nobody answers on (a daemon that died): ours now.
+    fs.rmSync(o.socketPath, { force: true });
+    const sub = setChildSubreaper();
+    if (sub !== true) o.log(`cannot become a child subreaper (errno ${sub}): orphans of sessions will go to pid 1`);
+    const engine = new Engine(settings, { env: o.env });
+    const store = new RunStore(stateDir(o.env));
+    const events = new EventLog(store.dir);
+    const supervisor = new Supervisor(engine, store, {
+      events,
+      logMaxBytes: settings.logMax * 1024 * 1024,
+      endedLogBytes: settings.endedLogMax * 1024 * 1024,
+      keepEnded: 100,
+      graceSec: settings.grace,
+      env: o.env,
+      procRoot: settings.procRoot,
+      log: o.log,
+    });
+    engine.addProvider(runProvider(() => supervisor.list()));
+    engine.subscribe((f) => supervisor.onFrame(f));
+    engine.tick();
+    engine.start(Math.max(0.1, settings.interval) * 1000, (err) => o.log(`tick failed: ${err.message}`));
+    const startedAt = Date.now();
+    const daemon: RunningDaemon = { engine, supervisor, events, startedAt, socketPath: o.socketPath, stop: async () => undefined };
+    const server = await startControlServer(o.socketPath, apiHandlers(daemon, { version: version() }), o.log);
+    let stopping: Promise<void> | null = null;
+    daemon.stop = () => {
+      stopping ??= (async () => {
+        o.log('stopping: ending every supervised session by its policy');
+        await supervisor.shutdown();
+        await server.close();
+        await engine.close();
+        releaseLock();
+      })();
+      return stopping;
+    };
+    o.log(`spmon ${version()} daemon pid ${process.pid} on ${o.socketPath}, state in ${store.dir}`);
+    return daemon;
+  } catch (err) {
+    releaseLock();
+    throw err;
+  }
+}

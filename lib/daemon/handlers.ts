@@ -1,0 +1,145 @@
+// The control API's methods (docs/api.md): each takes the request's params and returns a JSON value, or
+// throws an ApiError with a code the client maps to an exit status.
+import { sessionTotals } from '../fields/session_fields';
+import { runIsLive } from '../model/sessions';
+import type { RunningDaemon } from './daemon';
+import { ApiError, API_VERSION } from './protocol';
+import type { RunRecord } from './run_store';
+import type { Handler } from './server';
+import type { RunSpec } from './supervisor';
+
+/** The most a single `logs` answer carries (the client asks again from `nextOffset`). */
+const MAX_LOG_CHUNK = 512 * 1024;
+
+/** A supervised session as `ps` shows it: the record and the live totals of its process tree. */
+export interface PsRow {
+  id: string;
+  name: string;
+  command: string[];
+  cwd: string;
+  state: RunRecord['state'];
+  pid: number | null;
+  startTime: number | null;
+  startedAt: string | null;
+  createdAt: string;
+  endedAt: string | null;
+  restarts: number;
+  restartPolicy: RunRecord['restart'];
+  maxRestarts: number;
+  lastExit: RunRecord['lastExit'];
+  reason: string | null;
+  nextStartAt: string | null;
+  runTimeSec: number | null;
+  processes: number | null;
+  cpuPercent: number | null;
+  ussBytes: number | null;
+  pssBytes: number | null;
+  logPath: string;
+}
+
+function str(params: Record<string, unknown>, key: string): string {
+  const v = params[key];
+  if (typeof v !== 'string' || v === '') throw new ApiError('bad-request', `"${key}" must be a non-empty string`);
+  return v;
+}
+
+function optNum(params: Record<string, unknown>, key: string, min: number): number | undefined {
+  const v = params[key];
+  if (v === undefined || v === null) return undefined;
+  if (typeof v !== 'number' || !Number.isFinite(v) || v < min) throw new ApiError('bad-request', `"${key}" must be a number of at least ${min}`);
+  return v;
+}
+
+export function apiHandlers(d: RunningDaemon, info: { version: string }): Record<string, Handler> {
+  const row = (r: RunRecord): PsRow => {
+    const frame = d.engine.frame;
+    const s = runIsLive(r.state) ? frame?.sessions.find((x) => x.id === r.id) : undefined;
+    const t = s ? sessionTotals(s) : null;
+    const startedMs = r.startedAt ? Date.parse(r.startedAt) : null;
+    const endMs = runIsLive(r.state) ? Date.now() : r.lastExit ? Date.parse(r.lastExit.at) : null;
+    return {
+      id: r.id,
+      name: r.name,
+      command: r.command,
+      cwd: r.cwd,
+      state: r.state,
+      pid: r.pid,
+      startTime: r.startTicks,
+      startedAt: r.startedAt,
+      createdAt: r.createdAt,
+      endedAt: r.endedAt,
+      restarts: r.restarts,
+      restartPolicy: r.restart,
+      maxRestarts: r.maxRestarts,
+      lastExit: r.lastExit,
+      reason: r.reason,
+      nextStartAt: r.nextStartAt,
+      runTimeSec: startedMs !== null && endMs !== null && endMs >= startedMs ? Math.round((endMs - startedMs) / 100) / 10 : null,
+      processes: s ? s.pids.length : null,
+      cpuPercent: t?.cpuPercent === undefined || t.cpuPercent === null ? null : Math.round(t.cpuPercent * 100) / 100,
+      ussBytes: t?.ussBytes ?? null,
+      pssBytes: t?.pssBytes ?? null,
+      logPath: r.log.path,
+    };
+  };
+  const counts = () => {
+    const c: Record<string, number> = {};
+    for (const r of d.supervisor.list()) c[r.state] = (c[r.state] ?? 0) + 1;
+    return c;
+  };
+  return {
+    status: () => ({
+      apiVersion: API_VERSION,
+      version: info.version,
+      pid: process.pid,
+      startedAt: new Date(d.startedAt).toISOString(),
+      uptimeSec: Math.round((Date.now() - d.startedAt) / 1000),
+      socket: d.socketPath,
+      sessions: { total: d.supervisor.list().length, byState: counts() },
+    }),
+    run: async (p) => {
+      const env = p.env;
+      if (env !== undefined && (typeof env !== 'object' || env === null || Array.isArray(env))) throw new ApiError('bad-request', '"env" must be an object of strings');
+      const spec: RunSpec = {
+        name: p.name === undefined ? undefined : str(p, 'name'),
+        command: p.command as string[],
+        cwd: p.cwd === undefined ? undefined : str(p, 'cwd'),
+        env: env as Record<string, string> | undefined,
+        restart: p.restart as RunSpec['restart'],
+        maxRestarts: optNum(p, 'maxRestarts', 0),
+        restartDelaySec: optNum(p, 'restartDelaySec', 0),
+        stopSignal: p.stopSignal === undefined ? undefined : str(p, 'stopSignal'),
+        graceSec: optNum(p, 'graceSec', 0),
+      };
+      return row(await d.supervisor.start(spec));
+    },
+    ps: () => ({ sessions: d.supervisor.list().map(row) }),
+    get: (p) => row(d.supervisor.get(str(p, 'id'))),
+    stop: async (p) => row(await d.supervisor.stop(str(p, 'id'), { graceSec: optNum(p, 'graceSec', 0), signal: p.signal === undefined ? undefined : str(p, 'signal') })),
+    restart: async (p) => row(await d.supervisor.restart(str(p, 'id'))),
+    events: (p) => {
+      const after = optNum(p, 'after', 0) ?? 0;
+      const limit = Math.min(1000, optNum(p, 'limit', 1) ?? 1000);
+      return { events: d.events.since(after, limit), lastSeq: d.events.lastSeq };
+    },
+    logs: (p) => {
+      const { log, rec } = d.supervisor.logOf(str(p, 'id'));
+      const tail = optNum(p, 'tail', 0);
+      const maxBytes = Math.min(MAX_LOG_CHUNK, optNum(p, 'maxBytes', 1) ?? MAX_LOG_CHUNK);
+      const w = log.window();
+      const offset = tail !== undefined ? log.tailOffset(tail) : (optNum(p, 'offset', 0) ?? w.startOffset);
+      const r = log.read(offset, maxBytes);
+      return {
+        id: rec.id,
+        data: r.data.toString('base64'),
+        offset: r.offset,
+        nextOffset: r.nextOffset,
+        skipped: r.skipped,
+        startOffset: w.startOffset,
+        endOffset: w.endOffset,
+        // Nothing more will come: the session has ended and everything it wrote was read.
+        ended: !runIsLive(rec.state) && rec.state !== 'backoff' && r.nextOffset >= w.endOffset,
+      };
+    },
+  };
+}

@@ -1,0 +1,436 @@
+// spmon daemon, run, ps, logs, stop, restart, status: a real daemon in a private world, real processes.
+import { spawn, spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as net from 'net';
+import * as os from 'os';
+import * as path from 'path';
+import { aliveAs, DaemonEnv, sleepMs, startTicksOf, stateOf, waitFor } from './helpers/daemon_env';
+import { BIN } from './helpers/paths';
+import Ajv2020 from 'ajv/dist/2020';
+import addFormats from 'ajv-formats';
+import { ROOT } from './helpers/paths';
+import { DaemonClient } from '../lib/daemon/client';
+
+jest.setTimeout(120_000);
+
+let d: DaemonEnv;
+
+beforeEach(() => {
+  d = new DaemonEnv();
+});
+
+afterEach(async () => {
+  await d.dispose();
+});
+
+const psValidator = (() => {
+  const ajv = new Ajv2020({ allErrors: true, strict: true, allowUnionTypes: true });
+  addFormats(ajv);
+  return ajv.compile(JSON.parse(fs.readFileSync(path.join(ROOT, 'docs', 'ps.schema.json'), 'utf8')));
+})();
+
+async function run(args: string[]): Promise<string> {
+  const r = await d.cli(['run', ...args]);
+  if (r.code !== 0) throw new Error(`spmon run ${args.join(' ')} -> ${r.code}: ${r.stderr}`);
+  return r.stdout.trim();
+}
+
+async function session(id: string) {
+  const s = (await d.ps()).find((x) => x.id === id);
+  if (!s) throw new Error(`no ${id} in ps`);
+  return s;
+}
+
+describe('without a daemon', () => {
+  test.each([['ps'], ['logs', 'x'], ['stop', 'x'], ['restart', 'x'], ['status']])('%s: a message and exit 3, and no daemon is started', async (...args) => {
+    const r = await d.cli(args);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toMatch(/no spmon daemon running/);
+    expect(d.daemonPid()).toBeNull();
+    expect(fs.existsSync(d.socket)).toBe(false);
+  });
+});
+
+describe('run starts a daemon and a session', () => {
+  test('run prints run:NAME, starts the daemon in the background; ps, logs, status show it; schema holds', async () => {
+    const id = await run(['--name', 'hello', '--', 'bash', '-c', 'echo out; echo err >&2; sleep 30']);
+    expect(id).toBe('run:hello');
+    const pid = d.daemonPid();
+    expect(pid).not.toBeNull();
+    // The socket directory is private.
+    expect(fs.statSync(path.dirname(d.socket)).mode & 0o777).toBe(0o700);
+    const s = await waitFor('hello running with its process', async () => {
+      const x = await session('run:hello');
+      return x.state === 'running' && x.processes !== null && x.processes >= 1 ? x : null;
+    });
+    expect(s.pid).toBeGreaterThan(1);
+    expect(s.startTime).toBe(startTicksOf(s.pid!));
+    const ps = await d.cli(['ps', '--json']);
+    expect(psValidator(JSON.parse(ps.stdout))).toBe(true);
+    const logs = await waitFor('both lines', async () => {
+      const r = await d.cli(['logs', 'run:hello']);
+      return r.stdout.includes('out') && r.stdout.includes('err') ? r.stdout : null;
+    });
+    expect(logs).toBe('out\nerr\n');
+    const st = await d.cli(['status', '--json']);
+    expect(st.code).toBe(0);
+    expect(JSON.parse(st.stdout)).toMatchObject({ running: true, pid, sessions: { total: 1, byState: { running: 1 } } });
+    // The dashboard's snapshot sees the run session too.
+    const once = await d.cli(['--json', '--interval', '0']);
+    const doc = JSON.parse(once.stdout);
+    const rs = doc.sessions.find((x: { id: string }) => x.id === 'run:hello');
+    expect(rs).toMatchObject({ kind: 'run', run: { state: 'running', restarts: 0, name: 'hello' } });
+    expect(rs.pids).toContain(s.pid);
+  });
+
+  test('a command that cannot start: a message, exit 1, nothing left behind', async () => {
+    for (const args of [['--', '/nonexistent/prog'], ['--', path.join(ROOT, 'README.md')], ['--cwd', '/nonexistent', '--', 'true']]) {
+      const r = await d.cli(['run', '--name', 'bad', ...args]);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toMatch(/^spmon: cannot start .*(not found|not executable|ENOENT)/);
+    }
+    expect((await d.ps()).length).toBe(0);
+    expect(fs.readdirSync(path.join(d.state, 'spmon', 'logs'))).toEqual([]);
+  });
+
+  test('a name in use: exit 3; an unknown id: exit 3; a bad option: exit 2', async () => {
+    await run(['--name', 'dup', '--', 'sleep', '30']);
+    const again = await d.cli(['run', '--name', 'dup', '--', 'sleep', '30']);
+    expect(again.code).toBe(3);
+    expect(again.stderr).toMatch(/named "dup" is running/);
+    for (const cmd of [['logs', 'nope'], ['stop', 'run:nope'], ['restart', 'nope']]) {
+      const r = await d.cli(cmd);
+      expect(r.code).toBe(3);
+      expect(r.stderr).toMatch(/no supervised session/);
+    }
+    expect((await d.cli(['run', '--restart', 'sometimes', '--', 'true'])).code).toBe(2);
+    expect((await d.cli(['run', '--name', 'no/slash', '--', 'true'])).code).toBe(2);
+  });
+});
+
+describe('stop ends the whole tree', () => {
+  test('children, an orphan that left the tree, and one that ignores SIGTERM: all gone, by identity', async () => {
+    await run(['--name', 'tree', '--grace', '1', '--', 'bash', '-c', 'sleep 300 & (sleep 301 &); bash -c \'trap "" TERM; while :; do sleep 0.2; done\' & wait']);
+    const s = await waitFor('four members', async () => {
+      const x = await session('run:tree');
+      return x.processes !== null && x.processes >= 4 ? x : null;
+    });
+    const members = DaemonEnv.sessionMembers(s.pid!).map((p) => ({ pid: p, start: startTicksOf(p) }));
+    expect(members.length).toBeGreaterThanOrEqual(4);
+    const r = await d.cli(['stop', 'tree']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^run:tree exited/);
+    for (const m of members) expect(aliveAs(m.pid, m.start)).toBe(false);
+    expect(DaemonEnv.sessionMembers(s.pid!)).toEqual([]);
+    expect((await session('run:tree')).state).toBe('exited');
+  });
+
+  test('a fork bomb inside a session: stop still ends all of it', async () => {
+    // Each process keeps five children that do the same, three levels deep (156 processes: bounded so the
+    // test cannot take the machine down), forks a new one for each that dies, and ignores SIGTERM.
+    const bomb = `
+import os, signal, time
+signal.signal(signal.SIGTERM, signal.SIG_IGN)
+depth = 0
+kids = set()
+while True:
+    while depth < 3 and len(kids) < 5:
+        try:
+            pid = os.fork()
+        except OSError:
+            break
+        if pid == 0:
+            depth += 1
+            kids = set()
+            continue
+        kids.add(pid)
+    try:
+        pid, _ = os.waitpid(-1, os.WNOHANG)
+        if pid:
+            kids.discard(pid)
+    except ChildProcessError:
+        pass
+    time.sleep(0.02)
+`;
+    const script = path.join(d.pe.home, 'bomb.py');
+    fs.writeFileSync(script, bomb);
+    await run(['--name', 'bomb', '--grace', '0.5', '--', 'python3', script]);
+    const s = await waitFor('the bomb to grow', async () => {
+      const x = await session('run:bomb');
+      return x.pid !== null && DaemonEnv.sessionMembers(x.pid).length >= 100 ? x : null;
+    });
+    const r = await d.cli(['stop', 'bomb'], {}, 120_000);
+    expect(r.code).toBe(0);
+    const left = DaemonEnv.sessionMembers(s.pid!);
+    if (left.length > 0) console.log(fs.readFileSync(path.join(d.state, 'spmon', 'daemon.log'), 'utf8'), left.map((p) => fs.readFileSync(`/proc/${p}/stat`, 'utf8')).join('\n'));
+    expect(left).toEqual([]);
+  });
+});
+
+describe('restart policy', () => {
+  test('a crash loop backs off with a doubling delay, then gives up with the reason in ps', async () => {
+    await run(['--name', 'crash', '--restart', 'on-failure', '--max-restarts', '3', '--restart-delay', '0.5', '--', 'bash', '-c', 'date +%s.%N; exit 7']);
+    const s = await waitFor('gave-up', async () => {
+      const x = await session('run:crash');
+      return x.state === 'gave-up' ? x : null;
+    });
+    expect(s.restarts).toBe(3);
+    expect(s.lastExit).toMatchObject({ code: 7, signal: null });
+    expect(s.reason).toMatch(/3 restarts in a row/);
+    // The daemon scheduled each restart twice as late as the one before, and says why.
+    const events = (await d.cli(['events', '--json'])).stdout.trim().split('\n').map((l) => JSON.parse(l));
+    const scheduled = events.filter((e) => e.kind === 'restart-scheduled' && e.target === 'run:crash');
+    expect(scheduled.map((e) => e.details.delayMs)).toEqual([500, 1000, 2000]);
+    expect(scheduled.every((e) => e.reason === 'exit code 7')).toBe(true);
+    expect(events.filter((e) => e.target === 'run:crash').map((e) => e.kind)).toEqual([
+      'started', 'restart-scheduled', 'started', 'restart-scheduled', 'started', 'restart-scheduled', 'started', 'gave-up',
+    ]);
+    // And kept to it: four starts, each gap longer than the one before (the delays double).
+    const starts = (await d.cli(['logs', 'crash'])).stdout.trim().split('\n').map(Number);
+    expect(starts).toHaveLength(4);
+    const gaps = starts.slice(1).map((t, i) => t - starts[i]);
+    expect(gaps[0]).toBeGreaterThanOrEqual(0.5);
+    expect(gaps[1]).toBeGreaterThan(gaps[0]);
+    expect(gaps[2]).toBeGreaterThan(gaps[1]);
+  });
+
+  test('always restarts a clean exit; no does not; on-failure leaves a clean exit alone', async () => {
+    await run(['--name', 'always', '--restart', 'always', '--max-restarts', '100', '--restart-delay', '0.1', '--', 'bash', '-c', 'sleep 0.2']);
+    await run(['--name', 'never', '--restart', 'no', '--', 'bash', '-c', 'exit 3']);
+    await run(['--name', 'clean', '--restart', 'on-failure', '--', 'true']);
+    await waitFor('always restarted twice', async () => (await session('run:always')).restarts >= 2);
+    await waitFor('never failed', async () => (await session('run:never')).state === 'failed');
+    await waitFor('clean exited', async () => (await session('run:clean')).state === 'exited');
+    expect((await session('run:never')).restarts).toBe(0);
+    expect((await session('run:clean')).restarts).toBe(0);
+    await d.cli(['stop', 'always']);
+    const a = await session('run:always');
+    expect(a.state).toBe('exited');
+    const n = a.restarts;
+    await sleepMs(500);
+    expect((await session('run:always')).restarts).toBe(n);
+  });
+
+  test('restart starts it again with the same command; the stop signal is the one asked for', async () => {
+    const marker = path.join(d.pe.home, 'got');
+    await run(['--name', 'sig', '--stop-signal', 'USR1', '--', 'bash', '-c', `trap 'echo usr1 > ${marker}; exit 0' USR1; while :; do sleep 0.1; done`]);
+    const first = await waitFor('running', async () => {
+      const x = await session('run:sig');
+      return x.processes ? x : null;
+    });
+    const r = await d.cli(['restart', 'sig']);
+    expect(r.code).toBe(0);
+    expect(fs.readFileSync(marker, 'utf8')).toBe('usr1\n');
+    const second = await session('run:sig');
+    expect(second.state).toBe('running');
+    expect(second.pid).not.toBe(first.pid);
+    expect(aliveAs(first.pid!, first.startTime)).toBe(false);
+  });
+});
+
+describe('output', () => {
+  test('read by offsets, incrementally, loses no line of 10,000; --follow ends with the session', async () => {
+    await run(['--name', 'lines', '--', 'bash', '-c', 'for i in $(seq 1 10000); do echo "line $i"; done; sleep 0.5']);
+    let offset = 0;
+    let text = '';
+    let ended = false;
+    while (!ended) {
+      const r = await d.cli(['logs', 'lines', '--json', '--offset', String(offset)]);
+      for (const line of r.stdout.trim().split('\n')) {
+        const c = JSON.parse(line);
+        expect(c.offset).toBe(offset);
+        text += c.text;
+        offset = c.nextOffset;
+        ended = c.ended;
+      }
+      if (!ended) await sleepMs(50);
+    }
+    const lines = text.trim().split('\n');
+    expect(lines).toHaveLength(10000);
+    expect(lines.every((l, i) => l === `line ${i + 1}`)).toBe(true);
+    const f = await d.cli(['logs', 'lines', '--follow', '--tail', '3']);
+    expect(f.stdout).toBe('line 9998\nline 9999\nline 10000\n');
+  });
+
+  test('invalid UTF-8, escape sequences and a 10 MB line: stored as they are, shown sanitised', async () => {
+    const script = `printf 'a\\033[2J\\033]0;title\\007b\\xff\\xfe\\n'; head -c 10485760 /dev/zero | tr '\\0' x; echo`;
+    // Ended sessions keep 1 MiB of output by default: keep all of this one.
+    await d.cli(['daemon', '--detach', '--ended-log-max', '32']);
+    await run(['--name', 'hostile', '--', 'bash', '-c', script]);
+    await waitFor('ended', async () => (await session('run:hostile')).state === 'exited');
+    const raw = fs.readFileSync(path.join(d.state, 'spmon', 'logs', 'hostile.log'));
+    expect(raw.subarray(0, 19)).toEqual(Buffer.from('a\x1b[2J\x1b]0;title\x07b\xff\xfe\n', 'latin1'));
+    expect(raw.length).toBe(19 + 10 * 1024 * 1024 + 1);
+    const shown = await d.cli(['logs', 'hostile']);
+    // eslint-disable-next-line no-control-regex
+    expect(shown.stdoutBytes.includes(0x1b)).toBe(false);
+    expect(shown.stdout.startsWith('a\u241b[2J\u241b]0;title\u2407b\ufffd\ufffd\n')).toBe(true);
+    expect(shown.stdout.length).toBe(19 + 10 * 1024 * 1024 + 1);
+    const rawOut = await d.cli(['logs', 'hostile', '--raw']);
+    expect(rawOut.stdoutBytes.equals(raw)).toBe(true);
+  });
+
+  test('a session writing as fast as it can: the log stays within its cap and the daemon within bounds', async () => {
+    await d.cli(['daemon', '--detach', '--log-max', '8']);
+    const daemon = d.daemonPid()!;
+    // 400 MiB as fast as dd writes it.
+    await run(['--name', 'flood', '--', 'dd', 'if=/dev/zero', 'bs=1M', 'count=400', 'status=none']);
+    const log = path.join(d.state, 'spmon', 'logs', 'flood.log');
+    let maxHeld = 0;
+    let maxRss = 0;
+    for (;;) {
+      const st = fs.statSync(log);
+      maxHeld = Math.max(maxHeld, st.blocks * 512);
+      const rss = Number(/VmRSS:\s+(\d+)/.exec(fs.readFileSync(`/proc/${daemon}/status`, 'utf8'))![1]) * 1024;
+      maxRss = Math.max(maxRss, rss);
+      if ((await session('run:flood')).state !== 'running') break;
+      await sleepMs(50);
+    }
+    const s = await session('run:flood');
+    expect(s.lastExit).toMatchObject({ code: 0 });
+    // Everything was written (the offsets count it all); what is held on disk is bounded by the cap.
+    const j = JSON.parse((await d.cli(['logs', 'flood', '--json', '--tail', '0'])).stdout.trim().split('\n').pop()!);
+    expect(j.nextOffset).toBe(400 * 1024 * 1024);
+    expect(fs.statSync(log).blocks * 512).toBeLessThanOrEqual(1024 * 1024 + 8192);
+    // Held while it ran: the cap plus what a writer adds between two checks (this test's sampling is coarse).
+    expect(maxHeld).toBeLessThan(400 * 1024 * 1024);
+    expect(maxRss).toBeLessThan(200 * 1024 * 1024);
+  });
+});
+
+describe('the daemon itself', () => {
+  test('killed with SIGKILL: its sessions run on, and the next daemon lists them as lost and can stop them by identity', async () => {
+    await run(['--name', 'survivor', '--', 'bash', '-c', 'while :; do echo alive; sleep 0.2; done']);
+    const s = await waitFor('running', async () => {
+      const x = await session('run:survivor');
+      return x.processes ? x : null;
+    });
+    const daemon = d.daemonPid()!;
+    process.kill(daemon, 'SIGKILL');
+    await waitFor('the daemon gone', () => stateOf(daemon) === null || stateOf(daemon) === 'Z');
+    expect(aliveAs(s.pid!, s.startTime)).toBe(true);
+    expect((await d.cli(['ps'])).code).toBe(3);
+    // Any command that starts a daemon: the new one finds the session.
+    await run(['--name', 'other', '--', 'sleep', '30']);
+    const lost = await session('run:survivor');
+    expect(lost).toMatchObject({ state: 'lost', pid: s.pid, startTime: s.startTime });
+    // Its output still reaches its log.
+    const before = (await d.cli(['logs', 'survivor'])).stdout.length;
+    await waitFor('more output', async () => (await d.cli(['logs', 'survivor'])).stdout.length > before);
+    expect((await d.cli(['stop', 'survivor'])).code).toBe(0);
+    expect(aliveAs(s.pid!, s.startTime)).toBe(false);
+    expect((await session('run:survivor')).state).toBe('exited');
+  });
+
+  test('SIGTERM stops every session by its own policy, then the daemon', async () => {
+    await run(['--name', 'a', '--', 'sleep', '300']);
+    await run(['--name', 'b', '--stop-signal', 'INT', '--', 'bash', '-c', 'trap "exit 0" INT; while :; do sleep 0.1; done']);
+    const a = await waitFor('a', async () => (await session('run:a')).pid);
+    const b = await waitFor('b', async () => (await session('run:b')).pid);
+    const sa = startTicksOf(a);
+    const sb = startTicksOf(b);
+    const daemon = d.daemonPid()!;
+    process.kill(daemon, 'SIGTERM');
+    await waitFor('the daemon gone', () => stateOf(daemon) === null || stateOf(daemon) === 'Z');
+    expect(aliveAs(a, sa)).toBe(false);
+    expect(aliveAs(b, sb)).toBe(false);
+    const recs = d.records();
+    expect(recs.find((r) => r.name === 'a')!.state).toBe('exited');
+    expect(recs.find((r) => r.name === 'b')!.state).toBe('exited');
+    expect(fs.existsSync(d.socket)).toBe(false);
+  });
+
+  test('a child subreaper: an orphaned grandchild that exits is reaped, no zombie stays', async () => {
+    // The grandchild outlives its parent (re-parented to the daemon), then exits.
+    await run(['--name', 'orphan', '--', 'bash', '-c', '(sleep 0.5; exit 0) & disown; exit 0']);
+    const daemon = d.daemonPid()!;
+    await sleepMs(2500);
+    const zombies = fs
+      .readdirSync('/proc')
+      .filter((p) => /^\d+$/.test(p))
+      .filter((p) => {
+        try {
+          const t = fs.readFileSync(`/proc/${p}/stat`, 'utf8');
+          const f = t.slice(t.lastIndexOf(')') + 2).split(' ');
+          return f[0] === 'Z' && Number(f[1]) === daemon;
+        } catch {
+          return false;
+        }
+      });
+    expect(zombies).toEqual([]);
+  });
+
+  test('another user is refused: the socket directory is closed to them, and the daemon checks the peer', async () => {
+    // As nobody, with a socket in a directory of nobody's: root connecting to it is another user.
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'spmon-peer-'));
+    fs.chmodSync(dir, 0o755);
+    const sockDir = path.join(dir, 'sock');
+    fs.mkdirSync(sockDir, { mode: 0o700 });
+    fs.chownSync(sockDir, 65534, 65534);
+    const copy = require('./helpers/readable_copy') as typeof import('./helpers/readable_copy');
+    const rc = copy.readableCopy(copy.SPMON_RUNTIME, copy.SPMON_RUNTIME_PACKAGES);
+    const sock = path.join(sockDir, 'd.sock');
+    const state = path.join(dir, 'state');
+    fs.mkdirSync(state);
+    fs.chownSync(state, 65534, 65534);
+    const child = spawn('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, path.join(rc.dir, 'bin', 'spmon'), 'daemon', '--socket', sock], {
+      env: { PATH: process.env.PATH, HOME: state, XDG_STATE_HOME: state },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let log = '';
+    child.stderr!.on('data', (b: Buffer) => (log += b.toString()));
+    try {
+      await waitFor('the socket', () => fs.existsSync(sock));
+      const answer = await new Promise<string>((resolve, reject) => {
+        const c = net.connect(sock);
+        let got = '';
+        c.on('data', (b) => (got += b.toString()));
+        c.on('close', () => resolve(got));
+        c.on('error', reject);
+        c.write(JSON.stringify({ id: 1, method: 'status' }) + '\n');
+      });
+      expect(JSON.parse(answer)).toMatchObject({ id: 0, error: { code: 'refused' } });
+      expect(log).toMatch(/refused a connection from uid 0/);
+      // And as the client sees it.
+      const r = spawnSync(process.execPath, [BIN, 'status', '--socket', sock], { env: d.env, encoding: 'utf8' });
+      expect(r.status).not.toBe(0);
+      expect(r.stderr).toMatch(/serves uid 65534 only/);
+    } finally {
+      child.kill('SIGTERM');
+      await new Promise((r) => child.once('exit', r));
+      rc.dispose();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('a socket directory open to others, or not the user\'s, is refused', async () => {
+    const open = path.join(d.pe.home, 'open');
+    fs.mkdirSync(open, { mode: 0o755 });
+    fs.chmodSync(open, 0o755);
+    const r = await d.cli(['daemon', '--socket', path.join(open, 's.sock')]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/is open to others \(mode 755\): refusing to use it/);
+    const theirs = path.join(d.pe.home, 'theirs');
+    fs.mkdirSync(theirs, { mode: 0o700 });
+    fs.chownSync(theirs, 65534, 65534);
+    const r2 = await d.cli(['daemon', '--socket', path.join(theirs, 's.sock')]);
+    expect(r2.code).toBe(1);
+    expect(r2.stderr).toMatch(/belongs to uid 65534, not to you/);
+  });
+
+  test('ended sessions: the last 100 are kept, with their logs', async () => {
+    await d.cli(['daemon', '--detach']);
+    const c = await DaemonClient.connect(d.socket);
+    try {
+      for (let i = 0; i < 103; i++) await c.request('run', { name: `t${i}`, command: ['true'], cwd: d.pe.home });
+    } finally {
+      c.close();
+    }
+    await waitFor('all ended', async () => (await d.ps()).every((s) => s.state === 'exited'), 30_000);
+    const names = (await d.ps()).map((s) => s.id);
+    expect(names).toHaveLength(100);
+    expect(names).not.toContain('run:t0');
+    expect(names).toContain('run:t102');
+    expect(fs.readdirSync(path.join(d.state, 'spmon', 'logs')).length).toBe(100);
+  });
+});
