@@ -96,6 +96,7 @@ export function apiHandlers(d: RunningDaemon, info: { version: string }): Record
       uptimeSec: Math.round((Date.now() - d.startedAt) / 1000),
       socket: d.socketPath,
       sessions: { total: d.supervisor.list().length, byState: counts() },
+      ticks: { count: d.engine.ticks.count, cpuMs: Math.round(d.engine.ticks.cpuMs * 10) / 10 },
     }),
     run: async (p) => {
       const env = p.env;

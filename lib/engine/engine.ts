@@ -72,6 +72,8 @@ export class Engine {
   private readonly kernel: string | null;
   private last: Frame | null = null;
   private seq = 0;
+  /** Ticks run, and the CPU they took (sample, sessions and every subscriber), ms. */
+  readonly ticks = { count: 0, cpuMs: 0 };
   private timer: NodeJS.Timeout | null = null;
   private lastTickCpuMs: number | null = null;
   private guardNow: Guard = { selfPid: process.pid, ancestors: new Set() };
@@ -195,6 +197,8 @@ export class Engine {
     this.publish(frame);
     const used = process.cpuUsage(cpu0);
     this.lastTickCpuMs = (used.user + used.system) / 1000;
+    this.ticks.count++;
+    this.ticks.cpuMs += this.lastTickCpuMs;
     return frame;
   }
 
