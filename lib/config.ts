@@ -23,7 +23,37 @@ export interface Settings {
   logMax: number;
   /** Daemon: MiB kept of an ended session's output. */
   endedLogMax: number;
+  /** Daemon: the memory guard (off, warn: report only, terminate: end the biggest before the OOM killer). */
+  memoryGuard: 'off' | 'warn' | 'terminate';
+  /** Agents: what happens at the context levels, and how they continue. */
+  agents: AgentsSettings;
 }
+
+/** What happens to an agent session at the warning and critical context levels. */
+export type LevelAction = 'none' | 'notify' | 'request';
+
+export interface AgentPolicy {
+  warning: LevelAction;
+  critical: LevelAction;
+}
+
+export interface AgentsSettings {
+  /** The policy for all agents, then per tool, then per session id (the most specific wins, per level). */
+  policy: AgentPolicy & { tools: Partial<Record<'claude' | 'codex' | 'gemini', Partial<AgentPolicy>>>; sessions: Record<string, Partial<AgentPolicy>> };
+  /** Continuation command per tool; `{session}` is replaced by the session id (shell-quoted). */
+  continuation: Record<'claude' | 'codex' | 'gemini', string>;
+  /** A graceful request: SIGINT to the agent, then this long before SIGTERM. */
+  gracefulWaitSec: number;
+  /** After a request for a place (a run session, a tmux pane, a directory), policy requests for it wait this long. */
+  cooldownSec: number;
+}
+
+export const DEFAULT_AGENTS: AgentsSettings = {
+  policy: { warning: 'notify', critical: 'notify', tools: {}, sessions: {} },
+  continuation: { claude: 'claude --resume {session}', codex: 'codex resume {session}', gemini: 'gemini --resume {session}' },
+  gracefulWaitSec: 30,
+  cooldownSec: 600,
+};
 
 export class ConfigError extends Error {}
 
@@ -81,6 +111,71 @@ const sortKey: Parse<SortKey> = (raw, where) => {
   return s;
 };
 
+const guardMode: Parse<Settings['memoryGuard']> = (raw, where) => {
+  const v = typeof raw === 'string' ? raw.trim().toLowerCase() : raw;
+  if (v === 'off' || v === 'warn' || v === 'terminate') return v;
+  if (v === false) return 'off';
+  throw new ConfigError(`${where} must be off, warn or terminate (got ${JSON.stringify(raw)})`);
+};
+
+const LEVEL_ACTIONS = ['none', 'notify', 'request'];
+
+/** The agents section: a JSON object (the config file's, or SPMON_AGENTS / --agents as JSON text), checked key by key. */
+const agents: Parse<AgentsSettings> = (raw, where) => {
+  let v: unknown = raw;
+  if (typeof raw === 'string') {
+    try {
+      v = JSON.parse(raw);
+    } catch {
+      throw new ConfigError(`${where} must be a JSON object (got ${JSON.stringify(raw).slice(0, 80)})`);
+    }
+  }
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new ConfigError(`${where} must be an object`);
+  const o = v as Record<string, unknown>;
+  const known = ['policy', 'continuation', 'gracefulWaitSec', 'cooldownSec'];
+  for (const k of Object.keys(o)) if (!known.includes(k)) throw new ConfigError(`${where}: unknown key "${k}" (known: ${known.join(', ')})`);
+  const levels = (x: unknown, w: string): Partial<AgentPolicy> => {
+    if (typeof x !== 'object' || x === null || Array.isArray(x)) throw new ConfigError(`${w} must be an object like {"critical": "request"}`);
+    const out: Partial<AgentPolicy> = {};
+    for (const [k, a] of Object.entries(x as Record<string, unknown>)) {
+      if (k !== 'warning' && k !== 'critical') continue;
+      if (typeof a !== 'string' || !LEVEL_ACTIONS.includes(a)) throw new ConfigError(`${w}.${k} must be one of ${LEVEL_ACTIONS.join(', ')} (got ${JSON.stringify(a)})`);
+      out[k] = a as LevelAction;
+    }
+    return out;
+  };
+  const out: AgentsSettings = JSON.parse(JSON.stringify(DEFAULT_AGENTS));
+  if (o.policy !== undefined) {
+    const p = o.policy as Record<string, unknown>;
+    Object.assign(out.policy, levels(p, `${where}.policy`));
+    if (p.tools !== undefined) {
+      if (typeof p.tools !== 'object' || p.tools === null) throw new ConfigError(`${where}.policy.tools must be an object`);
+      for (const [tool, x] of Object.entries(p.tools as Record<string, unknown>)) {
+        if (!['claude', 'codex', 'gemini'].includes(tool)) throw new ConfigError(`${where}.policy.tools: unknown tool "${tool}" (claude, codex, gemini)`);
+        out.policy.tools[tool as 'claude'] = levels(x, `${where}.policy.tools.${tool}`);
+      }
+    }
+    if (p.sessions !== undefined) {
+      if (typeof p.sessions !== 'object' || p.sessions === null) throw new ConfigError(`${where}.policy.sessions must be an object`);
+      for (const [id, x] of Object.entries(p.sessions as Record<string, unknown>)) out.policy.sessions[id] = levels(x, `${where}.policy.sessions.${id}`);
+    }
+  }
+  if (o.continuation !== undefined) {
+    for (const [tool, cmd] of Object.entries(o.continuation as Record<string, unknown>)) {
+      if (!['claude', 'codex', 'gemini'].includes(tool)) throw new ConfigError(`${where}.continuation: unknown tool "${tool}"`);
+      if (typeof cmd !== 'string' || cmd.trim() === '') throw new ConfigError(`${where}.continuation.${tool} must be a command line`);
+      out.continuation[tool as 'claude'] = cmd;
+    }
+  }
+  for (const k of ['gracefulWaitSec', 'cooldownSec'] as const) {
+    if (o[k] === undefined) continue;
+    const n = o[k];
+    if (typeof n !== 'number' || !Number.isFinite(n) || n < 0 || n > 86400) throw new ConfigError(`${where}.${k} must be a number of seconds from 0 to 86400`);
+    out[k] = n;
+  }
+  return out;
+};
+
 function def<K extends keyof Settings>(d: SettingDef<K>): SettingDef<K> {
   return d;
 }
@@ -120,6 +215,12 @@ export const SETTINGS = [
   def({ key: 'endedLogMax', flag: '--ended-log-max', flags: '--ended-log-max <MiB>', env: ['SPMON_ENDED_LOG_MAX'], command: 'daemon',
     description: 'output kept of an ended session, MiB (default 1; 100 ended sessions are kept)',
     parse: num(0.01, 100_000, 'a number of MiB from 0.01 to 100000'), dflt: 1 }),
+  def({ key: 'memoryGuard', flag: '--memory-guard', flags: '--memory-guard <mode>', env: ['SPMON_MEMORY_GUARD'], command: 'daemon',
+    description: "off | warn | terminate: when the pod's memory stays at the threshold, report (warn) or end (terminate) its biggest process first (default off)",
+    parse: guardMode, dflt: 'off' as Settings['memoryGuard'] }),
+  def({ key: 'agents', flag: '--agents', flags: '--agents <json>', env: ['SPMON_AGENTS'], command: 'daemon',
+    description: 'agent policy as JSON (the config file\'s "agents" section: policy, continuation, gracefulWaitSec, cooldownSec)',
+    parse: agents, dflt: DEFAULT_AGENTS }),
 ] as const;
 
 /** The settings whose flags a command takes: '' for the program's own (which every command shares). */
@@ -171,7 +272,7 @@ export function resolveSettings(
       out[s.key] = parse(file[s.key], `${fileName}: "${s.key}"`);
       continue;
     }
-    out[s.key] = Array.isArray(s.dflt) ? s.dflt.slice() : s.dflt;
+    out[s.key] = Array.isArray(s.dflt) ? s.dflt.slice() : typeof s.dflt === 'object' && s.dflt !== null ? JSON.parse(JSON.stringify(s.dflt)) : s.dflt;
   }
   return out as unknown as Settings;
 }

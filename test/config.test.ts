@@ -25,6 +25,13 @@ describe('resolveSettings', () => {
       cgroupRoot: '/sys/fs/cgroup',
       logMax: 16,
       endedLogMax: 1,
+      memoryGuard: 'off',
+      agents: {
+        policy: { warning: 'notify', critical: 'notify', tools: {}, sessions: {} },
+        continuation: { claude: 'claude --resume {session}', codex: 'codex resume {session}', gemini: 'gemini --resume {session}' },
+        gracefulWaitSec: 30,
+        cooldownSec: 600,
+      },
     });
   });
 

@@ -86,20 +86,21 @@ function script(name: string, body: string): string {
 describe('parseListPanes', () => {
   test('pid, session id, then the rest of the line as the name; malformed lines skipped; names kept verbatim', () => {
     const text = [
-      '101 $0 alpha',
-      '102 $1 my session',
-      '103 $2  two  spaces ',
-      '104 $3 costs $5 today',
-      '105 $4 \x1b[31mred\x1b[0m',
+      '101 %0 $0 alpha',
+      '102 %1 $1 my session',
+      '103 %2 $2  two  spaces ',
+      '104 %3 $3 costs $5 today',
+      '105 %4 $4 \x1b[31mred\x1b[0m',
       '',
       'garbage',
-      'x $5 name',
-      '0 $6 pid zero',
-      '106 5 no dollar',
-      '107 $ empty id',
-      '-108 $7 negative',
-      '99999999999 $8 too big',
-      '109 $9',
+      'x %5 $5 name',
+      '0 %6 $6 pid zero',
+      '106 %7 5 no dollar',
+      '107 %8 $ empty id',
+      '-108 %9 $7 negative',
+      '99999999999 %10 $8 too big',
+      '109 %11 $9',
+      '110 $10 no pane id',
     ].join('\n');
     const panes = parseListPanes(text, 'default', '/t/tmux-0/default');
     expect(panes.map((p) => [p.panePid, p.sessionId, p.sessionName])).toEqual([
@@ -109,7 +110,7 @@ describe('parseListPanes', () => {
       [104, '$3', 'costs $5 today'],
       [105, '$4', '\x1b[31mred\x1b[0m'], // not sanitised here: the view does that
     ]);
-    expect(panes[0]).toEqual({ socket: 'default', socketPath: '/t/tmux-0/default', sessionId: '$0', sessionName: 'alpha', panePid: 101 });
+    expect(panes[0]).toEqual({ socket: 'default', socketPath: '/t/tmux-0/default', sessionId: '$0', sessionName: 'alpha', panePid: 101, paneId: '%0' });
   });
 
   test('tmuxSessionId and tmuxSocketDir', () => {
@@ -129,8 +130,8 @@ describe('listTmuxPanes with real tmux servers', () => {
     const { panes, problems } = await listTmuxPanes({ env: pe.env, uid: UID });
     expect(problems).toEqual([]);
     expect(panes.sort(byKey)).toEqual([
-      { socket: 'default', socketPath: a.socketPath, sessionId: a.sessionId, sessionName: 'alpha', panePid: a.panePid },
-      { socket: 'default', socketPath: a.socketPath, sessionId: b.sessionId, sessionName: 'my session', panePid: b.panePid },
+      { socket: 'default', socketPath: a.socketPath, sessionId: a.sessionId, sessionName: 'alpha', panePid: a.panePid, paneId: expect.stringMatching(/^%\d+$/) },
+      { socket: 'default', socketPath: a.socketPath, sessionId: b.sessionId, sessionName: 'my session', panePid: b.panePid, paneId: expect.stringMatching(/^%\d+$/) },
     ]);
     expect(a.sessionId).not.toBe(b.sessionId);
     // The pane pids are the processes the panes run.
@@ -309,7 +310,7 @@ describe('TmuxWatcher', () => {
 
   test('a listing that rejects leaves no panes and a problem, and the watcher keeps working', async () => {
     let n = 0;
-    const pane: TmuxPane = { socket: 'default', socketPath: '/s', sessionId: '$0', sessionName: 'x', panePid: 42 };
+    const pane: TmuxPane = { socket: 'default', socketPath: '/s', sessionId: '$0', sessionName: 'x', panePid: 42, paneId: '%0' };
     const w = new TmuxWatcher({}, async () => {
       n++;
       if (n === 1) throw new Error('boom');

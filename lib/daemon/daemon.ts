@@ -11,7 +11,10 @@ import { version } from '../version';
 import { DaemonClient, NoDaemonError } from './client';
 import { apiHandlers } from './handlers';
 import { privateDir, stateDir } from './paths';
+import { AgentPolicyWatcher } from './agent_policy';
 import { EventLog } from './events';
+import { RequestFiles } from './request_files';
+import { RequestProcessor } from './requests';
 import { RunStore } from './run_store';
 import { startControlServer } from './server';
 import { Supervisor } from './supervisor';
@@ -26,6 +29,7 @@ export interface RunningDaemon {
   engine: Engine;
   supervisor: Supervisor;
   events: EventLog;
+  requests: RequestProcessor;
   startedAt: number;
   socketPath: string;
   stop(): Promise<void>;
@@ -105,8 +109,23 @@ export async function startDaemon(settings: Settings, o: DaemonOptions): Promise
     });
     engine.addProvider(runProvider(() => supervisor.list()));
     engine.subscribe((f) => supervisor.onFrame(f));
+    const requests = new RequestProcessor({
+      engine,
+      supervisor,
+      events,
+      settings: () => settings,
+      env: o.env,
+      dir: store.dir,
+      log: o.log,
+    });
+    const policy = new AgentPolicyWatcher(requests, events, () => settings.agents, o.log);
+    const files = new RequestFiles(store.dir, (input) => requests.file(input), o.log);
+    engine.subscribe((f) => {
+      policy.onFrame(f);
+      files.scan();
+    });
     const startedAt = Date.now();
-    const daemon: RunningDaemon = { engine, supervisor, events, startedAt, socketPath: o.socketPath, stop: async () => undefined };
+    const daemon: RunningDaemon = { engine, supervisor, events, requests, startedAt, socketPath: o.socketPath, stop: async () => undefined };
     const server = await startControlServer(o.socketPath, apiHandlers(daemon, { version: version() }), o.log);
     // Answer first, then tick (the first tick reads every smaps_rollup, which takes a while on a full host).
     engine.start(Math.max(0.1, settings.interval) * 1000, (err) => o.log(`tick failed: ${err.message}`));

@@ -7,6 +7,7 @@ import { ApiError, API_VERSION } from './protocol';
 import type { RunRecord } from './run_store';
 import type { Handler } from './server';
 import type { RunSpec } from './supervisor';
+import type { RequestInput } from './requests';
 
 /** The most a single `logs` answer carries (the client asks again from `nextOffset`). */
 const MAX_LOG_CHUNK = 512 * 1024;
@@ -118,6 +119,23 @@ export function apiHandlers(d: RunningDaemon, info: { version: string }): Record
     get: (p) => row(d.supervisor.get(str(p, 'id'))),
     stop: async (p) => row(await d.supervisor.stop(str(p, 'id'), { graceSec: optNum(p, 'graceSec', 0), signal: p.signal === undefined ? undefined : str(p, 'signal') })),
     restart: async (p) => row(await d.supervisor.restart(str(p, 'id'))),
+    requestTermination: (p, peer) => {
+      const opt = (k: string) => (p[k] === undefined || p[k] === null ? undefined : p[k]);
+      const rec = d.requests.file({
+        source: (['cli', 'hook', 'mcp'].includes(p.source as string) ? p.source : 'cli') as 'cli',
+        session: opt('session') === undefined ? undefined : str(p, 'session'),
+        pid: optNum(p, 'pid', 2),
+        pidStartTime: optNum(p, 'startTime', 0) ?? optNum(p, 'pidStartTime', 0),
+        reason: p.reason as RequestInput['reason'],
+        continuationCommand: typeof p.continuationCommand === 'string' ? p.continuationCommand : null,
+        priority: (opt('priority') as RequestInput['priority']) ?? 'graceful',
+        note: typeof p.note === 'string' ? p.note : null,
+        // Neither a session nor a pid: the asker's own session (its ancestry), as the socket's peer says.
+        requesterPid: peer.pid,
+      });
+      return { id: rec.id, state: rec.state, target: rec.target.session ?? (rec.target.pid !== null ? `pid ${rec.target.pid}` : null), request: rec };
+    },
+    requests: () => ({ requests: d.requests.list() }),
     events: (p) => {
       const after = optNum(p, 'after', 0) ?? 0;
       const limit = Math.min(1000, optNum(p, 'limit', 1) ?? 1000);

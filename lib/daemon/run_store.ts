@@ -20,6 +20,8 @@ export interface RunRecord extends RunInfo {
   restartDelaySec: number;
   stopSignal: SignalName;
   graceSec: number;
+  /** A run ending sooner counts as failed (0: only its exit status counts). */
+  minUptimeSec: number;
   createdAt: string;
   /** When it stopped for good (exited, failed, gave-up), ISO 8601. */
   endedAt: string | null;

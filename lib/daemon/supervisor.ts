@@ -10,7 +10,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import type { Engine } from '../engine/engine';
 import type { Frame } from '../engine/frame';
-import { parseSignal, SignalName, SIGNALS, TerminateTarget } from '../engine/terminator';
+import { parseSignal, SignalName, SIGNALS, Stage, TerminateTarget } from '../engine/terminator';
 import { RunExit, runIsLive, runMembers, runSessionId, RunState } from '../model/sessions';
 import type { ProcessStat } from '../model/process_stat';
 import { buildTree } from '../model/tree';
@@ -30,6 +30,8 @@ export interface RunSpec {
   restartDelaySec?: number;
   stopSignal?: string;
   graceSec?: number;
+  /** A run that ends sooner than this counts as failed, whatever its exit code (a continuation that dies at once). */
+  minUptimeSec?: number;
 }
 
 export interface SupervisorOptions {
@@ -186,6 +188,7 @@ export class Supervisor {
       restartDelaySec: num(spec.restartDelaySec, 1, 0, 3600, 'restart delay'),
       stopSignal,
       graceSec: num(spec.graceSec, this.opts.graceSec, 0, 3600, 'grace'),
+      minUptimeSec: num(spec.minUptimeSec, 0, 0, 3600, 'min uptime'),
       createdAt: nowIso(),
       endedAt: null,
       restartsInRow: 0,
@@ -209,8 +212,13 @@ export class Supervisor {
 
   /** `sleep-1`, `sleep-2`, ...: the first free name for a command. */
   private freeName(argv0: string): string {
-    const base = (path.basename(argv0).replace(/[^A-Za-z0-9._-]/g, '_').replace(/^[._-]+/, '') || 'run').slice(0, 56);
-    for (let i = 1; ; i++) if (!this.runs.has(`${base}-${i}`)) return `${base}-${i}`;
+    return this.freshName(path.basename(argv0));
+  }
+
+  /** `base-1`, `base-2`, ...: the first name no session has. */
+  freshName(base: string): string {
+    const b = (base.replace(/[^A-Za-z0-9._-]/g, '_').replace(/^[._-]+/, '') || 'run').slice(0, 56);
+    for (let i = 1; ; i++) if (!this.runs.has(`${b}-${i}`)) return `${b}-${i}`;
   }
 
   /** Spawn the leader; resolves when it runs, rejects (cannot-start) when it cannot be started. */
@@ -280,7 +288,8 @@ export class Supervisor {
       this.end(live, 'exited', exit, null);
       return;
     }
-    const failed = exit.code !== 0 || (exit.signal !== null && exit.signal !== rec.stopSignal);
+    const tooSoon = (rec.minUptimeSec ?? 0) > 0 && upMs < (rec.minUptimeSec ?? 0) * 1000;
+    const failed = exit.code !== 0 || (exit.signal !== null && exit.signal !== rec.stopSignal) || tooSoon;
     const again = rec.restart === 'always' || (rec.restart === 'on-failure' && failed);
     if (!again) {
       this.end(live, failed ? 'failed' : 'exited', exit, null);
@@ -356,6 +365,54 @@ export class Supervisor {
     return live.stopping.then(() => rec);
   }
 
+  /**
+   * End a run with `stages` (the whole tree, as a stop does; no restart of what ran) and start `command`
+   * in its place: same name, cwd and environment, the given restart settings (a termination request's
+   * continuation). `command` null: only ended.
+   */
+  async replace(
+    id: string,
+    stages: readonly Stage[],
+    command: string[] | null,
+    settings: { restart: RestartPolicy; maxRestarts: number; restartDelaySec: number; minUptimeSec: number },
+  ): Promise<RunRecord> {
+    const live = this.live(id);
+    const rec = live.rec;
+    if (live.restartTimer) {
+      clearTimeout(live.restartTimer);
+      live.restartTimer = null;
+    }
+    if (runIsLive(rec.state) && !live.stopping) {
+      rec.state = 'stopping';
+      this.save(live);
+      live.stopping = (async () => {
+        await this.endTreeWith(live, stages);
+        if (live.exited) await live.exited;
+      })();
+    }
+    if (live.stopping) await live.stopping;
+    live.stopping = null;
+    if (!command) {
+      if (runIsLive(rec.state) || rec.state === 'backoff') this.end(live, 'exited', null, 'ended by a termination request');
+      return rec;
+    }
+    Object.assign(rec, settings);
+    rec.command = command;
+    rec.restartsInRow = 0;
+    rec.reason = null;
+    rec.endedAt = null;
+    rec.state = 'starting';
+    rec.restarts++;
+    try {
+      await this.launch(live);
+    } catch (err) {
+      this.end(live, 'failed', rec.lastExit, (err as Error).message);
+      throw err;
+    }
+    this.save(live);
+    return rec;
+  }
+
   /** Stop (if needed) and start again with the same spec; the restart counters start over. */
   async restart(id: string): Promise<RunRecord> {
     const live = this.live(id);
@@ -388,6 +445,10 @@ export class Supervisor {
    * does this by identity), then rounds of SIGSTOP (so nothing forks) and SIGKILL until no member is left.
    */
   private async endTree(live: Live, signal: SignalName, graceSec: number): Promise<void> {
+    return this.endTreeWith(live, [{ signal, waitMs: graceSec * 1000 }]);
+  }
+
+  private async endTreeWith(live: Live, stages: readonly Stage[]): Promise<void> {
     const rec = live.rec;
     // The leader as it is now: its exit (handled meanwhile) must not make its session anonymous.
     const leader = { pid: rec.pid, startTicks: rec.startTicks };
@@ -400,7 +461,7 @@ export class Supervisor {
     if (members.length === 0) return;
     const job = this.engine.terminator.terminateSet(members, {
       label: rec.id,
-      stages: [{ signal, waitMs: graceSec * 1000 }],
+      stages,
       rescan: fresh,
     });
     await job.done;

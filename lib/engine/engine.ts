@@ -3,7 +3,7 @@
 // processes to inspect) and the Terminator. It runs ticks, or a one-shot snapshot, and publishes frames.
 // Consumers say what they watch (`watch`); they never reach the reader or the sampler.
 import * as os from 'os';
-import { createReader, Reader, SampleOptions } from '../native';
+import { createReader, RawProcessFiles, Reader, SampleOptions } from '../native';
 import { Sampler } from '../model/sampler';
 import type { ModelSnapshot, ProcessHistory } from '../model/process_stat';
 import { assembleSessions, SessionProvider, TreePick } from '../model/sessions';
@@ -172,6 +172,12 @@ export class Engine {
   /** A session kind from elsewhere (the daemon's supervised runs): its sessions appear in every frame from the next. */
   addProvider(p: SessionProvider): void {
     this.providers.push(p);
+  }
+
+  /** cwd and open files of some processes now (null fields: unreadable or gone). */
+  inspect(pids: number[]): RawProcessFiles[] {
+    if (pids.length === 0) return [];
+    return this.reader.sample({ processes: false, host: false, cgroup: false, inspectPids: pids }).inspect ?? [];
   }
 
   /** USS and CPU % history of a live process (for a sparkline). */

@@ -16,6 +16,8 @@ export interface TmuxPane {
   sessionId: string;
   sessionName: string;
   panePid: number;
+  /** tmux's pane id, `%N`: what a command addresses the pane by (`-t %N`). */
+  paneId: string;
 }
 
 export interface TmuxListOptions {
@@ -35,7 +37,7 @@ export interface TmuxListing {
   problems: string[];
 }
 
-export const TMUX_FORMAT = '#{pane_pid} #{session_id} #{session_name}';
+export const TMUX_FORMAT = '#{pane_pid} #{pane_id} #{session_id} #{session_name}';
 const DEFAULT_TIMEOUT_MS = 1000;
 const MAX_BUFFER = 4 * 1024 * 1024;
 const MAX_PROBLEM_CHARS = 300;
@@ -50,12 +52,12 @@ export function tmuxSocketDir(env: NodeJS.ProcessEnv = process.env, uid: number 
 export function parseListPanes(text: string, socket: string, socketPath: string): TmuxPane[] {
   const panes: TmuxPane[] = [];
   for (const line of text.split('\n')) {
-    // pane pid, one space, session id, one space, then the name: the rest of the line, spaces and all.
-    const m = /^([0-9]{1,10}) (\$[0-9]{1,10}) (.*)$/s.exec(line);
+    // pane pid, pane id, session id, one space each, then the name: the rest of the line, spaces and all.
+    const m = /^([0-9]{1,10}) (%[0-9]{1,10}) (\$[0-9]{1,10}) (.*)$/s.exec(line);
     if (!m) continue;
     const panePid = Number(m[1]);
     if (!Number.isSafeInteger(panePid) || panePid <= 0 || panePid > 0x3fffffff) continue;
-    panes.push({ socket, socketPath, sessionId: m[2], sessionName: m[3], panePid });
+    panes.push({ socket, socketPath, sessionId: m[3], sessionName: m[4], panePid, paneId: m[2] });
   }
   return panes;
 }

@@ -1,0 +1,73 @@
+// The agent policy: on every frame, each agent session's context fill against the warning (80 %) and
+// critical (90 %) levels; on reaching one, what the policy says for it: `notify` (an event; the dashboard
+// shows the level), `request` (a termination request with the tool's continuation), or nothing. A place
+// (a run session, a tmux pane, a directory) that had a request is left alone for the cool-down, so a
+// continued session that is still full does not loop.
+import type { AgentPolicy, AgentsSettings, LevelAction } from '../config';
+import type { Frame } from '../engine/frame';
+import { contextLevel, ContextLevel } from '../model/context_level';
+import type { Session } from '../model/sessions';
+import type { EventLog } from './events';
+import { ApiError } from './protocol';
+import { defaultContinuation, RequestProcessor } from './requests';
+
+/** The action for one level of one session: per session, else per tool, else the default. */
+export function policyFor(agents: AgentsSettings, s: Pick<Session, 'id'> & { agent: { tool: 'claude' | 'codex' | 'gemini'; sessionId: string } | null }, level: 'warning' | 'critical'): LevelAction {
+  const a = s.agent;
+  const per = (p: Partial<AgentPolicy> | undefined) => p?.[level];
+  return (a ? (per(agents.policy.sessions[s.id]) ?? per(agents.policy.sessions[a.sessionId]) ?? per(agents.policy.tools[a.tool])) : undefined) ?? agents.policy[level];
+}
+
+export class AgentPolicyWatcher {
+  /** The level each agent session was last seen at. */
+  private readonly seen = new Map<string, ContextLevel>();
+
+  constructor(
+    private readonly requests: RequestProcessor,
+    private readonly events: EventLog,
+    private readonly agents: () => AgentsSettings,
+    private readonly log: (m: string) => void,
+  ) {}
+
+  onFrame(frame: Frame): void {
+    for (const s of frame.sessions) {
+      if (s.kind !== 'agent' || !s.agent) continue;
+      const level = contextLevel(s.agent.contextPercent);
+      if (level === null) continue;
+      const before = this.seen.get(s.id) ?? 'ok';
+      this.seen.set(s.id, level);
+      // Acts on reaching a level (or first seeing a session already there); ok again resets it.
+      if (level === 'ok' || level === before || (before === 'critical' && level === 'warn')) continue;
+      const name = level === 'critical' ? 'critical' : 'warning';
+      const action = policyFor(this.agents(), s as never, name);
+      const pct = Math.round((s.agent.contextPercent ?? 0) * 10) / 10;
+      if (action === 'none') continue;
+      if (action === 'notify' || s.pids.length === 0) {
+        this.events.add(`context-${name}`, s.id, { reason: `context ${pct} %`, outcome: action === 'notify' ? 'notified' : 'not running', details: { contextPercent: pct, tool: s.agent.tool, model: s.agent.model } });
+        continue;
+      }
+      this.request(s, name, pct);
+    }
+  }
+
+  private request(s: Session, level: 'warning' | 'critical', pct: number): void {
+    const a = s.agent!;
+    const agents = this.agents();
+    try {
+      const rec = this.requests.file({
+        source: 'policy',
+        session: s.id,
+        reason: 'token_limit_approaching',
+        priority: 'graceful',
+        continuationCommand: defaultContinuation(agents, a.tool, a.sessionId),
+        note: `context ${pct} % (${level})`,
+        cooldownSec: agents.cooldownSec,
+      });
+      this.events.add(`context-${level}`, s.id, { reason: `context ${pct} %`, outcome: rec.state === 'refused' ? `not requested: ${rec.outcome}` : `requested ${rec.id}`, details: { contextPercent: pct, request: rec.id } });
+    } catch (err) {
+      const why = err instanceof ApiError ? err.message : (err as Error).message;
+      this.log(`policy request for ${s.id} failed: ${why}`);
+      this.events.add(`context-${level}`, s.id, { reason: `context ${pct} %`, outcome: `not requested: ${why}`, details: { contextPercent: pct } });
+    }
+  }
+}
