@@ -7,16 +7,23 @@ import { takeSnapshot } from './snapshot';
 import { fit } from './view/fit';
 import { formatPercent, UNKNOWN } from './view/format';
 import { sanitize, toSafeJson } from './view/sanitize';
-import { formatCount } from './view/session_table';
+import { formatCount, formatTokenTotal } from './view/session_table';
 
 export const TOKENS_SCHEMA = 'spmon.tokens/v1';
 
 export class UnknownSessionError extends Error {}
 
+/** `--session` must name something: an empty (or blank) value is a usage error, never "every session". */
+export function checkSessionOption(wanted: string | undefined): void {
+  if (wanted !== undefined && wanted.trim() === '')
+    throw new UnknownSessionError('--session needs a session id (agent:<tool>:<id>, the bare id, or a unique prefix); it was empty');
+}
+
 /** Pick agent sessions: all, or the one `wanted` names (full id, bare session id, or a unique prefix of it). */
 export function selectAgentSessions(sessions: readonly Session[], wanted?: string): Session[] {
+  checkSessionOption(wanted);
   const agents = sessions.filter((s) => s.kind === 'agent' && s.agent);
-  if (!wanted) return agents;
+  if (wanted === undefined) return agents;
   const exact = agents.filter((s) => s.id === wanted || s.agent!.sessionId === wanted);
   if (exact.length === 1) return exact;
   const prefix = agents.filter((s) => s.agent!.sessionId.startsWith(wanted) || s.id.startsWith(wanted));
@@ -57,6 +64,7 @@ export function tokensJson(sessions: readonly Session[], wallMs: number) {
         lastActivity: s.lastActivityMs === null ? null : new Date(s.lastActivityMs).toISOString(),
         evidence: a.evidence,
         confidence: a.confidence,
+        complete: a.complete,
       };
     }),
   };
@@ -78,7 +86,7 @@ export function tokensTable(sessions: readonly Session[], width: number): string
     lines.push(
       row(
         [a.tool, sanitize(a.sessionId), sanitize(a.model ?? UNKNOWN), s.pids.length ? String(s.pids[0]) : '-', formatCount(t.input), formatCount(t.output),
-          formatCount(t.cacheCreation), formatCount(t.cacheRead), formatCount(t.total), formatPercent(a.contextPercent, 0), contextLevel(a.contextPercent) ?? UNKNOWN],
+          formatCount(t.cacheCreation), formatCount(t.cacheRead), formatTokenTotal(a), formatPercent(a.contextPercent, 0), contextLevel(a.contextPercent) ?? UNKNOWN],
         sanitize(a.cwd ?? UNKNOWN),
       ),
     );
@@ -95,6 +103,7 @@ export interface TokensOptions {
 
 /** Returns the exit status: 0 below warn, 1 at warn, 2 at critical (of the named session, else the worst). */
 export async function runTokens(settings: Settings, o: TokensOptions, env: NodeJS.ProcessEnv): Promise<number> {
+  checkSessionOption(o.session); // before reading anything
   const { snap, sessions } = await takeSnapshot({ ...settings, interval: 0 }, env);
   const chosen = selectAgentSessions(sessions, o.session).sort((a, b) => (b.lastActivityMs ?? 0) - (a.lastActivityMs ?? 0));
   o.write(o.json ? toSafeJson(tokensJson(chosen, snap.wallMs), 2) + '\n' : tokensTable(chosen, o.columns));

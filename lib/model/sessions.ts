@@ -24,6 +24,10 @@ export interface AgentInfo {
   contextPercent: number | null;
   evidence: string | null;
   confidence: number | null;
+  /** The logs are read to their end: the counts are the whole session's. */
+  complete: boolean;
+  /** Bytes of the logs not read yet (0 when complete). */
+  unreadBytes: number;
 }
 
 export interface Session {
@@ -62,6 +66,8 @@ export interface AgentSessionFacts {
   tokens: TokenCounts;
   contextPercent: number | null;
   lastActivityMs: number | null;
+  complete: boolean;
+  unreadBytes: number;
 }
 
 /** A process the user picked (`T`): it and its descendants. */
@@ -185,6 +191,8 @@ export function buildSessions(snap: ModelSnapshot, input: SessionInput): Session
       contextPercent: a.contextPercent,
       evidence: root ? binding!.evidence : null,
       confidence: root ? binding!.confidence : null,
+      complete: a.complete,
+      unreadBytes: a.unreadBytes,
     };
     const where = a.cwd ? a.cwd.split('/').filter(Boolean).pop() ?? a.cwd : a.sessionId.slice(0, 8);
     sessions.push(sessionOf(agentSessionId(a.tool, a.sessionId), 'agent', `${a.tool} ${where}`, members, info, a.lastActivityMs));

@@ -1,6 +1,6 @@
 // Columns of the sessions view: one row per session with totals, and for
 // agents the tool, model, tokens and context use. Pure.
-import type { Session } from '../model/sessions';
+import type { AgentInfo, Session } from '../model/sessions';
 import { fit } from './fit';
 import { formatBytes, formatGrowth, formatPercent, UNKNOWN } from './format';
 import { sanitize } from './sanitize';
@@ -23,6 +23,11 @@ export function formatCount(n: number | null): string {
   return String(Math.round(n));
 }
 
+/** An agent's token total; `~` before it while its logs are not all read (the count is still growing). */
+export function formatTokenTotal(a: Pick<AgentInfo, 'tokens' | 'complete'>): string {
+  return (a.complete ? '' : '~') + formatCount(a.tokens.total);
+}
+
 export const SESSION_COLUMNS: readonly SessionColumn[] = [
   { key: 'kind', header: 'Kind', width: 6, align: 'left', priority: 100, text: (s) => s.kind },
   { key: 'name', header: 'Session', width: 0, align: 'left', priority: 95, text: (s) => sanitize(s.name) },
@@ -34,7 +39,7 @@ export const SESSION_COLUMNS: readonly SessionColumn[] = [
   { key: 'growth', header: 'Growth', width: 11, align: 'right', priority: 60, text: (s) => formatGrowth(s.growthBytesPerMin) },
   { key: 'model', header: 'Tool/model', width: 22, align: 'left', priority: 55,
     text: (s) => (s.agent ? sanitize(`${s.agent.tool} ${s.agent.model ?? ''}`.trim()) : '') },
-  { key: 'tokens', header: 'Tokens', width: 7, align: 'right', priority: 65, text: (s) => (s.agent ? formatCount(s.agent.tokens.total) : '') },
+  { key: 'tokens', header: 'Tokens', width: 7, align: 'right', priority: 65, text: (s) => (s.agent ? formatTokenTotal(s.agent) : '') },
   { key: 'ctx', header: 'Ctx%', width: 5, align: 'right', priority: 70,
     text: (s) => (s.agent ? formatPercent(s.agent.contextPercent, 0) : '') },
 ];

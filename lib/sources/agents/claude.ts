@@ -3,9 +3,16 @@
 // Usage is on `assistant` lines at message.usage. One API request is streamed as several lines (one per
 // content block) that repeat the request's usage, the last line carrying the final numbers: each request
 // (requestId, else message.id) counts once, with the last usage seen for it.
+//
+// Most of a log's bytes are tool results on `user` lines (the output twice: in message.content and in
+// toolUseResult). Only assistant lines carry usage, model and tool calls, so they are parsed whole; a big
+// line without "assistant" in it is skimmed: its shape is checked and, when it is a message record (it
+// opens with "parentUuid", and such records always carry a top-level timestamp) whose only "timestamp"
+// key is that one, the timestamp is read from the bytes. Anything else is parsed whole.
 import * as path from 'path';
 import { DiscoveredLog, dirMtimeMs, regularFiles, subdirs } from './dir_entries';
-import { ActivitySpan, RecentMap, asObject, count, parseRecord, str, timestampMs } from './json_fields';
+import { ActivitySpan, JsonObject, RecentMap, asObject, count, str, timestampMs } from './json_fields';
+import { Finder, hasNonAscii, keyOpening, objectSpan, parseLatin1, parseUtf8, shortStringPair, startsWith } from './json_scan';
 import type { LineParser } from './log_reader';
 import type { LogSummary, SummaryParser } from './log_summary';
 
@@ -42,7 +49,7 @@ export function discoverClaudeLogs(configDirs: readonly string[], sinceMs: numbe
       for (const f of regularFiles(project, isJsonl)) {
         if (f.mtimeMs < sinceMs) continue;
         const sidechain = path.basename(f.path).startsWith('agent-');
-        out.push({ tool: 'claude', path: f.path, mtimeMs: f.mtimeMs, format: 'jsonl', sidechain, parentSessionId: null, projectDir: null });
+        out.push({ tool: 'claude', path: f.path, mtimeMs: f.mtimeMs, sizeBytes: f.sizeBytes, format: 'jsonl', sidechain, parentSessionId: null, projectDir: null });
       }
       for (const sessionDir of subdirs(project)) {
         const agents = path.join(sessionDir, 'subagents');
@@ -54,6 +61,7 @@ export function discoverClaudeLogs(configDirs: readonly string[], sinceMs: numbe
             tool: 'claude',
             path: f.path,
             mtimeMs: f.mtimeMs,
+            sizeBytes: f.sizeBytes,
             format: 'jsonl',
             sidechain: true,
             parentSessionId: path.basename(sessionDir),
@@ -82,6 +90,13 @@ function usageOf(u: Record<string, unknown>): Usage {
   };
 }
 
+/** Lines at least this long are skimmed when they can be; shorter ones cost little to parse whole. */
+const SKIM_BYTES = 4096;
+const MESSAGE_RECORD = Buffer.from('{"parentUuid":', 'latin1');
+const TIMESTAMP_KEY = keyOpening('timestamp');
+/** Record types of Claude Code logs: a line of one of them (or with a sessionId) makes the file an agent log. */
+const RECORD_TYPES = new Set(['user', 'assistant', 'system', 'summary', 'file-history-snapshot', 'attachment', 'progress']);
+
 /** Parses one Claude Code log, line by line; memory stays bounded (recent requests only). */
 export class ClaudeParser implements LineParser, SummaryParser {
   private sessionId: string | null = null;
@@ -98,26 +113,56 @@ export class ClaudeParser implements LineParser, SummaryParser {
   private toolUses = 0;
   private mainLines = 0;
   private sideLines = 0;
+  /** A line was a Claude Code record: the file is an agent log (a junk .jsonl never is). */
+  recognized = false;
+  private readonly assistant = new Finder('"assistant"');
+  private readonly timestamp = new Finder('"timestamp":"');
 
-  line(text: string): boolean {
-    const rec = parseRecord(text);
+  line(buf: Buffer, start: number, end: number): boolean {
+    if (end - start >= SKIM_BYTES && this.sessionId !== null && this.cwd !== null && this.assistant.find(buf, start, end) < 0) {
+      const skimmed = this.skim(buf, start, end);
+      if (skimmed !== null) return skimmed;
+    }
+    let rec = parseLatin1(buf, start, end);
     if (rec === null) return false;
+    const message = asObject(rec.message);
+    // Latin-1 keeps ASCII exact; a kept string with anything else is taken from a UTF-8 parse.
+    if (hasNonAscii(rec.sessionId, rec.cwd, message?.model)) rec = parseUtf8(buf, start, end) ?? rec;
+    this.record(rec);
+    return true;
+  }
+
+  /** A big line that is no assistant record: true/false (malformed) when done here, null to parse it whole. */
+  private skim(buf: Buffer, start: number, end: number): boolean | null {
+    const o = objectSpan(buf, start, end);
+    if (o === null) return false; // not an object: not JSON at all
+    if (!startsWith(buf, o.start, o.end, MESSAGE_RECORD)) return null;
+    if (this.timestamp.countUpToTwo(buf, o.start, o.end) !== 1) return null;
+    const pair = shortStringPair(buf, this.timestamp.find(buf, o.start, o.end), o.end, TIMESTAMP_KEY);
+    if (pair === null) return null;
+    this.span.add(timestampMs(buf.toString('latin1', pair.v0, pair.v1)));
+    this.recognized = true;
+    return true;
+  }
+
+  private record(rec: JsonObject): void {
     const sid = str(rec.sessionId);
     if (sid !== null) this.sessionId = sid;
     const cwd = str(rec.cwd);
     if (cwd !== null) this.cwd = cwd;
+    if (sid !== null || (typeof rec.type === 'string' && RECORD_TYPES.has(rec.type))) this.recognized = true;
     this.span.add(timestampMs(rec.timestamp));
     const sidechain = rec.isSidechain === true;
     if (rec.type === 'user' || rec.type === 'assistant') {
       if (sidechain) this.sideLines++;
       else this.mainLines++;
     }
-    if (rec.type !== 'assistant') return true;
+    if (rec.type !== 'assistant') return;
     const message = asObject(rec.message);
-    if (message === null) return true;
+    if (message === null) return;
     const model = str(message.model);
     // '<synthetic>' marks messages Claude Code makes up itself (API errors, interruptions): no request.
-    if (model === '<synthetic>') return true;
+    if (model === '<synthetic>') return;
     if (model !== null) this.model = model;
     if (Array.isArray(message.content)) {
       for (const item of message.content) {
@@ -132,7 +177,7 @@ export class ClaudeParser implements LineParser, SummaryParser {
       }
     }
     const u = asObject(message.usage);
-    if (u === null) return true;
+    if (u === null) return;
     const usage = usageOf(u);
     const key = str(rec.requestId) ?? str(message.id);
     const prev = key !== null ? this.requests.get(key) : undefined;
@@ -150,8 +195,9 @@ export class ClaudeParser implements LineParser, SummaryParser {
     this.sum.cacheCreation += usage.cacheCreation;
     this.sum.cacheRead += usage.cacheRead;
     this.seenUsage = true;
+    // Claude Code's own figure (its status line's context_window.used_percentage): input + cache creation +
+    // cache read of the last request of the main conversation; output is not counted.
     if (!sidechain) this.contextTokens = usage.input + usage.cacheCreation + usage.cacheRead;
-    return true;
   }
 
   summary(): LogSummary {

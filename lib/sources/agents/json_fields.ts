@@ -6,15 +6,6 @@ export function asObject(v: unknown): JsonObject | null {
   return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as JsonObject) : null;
 }
 
-/** A JSON Lines record: an object, or null when the text is not JSON or not an object. */
-export function parseRecord(text: string): JsonObject | null {
-  try {
-    return asObject(JSON.parse(text));
-  } catch {
-    return null;
-  }
-}
-
 export function str(v: unknown): string | null {
   return typeof v === 'string' && v !== '' ? v : null;
 }
