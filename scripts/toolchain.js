@@ -22,6 +22,10 @@ const TOOLS = {
   // npm run sea: bundle the CLI, then inject the blob into a copy of node.
   esbuild: { pkg: 'esbuild', version: '0.28.2', bin: 'lib/main.js' },
   postject: { pkg: 'postject', version: '1.0.0-alpha.6', bin: 'dist/api.js' },
+  // npm run bench (tokens case): the peer users already run for token counts, on the same logs. Its
+  // platform binary comes as an optional dependency: installed without --force (which would fetch every
+  // platform's). 20.0.24 is the newest whose linux-x64 binary the registry has.
+  ccusage: { pkg: 'ccusage', version: '20.0.24', bin: 'src/cli.js', force: false },
 };
 
 /** Absolute path of the tool's binary (or, for a library, its main file); installs it when missing. */
@@ -37,7 +41,7 @@ function ensureTool(name) {
   // --force: the packages declare os/cpu/libc, and the musl Bun is installed on a glibc host.
   execFileSync(
     'npm',
-    ['install', '--prefix', dir, '--no-save', '--no-package-lock', '--force', '--ignore-scripts',
+    ['install', '--prefix', dir, '--no-save', '--no-package-lock', ...(tool.force === false ? [] : ['--force']), '--ignore-scripts',
       '--no-audit', '--no-fund', '--loglevel=error', `${tool.pkg}@${tool.version}`],
     { stdio: ['ignore', 'ignore', 'inherit'] },
   );

@@ -822,6 +822,48 @@ describe('the fast parser reads what a full parse would', () => {
     expect(s.tokens.input).toBe(3);
   });
 
+  test('Claude: records in Claude Code’s own key order (read around their content) give what a full parse gives', () => {
+    const sid = 'real-order';
+    const head = (uuid: string, parent: string | null, extra: Record<string, unknown> = {}) => ({
+      parentUuid: parent, isSidechain: false, userType: 'external', cwd: '/home/ü/proj', sessionId: sid, version: '2.0.14', gitBranch: 'main', ...extra,
+    });
+    const usage = (input: number, output: number, cc: number, cr: number) => ({
+      input_tokens: input, cache_creation_input_tokens: cc, cache_read_input_tokens: cr,
+      cache_creation: { ephemeral_5m_input_tokens: cc, ephemeral_1h_input_tokens: 0 }, output_tokens: output, service_tier: 'standard',
+    });
+    // An assistant record as Claude Code writes it: message before type, content before stop_reason and usage.
+    const assistant = (n: number, req: string, content: unknown[], u: ReturnType<typeof usage>, extra: Record<string, unknown> = {}) => ({
+      ...head(`a${n}`, `p${n}`, extra),
+      message: { id: `msg_${req}`, type: 'message', role: 'assistant', model: 'claude-ßonnet-4-5', content, stop_reason: null, stop_sequence: null, usage: u },
+      requestId: req, type: 'assistant', uuid: `a${n}`, timestamp: `2025-04-01T10:00:0${n}.000Z`,
+    });
+    const records = [
+      { ...head('u0', null), type: 'user', message: { role: 'user', content: 'go' }, uuid: 'u0', timestamp: '2025-04-01T09:59:59.500Z' },
+      // req_A streamed over three lines: thinking, text, then a tool call; the last usage counts.
+      assistant(1, 'req_A', [{ type: 'thinking', thinking: big(6000), signature: 'c2ln' }], usage(3, 1, 100, 5000)),
+      assistant(2, 'req_A', [{ type: 'text', text: 'x' }], usage(3, 2, 100, 5000)),
+      assistant(3, 'req_A', [{ type: 'tool_use', id: 'toolu_1', name: 'Write', input: { file_path: '/x', content: big(9000) } }], usage(3, 40, 100, 5000)),
+      // A tool input holding `],"stop_reason":` as real JSON structure, and two blocks in one line.
+      assistant(4, 'req_B', [{ type: 'tool_use', id: 'toolu_2', name: 'mcp', input: { a: [1], stop_reason: 'x' } }, { type: 'tool_use', id: 'toolu_3', name: 'Bash', input: { command: 'ls' } }], usage(7, 70, 0, 6000)),
+      // The same tool call streamed again: counted once.
+      assistant(5, 'req_B', [{ type: 'tool_use', id: 'toolu_3', name: 'Bash', input: { command: 'ls' } }], usage(7, 80, 0, 6000)),
+      // A sub-agent's request in the main log: its tokens count, not its context.
+      assistant(6, 'req_C', [{ type: 'text', text: 'side' }], usage(1, 1, 0, 99_000), { isSidechain: true }),
+      { ...head('u7', 'a6'), type: 'user', message: { role: 'user', content: [{ type: 'tool_result', tool_use_id: 'toolu_3', content: big(5000) }] }, uuid: 'u7', timestamp: '2025-04-01T10:00:08.250Z', toolUseResult: { stdout: big(5000) } },
+    ];
+    fs.writeFileSync(claudeLogPath(sid), records.map(line).join(''));
+    const s = find(logs().readAll(), 'claude', sid);
+    expect(s.tokens).toEqual({ input: 3 + 7 + 1, output: 40 + 80 + 1, cacheCreation: 100, cacheRead: 5000 + 6000 + 99_000, total: 11 + 121 + 100 + 110_000 });
+    expect(s.requests).toBe(3);
+    expect(s.toolUses).toBe(3);
+    expect(s.model).toBe('claude-ßonnet-4-5');
+    expect(s.cwd).toBe('/home/ü/proj');
+    expect(s.contextTokens).toBe(7 + 0 + 6000);
+    expect(s.firstActivityMs).toBe(Date.parse('2025-04-01T09:59:59.500Z'));
+    expect(s.lastActivityMs).toBe(Date.parse('2025-04-01T10:00:08.250Z'));
+    expect(s.malformedLines).toBe(0);
+  });
+
   test('Codex: big response items are skimmed from their first keys; their order does not matter', () => {
     const sid = 'c0dexfa5-0000-4000-8000-000000000000';
     const dir = path.join(home, '.codex', 'sessions', '2025', '03', '01');

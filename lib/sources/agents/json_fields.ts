@@ -39,6 +39,7 @@ export class ActivitySpan {
  */
 export class RecentMap<V> {
   private readonly map = new Map<string, V>();
+  private newest: string | null = null;
   constructor(private readonly capacity: number) {}
   get(key: string): V | undefined {
     return this.map.get(key);
@@ -47,6 +48,12 @@ export class RecentMap<V> {
     return this.map.has(key);
   }
   set(key: string, value: V): void {
+    // The newest key again (a request streamed over several lines): already last, so updated in place.
+    if (key === this.newest) {
+      this.map.set(key, value);
+      return;
+    }
+    this.newest = key;
     if (this.map.has(key)) this.map.delete(key);
     this.map.set(key, value);
     if (this.map.size > this.capacity) {

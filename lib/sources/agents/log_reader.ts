@@ -154,27 +154,33 @@ export class LogReader<P extends LineParser> {
 
   private readFrom(fd: number, size: number, budget: number, scratch?: Buffer): number {
     const buf = scratch && scratch.length >= this.chunkBytes ? scratch : Buffer.allocUnsafe(this.chunkBytes);
-    let pos = this._offset;
+    let pos = this._offset; // the next byte to read from the file
     let spent = 0;
-    // Pieces of a line that spans chunks (copied: buf is reused), and their total length.
+    // buf[0, keep): the start of a line read but not yet complete, moved to the front so the next read
+    // goes on after it (no copy elsewhere, no allocation).
+    let keep = 0;
+    // Pieces of a line longer than buf (copied: buf is reused), and their total length.
     let carry: Buffer[] = [];
     let carryLen = 0;
     this._partialLine = false;
     // Past the budget, only a line already begun is finished (bounded by maxLineBytes); skipping an
     // over-long line stops at the budget and goes on next poll.
-    while (pos < size && (spent < budget || carryLen > 0)) {
-      const want = Math.min(buf.length, size - pos, spent < budget ? Math.max(1, budget - spent) : buf.length);
-      const n = fs.readSync(fd, buf, 0, want, pos);
+    while (pos < size && (spent < budget || keep > 0 || carryLen > 0)) {
+      const room = buf.length - keep;
+      const want = Math.min(room, size - pos, spent < budget ? Math.max(1, budget - spent) : room);
+      const n = fs.readSync(fd, buf, keep, want, pos);
       if (n <= 0) break;
       spent += n;
       this._bytesRead += n;
-      const view = buf.subarray(0, n);
+      pos += n;
+      const len = keep + n;
+      keep = 0;
+      const view = buf.subarray(0, len);
       let start = 0;
       let sawNewline = false;
       if (this.skipping) {
         const nl = view.indexOf(0x0a, 0);
         if (nl < 0) {
-          pos += n;
           this._offset = pos;
           continue;
         }
@@ -200,10 +206,10 @@ export class LogReader<P extends LineParser> {
         }
         start = nl + 1;
       }
-      const rest = n - start;
+      const rest = len - start;
       if (rest > 0 && sawNewline && spent >= budget) {
         // Budget spent and the line in progress finished: the next line waits for the next poll.
-        this._offset = pos + start;
+        this._offset = pos - rest;
         return spent;
       }
       if (rest > 0) {
@@ -213,18 +219,20 @@ export class LogReader<P extends LineParser> {
           carry = [];
           carryLen = 0;
           this.skipping = true;
+        } else if (carryLen === 0 && rest < buf.length) {
+          buf.copy(buf, 0, start, len);
+          keep = rest;
         } else {
-          carry.push(Buffer.from(view.subarray(start, n)));
+          carry.push(Buffer.from(view.subarray(start, len)));
           carryLen += rest;
         }
       }
-      pos += n;
-      this._offset = pos - carryLen;
+      this._offset = pos - keep - carryLen;
     }
-    if (carryLen > 0) {
+    if (keep + carryLen > 0) {
       // A line without its newline: the last line of the file while it is written, or the budget ran out
       // in the middle of it. Re-read from its start next time.
-      this._offset = pos - carryLen;
+      this._offset = pos - keep - carryLen;
       this._partialLine = pos >= size;
     }
     return spent;
