@@ -12,7 +12,7 @@ import {
   geminiProjectHash,
   toAgentInfo,
 } from '../lib/sources/agents';
-import { claudeConfigDirs } from '../lib/sources/agents/claude';
+import { claudeConfigDirs } from '../lib/sources/agents/claude_discovery';
 import { codexHome } from '../lib/sources/agents/codex';
 import { LineParser, LogReader } from '../lib/sources/agents/log_reader';
 import { openRegular } from '../lib/sources/agents/safe_open';

@@ -5,7 +5,8 @@
 // token_count events, Gemini messages rewritten with their tokens), written under a HOME of the caller's.
 // Deterministic for a seed. File sizes follow a real-world profile of Claude Code logs (median ~100 KB,
 // p99 ~5 MB, one log in tens of MB). Every writer also returns what it wrote: the token totals the
-// parsers must find.
+// parsers must find. Over 300 lines: one writer per tool's format, kept together so that the bench and a
+// profiling run by hand write the same bytes for the same seed.
 //
 //   node bench/lib/agent_logs.js DIR [--mb 300] [--seed 1]   # writes DIR/.claude, .codex, .gemini
 

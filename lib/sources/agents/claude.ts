@@ -1,4 +1,5 @@
-// Claude Code session logs: <dir>/projects/<cwd with / as ->/<sessionId>.jsonl, one JSON record a line.
+// The parser of Claude Code session logs (claude_discovery.ts finds them), one JSON record a line. Over
+// 300 lines: the whole-record parse and the two byte-level readers below feed one summary's state.
 //
 // Usage is on `assistant` lines at message.usage. One API request is streamed as several lines (one per
 // content block) that repeat the request's usage, the last line carrying the final numbers: each request
@@ -11,73 +12,15 @@
 // message as {"id","type","role","model","content":[…],"stop_reason",…,"usage"}. So:
 // - a user record over SKIM_BYTES is read from its leading pairs (type, isSidechain, cwd, sessionId) and
 //   its timestamp (its last pair, else its only "timestamp" key) without decoding the rest;
-// - an assistant record is parsed with its content array cut out (from `"content":[` to the last
-//   `],"stop_reason":`), the content's tool_use block read from its first bytes;
+// - an assistant record is read around its content array: its pairs before `"content":[`, then from the
+//   last `],"stop_reason":` the message's scalars and usage and the record's last pairs (a walk that must
+//   close exactly the message and the record), and the content's tool_use block from its first pairs;
 // and anything that is not exactly so is parsed whole.
-import * as path from 'path';
-import { DiscoveredLog, dirMtimeMs, regularFiles, subdirs } from './dir_entries';
 import { ActivitySpan, JsonObject, RecentMap, asObject, count, str, timestampMs } from './json_fields';
-import { Finder, LastText, LeadingPairs, hasNonAscii, isoMs, keyIs, keyOpening, objectSpan, parseLatin1, parseUtf8, shortStringPair, trailingStringPair } from './json_scan';
+import { LastText, LeadingPairs, isoMs, keyIs } from './json_pairs';
+import { Finder, hasNonAscii, keyOpening, objectSpan, parseLatin1, parseUtf8, shortStringPair, trailingStringPair } from './json_scan';
 import type { LineParser } from './log_reader';
 import type { LogSummary, SummaryParser } from './log_summary';
-
-/**
- * Claude's config directories: each entry of CLAUDE_CONFIG_DIR (comma-separated; `~/` is HOME; relative
- * entries are ignored), else both $HOME/.config/claude and $HOME/.claude.
- */
-export function claudeConfigDirs(env: Readonly<Record<string, string | undefined>>, home: string): string[] {
-  const raw = env.CLAUDE_CONFIG_DIR;
-  if (raw && raw.trim() !== '') {
-    const dirs: string[] = [];
-    for (let entry of raw.split(',')) {
-      entry = entry.trim();
-      if (entry === '~') entry = home;
-      else if (entry.startsWith('~/')) entry = path.join(home, entry.slice(2));
-      if (path.isAbsolute(entry) && !dirs.includes(path.normalize(entry))) dirs.push(path.normalize(entry));
-    }
-    return dirs;
-  }
-  return [path.join(home, '.config', 'claude'), path.join(home, '.claude')];
-}
-
-const isJsonl = (name: string): boolean => name.endsWith('.jsonl');
-
-/**
- * Logs under <dir>/projects/<project>/: `<sessionId>.jsonl`, older sub-agent logs `agent-*.jsonl` (their lines
- * carry the parent's sessionId), and newer sub-agent logs `<sessionId>/subagents/*.jsonl`. Only files modified
- * at or after `sinceMs`.
- */
-export function discoverClaudeLogs(configDirs: readonly string[], sinceMs: number): DiscoveredLog[] {
-  const out: DiscoveredLog[] = [];
-  for (const dir of configDirs) {
-    for (const project of subdirs(path.join(dir, 'projects'))) {
-      for (const f of regularFiles(project, isJsonl)) {
-        if (f.mtimeMs < sinceMs) continue;
-        const sidechain = path.basename(f.path).startsWith('agent-');
-        out.push({ tool: 'claude', path: f.path, mtimeMs: f.mtimeMs, sizeBytes: f.sizeBytes, format: 'jsonl', sidechain, parentSessionId: null, projectDir: null });
-      }
-      for (const sessionDir of subdirs(project)) {
-        const agents = path.join(sessionDir, 'subagents');
-        const m = dirMtimeMs(agents);
-        if (m === null) continue;
-        for (const f of regularFiles(agents, isJsonl)) {
-          if (f.mtimeMs < sinceMs) continue;
-          out.push({
-            tool: 'claude',
-            path: f.path,
-            mtimeMs: f.mtimeMs,
-            sizeBytes: f.sizeBytes,
-            format: 'jsonl',
-            sidechain: true,
-            parentSessionId: path.basename(sessionDir),
-            projectDir: null,
-          });
-        }
-      }
-    }
-  }
-  return out;
-}
 
 interface Usage {
   input: number;

@@ -1,6 +1,7 @@
 // AI coding agent sessions from their logs: discovers the logs of Claude Code, Codex and Gemini CLI under a
 // given HOME and environment, parses them incrementally and reports one AgentLogSession per session.
-// Binding sessions to processes is not done here (that needs /proc, through native/).
+// Binding sessions to processes is not done here (that needs /proc, through native/). Over 300 lines: the
+// reading (discovery, budgets) and the merging of a session's files share the tracked logs.
 //
 // Two ways to read: readAll() reads every log to its end (the one-shot commands: a count is never silently
 // partial), poll() reads within a byte budget (the dashboard, tick after tick) and says per session whether
@@ -9,7 +10,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import type { AgentInfo } from '../../model/sessions';
-import { claudeConfigDirs, discoverClaudeLogs } from './claude';
+import { claudeConfigDirs, discoverClaudeLogs } from './claude_discovery';
 import { codexHome, codexSessionIdFromName, discoverCodexLogs } from './codex';
 import { ContextWindowOverrides, contextPercentFor, contextWindowFor } from './context_window';
 import type { DiscoveredLog } from './dir_entries';
