@@ -278,6 +278,9 @@ describe('Gemini CLI chats', () => {
     s = find(a.poll(), 'gemini', sid);
     expect(s.malformedLines).toBe(1);
     expect(a.stats.bytesRead).toBe(before);
+    // What is shown is the last document that could be read: not the whole session any more.
+    expect(s.complete).toBe(false);
+    expect(s.unreadBytes).toBe(fs.statSync(file).size);
     // A brand-new over-size document gives no session at all.
     fs.writeFileSync(path.join(chats, 'session-2025-01-16T00-00-55555555.json'), JSON.stringify({ ...doc, sessionId: 'big' }));
     expect(a.poll().some((x) => x.sessionId === 'big')).toBe(false);
