@@ -52,6 +52,7 @@ const K = {
 };
 
 const NO_TOOL_USES: readonly string[] = [];
+const NO_BYTES = Buffer.alloc(0);
 
 /** A token count as written: digits (anything else is left to count(), which reads it as absent). */
 function countAt(buf: Buffer, v0: number, v1: number): number | undefined {
@@ -124,7 +125,7 @@ export class ClaudeParser implements LineParser, SummaryParser {
   /** The same cwd, session id and model on every line: decoded when their bytes change. */
   private readonly text = { sessionId: new LastText(), cwd: new LastText(), model: new LastText() };
   private readonly lead = new Leading();
-  private buf: Buffer = Buffer.alloc(0);
+  private buf: Buffer = NO_BYTES;
   private readonly visitTop = (k0: number, k1: number, v0: number, v1: number, isString: boolean): void => {
     const b = this.buf;
     const l = this.lead;
@@ -174,16 +175,20 @@ export class ClaudeParser implements LineParser, SummaryParser {
   line(buf: Buffer, start: number, end: number): boolean {
     const o = objectSpan(buf, start, end);
     if (o === null) return false; // not an object: not a record
-    this.buf = buf;
-    const l = this.lead;
-    l.reset();
-    const p = this.pairs;
-    if (p.walk(buf, o.start + 1, o.end, this.visitTop)) {
-      if (p.key0 >= 0 && l.type0 < 0 && keyIs(buf, p.key0, p.key1, K.message) && buf[p.valueAt] === 0x7b) {
-        if (this.assistant(buf, o.start, o.end, p.valueAt)) return true;
-      } else if (end - start >= SKIM_BYTES && l.type0 >= 0 && buf.toString('latin1', l.type0, l.type1) !== 'assistant') {
-        if (this.skim(buf, o.start, o.end)) return true;
+    this.buf = buf; // for the visitors; let go of at the end (the parser outlives the line)
+    try {
+      const l = this.lead;
+      l.reset();
+      const p = this.pairs;
+      if (p.walk(buf, o.start + 1, o.end, this.visitTop)) {
+        if (p.key0 >= 0 && l.type0 < 0 && keyIs(buf, p.key0, p.key1, K.message) && buf[p.valueAt] === 0x7b) {
+          if (this.assistant(buf, o.start, o.end, p.valueAt)) return true;
+        } else if (end - start >= SKIM_BYTES && l.type0 >= 0 && !keyIs(buf, l.type0, l.type1, K.assistant)) {
+          if (this.skim(buf, o.start, o.end)) return true;
+        }
       }
+    } finally {
+      this.buf = NO_BYTES;
     }
     return this.parsed(buf, start, end);
   }

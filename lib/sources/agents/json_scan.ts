@@ -15,7 +15,8 @@ import { JsonObject, asObject } from './json_fields';
  */
 export class Finder {
   private readonly needle: Buffer;
-  private buf: Buffer | null = null;
+  /** Weak: a parser lives as long as its log, and must not keep the last (maybe 8 MiB) line it saw. */
+  private buf: WeakRef<Buffer> | null = null;
   private from = 0;
   private hit = -1;
 
@@ -29,8 +30,8 @@ export class Finder {
 
   /** Offset of the first occurrence in buf[start, end), or -1. */
   find(buf: Buffer, start: number, end: number): number {
-    if (buf !== this.buf || start < this.from || (this.hit >= 0 && this.hit < start)) {
-      this.buf = buf;
+    if (buf !== this.buf?.deref() || start < this.from || (this.hit >= 0 && this.hit < start)) {
+      this.buf = new WeakRef(buf);
       this.from = start;
       this.hit = buf.indexOf(this.needle, start);
     }
