@@ -31,7 +31,8 @@ async function build() {
     target: 'node18',
     format: 'cjs',
     define: { SPMON_VERSION: JSON.stringify(require(path.join(ROOT, 'package.json')).version) },
-    external: ['blessed', 'blessed-contrib', 'blessed-contrib/*', 'node-gyp-build'],
+    // ajv and ajv-formats: only the daemon loads them, when a request file arrives (lazily, so not bundled).
+    external: ['blessed', 'blessed-contrib', 'blessed-contrib/*', 'node-gyp-build', 'ajv', 'ajv/*', 'ajv-formats'],
     logLevel: 'warning',
     metafile: true,
   });

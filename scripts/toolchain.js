@@ -21,6 +21,10 @@ const TOOLS = {
   'bun-musl': { pkg: '@oven/bun-linux-x64-musl', version: '1.4.5', bin: 'bin/bun' },
   // npm run sea: inject the bundled CLI into a copy of node.
   postject: { pkg: 'postject', version: '1.0.0-alpha.6', bin: 'dist/api.js' },
+  // npm run bench (tokens case): the peer users already run for token counts, on the same logs. Its
+  // platform binary comes as an optional dependency: installed without --force (which would fetch every
+  // platform's). 20.0.24 is the newest whose linux-x64 binary the registry has.
+  ccusage: { pkg: 'ccusage', version: '20.0.24', bin: 'src/cli.js', force: false },
 };
 
 /** Where the tool's binary (or, for a library, its main file) is once installed. */
@@ -42,7 +46,7 @@ function ensureTool(name) {
   // --force: the packages declare os/cpu/libc, and the musl Bun is installed on a glibc host.
   execFileSync(
     'npm',
-    ['install', '--prefix', dir, '--no-save', '--no-package-lock', '--force', '--ignore-scripts',
+    ['install', '--prefix', dir, '--no-save', '--no-package-lock', ...(tool.force === false ? [] : ['--force']), '--ignore-scripts',
       '--no-audit', '--no-fund', '--loglevel=error', `${tool.pkg}@${tool.version}`],
     { stdio: ['ignore', 'ignore', 'inherit'] },
   );

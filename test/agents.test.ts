@@ -10,10 +10,11 @@ import {
   contextWindowFor,
   geminiProjectHash,
 } from '../lib/sources/agents';
-import { claudeConfigDirs } from '../lib/sources/agents/claude';
+import { claudeConfigDirs } from '../lib/sources/agents/claude_discovery';
 import { agentSessionId } from '../lib/model/sessions';
 import { codexHome } from '../lib/sources/agents/codex';
-import { LineParser, LogReader, openRegular } from '../lib/sources/agents/log_reader';
+import { LineParser, LogReader } from '../lib/sources/agents/log_reader';
+import { openRegular } from '../lib/sources/agents/safe_open';
 import { FIXTURES } from './helpers/paths';
 import { privateEnv, PrivateEnv } from './helpers/private_env';
 
@@ -94,7 +95,9 @@ describe('Claude Code logs', () => {
     // A cut-off JSON line, binary garbage, and the pending partial last line.
     expect(s.malformedLines).toBe(3);
     expect(s.partialLine).toBe(true);
-    expect(s.caughtUp).toBe(true);
+    // All of it is read: the pending last line is the writer's, not ours to wait for.
+    expect(s.complete).toBe(true);
+    expect(s.unreadBytes).toBe(0);
 
     // The writer finishes the last line: it is parsed now, and only the new bytes (plus the re-read
     // partial line) are read.
@@ -194,9 +197,10 @@ describe('Codex logs', () => {
     expect(s.model).toBe('gpt-5-codex');
     // Input 3000 includes 2000 cached: input without cache reads = 1000.
     expect(s.tokens).toEqual({ input: 1000, output: 500, cacheCreation: null, cacheRead: 2000, total: 3500 });
-    expect(s.contextTokens).toBe(2000);
+    // The last request's total_tokens (2300) is under Codex's 12,000-token baseline: 0 % used ("100% context left").
+    expect(s.contextTokens).toBe(2300);
     expect(s.contextWindow).toBe(272_000);
-    expect(s.contextPercent).toBeCloseTo((2000 / 272_000) * 100, 9);
+    expect(s.contextPercent).toBe(0);
     expect(s.toolUses).toBe(2);
     expect(s.malformedLines).toBe(0);
     expect(s.firstActivityMs).toBe(Date.parse('2025-01-15T10:00:00.000Z'));
@@ -210,7 +214,7 @@ describe('Codex logs', () => {
     expect(logs().poll().filter((s) => s.tool === 'codex')).toHaveLength(0);
     const s = find(logs({ contextWindows: { 'gpt-5*': 400_000 } }, { CODEX_HOME: ch }).poll(), 'codex', CODEX_SID);
     expect(s.contextWindow).toBe(400_000);
-    expect(s.contextPercent).toBeCloseTo(0.5, 9);
+    expect(s.contextPercent).toBe(0);
   });
 });
 
@@ -273,6 +277,9 @@ describe('Gemini CLI chats', () => {
     s = find(a.poll(), 'gemini', sid);
     expect(s.malformedLines).toBe(1);
     expect(a.stats.bytesRead).toBe(before);
+    // What is shown is the last document that could be read: not the whole session any more.
+    expect(s.complete).toBe(false);
+    expect(s.unreadBytes).toBe(fs.statSync(file).size);
     // A brand-new over-size document gives no session at all.
     fs.writeFileSync(path.join(chats, 'session-2025-01-16T00-00-55555555.json'), JSON.stringify({ ...doc, sessionId: 'big' }));
     expect(a.poll().some((x) => x.sessionId === 'big')).toBe(false);
@@ -362,10 +369,11 @@ describe('incremental reading', () => {
     fs.writeFileSync(log, text);
     const a = logs({ maxBytesPerLogPerPoll: 8192, chunkBytes: 4096 });
     let s = find(a.poll(), 'claude', 'budget');
-    expect(s.caughtUp).toBe(false);
+    expect(s.complete).toBe(false);
+    expect(s.unreadBytes).toBe(Buffer.byteLength(text) - s.parsedBytes);
     expect(a.stats.lastPollBytesRead).toBeLessThanOrEqual(8192 + 4096);
     let polls = 1;
-    while (!s.caughtUp && polls < 100) {
+    while (!s.complete && polls < 100) {
       s = find(a.poll(), 'claude', 'budget');
       polls++;
     }
@@ -375,9 +383,12 @@ describe('incremental reading', () => {
     const lineLen = Buffer.byteLength(line(claudeAssistant('budget', 'r199', { in: 1, out: 0, cc: 0, cr: 0 })));
     expect(a.stats.bytesRead).toBeGreaterThanOrEqual(Buffer.byteLength(text));
     expect(a.stats.bytesRead).toBeLessThanOrEqual(Buffer.byteLength(text) + polls * lineLen);
-    // pollUntilCaughtUp does the same in one call.
+    expect(s.unreadBytes).toBe(0);
+    // readAll() reads all of it in one call, whatever the per-poll budgets.
     const b = logs({ maxBytesPerLogPerPoll: 8192, chunkBytes: 4096 });
-    expect(find(b.pollUntilCaughtUp(10_000), 'claude', 'budget').tokens.input).toBe(200);
+    const all = find(b.readAll(), 'claude', 'budget');
+    expect(all.tokens.input).toBe(200);
+    expect(all.complete).toBe(true);
   });
 });
 
@@ -407,7 +418,7 @@ describe('discovery bounds and hostile files', () => {
     const t0 = Date.now();
     expect(logs().poll()).toEqual([]);
     const parsed: string[] = [];
-    const r = new LogReader(fifo, () => ({ line: (t: string) => (parsed.push(t), true) }));
+    const r = new LogReader(fifo, () => ({ line: (b: Buffer, s: number, e: number) => (parsed.push(b.toString('utf8', s, e)), true) }));
     expect(r.poll().status).toBe('not-regular');
     expect(Date.now() - t0).toBeLessThan(5000);
     fs.unlinkSync(fifo);
@@ -464,6 +475,9 @@ describe('discovery bounds and hostile files', () => {
       model: 'claude-sonnet-4-5-20250929',
       cwd: '/home/user/proj',
       tokens: { input: 30, output: 50, cacheCreation: 150, cacheRead: 2100, total: 2330 },
+      contextPercent: c.contextPercent,
+      complete: true,
+      unreadBytes: 0,
     });
   });
 });
@@ -488,7 +502,8 @@ describe('context windows and levels', () => {
     expect(contextWindowFor('claude', 'mystery-model')).toBeNull();
     expect(contextWindowFor('claude', null)).toBeNull();
     expect(contextWindowFor('gemini', 'gemini-2.5-flash')).toBe(1_048_576);
-    expect(contextWindowFor('gemini', 'gemini-1.5-pro-002')).toBe(2_097_152);
+    // Gemini CLI's own tokenLimit(): 1,048,576 for every model.
+    expect(contextWindowFor('gemini', 'gemini-1.5-pro-002')).toBe(1_048_576);
     expect(contextWindowFor('codex', 'gpt-5-codex', { fromLog: 258_400 })).toBe(258_400);
     expect(contextWindowFor('codex', 'gpt-5-codex')).toBe(272_000);
     const overrides = { 'claude-opus-4-1-20250805': 500_000, 'claude-*': 300_000, 'claude-opus-*': 400_000 };
@@ -541,12 +556,12 @@ describe('big logs with bounded memory', () => {
     let maxRss = rss0;
     let s = find(a.poll(), 'claude', 'big');
     let polls = 1;
-    while (!s.caughtUp && polls < 1000) {
+    while (!s.complete && polls < 1000) {
       s = find(a.poll(), 'claude', 'big');
       maxRss = Math.max(maxRss, process.memoryUsage().rss);
       polls++;
     }
-    expect(s.caughtUp).toBe(true);
+    expect(s.complete).toBe(true);
     // 16 MiB per poll at most (4 MiB per log by default): 100 MB takes at least 25 polls.
     expect(polls).toBeGreaterThanOrEqual(25);
     expect(maxRss - rss0).toBeLessThan(64 * MiB);
@@ -568,8 +583,8 @@ describe('big logs with bounded memory', () => {
     fs.closeSync(fd);
     class Sum implements LineParser {
       input = 0;
-      line(text: string): boolean {
-        const o = JSON.parse(text);
+      line(buf: Buffer, start: number, end: number): boolean {
+        const o = JSON.parse(buf.toString('utf8', start, end));
         this.input += o.message.usage.input_tokens;
         return true;
       }
@@ -589,5 +604,286 @@ describe('big logs with bounded memory', () => {
     expect(r.parser.input).toBe(42);
     expect(r.malformedLines).toBe(1);
     expect(maxRss - rss0).toBeLessThan(64 * MiB);
+  });
+});
+
+describe('what is not an agent log is not a session', () => {
+  test('a junk .jsonl (text, foreign JSON, empty) where each tool keeps its logs gives no session; the real logs still do', () => {
+    installFixtures();
+    const junk = 'hello, this is not JSON\n{"foo":1,"bar":[1,2,3]}\n[1,2,3]\n"a string"\n';
+    const claudeJunk = path.join(home, '.claude', 'projects', '-home-user-proj', 'notes.jsonl');
+    fs.writeFileSync(claudeJunk, junk);
+    fs.writeFileSync(path.join(home, '.claude', 'projects', '-home-user-proj', 'empty.jsonl'), '');
+    const codexDay = path.join(home, '.codex', 'sessions', '2025', '01', '15');
+    fs.writeFileSync(path.join(codexDay, 'rollout-2025-01-15T11-00-00-99999999-9999-4999-8999-999999999999.jsonl'), junk);
+    fs.writeFileSync(path.join(home, '.gemini', 'tmp', 'proj4', 'chats', 'session-junk.jsonl'), junk);
+    const all = logs().poll();
+    expect(all.map((s) => `${s.tool}:${s.sessionId}`).sort()).toEqual(
+      [
+        `claude:${CLAUDE_SID}`,
+        `codex:${CODEX_SID}`,
+        'gemini:33333333-3333-4333-8333-333333333333',
+        'gemini:44444444-4444-4444-8444-444444444444',
+      ].sort(),
+    );
+    // The same from readAll(), which the one-shot commands use.
+    expect(logs().readAll()).toHaveLength(4);
+  });
+
+  test('an agent log with a malformed line is still read: the bad line is skipped and counted', () => {
+    const log = claudeLogPath('bad-line');
+    fs.writeFileSync(
+      log,
+      line(claudeAssistant('bad-line', 'r1', { in: 1, out: 2, cc: 3, cr: 4 })) + '{"type":"assistant","message":{"usage":{"input_tok\n' + 'not json\n' + line(claudeAssistant('bad-line', 'r2', { in: 10, out: 0, cc: 0, cr: 0 })),
+    );
+    const s = find(logs().readAll(), 'claude', 'bad-line');
+    expect(s.tokens.input).toBe(11);
+    expect(s.malformedLines).toBe(2);
+  });
+});
+
+describe('one-shot reads everything; a bounded poll says what it has not read yet', () => {
+  /** A Claude log of `n` requests, each with a padded user line before it, and its byte size. */
+  function writeRequests(sessionId: string, n: number, file = claudeLogPath(sessionId), extra: Record<string, unknown> = {}): number {
+    let text = '';
+    for (let i = 0; i < n; i++) {
+      text += line({ type: 'user', sessionId, cwd: '/work/x', timestamp: '2025-02-01T00:00:00.000Z', message: { role: 'user', content: 'q'.repeat(2000) }, ...extra });
+      text += line(claudeAssistant(sessionId, `r${i}`, { in: 1, out: 2, cc: 3, cr: 4 }, extra));
+    }
+    fs.writeFileSync(file, text);
+    return Buffer.byteLength(text);
+  }
+
+  test('readAll() reads every log to its end whatever the budgets; poll() stops at its budget and marks the session incomplete', () => {
+    const size = writeRequests('all-of-it', 300);
+    expect(size).toBeGreaterThan(600 * 1024);
+    const budget = { maxBytesPerPoll: 64 * 1024, maxBytesPerLogPerPoll: 64 * 1024, chunkBytes: 16 * 1024 };
+    const whole = find(logs(budget).readAll(), 'claude', 'all-of-it');
+    expect(whole.tokens).toEqual({ input: 300, output: 600, cacheCreation: 900, cacheRead: 1200, total: 3000 });
+    expect(whole.complete).toBe(true);
+    expect(whole.unreadBytes).toBe(0);
+    expect(whole.parsedBytes).toBe(size);
+
+    const a = logs(budget);
+    const part = find(a.poll(), 'claude', 'all-of-it');
+    expect(part.complete).toBe(false);
+    expect(part.parsedBytes).toBeLessThan(size);
+    expect(part.unreadBytes).toBe(size - part.parsedBytes);
+    expect(part.tokens.input).toBeLessThan(300);
+    // A smaller budget for this one poll reads less.
+    const b = logs(budget);
+    const little = find(b.poll({ bytes: 8 * 1024 }), 'claude', 'all-of-it');
+    expect(little.parsedBytes).toBeLessThan(part.parsedBytes);
+    // What is left is read by readAll() on the same instance.
+    const rest = find(a.readAll(), 'claude', 'all-of-it');
+    expect(rest).toMatchObject({ complete: true, unreadBytes: 0, tokens: whole.tokens });
+  });
+
+  test('a sub-agent log not read yet keeps its session incomplete, with its bytes counted as unread', () => {
+    const main = claudeLogPath('with-sub');
+    fs.writeFileSync(main, line(claudeAssistant('with-sub', 'm1', { in: 1, out: 1, cc: 1, cr: 1 })));
+    const subDir = path.join(path.dirname(main), 'with-sub', 'subagents');
+    fs.mkdirSync(subDir, { recursive: true });
+    const subSize = writeRequests('with-sub', 200, path.join(subDir, 'agent-x.jsonl'), { isSidechain: true });
+    // The main log is newer, so it is read first; the budget runs out before the sub-agent's log is done.
+    const t = Date.now() / 1000;
+    fs.utimesSync(path.join(subDir, 'agent-x.jsonl'), t - 60, t - 60);
+    const a = logs({ maxBytesPerPoll: 32 * 1024, maxBytesPerLogPerPoll: 32 * 1024, chunkBytes: 8 * 1024 });
+    const s = find(a.poll(), 'claude', 'with-sub');
+    expect(s.complete).toBe(false);
+    expect(s.unreadBytes).toBeGreaterThan(subSize - 40 * 1024);
+    const done = find(a.readAll(), 'claude', 'with-sub');
+    expect(done.complete).toBe(true);
+    expect(done.tokens.input).toBe(201);
+  });
+
+  test('a session read in part says so, with the bytes left; read whole, it is complete', () => {
+    writeRequests('info', 50);
+    const a = logs({ maxBytesPerPoll: 16 * 1024, maxBytesPerLogPerPoll: 16 * 1024, chunkBytes: 4096 });
+    const s = find(a.poll(), 'claude', 'info');
+    expect(s).toMatchObject({ complete: false });
+    expect(s.unreadBytes).toBeGreaterThan(0);
+    expect(find(a.readAll(), 'claude', 'info')).toMatchObject({ complete: true, unreadBytes: 0 });
+  });
+});
+
+describe('context % as each tool shows it to its user', () => {
+  function codexLog(sid: string, last: Record<string, number>, window: number, model = 'gpt-5-codex'): void {
+    const dir = path.join(home, '.codex', 'sessions', '2025', '02', '01');
+    fs.mkdirSync(dir, { recursive: true });
+    fs.writeFileSync(
+      path.join(dir, `rollout-2025-02-01T00-00-00-${sid}.jsonl`),
+      line({ timestamp: '2025-02-01T00:00:00.000Z', type: 'session_meta', payload: { id: sid, cwd: '/w' } }) +
+        line({ timestamp: '2025-02-01T00:00:01.000Z', type: 'turn_context', payload: { cwd: '/w', model } }) +
+        line({
+          timestamp: '2025-02-01T00:00:02.000Z', type: 'event_msg',
+          payload: { type: 'token_count', info: { total_token_usage: last, last_token_usage: last, model_context_window: window } },
+        }),
+    );
+  }
+
+  test('Codex: the last request’s total_tokens past a 12,000-token baseline, over the window less that baseline', () => {
+    const usage = (input: number, cached: number, output: number, reasoning: number) =>
+      ({ input_tokens: input, cached_input_tokens: cached, output_tokens: output, reasoning_output_tokens: reasoning, total_tokens: input + output });
+    codexLog('c0dex001-0000-4000-8000-000000000001', usage(140_000, 120_000, 10_000, 4_000), 272_000);
+    codexLog('c0dex002-0000-4000-8000-000000000002', usage(11_000, 0, 500, 0), 272_000);
+    codexLog('c0dex003-0000-4000-8000-000000000003', usage(20_000, 0, 1_000, 0), 12_000);
+    const all = logs().readAll();
+    // Codex: effective window 272,000 - 12,000 = 260,000; used 150,000 - 12,000 = 138,000: 46.92 % left,
+    // shown as "47% context left"; spmon shows 53.08 % used (53 % rounded, 100 - 47).
+    const a = find(all, 'codex', 'c0dex001-0000-4000-8000-000000000001');
+    expect(a.contextTokens).toBe(150_000);
+    expect(a.contextPercent).toBeCloseTo((138_000 / 260_000) * 100, 9);
+    expect(Math.round(a.contextPercent!)).toBe(100 - Math.round(100 - (138_000 / 260_000) * 100));
+    // Under the baseline: 0 % used ("100% context left").
+    expect(find(all, 'codex', 'c0dex002-0000-4000-8000-000000000002').contextPercent).toBe(0);
+    // A window no larger than the baseline: Codex shows 0 % left, so 100 % used.
+    expect(find(all, 'codex', 'c0dex003-0000-4000-8000-000000000003').contextPercent).toBe(100);
+  });
+
+  test('Gemini CLI: the last promptTokenCount (tokens.input) over 1,048,576, for every model', () => {
+    const chats = path.join(home, '.gemini', 'tmp', 'projx', 'chats');
+    fs.mkdirSync(chats, { recursive: true });
+    const chat = (sid: string, model: string, input: number) =>
+      fs.writeFileSync(
+        path.join(chats, `session-2025-02-01T00-00-${sid.slice(0, 8)}.jsonl`),
+        line({ sessionId: sid, projectHash: 'ab', startTime: '2025-02-01T00:00:00.000Z', kind: 'main' }) +
+          line({ id: 'm1', timestamp: '2025-02-01T00:00:01.000Z', type: 'gemini', content: 'x', model, tokens: { input, output: 10, cached: 0, thoughts: 0, tool: 0, total: input + 10 } }),
+      );
+    chat('9e000001-0000-4000-8000-000000000001', 'gemini-1.5-pro', 300_000);
+    chat('9e000002-0000-4000-8000-000000000002', 'gemini-exp-1206', 524_288);
+    const all = logs().readAll();
+    // 300,000 / 1,048,576 = 28.61 % (Gemini CLI shows "71% context left"), not 14.3 % of a 2M window.
+    const a = find(all, 'gemini', '9e000001-0000-4000-8000-000000000001');
+    expect(a.contextWindow).toBe(1_048_576);
+    expect(a.contextPercent).toBeCloseTo((300_000 / 1_048_576) * 100, 9);
+    expect(find(all, 'gemini', '9e000002-0000-4000-8000-000000000002').contextPercent).toBeCloseTo(50, 9);
+  });
+
+  test('Claude Code: input + cache creation + cache read of the last main-chain request over the window; output is not counted', () => {
+    const log = claudeLogPath('ctx-claude');
+    fs.writeFileSync(
+      log,
+      line(claudeAssistant('ctx-claude', 'r1', { in: 5, out: 8_000, cc: 1_000, cr: 150_000 })) +
+        // A sub-agent's request in the same log does not move the main conversation's context.
+        line(claudeAssistant('ctx-claude', 'r2', { in: 1, out: 1, cc: 0, cr: 190_000 }, { isSidechain: true })),
+    );
+    const s = find(logs().readAll(), 'claude', 'ctx-claude');
+    expect(s.contextTokens).toBe(151_005);
+    expect(s.contextPercent).toBeCloseTo((151_005 / 200_000) * 100, 9);
+  });
+});
+
+describe('the fast parser reads what a full parse would', () => {
+  const big = (n: number) => 'const x = "quoted \\"text\\"", y = \'é→✓\'; // \\n\n'.repeat(Math.ceil(n / 48)).slice(0, n);
+
+  test('Claude: big user lines are skimmed for their timestamp; nested timestamps and a sub-agent’s usage are not taken for the record’s', () => {
+    const sid = 'fast-claude';
+    const log = claudeLogPath(sid);
+    const base = { parentUuid: 'p', isSidechain: false, userType: 'external', cwd: '/wörk/ü', sessionId: sid, version: '2.0.14', gitBranch: 'main' };
+    const records = [
+      { ...base, type: 'user', message: { role: 'user', content: 'hi' }, uuid: 'u1', timestamp: '2025-03-01T10:00:00.000Z' },
+      { ...claudeAssistant(sid, 'r1', { in: 7, out: 70, cc: 700, cr: 7000 }), ...base, timestamp: '2025-03-01T10:00:01.000Z' },
+      // A tool result with one nested "timestamp" (and a sub-agent's usage) in toolUseResult: two timestamps, read exactly.
+      {
+        ...base, type: 'user', message: { role: 'user', content: [{ type: 'tool_result', tool_use_id: 't1', content: big(30_000) }] },
+        uuid: 'u2', timestamp: '2025-03-01T10:00:02.000Z',
+        toolUseResult: { content: big(20_000), timestamp: '2031-01-01T00:00:00.000Z', usage: { input_tokens: 999_999, output_tokens: 999_999 } },
+      },
+      // A big tool result with a single timestamp, the newest of the log.
+      { ...base, type: 'user', message: { role: 'user', content: [{ type: 'tool_result', tool_use_id: 't2', content: big(50_000) }] }, uuid: 'u3', timestamp: '2025-03-01T10:00:09.000Z', toolUseResult: { stdout: big(40_000) } },
+      // A big Claude record without a top-level timestamp but a nested one (file-history snapshot).
+      { type: 'file-history-snapshot', messageId: 'm', snapshot: { trackedFileBackups: { a: big(10_000) }, timestamp: '2019-01-01T00:00:00.000Z' }, isSnapshotUpdate: false },
+    ];
+    fs.writeFileSync(log, records.map(line).join(''));
+    const s = find(logs().readAll(), 'claude', sid);
+    expect(s.tokens).toEqual({ input: 7, output: 70, cacheCreation: 700, cacheRead: 7000, total: 7777 });
+    expect(s.requests).toBe(1);
+    expect(s.cwd).toBe('/wörk/ü');
+    expect(s.firstActivityMs).toBe(Date.parse('2025-03-01T10:00:00.000Z'));
+    expect(s.lastActivityMs).toBe(Date.parse('2025-03-01T10:00:09.000Z'));
+    expect(s.malformedLines).toBe(0);
+  });
+
+  test('Claude: a model and cwd with non-ASCII and escaped characters come out exactly', () => {
+    const sid = 'fast-names';
+    const model = 'claude-sønnet-4-5 "x" \\ \u00e9';
+    const cwd = '/home/ü/日本/\u00e9\u0301';
+    const rec = claudeAssistant(sid, 'r1', { in: 1, out: 1, cc: 0, cr: 0 }, { cwd });
+    rec.message.model = model;
+    // One record with the non-ASCII written as \\u escapes, as a Python writer would.
+    const rec2 = claudeAssistant(sid, 'r2', { in: 2, out: 0, cc: 0, cr: 0 }, { cwd });
+    rec2.message.model = model;
+    const escaped = JSON.stringify(rec2).replace(/[\u0080-\uffff]/g, (c) => '\\u' + c.charCodeAt(0).toString(16).padStart(4, '0'));
+    fs.writeFileSync(claudeLogPath(sid), line(rec) + escaped + '\n');
+    const s = find(logs().readAll(), 'claude', sid);
+    expect(s.model).toBe(model);
+    expect(s.cwd).toBe(cwd);
+    expect(s.tokens.input).toBe(3);
+  });
+
+  test('Claude: records in Claude Code’s own key order (read around their content) give what a full parse gives', () => {
+    const sid = 'real-order';
+    const head = (uuid: string, parent: string | null, extra: Record<string, unknown> = {}) => ({
+      parentUuid: parent, isSidechain: false, userType: 'external', cwd: '/home/ü/proj', sessionId: sid, version: '2.0.14', gitBranch: 'main', ...extra,
+    });
+    const usage = (input: number, output: number, cc: number, cr: number) => ({
+      input_tokens: input, cache_creation_input_tokens: cc, cache_read_input_tokens: cr,
+      cache_creation: { ephemeral_5m_input_tokens: cc, ephemeral_1h_input_tokens: 0 }, output_tokens: output, service_tier: 'standard',
+    });
+    // An assistant record as Claude Code writes it: message before type, content before stop_reason and usage.
+    const assistant = (n: number, req: string, content: unknown[], u: ReturnType<typeof usage>, extra: Record<string, unknown> = {}) => ({
+      ...head(`a${n}`, `p${n}`, extra),
+      message: { id: `msg_${req}`, type: 'message', role: 'assistant', model: 'claude-ßonnet-4-5', content, stop_reason: null, stop_sequence: null, usage: u },
+      requestId: req, type: 'assistant', uuid: `a${n}`, timestamp: `2025-04-01T10:00:0${n}.000Z`,
+    });
+    const records = [
+      { ...head('u0', null), type: 'user', message: { role: 'user', content: 'go' }, uuid: 'u0', timestamp: '2025-04-01T09:59:59.500Z' },
+      // req_A streamed over three lines: thinking, text, then a tool call; the last usage counts.
+      assistant(1, 'req_A', [{ type: 'thinking', thinking: big(6000), signature: 'c2ln' }], usage(3, 1, 100, 5000)),
+      assistant(2, 'req_A', [{ type: 'text', text: 'x' }], usage(3, 2, 100, 5000)),
+      assistant(3, 'req_A', [{ type: 'tool_use', id: 'toolu_1', name: 'Write', input: { file_path: '/x', content: big(9000) } }], usage(3, 40, 100, 5000)),
+      // A tool input holding `],"stop_reason":` as real JSON structure, and two blocks in one line.
+      assistant(4, 'req_B', [{ type: 'tool_use', id: 'toolu_2', name: 'mcp', input: { a: [1], stop_reason: 'x' } }, { type: 'tool_use', id: 'toolu_3', name: 'Bash', input: { command: 'ls' } }], usage(7, 70, 0, 6000)),
+      // The same tool call streamed again: counted once.
+      assistant(5, 'req_B', [{ type: 'tool_use', id: 'toolu_3', name: 'Bash', input: { command: 'ls' } }], usage(7, 80, 0, 6000)),
+      // A sub-agent's request in the main log: its tokens count, not its context.
+      assistant(6, 'req_C', [{ type: 'text', text: 'side' }], usage(1, 1, 0, 99_000), { isSidechain: true }),
+      { ...head('u7', 'a6'), type: 'user', message: { role: 'user', content: [{ type: 'tool_result', tool_use_id: 'toolu_3', content: big(5000) }] }, uuid: 'u7', timestamp: '2025-04-01T10:00:08.250Z', toolUseResult: { stdout: big(5000) } },
+    ];
+    fs.writeFileSync(claudeLogPath(sid), records.map(line).join(''));
+    const s = find(logs().readAll(), 'claude', sid);
+    expect(s.tokens).toEqual({ input: 3 + 7 + 1, output: 40 + 80 + 1, cacheCreation: 100, cacheRead: 5000 + 6000 + 99_000, total: 11 + 121 + 100 + 110_000 });
+    expect(s.requests).toBe(3);
+    expect(s.toolUses).toBe(3);
+    expect(s.model).toBe('claude-ßonnet-4-5');
+    expect(s.cwd).toBe('/home/ü/proj');
+    expect(s.contextTokens).toBe(7 + 0 + 6000);
+    expect(s.firstActivityMs).toBe(Date.parse('2025-04-01T09:59:59.500Z'));
+    expect(s.lastActivityMs).toBe(Date.parse('2025-04-01T10:00:08.250Z'));
+    expect(s.malformedLines).toBe(0);
+  });
+
+  test('Codex: big response items are skimmed from their first keys; their order does not matter', () => {
+    const sid = 'c0dexfa5-0000-4000-8000-000000000000';
+    const dir = path.join(home, '.codex', 'sessions', '2025', '03', '01');
+    fs.mkdirSync(dir, { recursive: true });
+    const usage = { input_tokens: 5000, cached_input_tokens: 1000, output_tokens: 100, reasoning_output_tokens: 0, total_tokens: 5100 };
+    const text = [
+      line({ timestamp: '2025-03-01T10:00:00.000Z', type: 'session_meta', payload: { id: sid, cwd: '/cödex', instructions: big(20_000) } }),
+      line({ timestamp: '2025-03-01T10:00:01.000Z', type: 'turn_context', payload: { cwd: '/cödex', model: 'gpt-5-codex' } }),
+      line({ timestamp: '2025-03-01T10:00:02.000Z', type: 'response_item', payload: { type: 'function_call', name: 'shell', arguments: big(10_000), call_id: 'c1' } }),
+      line({ timestamp: '2025-03-01T10:00:03.000Z', type: 'response_item', payload: { type: 'function_call_output', call_id: 'c1', output: big(60_000) } }),
+      // Keys in another order: payload first.
+      line({ payload: { output: big(5_000), type: 'custom_tool_call', call_id: 'c2' }, type: 'response_item', timestamp: '2025-03-01T10:00:04.000Z' }),
+      line({ timestamp: '2025-03-01T10:00:05.000Z', type: 'event_msg', payload: { type: 'token_count', info: { total_token_usage: usage, last_token_usage: usage, model_context_window: 272_000 } } }),
+      line({ timestamp: '2025-03-01T10:00:09.000Z', type: 'response_item', payload: { type: 'reasoning', summary: [], encrypted_content: 'A'.repeat(50_000) } }),
+    ].join('');
+    fs.writeFileSync(path.join(dir, `rollout-2025-03-01T10-00-00-${sid}.jsonl`), text);
+    const s = find(logs().readAll(), 'codex', sid);
+    expect(s).toMatchObject({ cwd: '/cödex', model: 'gpt-5-codex', toolUses: 2, malformedLines: 0 });
+    expect(s.tokens).toEqual({ input: 4000, output: 100, cacheCreation: null, cacheRead: 1000, total: 5100 });
+    expect(s.firstActivityMs).toBe(Date.parse('2025-03-01T10:00:00.000Z'));
+    expect(s.lastActivityMs).toBe(Date.parse('2025-03-01T10:00:09.000Z'));
   });
 });

@@ -1,6 +1,6 @@
 // The dashboard's state, actions and view model, with plain objects (no terminal).
 import { initialState, orderRows, reconcile, reduce, DashboardState, ReduceContext } from '../lib/view/dashboard_state';
-import type { Session } from '../lib/model/sessions';
+import { AgentInfo, Session, sessionOf } from '../lib/model/sessions';
 import { sortSessions } from '../lib/view/session_table';
 import { buildDashboardView, dashboardLayout, DashboardInputs } from '../lib/view/dashboard_view';
 import { lineText } from '../lib/view/styled';
@@ -252,5 +252,30 @@ describe('view model', () => {
     const snap = snapshot([proc(1)]);
     const v = view(snap, settle(snap, start()), undefined, { error: 'EMFILE: too many open files' });
     expect(lineText(v.status)).toContain('Refresh failed: EMFILE');
+  });
+});
+
+describe('agent sessions whose logs are not all read yet', () => {
+  const info = (sessionId: string, complete: boolean, unreadBytes: number): AgentInfo => ({
+    tool: 'claude', sessionId, model: 'claude-sonnet-4-5', cwd: '/w', logPath: `/w/${sessionId}.jsonl`,
+    tokens: { input: 2, output: 2, cacheCreation: 0, cacheRead: 1_234_000, total: 1_234_004 },
+    contextPercent: 10, evidence: null, confidence: null, complete, unreadBytes,
+  });
+
+  test('the Tokens column marks an incomplete count with ~, and the detail says how much is left to read', () => {
+    const snap = snapshot([proc(10)]);
+    const partial = sessionOf('agent:claude:partial', 'agent', 'claude partial', [], { agent: info('partial', false, 150 * 1024 * 1024) });
+    const done = sessionOf('agent:claude:done', 'agent', 'claude done', [], { agent: info('done', true, 0) });
+    const st: DashboardState = { ...settle(snap, start()), view: 'sessions', sessionKey: partial.id };
+    const v = view(snap, st, { width: 120, height: 40 }, { sessionRows: sortSessions([partial, done]) });
+    const row = (name: string) => lineText(v.grid.find((r) => lineText(r.line).includes(name))!.line);
+    expect(row('claude partial')).toMatch(/ ~1\.23M /);
+    expect(row('claude done')).toMatch(/ 1\.23M /);
+    expect(row('claude done')).not.toContain('~');
+    const detail = v.detail!.lines.map(lineText).join('\n');
+    expect(detail).toContain('reading logs: 150 MiB left');
+    // A complete session's detail says nothing of the kind.
+    const v2 = view(snap, { ...st, sessionKey: done.id }, { width: 120, height: 40 }, { sessionRows: sortSessions([partial, done]) });
+    expect(v2.detail!.lines.map(lineText).join('\n')).not.toContain('reading logs');
   });
 });

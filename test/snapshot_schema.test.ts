@@ -18,6 +18,8 @@ const agent: AgentInfo = {
   contextPercent: 25.7,
   evidence: 'open-fd',
   confidence: 0.9,
+  complete: true,
+  unreadBytes: 0,
 };
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -97,6 +99,9 @@ describe('snapshot schema', () => {
     ['tmux session with an agent object', (d) => (d.sessions[1].agent = d.sessions[2].agent)],
     ['agent tool not claude/codex/gemini', (d) => (d.sessions[2].agent.tool = 'copilot')],
     ['agent without tokens', (d) => delete d.sessions[2].agent.tokens],
+    ['agent without complete', (d) => delete d.sessions[2].agent.complete],
+    ['agent complete not a boolean', (d) => (d.sessions[2].agent.complete = 'yes')],
+    ['agent without unreadBytes', (d) => delete d.sessions[2].agent.unreadBytes],
     ['session id of no known form', (d) => (d.sessions[3].id = 'tree-1')],
     ['session missing agent key', (d) => delete d.sessions[0].agent],
   ];

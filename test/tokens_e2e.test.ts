@@ -34,6 +34,7 @@ interface TokensDoc {
     lastActivity: string | null;
     evidence: string | null;
     confidence: number | null;
+    complete: boolean;
   }[];
 }
 
@@ -62,7 +63,8 @@ function writeHome(home: string, claudePct: number, codexPct: number, hostile: {
     cwd: '/srv/spmon-tokens/codex-proj',
     model: 'gpt-5-codex',
     total: { input: 300_000, cached: 250_000, output: 5_000 },
-    lastInput: Math.round((codexPct * 272_000) / 100),
+    // Codex's own definition: (last total_tokens - 12,000) / (window - 12,000); the last request writes 10 tokens.
+    lastInput: 12_000 + Math.round((codexPct * 260_000) / 100) - 10,
     window: 272_000,
     agoMs: 6000,
   });
@@ -134,10 +136,11 @@ describe('spmon tokens: all three tools, every context level below warn', () => 
     expect(Math.abs(Date.parse(d.time) - Date.now())).toBeLessThan(10 * 60_000);
     expect(d.worst).toBe('ok');
     expect(d.sessions.map((s) => s.id)).toEqual([`agent:claude:${CLAUDE_SID}`, `agent:codex:${CODEX_SID}`, `agent:gemini:${GEMINI_SID}`]);
-    const keys = ['id', 'tool', 'sessionId', 'model', 'cwd', 'logPath', 'pids', 'running', 'tokens', 'contextPercent', 'level', 'lastActivity', 'evidence', 'confidence'];
+    const keys = ['id', 'tool', 'sessionId', 'model', 'cwd', 'logPath', 'pids', 'running', 'tokens', 'contextPercent', 'level', 'lastActivity', 'evidence', 'confidence', 'complete'];
     for (const s of d.sessions) {
       expect(Object.keys(s)).toEqual(keys);
-      expect(s).toMatchObject({ pids: [], running: false, evidence: null, confidence: null, level: 'ok' });
+      // A one-shot command reads every log to its end.
+      expect(s).toMatchObject({ pids: [], running: false, evidence: null, confidence: null, level: 'ok', complete: true });
     }
     expect(byTool(d, 'claude')).toMatchObject({
       sessionId: CLAUDE_SID, model: 'claude-sonnet-4-5-20250929', cwd: '/srv/spmon-tokens/claude-proj', logPath: h.claude.path,
@@ -252,6 +255,18 @@ describe('--session picks one session, and the exit status is its own', () => {
     expect(r.code).toBe(3);
     expect(r.stderr).not.toMatch(RAW_CONTROL);
     expect(r.stderr).toContain('x␛]0;pwned␇');
+  });
+
+  test('an empty --session is a usage error (exit 3), not every session', async () => {
+    for (const args of [['--session', ''], ['--session', '', '--json'], ['--session=']]) {
+      const r = await tokens(...args);
+      expect(r.code).toBe(3);
+      expect(r.stdout).toBe('');
+      expect(r.stderr).toBe('spmon: --session needs a session id (agent:<tool>:<id>, the bare id, or a unique prefix); it was empty\n');
+    }
+    const blank = await tokens('--session', '  ');
+    expect(blank.code).toBe(3);
+    expect(blank.stdout).toBe('');
   });
 
   test('usage errors of the subcommand exit 3', async () => {

@@ -274,3 +274,27 @@ describe('pod memory gauge', () => {
     expect(hiddenMemoryCount(s)).toBe(1);
   });
 });
+
+describe('spmon tokens table and JSON', () => {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { tokensTable, tokensJson } = require('../lib/view/tokens_view') as typeof import('../lib/view/tokens_view');
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { sessionOf } = require('../lib/model/sessions') as typeof import('../lib/model/sessions');
+  const agent = (sessionId: string, complete: boolean) =>
+    sessionOf(`agent:codex:${sessionId}`, 'agent', 'codex w', [], {
+      agent: {
+        tool: 'codex', sessionId, model: 'gpt-5-codex', cwd: '/w', logPath: '/w/r.jsonl',
+        tokens: { input: 1000, output: 10, cacheCreation: null, cacheRead: 500, total: 1510 },
+        contextPercent: 12, evidence: null, confidence: null, complete, unreadBytes: complete ? 0 : 4096,
+      },
+    });
+
+  test('a session whose logs could not all be read shows ~ before its total, and complete: false', () => {
+    const out = tokensTable([agent('read-all', true), agent('partly', false)], 120);
+    const row = (id: string) => out.split('\n').find((l) => l.includes(id))!;
+    expect(row('read-all')).toMatch(/ 1\.5k +12 ok /);
+    expect(row('partly')).toMatch(/ ~1\.5k +12 ok /);
+    const doc = tokensJson([agent('read-all', true), agent('partly', false)], 0);
+    expect(doc.sessions.map((s) => s.complete)).toEqual([true, false]);
+  });
+});

@@ -14,7 +14,7 @@ function childCpuMs() {
   return (Number(f[13]) + Number(f[14])) * TICK_MS; // fields 16, 17: cutime, cstime
 }
 
-/** Run cmd.argv once; { wallMs, cpuMs, stdout }. Throws when it fails to run or exits non-zero. */
+/** Run cmd.argv once; { wallMs, cpuMs, stdout }. Throws when it fails to run or exits non-zero (other than cmd.okExit). */
 function runCommand(cmd) {
   const c0 = childCpuMs();
   const t0 = process.hrtime.bigint();
@@ -22,7 +22,7 @@ function runCommand(cmd) {
   const wallMs = Number(process.hrtime.bigint() - t0) / 1e6;
   const cpuMs = childCpuMs() - c0;
   if (r.error) throw r.error;
-  if (r.status !== 0) throw new Error(`${cmd.label} exited ${r.status ?? r.signal}: ${String(r.stderr).slice(0, 500)}`);
+  if (r.status !== 0 && !(cmd.okExit || []).includes(r.status)) throw new Error(`${cmd.label} exited ${r.status ?? r.signal}: ${String(r.stderr).slice(0, 500)}`);
   return { wallMs, cpuMs, stdout: r.stdout };
 }
 

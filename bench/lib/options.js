@@ -49,6 +49,10 @@ const HELP = `Usage: npm run bench -- [options]
                  (default 60, for the same reason; quick 5)
                                                         SPMON_BENCH_BIGMEM_DASH_SECONDS
 
+  tokens case (agent logs: spmon against ccusage on the same files):
+  --tokens-mb M  MiB of generated Claude Code, Codex and Gemini CLI logs (default 300,
+                 quick 40; two thirds of it Claude's)                  SPMON_BENCH_TOKENS_MB
+
   --out DIR      where the JSON goes (default bench/out)                 SPMON_BENCH_OUT
   --quick        a fast smoke run                                        SPMON_BENCH_QUICK=1
   --help
@@ -69,6 +73,7 @@ const SPEC = {
   bigmemMib: { flag: 'bigmem-mib', env: 'SPMON_BENCH_BIGMEM_MIB', def: 4096, quick: 256, min: 16 },
   bigmemTicks: { flag: 'bigmem-ticks', env: 'SPMON_BENCH_BIGMEM_TICKS', def: 100, quick: 10, min: 2 },
   bigmemDashSeconds: { flag: 'bigmem-dash-seconds', env: 'SPMON_BENCH_BIGMEM_DASH_SECONDS', def: 60, quick: 5, min: 1 },
+  tokensMb: { flag: 'tokens-mb', env: 'SPMON_BENCH_TOKENS_MB', def: 300, quick: 40, min: 1 },
 };
 
 const SCALE_LEVELS = { def: [1000, 2500, 5000, 10000], quick: [200, 1000] };

@@ -1,7 +1,7 @@
 // `spmon tokens`: token use and context fill of every AI agent session, with an exit status scripts can
 // act on (0 below warn, 1 at warn, 2 at critical; 3 for usage errors such as an unknown session).
 import { Engine } from '../engine/engine';
-import { exitStatusFor, selectAgentSessions, tokensJson, tokensTable, UnknownSessionError, worstLevel } from '../view/tokens_view';
+import { checkSessionOption, exitStatusFor, selectAgentSessions, tokensJson, tokensTable, UnknownSessionError, worstLevel } from '../view/tokens_view';
 import { toSafeJson } from '../view/sanitize';
 import { CommandDef, UsageError } from './command';
 
@@ -15,6 +15,12 @@ export const tokensCommand: CommandDef = {
   usageExit: 3,
   errorExit: 4,
   async run(ctx) {
+    // Before reading anything: an empty --session is a usage error.
+    try {
+      checkSessionOption(ctx.opts.session as string | undefined);
+    } catch (err) {
+      throw new UsageError((err as Error).message);
+    }
     const engine = new Engine(ctx.settings, { env: ctx.io.env, mode: 'snapshot' });
     try {
       const frame = await engine.snapshot(0);

@@ -107,14 +107,14 @@ export class SessionSources {
   }
 
   /**
-   * For a snapshot: list tmux, then read the agent logs. `started` resolves once the tmux children run
+   * For a snapshot: list tmux, then read every agent log to its end. `started` resolves once the tmux children run
    * (or none is needed), `done` when the listing and the logs are read.
    */
   settle(): { started: Promise<void>; done: Promise<void> } {
     const tmux = startTmuxListing({ env: this.env });
     const done = tmux.listing.then((listing) => {
       this.tmuxOnce = listing.panes;
-      this.logs = this.agents.pollUntilCaughtUp(2000);
+      this.logs = this.agents.readAll();
       this.lastAgentPoll = Date.now();
     });
     return { started: tmux.started, done };

@@ -16,6 +16,8 @@ export type Unit =
   | 'bytesPerSec'
   | 'bytesPerMin'
   | 'count'
+  /** An agent's token total, marked while its logs are still being read. */
+  | 'agentTokens'
   | 'percent0';
 
 /** The native reads a value comes from (htop's Process_fields flags): a consumer asks for the union. */

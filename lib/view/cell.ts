@@ -13,6 +13,11 @@ export function formatCount(n: number | null): string {
   return String(Math.round(n));
 }
 
+/** An agent's token total; `~` before it while its logs are not all read (the count is still growing). */
+export function formatTokenTotal(a: { tokens: { total: number | null }; complete: boolean }): string {
+  return (a.complete ? '' : '~') + formatCount(a.tokens.total);
+}
+
 /** How a process is named on screen: kernel threads in brackets, as ps does. */
 export function displayName(p: Pick<ProcessStat, 'name' | 'kernelThread'>): string {
   return sanitize(p.kernelThread ? `[${p.name}]` : p.name);
@@ -40,6 +45,8 @@ export function cellText(unit: Unit, v: unknown): string {
       return formatPercent(n, 0);
     case 'count':
       return formatCount(n);
+    case 'agentTokens':
+      return formatTokenTotal(v as { tokens: { total: number | null }; complete: boolean });
     case 'int':
       return n === null ? UNKNOWN : String(n);
     default:

@@ -440,7 +440,10 @@ function sessionDetail(x: Session, inp: DashboardInputs, height: number): Dashbo
       seg(a.evidence ? `${a.evidence} (confidence ${a.confidence})` : 'to no running process'),
       seg('  cwd ', 'dim'), seg(sanitize(a.cwd ?? UNKNOWN)),
     ]);
-    lines.push([seg('log ', 'dim'), seg(sanitize(a.logPath ?? UNKNOWN))]);
+    lines.push([
+      seg('log ', 'dim'), seg(sanitize(a.logPath ?? UNKNOWN)),
+      ...(a.complete ? [] : [seg('  reading logs: ', 'warn'), seg(`${formatBytes(a.unreadBytes)} left`, 'warn')]),
+    ]);
   }
   // The heaviest members.
   const members = x.members.slice().sort((p, q) => (q.ussBytes ?? -1) - (p.ussBytes ?? -1));

@@ -5,7 +5,7 @@ import type { Session } from '../model/sessions';
 import { cellText } from './cell';
 import { headerCells, layoutTable, rowCellsOf, TableLayout } from './table';
 
-export { formatCount } from './cell';
+export { formatCount, formatTokenTotal } from './cell';
 
 export type SessionLayout = TableLayout<SessionField>;
 

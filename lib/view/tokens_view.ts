@@ -3,7 +3,7 @@
 import type { ColumnSpec } from '../fields/field';
 import { contextLevel, ContextLevel, worseLevel } from '../model/context_level';
 import type { Session } from '../model/sessions';
-import { formatCount } from './cell';
+import { formatCount, formatTokenTotal } from './cell';
 import { formatPercent, UNKNOWN } from './format';
 import { sanitize } from './sanitize';
 import { headerCells, layoutTable, rowCellsOf } from './table';
@@ -12,11 +12,17 @@ export const TOKENS_SCHEMA = 'spmon.tokens/v1';
 
 export class UnknownSessionError extends Error {}
 
+/** `--session` must name something: an empty (or blank) value is a usage error, never "every session". */
+export function checkSessionOption(wanted: string | undefined): void {
+  if (wanted !== undefined && wanted.trim() === '')
+    throw new UnknownSessionError('--session needs a session id (agent:<tool>:<id>, the bare id, or a unique prefix); it was empty');
+}
+
 /** Pick agent sessions: all, or the one `wanted` names (full id, bare session id, or a unique prefix of it). */
 export function selectAgentSessions(sessions: readonly Session[], wanted?: string): Session[] {
+  checkSessionOption(wanted);
   const agents = sessions.filter((s) => s.kind === 'agent' && s.agent);
   if (wanted === undefined) return agents;
-  if (wanted.trim() === '') throw new UnknownSessionError('--session needs a session id (agent:<tool>:<id>, the bare id, or a unique prefix)');
   const exact = agents.filter((s) => s.id === wanted || s.agent!.sessionId === wanted);
   if (exact.length === 1) return exact;
   const prefix = agents.filter((s) => s.agent!.sessionId.startsWith(wanted) || s.id.startsWith(wanted));
@@ -57,6 +63,7 @@ export function tokensJson(sessions: readonly Session[], wallMs: number) {
         lastActivity: s.lastActivityMs === null ? null : new Date(s.lastActivityMs).toISOString(),
         evidence: a.evidence,
         confidence: a.confidence,
+        complete: a.complete,
       };
     }),
   };
@@ -81,7 +88,7 @@ const TOKENS_COLUMNS: readonly TokensColumn[] = [
   col('Output', 8, 'right', 55, (s) => formatCount(s.agent!.tokens.output)),
   col('Cache+', 8, 'right', 40, (s) => formatCount(s.agent!.tokens.cacheCreation)),
   col('Cache↺', 8, 'right', 45, (s) => formatCount(s.agent!.tokens.cacheRead)),
-  col('Total', 8, 'right', 80, (s) => formatCount(s.agent!.tokens.total)),
+  col('Total', 8, 'right', 80, (s) => formatTokenTotal(s.agent!)),
   col('Ctx%', 5, 'right', 90, (s) => formatPercent(s.agent!.contextPercent, 0)),
   col('Level', 8, 'left', 85, (s) => contextLevel(s.agent!.contextPercent) ?? UNKNOWN),
   col('Cwd', 0, 'left', 30, (s) => sanitize(s.agent!.cwd ?? UNKNOWN)),

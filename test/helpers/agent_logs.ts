@@ -80,7 +80,8 @@ export function writeClaudeLog(
 /**
  * ~/.codex/sessions/YYYY/MM/DD/rollout-<time>-<sessionId>.jsonl: session_meta, turn_context, a token_count
  * with a null info, then two CUMULATIVE token_counts (the second holds `total`; counting both would double),
- * and a trailing null info. Context: the last request's input over the log's model_context_window.
+ * and a trailing null info. The last request reads `lastInput` tokens and writes 10. Context, as Codex shows it:
+ * the last request's total_tokens past a 12,000-token baseline, over the log's model_context_window less it.
  */
 export function writeCodexLog(
   home: string,
@@ -123,7 +124,7 @@ export function writeCodexLog(
       cacheRead: o.total.cached,
       total: o.total.input + o.total.output,
     },
-    contextPercent: (o.lastInput / o.window) * 100,
+    contextPercent: (Math.max(0, o.lastInput + 10 - 12_000) / (o.window - 12_000)) * 100,
   };
 }
 

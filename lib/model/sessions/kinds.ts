@@ -60,6 +60,8 @@ export interface AgentSessionFacts {
   tokens: TokenTotals;
   contextPercent: number | null;
   lastActivityMs: number | null;
+  complete: boolean;
+  unreadBytes: number;
 }
 
 /** Each agent log session: its bound process and descendants (none while unbound). */
@@ -84,6 +86,8 @@ export function agentProvider(input: () => { logs: readonly AgentSessionFacts[];
           contextPercent: a.contextPercent,
           evidence: root ? binding!.evidence : null,
           confidence: root ? binding!.confidence : null,
+          complete: a.complete,
+          unreadBytes: a.unreadBytes,
         };
         const where = a.cwd ? (a.cwd.split('/').filter(Boolean).pop() ?? a.cwd) : a.sessionId.slice(0, 8);
         return sessionOf(agentSessionId(a.tool, a.sessionId), 'agent', `${a.tool} ${where}`, root ? subtree(t, root.pid) : [], {

@@ -16,6 +16,10 @@ export interface AgentInfo {
   contextPercent: number | null;
   evidence: string | null;
   confidence: number | null;
+  /** The logs are read to their end: the counts are the whole session's. */
+  complete: boolean;
+  /** Bytes of the logs not read yet (0 when complete). */
+  unreadBytes: number;
 }
 
 export interface Session {

@@ -1,70 +1,26 @@
-// Claude Code session logs: <dir>/projects/<cwd with / as ->/<sessionId>.jsonl, one JSON record a line.
+// The parser of Claude Code session logs (claude_discovery.ts finds them), one JSON record a line. Over
+// 300 lines: the whole-record parse and the two byte-level readers below feed one summary's state.
 //
 // Usage is on `assistant` lines at message.usage. One API request is streamed as several lines (one per
 // content block) that repeat the request's usage, the last line carrying the final numbers: each request
 // (requestId, else message.id) counts once, with the last usage seen for it.
-import * as path from 'path';
-import { DiscoveredLog, dirMtimeMs, regularFiles, subdirs } from './dir_entries';
-import { ActivitySpan, RecentMap, asObject, count, parseRecord, str, timestampMs } from './json_fields';
+//
+// Most of a log's bytes are text nobody here needs: tool output on `user` lines (twice: in message.content
+// and in toolUseResult) and the content blocks of assistant lines (thinking, file contents). Claude Code
+// writes a record as {"parentUuid":…,"isSidechain":…,"userType":…,"cwd":…,"sessionId":…,…} with short
+// scalars first, a user record's "type" before its "message", an assistant record's after it, and a
+// message as {"id","type","role","model","content":[…],"stop_reason",…,"usage"}. So:
+// - a user record over SKIM_BYTES is read from its leading pairs (type, isSidechain, cwd, sessionId) and
+//   its timestamp (its last pair, else its only "timestamp" key) without decoding the rest;
+// - an assistant record is read around its content array: its pairs before `"content":[`, then from the
+//   last `],"stop_reason":` the message's scalars and usage and the record's last pairs (a walk that must
+//   close exactly the message and the record), and the content's tool_use block from its first pairs;
+// and anything that is not exactly so is parsed whole.
+import { ActivitySpan, JsonObject, RecentMap, asObject, count, str, timestampMs } from './json_fields';
+import { LastText, LeadingPairs, isoMs, keyIs } from './json_pairs';
+import { Finder, hasNonAscii, keyOpening, objectSpan, parseLatin1, parseUtf8, shortStringPair, trailingStringPair } from './json_scan';
 import type { LineParser } from './log_reader';
 import type { LogSummary, SummaryParser } from './log_summary';
-
-/**
- * Claude's config directories: each entry of CLAUDE_CONFIG_DIR (comma-separated; `~/` is HOME; relative
- * entries are ignored), else both $HOME/.config/claude and $HOME/.claude.
- */
-export function claudeConfigDirs(env: Readonly<Record<string, string | undefined>>, home: string): string[] {
-  const raw = env.CLAUDE_CONFIG_DIR;
-  if (raw && raw.trim() !== '') {
-    const dirs: string[] = [];
-    for (let entry of raw.split(',')) {
-      entry = entry.trim();
-      if (entry === '~') entry = home;
-      else if (entry.startsWith('~/')) entry = path.join(home, entry.slice(2));
-      if (path.isAbsolute(entry) && !dirs.includes(path.normalize(entry))) dirs.push(path.normalize(entry));
-    }
-    return dirs;
-  }
-  return [path.join(home, '.config', 'claude'), path.join(home, '.claude')];
-}
-
-const isJsonl = (name: string): boolean => name.endsWith('.jsonl');
-
-/**
- * Logs under <dir>/projects/<project>/: `<sessionId>.jsonl`, older sub-agent logs `agent-*.jsonl` (their lines
- * carry the parent's sessionId), and newer sub-agent logs `<sessionId>/subagents/*.jsonl`. Only files modified
- * at or after `sinceMs`.
- */
-export function discoverClaudeLogs(configDirs: readonly string[], sinceMs: number): DiscoveredLog[] {
-  const out: DiscoveredLog[] = [];
-  for (const dir of configDirs) {
-    for (const project of subdirs(path.join(dir, 'projects'))) {
-      for (const f of regularFiles(project, isJsonl)) {
-        if (f.mtimeMs < sinceMs) continue;
-        const sidechain = path.basename(f.path).startsWith('agent-');
-        out.push({ tool: 'claude', path: f.path, mtimeMs: f.mtimeMs, format: 'jsonl', sidechain, parentSessionId: null, projectDir: null });
-      }
-      for (const sessionDir of subdirs(project)) {
-        const agents = path.join(sessionDir, 'subagents');
-        const m = dirMtimeMs(agents);
-        if (m === null) continue;
-        for (const f of regularFiles(agents, isJsonl)) {
-          if (f.mtimeMs < sinceMs) continue;
-          out.push({
-            tool: 'claude',
-            path: f.path,
-            mtimeMs: f.mtimeMs,
-            format: 'jsonl',
-            sidechain: true,
-            parentSessionId: path.basename(sessionDir),
-            projectDir: null,
-          });
-        }
-      }
-    }
-  }
-  return out;
-}
 
 interface Usage {
   input: number;
@@ -80,6 +36,69 @@ function usageOf(u: Record<string, unknown>): Usage {
     cacheCreation: count(u.cache_creation_input_tokens) ?? 0,
     cacheRead: count(u.cache_read_input_tokens) ?? 0,
   };
+}
+
+/** Lines at least this long are skimmed when they can be; shorter ones cost little to parse whole. */
+const SKIM_BYTES = 512;
+const TIMESTAMP_KEY = keyOpening('timestamp');
+const TOOL_USE_ID = keyOpening('id');
+const CONTENT_END = Buffer.from('],"stop_reason":', 'latin1');
+const key = (name: string): Buffer => Buffer.from(name, 'latin1');
+const K = {
+  parentUuid: key('parentUuid'), type: key('type'), isSidechain: key('isSidechain'), cwd: key('cwd'), sessionId: key('sessionId'),
+  timestamp: key('timestamp'), message: key('message'), content: key('content'), id: key('id'), model: key('model'),
+  requestId: key('requestId'), usage: key('usage'), assistant: key('assistant'), input: key('input_tokens'), output: key('output_tokens'),
+  cacheCreation: key('cache_creation_input_tokens'), cacheRead: key('cache_read_input_tokens'),
+};
+
+const NO_TOOL_USES: readonly string[] = [];
+const NO_BYTES = Buffer.alloc(0);
+
+/** A token count as written: digits (anything else is left to count(), which reads it as absent). */
+function countAt(buf: Buffer, v0: number, v1: number): number | undefined {
+  if (v1 - v0 > 15) return Number(buf.toString('latin1', v0, v1));
+  let n = 0;
+  for (let i = v0; i < v1; i++) {
+    const d = buf[i] - 0x30;
+    if (d < 0 || d > 9) return Number(buf.toString('latin1', v0, v1));
+    n = n * 10 + d;
+  }
+  return n;
+}
+/** Record types of Claude Code logs: a line of one of them (or with a sessionId) makes the file an agent log. */
+const RECORD_TYPES = new Set(['user', 'assistant', 'system', 'summary', 'file-history-snapshot', 'attachment', 'progress']);
+
+/** What the leading pairs of a record said, as offsets into the line (-1: not there). */
+class Leading {
+  firstIsParentUuid = false;
+  any = false;
+  type0 = -1;
+  type1 = -1;
+  sidechain: boolean | null = null;
+  cwd0 = -1;
+  cwd1 = -1;
+  sessionId0 = -1;
+  sessionId1 = -1;
+  timestamp0 = -1;
+  timestamp1 = -1;
+  requestId0 = -1;
+  requestId1 = -1;
+  /** Message level: id, model and the usage counts. */
+  id0 = -1;
+  id1 = -1;
+  model0 = -1;
+  model1 = -1;
+  input: number | undefined = undefined;
+  output: number | undefined = undefined;
+  cacheCreation: number | undefined = undefined;
+  cacheRead: number | undefined = undefined;
+  reset(): void {
+    this.firstIsParentUuid = this.any = false;
+    this.type0 = this.type1 = this.cwd0 = this.cwd1 = this.sessionId0 = this.sessionId1 = this.timestamp0 = this.timestamp1 = -1;
+    this.id0 = this.id1 = this.model0 = this.model1 = this.requestId0 = this.requestId1 = -1;
+    this.input = this.output = this.cacheCreation = this.cacheRead = undefined;
+    this.sidechain = null;
+  }
 }
 
 /** Parses one Claude Code log, line by line; memory stays bounded (recent requests only). */
@@ -98,43 +117,207 @@ export class ClaudeParser implements LineParser, SummaryParser {
   private toolUses = 0;
   private mainLines = 0;
   private sideLines = 0;
+  /** A line was a Claude Code record: the file is an agent log (a junk .jsonl never is). */
+  recognized = false;
+  private readonly timestamp = new Finder('"timestamp":"');
+  private readonly toolUse = new Finder('{"type":"tool_use","id":"');
+  private readonly pairs = new LeadingPairs();
+  /** The same cwd, session id and model on every line: decoded when their bytes change. */
+  private readonly text = { sessionId: new LastText(), cwd: new LastText(), model: new LastText() };
+  private readonly lead = new Leading();
+  private buf: Buffer = NO_BYTES;
+  private readonly visitTop = (k0: number, k1: number, v0: number, v1: number, isString: boolean): void => {
+    const b = this.buf;
+    const l = this.lead;
+    if (!l.any) {
+      l.any = true;
+      l.firstIsParentUuid = keyIs(b, k0, k1, K.parentUuid);
+    }
+    if (!isString) {
+      if (keyIs(b, k0, k1, K.isSidechain)) l.sidechain = b[v0] === 0x74; // true
+    } else if (keyIs(b, k0, k1, K.type)) {
+      l.type0 = v0;
+      l.type1 = v1;
+    } else if (keyIs(b, k0, k1, K.cwd)) {
+      l.cwd0 = v0;
+      l.cwd1 = v1;
+    } else if (keyIs(b, k0, k1, K.sessionId)) {
+      l.sessionId0 = v0;
+      l.sessionId1 = v1;
+    } else if (keyIs(b, k0, k1, K.timestamp)) {
+      l.timestamp0 = v0;
+      l.timestamp1 = v1;
+    } else if (keyIs(b, k0, k1, K.requestId)) {
+      l.requestId0 = v0;
+      l.requestId1 = v1;
+    }
+  };
+  private readonly visitUsage = (k0: number, k1: number, v0: number, v1: number, isString: boolean): void => {
+    if (isString) return;
+    const b = this.buf;
+    const l = this.lead;
+    if (keyIs(b, k0, k1, K.input)) l.input = countAt(b, v0, v1);
+    else if (keyIs(b, k0, k1, K.output)) l.output = countAt(b, v0, v1);
+    else if (keyIs(b, k0, k1, K.cacheCreation)) l.cacheCreation = countAt(b, v0, v1);
+    else if (keyIs(b, k0, k1, K.cacheRead)) l.cacheRead = countAt(b, v0, v1);
+  };
+  private readonly visitMessage = (k0: number, k1: number, v0: number, v1: number, isString: boolean): void => {
+    if (!isString) return;
+    if (keyIs(this.buf, k0, k1, K.id)) {
+      this.lead.id0 = v0;
+      this.lead.id1 = v1;
+    } else if (keyIs(this.buf, k0, k1, K.model)) {
+      this.lead.model0 = v0;
+      this.lead.model1 = v1;
+    }
+  };
 
-  line(text: string): boolean {
-    const rec = parseRecord(text);
+  line(buf: Buffer, start: number, end: number): boolean {
+    const o = objectSpan(buf, start, end);
+    if (o === null) return false; // not an object: not a record
+    this.buf = buf; // for the visitors; let go of at the end (the parser outlives the line)
+    try {
+      const l = this.lead;
+      l.reset();
+      const p = this.pairs;
+      if (p.walk(buf, o.start + 1, o.end, this.visitTop)) {
+        if (p.key0 >= 0 && l.type0 < 0 && keyIs(buf, p.key0, p.key1, K.message) && buf[p.valueAt] === 0x7b) {
+          if (this.assistant(buf, o.start, o.end, p.valueAt)) return true;
+        } else if (end - start >= SKIM_BYTES && l.type0 >= 0 && !keyIs(buf, l.type0, l.type1, K.assistant)) {
+          if (this.skim(buf, o.start, o.end)) return true;
+        }
+      }
+    } finally {
+      this.buf = NO_BYTES;
+    }
+    return this.parsed(buf, start, end);
+  }
+
+  /** The whole line, decoded and parsed. */
+  private parsed(buf: Buffer, start: number, end: number): boolean {
+    let rec = parseLatin1(buf, start, end);
     if (rec === null) return false;
+    const message = asObject(rec.message);
+    // Latin-1 keeps ASCII exact; a kept string with anything else is taken from a UTF-8 parse.
+    if (hasNonAscii(rec.sessionId, rec.cwd, message?.model)) rec = parseUtf8(buf, start, end) ?? rec;
+    this.record(rec);
+    return true;
+  }
+
+  /**
+   * An assistant record read around its content: the pairs of the record and of its message before the
+   * content array, and after it (`],"stop_reason":…` to the end: the message's scalars and usage object,
+   * then the record's last pairs), read from the bytes; the content's tool_use block from its first pairs.
+   * The walk after the content closes exactly the message and the record only if that `]` closes the
+   * content array. False when the line is not exactly so (then it is parsed whole).
+   */
+  private assistant(buf: Buffer, start: number, end: number, messageAt: number): boolean {
+    const p = this.pairs;
+    const l = this.lead;
+    if (!p.walk(buf, messageAt + 1, end, this.visitMessage) || p.key0 < 0 || !keyIs(buf, p.key0, p.key1, K.content) || buf[p.valueAt] !== 0x5b) return false;
+    const c0 = p.valueAt;
+    const c1 = buf.lastIndexOf(CONTENT_END, end - CONTENT_END.length);
+    if (c1 < c0) return false;
+    let at = c1 + 1;
+    let seenUsage = false;
+    for (;;) {
+      if (!p.walk(buf, at, end, null, false)) return false;
+      if (p.key0 < 0) break; // the message's }
+      if (seenUsage || !keyIs(buf, p.key0, p.key1, K.usage)) return false;
+      at = p.object(buf, p.valueAt, end, this.visitUsage);
+      if (at < 0) return false;
+      seenUsage = true;
+    }
+    if (!seenUsage || !p.walk(buf, p.closeAt + 1, end, this.visitTop, false) || p.key0 >= 0 || p.closeAt !== end - 1) return false;
+    if (l.type0 < 0 || !keyIs(buf, l.type0, l.type1, K.assistant)) return false;
+    // The tool calls: a block opening {"type":"tool_use","id":"…"; one at most, as the first block.
+    let toolUseId: string | null | undefined;
+    const n = this.toolUse.countUpToTwo(buf, c0, c1 + 1);
+    if (n === 2) return false;
+    if (n === 1) {
+      const at1 = this.toolUse.find(buf, c0, c1 + 1);
+      const id = at1 === c0 + 1 ? shortStringPair(buf, at1 + this.toolUse.length - TOOL_USE_ID.length, c1, TOOL_USE_ID) : null;
+      if (id === null) return false;
+      toolUseId = buf.toString('latin1', id.v0, id.v1);
+    }
+    // What record() does with a parsed assistant record, from the offsets.
+    if (l.sessionId0 >= 0) this.sessionId = this.text.sessionId.of(buf, l.sessionId0, l.sessionId1);
+    if (l.cwd0 >= 0) this.cwd = this.text.cwd.of(buf, l.cwd0, l.cwd1);
+    this.recognized = true;
+    this.span.add(l.timestamp0 >= 0 ? isoMs(buf, l.timestamp0, l.timestamp1) : null);
+    const sidechain = l.sidechain === true;
+    if (sidechain) this.sideLines++;
+    else this.mainLines++;
+    const key = l.requestId0 >= 0 ? buf.toString('latin1', l.requestId0, l.requestId1) : l.id0 >= 0 ? buf.toString('latin1', l.id0, l.id1) : null;
+    const usage: Usage = { input: count(l.input) ?? 0, output: count(l.output) ?? 0, cacheCreation: count(l.cacheCreation) ?? 0, cacheRead: count(l.cacheRead) ?? 0 };
+    this.request(sidechain, l.model0 >= 0 ? this.text.model.of(buf, l.model0, l.model1) : null, toolUseId === undefined ? NO_TOOL_USES : [toolUseId], key, usage);
+    return true;
+  }
+
+  /**
+   * A big user (or system) record: what its leading pairs say, and its timestamp from its last pair or,
+   * in a message record (those always carry one at the top level), from its only "timestamp" key.
+   * False when that cannot be told exactly (then it is parsed whole).
+   */
+  private skim(buf: Buffer, start: number, end: number): boolean {
+    const l = this.lead;
+    let ts: { v0: number; v1: number } | null = l.timestamp0 >= 0 ? { v0: l.timestamp0, v1: l.timestamp1 } : trailingStringPair(buf, end, TIMESTAMP_KEY);
+    if (ts === null) {
+      if (!l.firstIsParentUuid || this.timestamp.countUpToTwo(buf, start, end) !== 1) return false;
+      ts = shortStringPair(buf, this.timestamp.find(buf, start, end), end, TIMESTAMP_KEY);
+      if (ts === null) return false;
+    }
+    if (l.sessionId0 >= 0) this.sessionId = this.text.sessionId.of(buf, l.sessionId0, l.sessionId1);
+    if (l.cwd0 >= 0) this.cwd = this.text.cwd.of(buf, l.cwd0, l.cwd1);
+    this.span.add(isoMs(buf, ts.v0, ts.v1));
+    const type = buf.toString('latin1', l.type0, l.type1);
+    if (type === 'user') {
+      if (l.sidechain === true) this.sideLines++;
+      else this.mainLines++;
+    }
+    if (l.sessionId0 >= 0 || RECORD_TYPES.has(type)) this.recognized = true;
+    return true;
+  }
+
+  private record(rec: JsonObject): void {
     const sid = str(rec.sessionId);
     if (sid !== null) this.sessionId = sid;
     const cwd = str(rec.cwd);
     if (cwd !== null) this.cwd = cwd;
+    if (sid !== null || (typeof rec.type === 'string' && RECORD_TYPES.has(rec.type))) this.recognized = true;
     this.span.add(timestampMs(rec.timestamp));
     const sidechain = rec.isSidechain === true;
     if (rec.type === 'user' || rec.type === 'assistant') {
       if (sidechain) this.sideLines++;
       else this.mainLines++;
     }
-    if (rec.type !== 'assistant') return true;
+    if (rec.type !== 'assistant') return;
     const message = asObject(rec.message);
-    if (message === null) return true;
-    const model = str(message.model);
-    // '<synthetic>' marks messages Claude Code makes up itself (API errors, interruptions): no request.
-    if (model === '<synthetic>') return true;
-    if (model !== null) this.model = model;
+    if (message === null) return;
+    const toolUses: (string | null)[] = [];
     if (Array.isArray(message.content)) {
       for (const item of message.content) {
         const block = asObject(item);
-        if (block?.type !== 'tool_use') continue;
-        const id = str(block.id);
-        if (id !== null) {
-          if (this.toolUseIds.has(id)) continue;
-          this.toolUseIds.set(id, true);
-        }
-        this.toolUses++;
+        if (block?.type === 'tool_use') toolUses.push(str(block.id));
       }
     }
     const u = asObject(message.usage);
-    if (u === null) return true;
-    const usage = usageOf(u);
-    const key = str(rec.requestId) ?? str(message.id);
+    this.request(sidechain, str(message.model), toolUses, str(rec.requestId) ?? str(message.id), u === null ? null : usageOf(u));
+  }
+
+  /** One assistant record: its model, tool calls and usage (null: none), keyed by request. */
+  private request(sidechain: boolean, model: string | null, toolUses: readonly (string | null)[], key: string | null, usage: Usage | null): void {
+    // '<synthetic>' marks messages Claude Code makes up itself (API errors, interruptions): no request.
+    if (model === '<synthetic>') return;
+    if (model !== null) this.model = model;
+    for (const id of toolUses) {
+      if (id !== null) {
+        if (this.toolUseIds.has(id)) continue;
+        this.toolUseIds.set(id, true);
+      }
+      this.toolUses++;
+    }
+    if (usage === null) return;
     const prev = key !== null ? this.requests.get(key) : undefined;
     if (prev) {
       this.sum.input -= prev.input;
@@ -150,8 +333,9 @@ export class ClaudeParser implements LineParser, SummaryParser {
     this.sum.cacheCreation += usage.cacheCreation;
     this.sum.cacheRead += usage.cacheRead;
     this.seenUsage = true;
+    // Claude Code's own figure (its status line's context_window.used_percentage): input + cache creation +
+    // cache read of the last request of the main conversation; output is not counted.
     if (!sidechain) this.contextTokens = usage.input + usage.cacheCreation + usage.cacheRead;
-    return true;
   }
 
   summary(): LogSummary {

@@ -4,9 +4,15 @@
 // `token_count` carry info.total_token_usage, which is CUMULATIVE for the session (the last one wins, never
 // add them up), and info.last_token_usage for the last request. `cached_input_tokens` is part of
 // `input_tokens`. `info` is null before the first response.
+//
+// Codex writes each line as {"timestamp":…,"type":…,"payload":{"type":…,…}} (serde: struct fields in order,
+// the payload's tag first), so what a big line (a tool's output, a reasoning blob) tells is in its first
+// hundred bytes: such lines are skimmed; session_meta, turn_context, token_count and any line that does not
+// open that way are parsed whole.
 import * as path from 'path';
 import { DiscoveredLog, regularFiles, subdirs } from './dir_entries';
-import { ActivitySpan, JsonObject, asObject, count, parseRecord, str, timestampMs } from './json_fields';
+import { ActivitySpan, JsonObject, asObject, count, str, timestampMs } from './json_fields';
+import { hasNonAscii, keyOpening, objectSpan, parseLatin1, parseUtf8, shortStringPair } from './json_scan';
 import type { LineParser } from './log_reader';
 import type { LogSummary, SummaryParser, TokenTotals } from './log_summary';
 
@@ -25,7 +31,7 @@ export function discoverCodexLogs(home: string, sinceMs: number): DiscoveredLog[
       for (const day of subdirs(month)) {
         for (const f of regularFiles(day, isRollout)) {
           if (f.mtimeMs < sinceMs) continue;
-          out.push({ tool: 'codex', path: f.path, mtimeMs: f.mtimeMs, format: 'jsonl', sidechain: false, parentSessionId: null, projectDir: null });
+          out.push({ tool: 'codex', path: f.path, mtimeMs: f.mtimeMs, sizeBytes: f.sizeBytes, format: 'jsonl', sidechain: false, parentSessionId: null, projectDir: null });
         }
       }
     }
@@ -40,6 +46,13 @@ export function codexSessionIdFromName(file: string): string | null {
 }
 
 const TOOL_CALLS = new Set(['function_call', 'custom_tool_call', 'local_shell_call', 'web_search_call']);
+/** Rollout line types: a line of one of them makes the file a Codex log (a junk .jsonl never is). */
+const RECORD_TYPES = new Set(['session_meta', 'turn_context', 'event_msg', 'response_item', 'compacted']);
+/** Lines at least this long are skimmed when they can be; shorter ones cost little to parse whole. */
+const SKIM_BYTES = 4096;
+const TIMESTAMP_KEY = keyOpening('timestamp');
+const TYPE_KEY = keyOpening('type');
+const PAYLOAD_OPENING = Buffer.from(',"payload":{', 'latin1');
 
 export class CodexParser implements LineParser, SummaryParser {
   private sessionId: string | null = null;
@@ -52,13 +65,58 @@ export class CodexParser implements LineParser, SummaryParser {
   private toolUses = 0;
   private requests = 0;
   private lines = 0;
+  /** A line was a Codex rollout record: the file is an agent log. */
+  recognized = false;
 
-  line(text: string): boolean {
-    const rec = parseRecord(text);
-    if (rec === null) return false;
+  line(buf: Buffer, start: number, end: number): boolean {
     this.lines++;
+    if (end - start >= SKIM_BYTES && this.lines > 1) {
+      const skimmed = this.skim(buf, start, end);
+      if (skimmed !== null) return skimmed;
+    }
+    let rec = parseLatin1(buf, start, end);
+    if (rec === null) return false;
+    const payload = asObject(rec.payload);
+    // Latin-1 keeps ASCII exact; a kept string with anything else is taken from a UTF-8 parse.
+    if (hasNonAscii(payload?.id, payload?.cwd, payload?.model, rec.id)) rec = parseUtf8(buf, start, end) ?? rec;
+    this.record(rec);
+    return true;
+  }
+
+  /**
+   * A big line opening with {"timestamp":"…","type":"…","payload":{"type":"…": its time, and a tool call
+   * counted. True/false (malformed) when done here, null to parse it whole.
+   */
+  private skim(buf: Buffer, start: number, end: number): boolean | null {
+    const o = objectSpan(buf, start, end);
+    if (o === null) return false;
+    const ts = shortStringPair(buf, o.start + 1, o.end, TIMESTAMP_KEY);
+    if (ts === null || buf[ts.next] !== 0x2c) return null;
+    const type = shortStringPair(buf, ts.next + 1, o.end, TYPE_KEY);
+    if (type === null) return null;
+    const t = buf.toString('latin1', type.v0, type.v1);
+    // These carry what the summary needs (ids, cwd, model, token counts): parsed whole.
+    if (t !== 'response_item' && t !== 'event_msg' && t !== 'compacted') return null;
+    let payloadType: string | null = null;
+    if (t !== 'compacted') {
+      const p = type.next;
+      let at = p;
+      for (let i = 0; i < PAYLOAD_OPENING.length; i++, at++) if (buf[at] !== PAYLOAD_OPENING[i]) return null;
+      const pt = shortStringPair(buf, at, o.end, TYPE_KEY);
+      if (pt === null) return null;
+      payloadType = buf.toString('latin1', pt.v0, pt.v1);
+      if (t === 'event_msg' && payloadType === 'token_count') return null;
+    }
+    this.span.add(timestampMs(buf.toString('latin1', ts.v0, ts.v1)));
+    if (t === 'response_item' && payloadType !== null && TOOL_CALLS.has(payloadType)) this.toolUses++;
+    this.recognized = true;
+    return true;
+  }
+
+  private record(rec: JsonObject): void {
     this.span.add(timestampMs(rec.timestamp));
     const payload = asObject(rec.payload);
+    if (typeof rec.type === 'string' && RECORD_TYPES.has(rec.type)) this.recognized = true;
     switch (rec.type) {
       case 'session_meta':
         if (payload) {
@@ -83,10 +141,11 @@ export class CodexParser implements LineParser, SummaryParser {
       default:
         // Logs before the session_meta record (2025-08 and earlier): a first line {id, timestamp, ...},
         // then bare response items.
-        if (rec.type === undefined && this.lines === 1 && this.sessionId === null) this.sessionId = str(rec.id);
-        else if (TOOL_CALLS.has(rec.type as string)) this.toolUses++;
+        if (rec.type === undefined && this.lines === 1 && this.sessionId === null) {
+          this.sessionId = str(rec.id);
+          if (this.sessionId !== null && timestampMs(rec.timestamp) !== null) this.recognized = true;
+        } else if (TOOL_CALLS.has(rec.type as string)) this.toolUses++;
     }
-    return true;
   }
 
   private tokenCount(payload: JsonObject): void {
@@ -107,9 +166,16 @@ export class CodexParser implements LineParser, SummaryParser {
       };
       this.requests++;
     }
+    // What Codex counts as in the context window: the last request's total_tokens (input + output),
+    // else (older logs without it) its input plus output.
     const last = asObject(info.last_token_usage);
-    const used = last ? count(last.input_tokens) : null;
-    if (used !== null) this.contextTokens = used;
+    if (last !== null) {
+      const total = count(last.total_tokens);
+      const input = count(last.input_tokens);
+      const output = count(last.output_tokens);
+      const used = total ?? (input === null && output === null ? null : (input ?? 0) + (output ?? 0));
+      if (used !== null) this.contextTokens = used;
+    }
     const window = count(info.model_context_window);
     if (window !== null && window > 0) this.contextWindow = window;
   }

@@ -1,4 +1,12 @@
-// Context windows of known models, context % and its warning level.
+// Context windows of known models, and context % as each tool shows it to its own user, so that spmon and
+// the agent's display agree (README, "Context %"):
+// - Claude Code: input + cache creation + cache read tokens of the last request of the main conversation,
+//   over the model's window (its status line's context_window.used_percentage; output is not counted).
+// - Codex: the last request's total_tokens less a 12,000-token baseline (prompts, tools, room to compact),
+//   over the window less that baseline (codex-rs TokenUsage::percent_of_context_window_remaining: Codex shows
+//   the rest as "N% context left"). Between 0 and 100.
+// - Gemini CLI: the last promptTokenCount (a chat message's tokens.input) over 1,048,576 (its tokenLimit() for
+//   every model), shown by Gemini CLI as "N% context left".
 import type { AgentTool } from './log_summary';
 
 /**
@@ -20,11 +28,12 @@ const KNOWN: Record<AgentTool, ReadonlyArray<readonly [string, number]>> = {
     ['o4-mini', 200 * K],
     ['codex-mini', 200 * K],
   ],
-  gemini: [
-    ['gemini-', 1_048_576],
-    ['gemini-1.5-pro', 2_097_152],
-  ],
+  // Gemini CLI's tokenLimit() gives every model 1,048,576, whatever it is named.
+  gemini: [['', 1_048_576]],
 };
+
+/** Codex's BASELINE_TOKENS: always in the context, so left out of both sides of its percentage. */
+export const CODEX_BASELINE_TOKENS = 12_000;
 
 /** Claude models with a 1M-token variant: assumed when a request held more than the 200k window. */
 const CLAUDE_1M_FAMILIES = ['claude-sonnet-4', 'claude-opus-4-6'];
@@ -77,3 +86,12 @@ export function contextPercent(usedTokens: number | null, window: number | null)
   return (usedTokens / window) * 100;
 }
 
+/** Context % of a session as its tool shows it (100 less the tool's "% context left"); null when unknown. */
+export function contextPercentFor(tool: AgentTool, usedTokens: number | null, window: number | null): number | null {
+  if (tool !== 'codex') return contextPercent(usedTokens, window);
+  if (usedTokens === null || window === null || window <= 0) return null;
+  if (window <= CODEX_BASELINE_TOKENS) return 100;
+  const effective = window - CODEX_BASELINE_TOKENS;
+  const used = Math.max(0, usedTokens - CODEX_BASELINE_TOKENS);
+  return Math.min(100, (used / effective) * 100);
+}

@@ -20,15 +20,15 @@ export function subdirs(dir: string): string[] {
     .map((d) => path.join(dir, d.name));
 }
 
-/** Regular files (not symlinks, FIFOs, sockets or devices) whose names pass `accept`, with their mtime. */
-export function regularFiles(dir: string, accept: (name: string) => boolean): { path: string; mtimeMs: number }[] {
-  const out: { path: string; mtimeMs: number }[] = [];
+/** Regular files (not symlinks, FIFOs, sockets or devices) whose names pass `accept`, with their mtime and size. */
+export function regularFiles(dir: string, accept: (name: string) => boolean): { path: string; mtimeMs: number; sizeBytes: number }[] {
+  const out: { path: string; mtimeMs: number; sizeBytes: number }[] = [];
   for (const d of listDir(dir)) {
     if (!d.isFile() || !accept(d.name)) continue;
     const p = path.join(dir, d.name);
     try {
       const st = fs.lstatSync(p);
-      if (st.isFile()) out.push({ path: p, mtimeMs: st.mtimeMs });
+      if (st.isFile()) out.push({ path: p, mtimeMs: st.mtimeMs, sizeBytes: st.size });
     } catch {
       // gone between readdir and lstat
     }
@@ -51,6 +51,8 @@ export interface DiscoveredLog {
   tool: AgentTool;
   path: string;
   mtimeMs: number;
+  /** Size when listed: what is left to read of a log not read yet. */
+  sizeBytes: number;
   /** 'jsonl': appended lines, read incrementally; 'json': one document, re-read when it changes. */
   format: 'jsonl' | 'json';
   /** A sub-agent's log (merged into the parent session). */

@@ -8,12 +8,15 @@
 // directory holds `.project_root` with the root's path. Sub-agent chats live in chats/<parentSessionId>/.
 //
 // Messages of type `gemini` carry `model` and `tokens` {input (includes cached), output, cached, thoughts,
-// tool, total}.
+// tool, total}. A message record opens with {"id":…,"timestamp":…,"type":…}: a big one of another type (the
+// user's) is skimmed for its timestamp; the rest is parsed whole.
 import type * as crypto from 'crypto';
 import * as path from 'path';
 import { DiscoveredLog, regularFiles, subdirs } from './dir_entries';
-import { ActivitySpan, JsonObject, RecentMap, asObject, count, parseRecord, str, timestampMs } from './json_fields';
-import { LineParser, readSmallFile } from './log_reader';
+import { readSmallFile } from './document_reader';
+import { ActivitySpan, JsonObject, RecentMap, asObject, count, str, timestampMs } from './json_fields';
+import { hasNonAscii, keyOpening, objectSpan, parseLatin1, parseUtf8, shortStringPair } from './json_scan';
+import type { LineParser } from './log_reader';
 import type { LogSummary, SummaryParser } from './log_summary';
 
 /** Gemini's project hash: SHA-256 hex of the project root path. */
@@ -38,7 +41,7 @@ export function discoverGeminiLogs(tmpDir: string, sinceMs: number): DiscoveredL
     for (const f of regularFiles(chats, isSessionFile)) {
       if (f.mtimeMs < sinceMs) continue;
       const format = f.path.endsWith('.jsonl') ? 'jsonl' : 'json';
-      out.push({ tool: 'gemini', path: f.path, mtimeMs: f.mtimeMs, format, sidechain: false, parentSessionId: null, projectDir: project });
+      out.push({ tool: 'gemini', path: f.path, mtimeMs: f.mtimeMs, sizeBytes: f.sizeBytes, format, sidechain: false, parentSessionId: null, projectDir: project });
     }
     for (const parent of subdirs(chats)) {
       for (const f of regularFiles(parent, isJsonl)) {
@@ -47,6 +50,7 @@ export function discoverGeminiLogs(tmpDir: string, sinceMs: number): DiscoveredL
           tool: 'gemini',
           path: f.path,
           mtimeMs: f.mtimeMs,
+          sizeBytes: f.sizeBytes,
           format: 'jsonl',
           sidechain: true,
           parentSessionId: path.basename(parent),
@@ -74,6 +78,14 @@ interface MessageUsage {
   toolCalls: number;
 }
 
+/** Lines at least this long are skimmed when they can be; shorter ones cost little to parse whole. */
+const SKIM_BYTES = 4096;
+const ID_KEY = keyOpening('id');
+const TIMESTAMP_KEY = keyOpening('timestamp');
+const TYPE_KEY = keyOpening('type');
+/** Message types of Gemini CLI chats: a message of one of them makes the file a chat log. */
+const MESSAGE_TYPES = new Set(['user', 'gemini', 'info', 'error', 'warning']);
+
 /** Accumulates Gemini chat records, from a .jsonl (line by line) or a .json document (parseGeminiDocument). */
 export class GeminiParser implements LineParser, SummaryParser {
   private sessionId: string | null = null;
@@ -87,24 +99,63 @@ export class GeminiParser implements LineParser, SummaryParser {
   private seenTokens = false;
   private contextTokens: number | null = null;
   private nMessages = 0;
+  /** A record was chat metadata or a chat message: the file is a Gemini chat (a junk .jsonl never is). */
+  recognized = false;
 
-  line(text: string): boolean {
-    const rec = parseRecord(text);
+  line(buf: Buffer, start: number, end: number): boolean {
+    if (end - start >= SKIM_BYTES) {
+      const skimmed = this.skim(buf, start, end);
+      if (skimmed !== null) return skimmed;
+    }
+    let rec = parseLatin1(buf, start, end);
     if (rec === null) return false;
-    if (typeof rec.$rewindTo === 'string') return true; // spent tokens stay spent
-    if (typeof rec.id === 'string') return this.message(rec);
+    const set = asObject(rec.$set);
+    // Latin-1 keeps ASCII exact; a kept string with anything else is taken from a UTF-8 parse.
+    if (hasNonAscii(rec.sessionId, rec.projectHash, rec.model, set?.sessionId, set?.projectHash) || (set !== null && Array.isArray(set.messages))) {
+      rec = parseUtf8(buf, start, end) ?? rec;
+    }
+    this.record(rec);
+    return true;
+  }
+
+  /** A big message of a type other than `gemini`: its time. True/false (malformed) when done here, null to parse it whole. */
+  private skim(buf: Buffer, start: number, end: number): boolean | null {
+    const o = objectSpan(buf, start, end);
+    if (o === null) return false;
+    const id = shortStringPair(buf, o.start + 1, o.end, ID_KEY);
+    if (id === null || buf[id.next] !== 0x2c) return null;
+    const ts = shortStringPair(buf, id.next + 1, o.end, TIMESTAMP_KEY);
+    if (ts === null || buf[ts.next] !== 0x2c) return null;
+    const type = shortStringPair(buf, ts.next + 1, o.end, TYPE_KEY);
+    if (type === null) return null;
+    const t = buf.toString('latin1', type.v0, type.v1);
+    if (t === 'gemini' || !MESSAGE_TYPES.has(t)) return null;
+    this.span.add(timestampMs(buf.toString('latin1', ts.v0, ts.v1)));
+    this.recognized = true;
+    return true;
+  }
+
+  private record(rec: JsonObject): void {
+    if (typeof rec.$rewindTo === 'string') {
+      this.recognized = true;
+      return; // spent tokens stay spent
+    }
+    if (typeof rec.id === 'string') {
+      this.message(rec);
+      return;
+    }
     const set = asObject(rec.$set);
     if (set !== null) {
       this.metadata(set);
       if (Array.isArray(set.messages)) for (const m of set.messages) this.message(asObject(m));
-      return true;
+      return;
     }
     this.metadata(rec);
-    return true;
   }
 
   /** Session fields of a metadata record or of the whole document. */
   metadata(rec: JsonObject): void {
+    if (str(rec.sessionId) !== null || str(rec.projectHash) !== null) this.recognized = true;
     this.sessionId = str(rec.sessionId) ?? this.sessionId;
     this.projectHash = str(rec.projectHash) ?? this.projectHash;
     if (rec.kind === 'subagent') this.subagent = true;
@@ -115,6 +166,7 @@ export class GeminiParser implements LineParser, SummaryParser {
   /** One message record; false when it is not an object. */
   message(m: JsonObject | null): boolean {
     if (m === null) return false;
+    if (typeof m.type === 'string' && MESSAGE_TYPES.has(m.type)) this.recognized = true;
     this.span.add(timestampMs(m.timestamp));
     if (m.type !== 'gemini') return true;
     const model = str(m.model);
@@ -186,4 +238,10 @@ export function parseGeminiDocument(doc: unknown): LogSummary {
   p.metadata(d);
   for (const m of d.messages) p.message(asObject(m));
   return p.summary();
+}
+
+/** parseGeminiDocument of a document's bytes, decoded as Latin-1 unless a string it keeps is not ASCII. */
+export function parseGeminiBytes(buf: Buffer): LogSummary {
+  const s = parseGeminiDocument(JSON.parse(buf.toString('latin1')));
+  return hasNonAscii(s.sessionId, s.projectHash, s.model) ? parseGeminiDocument(JSON.parse(buf.toString('utf8'))) : s;
 }

@@ -1,18 +1,23 @@
 // AI coding agent sessions from their logs: discovers the logs of Claude Code, Codex and Gemini CLI under a
 // given HOME and environment, parses them incrementally and reports one AgentLogSession per session.
-// Binding sessions to processes is not done here (that needs /proc, through native/).
+// Binding sessions to processes is not done here (that needs /proc, through native/). Over 300 lines: the
+// reading (discovery, budgets) and the merging of a session's files share the tracked logs.
+//
+// Two ways to read: readAll() reads every log to its end (the one-shot commands: a count is never silently
+// partial), poll() reads within a byte budget (the dashboard, tick after tick) and says per session whether
+// its count is complete and how many bytes are left.
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { ClaudeParser, claudeConfigDirs, discoverClaudeLogs } from './claude';
-import { CodexParser, codexHome, codexSessionIdFromName, discoverCodexLogs } from './codex';
-import { ContextWindowOverrides, contextPercent, contextWindowFor } from './context_window';
+import { claudeConfigDirs, discoverClaudeLogs } from './claude_discovery';
+import { codexHome, codexSessionIdFromName, discoverCodexLogs } from './codex';
+import { ContextWindowOverrides, contextPercentFor, contextWindowFor } from './context_window';
 import type { DiscoveredLog } from './dir_entries';
-import { GeminiParser, discoverGeminiLogs, geminiProjectHash, geminiProjectRoot, geminiTmpDir, parseGeminiDocument } from './gemini';
-import { DocumentReader, LineParser, LogReader } from './log_reader';
-import { AgentTool, LogSummary, SummaryParser, TokenTotals, sumKnown } from './log_summary';
+import { discoverGeminiLogs, geminiProjectHash, geminiProjectRoot, geminiTmpDir } from './gemini';
+import { AgentTool, LogSummary, TokenTotals, sumKnown } from './log_summary';
+import { JsonDocumentLog, JsonlLog, TrackedLog } from './tracked_log';
 
-export { contextPercent, contextWindowFor } from './context_window';
+export { contextPercent, contextPercentFor, contextWindowFor } from './context_window';
 export type { ContextWindowOverrides } from './context_window';
 export type { AgentTool, TokenTotals } from './log_summary';
 export { geminiProjectHash } from './gemini';
@@ -39,7 +44,10 @@ export interface AgentLogSession extends Omit<LogSummary, 'sessionId' | 'sidecha
   /** Bytes of the logs parsed so far, and their sizes: less while a big log is being caught up with. */
   parsedBytes: number;
   sizeBytes: number;
-  caughtUp: boolean;
+  /** Every log of the session is read to its end: the counts are the whole session's. */
+  complete: boolean;
+  /** Bytes of the session's logs not read yet (0 when complete). */
+  unreadBytes: number;
 }
 
 export interface AgentLogsOptions {
@@ -51,9 +59,9 @@ export interface AgentLogsOptions {
   maxAgeMs?: number;
   /** Directories are listed again at most this often; tracked logs are read every poll. Default 5 s; 0: every poll. */
   rediscoverMs?: number;
-  /** Bytes read per log per poll. Default 4 MiB. */
+  /** Bytes poll() reads per log. Default 4 MiB. readAll() has no bound. */
   maxBytesPerLogPerPoll?: number;
-  /** Bytes read per poll over all logs. Default 16 MiB. */
+  /** Bytes poll() reads over all logs, unless the call gives its own budget. Default 16 MiB. */
   maxBytesPerPoll?: number;
   /** Size of one read (and of the scratch buffer). Default 1 MiB. */
   chunkBytes?: number;
@@ -73,109 +81,6 @@ export interface AgentLogsStats {
   bytesRead: number;
   lastPollBytesRead: number;
   trackedLogs: number;
-}
-
-/** One tracked file, whatever its format. */
-interface TrackedLog {
-  readonly found: DiscoveredLog;
-  poll(budget: number, scratch: Buffer): { gone: boolean; bytesRead: number };
-  summary(): LogSummary | null;
-  readonly malformedLines: number;
-  readonly partialLine: boolean;
-  readonly parsedBytes: number;
-  readonly sizeBytes: number | null;
-  readonly mtimeMs: number | null;
-  readonly caughtUp: boolean;
-  /** The last poll could not read the file (EACCES, EIO): nothing more to wait for. */
-  readonly failed: boolean;
-  /** Gemini: the project root named by .project_root (looked up once). */
-  projectRoot: string | null | undefined;
-}
-
-type ToolParser = LineParser & SummaryParser;
-
-function parserFor(tool: AgentTool): () => ToolParser {
-  switch (tool) {
-    case 'claude':
-      return () => new ClaudeParser();
-    case 'codex':
-      return () => new CodexParser();
-    case 'gemini':
-      return () => new GeminiParser();
-  }
-}
-
-class JsonlLog implements TrackedLog {
-  private readonly reader: LogReader<ToolParser>;
-  projectRoot: string | null | undefined = undefined;
-  private everRead = false;
-  failed = false;
-  constructor(readonly found: DiscoveredLog, opts: { chunkBytes: number; maxLineBytes: number }) {
-    this.reader = new LogReader(found.path, parserFor(found.tool), opts);
-  }
-  poll(budget: number, scratch: Buffer): { gone: boolean; bytesRead: number } {
-    const r = this.reader.poll(budget, scratch);
-    if (r.status === 'read' || r.status === 'unchanged') this.everRead = true;
-    this.failed = r.status === 'error';
-    return { gone: r.status === 'missing' || r.status === 'not-regular', bytesRead: r.bytesRead };
-  }
-  summary(): LogSummary | null {
-    return this.everRead ? this.reader.parser.summary() : null;
-  }
-  get malformedLines(): number {
-    return this.reader.malformedLines;
-  }
-  get partialLine(): boolean {
-    return this.reader.partialLine;
-  }
-  get parsedBytes(): number {
-    return this.reader.offset;
-  }
-  get sizeBytes(): number | null {
-    return this.reader.size;
-  }
-  get mtimeMs(): number | null {
-    return this.reader.mtimeMs;
-  }
-  get caughtUp(): boolean {
-    return this.reader.caughtUp;
-  }
-}
-
-class JsonDocumentLog implements TrackedLog {
-  private readonly reader: DocumentReader<LogSummary>;
-  projectRoot: string | null | undefined = undefined;
-  failed = false;
-  constructor(readonly found: DiscoveredLog, maxBytes: number) {
-    this.reader = new DocumentReader(found.path, parseGeminiDocument, { maxBytes });
-  }
-  poll(): { gone: boolean; bytesRead: number } {
-    // A document is read whole (it cannot be parsed in pieces), bounded by maxDocumentBytes.
-    const r = this.reader.poll();
-    this.failed = r.status === 'error';
-    return { gone: r.status === 'missing' || r.status === 'not-regular', bytesRead: r.bytesRead };
-  }
-  summary(): LogSummary | null {
-    return this.reader.state;
-  }
-  get malformedLines(): number {
-    return this.reader.malformedLines;
-  }
-  get partialLine(): boolean {
-    return false;
-  }
-  get parsedBytes(): number {
-    return this.reader.state !== null || this.reader.malformedLines > 0 ? this.reader.size ?? 0 : 0;
-  }
-  get sizeBytes(): number | null {
-    return this.reader.size;
-  }
-  get mtimeMs(): number | null {
-    return this.reader.mtimeMs;
-  }
-  get caughtUp(): boolean {
-    return this.reader.size !== null;
-  }
 }
 
 /** File name without its extension: the fallback session id. */
@@ -228,41 +133,64 @@ export class AgentLogs {
     return { claude: claudeConfigDirs(this.env, this.home), codex: codexHome(this.env, this.home), gemini: geminiTmpDir(this.home) };
   }
 
-  poll(): AgentLogSession[] {
-    const now = this.now();
-    if (this.lastDiscovery === null || now - this.lastDiscovery >= this.rediscoverMs) {
-      this.discover(now);
-      this.lastDiscovery = now;
-    }
-    if (this.scratch === null) this.scratch = Buffer.allocUnsafe(this.chunkBytes);
+  /**
+   * Reads what is new within a byte budget (default maxBytesPerPoll; maxBytesPerLogPerPoll per log), newest
+   * logs first, and returns the sessions; a session whose logs are not all read says so (complete, unreadBytes).
+   * Synchronous: call it from the sampling tick.
+   */
+  poll(budget: { bytes?: number } = {}): AgentLogSession[] {
+    this.maybeDiscover(false);
+    const scratch = this.scratchBuffer();
     // Newest first, so the live sessions are read before old ones when the budget runs short.
     const order = [...this.tracked.values()].sort((a, b) => (b.mtimeMs ?? b.found.mtimeMs) - (a.mtimeMs ?? a.found.mtimeMs));
-    let left = this.perPoll;
+    let left = Math.max(1, budget.bytes ?? this.perPoll);
     let read = 0;
     for (const t of order) {
       if (left <= 0) break;
-      const r = t.poll(Math.min(this.perLog, left), this.scratch);
+      const r = t.poll(Math.min(this.perLog, left), scratch);
       left -= r.bytesRead;
       read += r.bytesRead;
       if (r.gone) this.tracked.delete(t.found.path);
     }
-    this._stats.polls++;
-    this._stats.bytesRead += read;
-    this._stats.lastPollBytesRead = read;
+    this.countPoll(read);
     return this.sessions();
   }
 
   /**
-   * Polls until every tracked log is parsed to its end, or `timeMs` of wall time has passed (for `--once`,
-   * where there is no next tick). Returns the sessions of the last poll.
+   * Lists the directories and reads every log to its end, without a budget: for the one-shot commands
+   * (`--once`, `--json`, `tokens`), which have no next tick. A log that cannot be read leaves its session
+   * incomplete, never silently short.
    */
-  pollUntilCaughtUp(timeMs = 2000): AgentLogSession[] {
-    const deadline = Date.now() + timeMs;
-    let sessions = this.poll();
-    while (Date.now() < deadline && this._stats.lastPollBytesRead > 0 && ![...this.tracked.values()].every((t) => t.caughtUp || t.failed)) {
-      sessions = this.poll();
+  readAll(): AgentLogSession[] {
+    this.maybeDiscover(true);
+    const scratch = this.scratchBuffer();
+    let read = 0;
+    for (const t of [...this.tracked.values()]) {
+      const r = t.poll(Infinity, scratch);
+      read += r.bytesRead;
+      if (r.gone) this.tracked.delete(t.found.path);
     }
-    return sessions;
+    this.countPoll(read);
+    return this.sessions();
+  }
+
+  private scratchBuffer(): Buffer {
+    if (this.scratch === null) this.scratch = Buffer.allocUnsafe(this.chunkBytes);
+    return this.scratch;
+  }
+
+  private countPoll(read: number): void {
+    this._stats.polls++;
+    this._stats.bytesRead += read;
+    this._stats.lastPollBytesRead = read;
+  }
+
+  private maybeDiscover(force: boolean): void {
+    const now = this.now();
+    if (force || this.lastDiscovery === null || now - this.lastDiscovery >= this.rediscoverMs) {
+      this.discover(now);
+      this.lastDiscovery = now;
+    }
   }
 
   private discover(now: number): void {
@@ -286,30 +214,35 @@ export class AgentLogs {
   private sessions(): AgentLogSession[] {
     // Group the logs by session: sub-agent logs join their parent; a Gemini .json chat that was resumed and
     // migrated to .jsonl (same session id) is superseded by the .jsonl.
-    const groups = new Map<string, { tool: AgentTool; sessionId: string; members: { t: TrackedLog; s: LogSummary }[] }>();
-    for (const t of this.tracked.values()) {
-      const s = t.summary();
-      if (s === null) continue;
-      const fallback = t.found.tool === 'codex' ? codexSessionIdFromName(t.found.path) ?? stem(t.found.path) : stem(t.found.path);
-      const sessionId = t.found.parentSessionId ?? s.sessionId ?? fallback;
-      const key = `${t.found.tool}\0${sessionId}`;
+    // A log not read yet joins the session its path names, so that session shows as incomplete.
+    const groups = new Map<string, { tool: AgentTool; sessionId: string; members: { t: TrackedLog; s: LogSummary }[]; unread: TrackedLog[] }>();
+    const group = (tool: AgentTool, sessionId: string) => {
+      const key = `${tool}\0${sessionId}`;
       let g = groups.get(key);
-      if (!g) groups.set(key, (g = { tool: t.found.tool, sessionId, members: [] }));
-      g.members.push({ t, s });
+      if (!g) groups.set(key, (g = { tool, sessionId, members: [], unread: [] }));
+      return g;
+    };
+    for (const t of this.tracked.values()) {
+      const fallback = t.found.tool === 'codex' ? codexSessionIdFromName(t.found.path) ?? stem(t.found.path) : stem(t.found.path);
+      const s = t.summary();
+      if (s !== null) group(t.found.tool, t.found.parentSessionId ?? s.sessionId ?? fallback).members.push({ t, s });
+      else if (!t.everRead) group(t.found.tool, t.found.parentSessionId ?? fallback).unread.push(t);
+      // else: read, and not the tool's log at all (a junk .jsonl): no session.
     }
     const out: AgentLogSession[] = [];
     for (const g of groups.values()) {
       let members = g.members;
+      if (members.length === 0) continue; // nothing read of it yet
       if (g.tool === 'gemini' && members.some((m) => m.t.found.format === 'jsonl' && !m.t.found.sidechain)) {
         members = members.filter((m) => m.t.found.format === 'jsonl');
       }
-      out.push(this.merge(g.tool, g.sessionId, members));
+      out.push(this.merge(g.tool, g.sessionId, members, g.unread));
     }
     out.sort((a, b) => (b.lastActivityMs ?? b.logMtimeMs) - (a.lastActivityMs ?? a.logMtimeMs) || a.sessionId.localeCompare(b.sessionId));
     return out;
   }
 
-  private merge(tool: AgentTool, sessionId: string, members: { t: TrackedLog; s: LogSummary }[]): AgentLogSession {
+  private merge(tool: AgentTool, sessionId: string, members: { t: TrackedLog; s: LogSummary }[], unread: TrackedLog[]): AgentLogSession {
     const isMain = (m: { t: TrackedLog; s: LogSummary }): boolean => !m.t.found.sidechain && !m.s.sidechain;
     const activity = (m: { t: TrackedLog; s: LogSummary }): number => m.s.lastActivityMs ?? m.t.mtimeMs ?? 0;
     const ranked = [...members].sort(
@@ -348,7 +281,7 @@ export class AgentLogs {
       tokens,
       contextTokens: p.contextTokens,
       contextWindow: window,
-      contextPercent: contextPercent(p.contextTokens, window),
+      contextPercent: contextPercentFor(tool, p.contextTokens, window),
       firstActivityMs: first,
       lastActivityMs: last,
       logMtimeMs: Math.max(...members.map((m) => m.t.mtimeMs ?? m.t.found.mtimeMs)),
@@ -358,7 +291,8 @@ export class AgentLogs {
       partialLine: primary.t.partialLine,
       parsedBytes: members.reduce((n, m) => n + m.t.parsedBytes, 0),
       sizeBytes: members.reduce((n, m) => n + (m.t.sizeBytes ?? 0), 0),
-      caughtUp: members.every((m) => m.t.caughtUp),
+      complete: unread.length === 0 && members.every((m) => m.t.complete),
+      unreadBytes: [...members.map((m) => m.t), ...unread].reduce((n, t) => n + t.unreadBytes, 0),
     };
   }
 

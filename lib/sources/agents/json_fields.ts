@@ -6,15 +6,6 @@ export function asObject(v: unknown): JsonObject | null {
   return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as JsonObject) : null;
 }
 
-/** A JSON Lines record: an object, or null when the text is not JSON or not an object. */
-export function parseRecord(text: string): JsonObject | null {
-  try {
-    return asObject(JSON.parse(text));
-  } catch {
-    return null;
-  }
-}
-
 export function str(v: unknown): string | null {
   return typeof v === 'string' && v !== '' ? v : null;
 }
@@ -48,6 +39,7 @@ export class ActivitySpan {
  */
 export class RecentMap<V> {
   private readonly map = new Map<string, V>();
+  private newest: string | null = null;
   constructor(private readonly capacity: number) {}
   get(key: string): V | undefined {
     return this.map.get(key);
@@ -56,6 +48,12 @@ export class RecentMap<V> {
     return this.map.has(key);
   }
   set(key: string, value: V): void {
+    // The newest key again (a request streamed over several lines): already last, so updated in place.
+    if (key === this.newest) {
+      this.map.set(key, value);
+      return;
+    }
+    this.newest = key;
     if (this.map.has(key)) this.map.delete(key);
     this.map.set(key, value);
     if (this.map.size > this.capacity) {

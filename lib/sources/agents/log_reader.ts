@@ -1,16 +1,22 @@
-// Incremental reading of append-only logs (JSON Lines), and whole-document reads of small JSON files.
+// Incremental reading of append-only logs (JSON Lines).
 //
-// spmon may run as root next to files other users control, so every open is O_NOFOLLOW | O_NONBLOCK and
-// only regular files are read: a symlink in place of a log is never followed, a FIFO never blocks, a device
-// is never read. A log is read from where the last poll stopped, in bounded chunks, so a 1 GB log is parsed
-// over several polls with memory bounded by the chunk and the longest accepted line.
+// Files are opened through safe_open.ts (no symlinks, no FIFOs, regular files only). A log is read from
+// where the last poll stopped, in bounded chunks, so a 1 GB log is parsed over several polls with memory
+// bounded by the chunk and the longest accepted line. Lines go to the parser as bytes: decoding is the
+// parser's choice (most lines of a big log need not be decoded at all).
 import * as fs from 'fs';
+import { FileIdentity, ReadStatus, identityOf, lstatQuiet, openRegular, unchangedSince } from './safe_open';
+
+export type { ReadStatus } from './safe_open';
 
 const MiB = 1024 * 1024;
 
-/** One parser per file: fed complete lines in order; returns false for a line it cannot use (malformed). */
+/**
+ * One parser per file: fed each complete line, in order, as buf[start, end) (no newline, no trailing CR, never
+ * blank); returns false for a line it cannot use (malformed). `buf` is only valid during the call.
+ */
 export interface LineParser {
-  line(text: string): boolean;
+  line(buf: Buffer, start: number, end: number): boolean;
 }
 
 export interface LogReaderOptions {
@@ -20,76 +26,12 @@ export interface LogReaderOptions {
   maxLineBytes?: number;
 }
 
-export type ReadStatus =
-  /** New data was read (maybe not all of it: see LogReader.caughtUp). */
-  | 'read'
-  /** Same file, same size, same mtime: nothing was opened. */
-  | 'unchanged'
-  /** The file is gone (ENOENT / ENOTDIR). */
-  | 'missing'
-  /** A symlink, FIFO, socket, device or directory: not read. */
-  | 'not-regular'
-  /** Any other error (EACCES, EIO, ...). */
-  | 'error';
-
 export interface ReadResult {
   status: ReadStatus;
   /** Bytes read from the file by this call (re-read bytes of a pending partial line included). */
   bytesRead: number;
   /** True when the parser was thrown away and the file re-parsed from 0 (it shrank or was replaced). */
   reset: boolean;
-}
-
-/** Identity and size of an open file, from fstat (or lstat, for the cheap "unchanged" check). */
-interface FileIdentity {
-  dev: number;
-  ino: number;
-  size: number;
-  mtimeMs: number;
-}
-
-const OPEN_FLAGS = fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW | fs.constants.O_NONBLOCK;
-
-/**
- * Opens a regular file without following a symlink and without blocking on a FIFO; null with the reason
- * when it is not one. The caller closes the fd.
- */
-export function openRegular(path: string): { fd: number; stat: fs.Stats } | { fd: null; status: ReadStatus } {
-  let fd: number;
-  try {
-    fd = fs.openSync(path, OPEN_FLAGS);
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' || code === 'ENOTDIR') return { fd: null, status: 'missing' };
-    // ELOOP: the last component is a symlink (O_NOFOLLOW). ENXIO: a FIFO or socket with no writer.
-    if (code === 'ELOOP' || code === 'ENXIO' || code === 'EISDIR') return { fd: null, status: 'not-regular' };
-    return { fd: null, status: 'error' };
-  }
-  let stat: fs.Stats;
-  try {
-    stat = fs.fstatSync(fd);
-  } catch {
-    fs.closeSync(fd);
-    return { fd: null, status: 'error' };
-  }
-  if (!stat.isFile()) {
-    fs.closeSync(fd);
-    return { fd: null, status: 'not-regular' };
-  }
-  return { fd, stat };
-}
-
-function identityOf(st: fs.Stats): FileIdentity {
-  return { dev: st.dev, ino: st.ino, size: st.size, mtimeMs: st.mtimeMs };
-}
-
-/** lstat without throwing; null when the path is gone or unreadable. */
-function lstatQuiet(path: string): fs.Stats | null {
-  try {
-    return fs.lstatSync(path);
-  } catch {
-    return null;
-  }
 }
 
 /**
@@ -165,8 +107,7 @@ export class LogReader<P extends LineParser> {
       const st = lstatQuiet(this.path);
       if (st === null) return { status: 'missing', bytesRead: 0, reset: false };
       if (!st.isFile()) return { status: 'not-regular', bytesRead: 0, reset: false };
-      if (st.dev === known.dev && st.ino === known.ino && st.size === known.size && st.mtimeMs === known.mtimeMs)
-        return { status: 'unchanged', bytesRead: 0, reset: false };
+      if (unchangedSince(st, known)) return { status: 'unchanged', bytesRead: 0, reset: false };
     }
     const opened = openRegular(this.path);
     if (opened.fd === null) return { status: opened.status, bytesRead: 0, reset: false };
@@ -199,12 +140,12 @@ export class LogReader<P extends LineParser> {
   private feed(buf: Buffer, start: number, end: number): void {
     // A newline byte never occurs inside a UTF-8 multi-byte sequence, so splitting bytes on 0x0A is safe.
     if (end > start && buf[end - 1] === 0x0d) end--;
-    if (end <= start) return;
-    const text = buf.toString('utf8', start, end);
-    if (text.trim() === '') return;
+    let first = start;
+    while (first < end && isBlank(buf[first])) first++;
+    if (first === end) return; // a blank line is no record
     let ok: boolean;
     try {
-      ok = this._parser.line(text);
+      ok = this._parser.line(buf, start, end);
     } catch {
       ok = false;
     }
@@ -213,27 +154,33 @@ export class LogReader<P extends LineParser> {
 
   private readFrom(fd: number, size: number, budget: number, scratch?: Buffer): number {
     const buf = scratch && scratch.length >= this.chunkBytes ? scratch : Buffer.allocUnsafe(this.chunkBytes);
-    let pos = this._offset;
+    let pos = this._offset; // the next byte to read from the file
     let spent = 0;
-    // Pieces of a line that spans chunks (copied: buf is reused), and their total length.
+    // buf[0, keep): the start of a line read but not yet complete, moved to the front so the next read
+    // goes on after it (no copy elsewhere, no allocation).
+    let keep = 0;
+    // Pieces of a line longer than buf (copied: buf is reused), and their total length.
     let carry: Buffer[] = [];
     let carryLen = 0;
     this._partialLine = false;
     // Past the budget, only a line already begun is finished (bounded by maxLineBytes); skipping an
     // over-long line stops at the budget and goes on next poll.
-    while (pos < size && (spent < budget || carryLen > 0)) {
-      const want = Math.min(buf.length, size - pos, spent < budget ? Math.max(1, budget - spent) : buf.length);
-      const n = fs.readSync(fd, buf, 0, want, pos);
+    while (pos < size && (spent < budget || keep > 0 || carryLen > 0)) {
+      const room = buf.length - keep;
+      const want = Math.min(room, size - pos, spent < budget ? Math.max(1, budget - spent) : room);
+      const n = fs.readSync(fd, buf, keep, want, pos);
       if (n <= 0) break;
       spent += n;
       this._bytesRead += n;
-      const view = buf.subarray(0, n);
+      pos += n;
+      const len = keep + n;
+      keep = 0;
+      const view = buf.subarray(0, len);
       let start = 0;
       let sawNewline = false;
       if (this.skipping) {
         const nl = view.indexOf(0x0a, 0);
         if (nl < 0) {
-          pos += n;
           this._offset = pos;
           continue;
         }
@@ -259,10 +206,10 @@ export class LogReader<P extends LineParser> {
         }
         start = nl + 1;
       }
-      const rest = n - start;
+      const rest = len - start;
       if (rest > 0 && sawNewline && spent >= budget) {
         // Budget spent and the line in progress finished: the next line waits for the next poll.
-        this._offset = pos + start;
+        this._offset = pos - rest;
         return spent;
       }
       if (rest > 0) {
@@ -272,127 +219,27 @@ export class LogReader<P extends LineParser> {
           carry = [];
           carryLen = 0;
           this.skipping = true;
+        } else if (carryLen === 0 && rest < buf.length) {
+          buf.copy(buf, 0, start, len);
+          keep = rest;
         } else {
-          carry.push(Buffer.from(view.subarray(start, n)));
+          carry.push(Buffer.from(view.subarray(start, len)));
           carryLen += rest;
         }
       }
-      pos += n;
-      this._offset = pos - carryLen;
+      this._offset = pos - keep - carryLen;
     }
-    if (carryLen > 0) {
+    if (keep + carryLen > 0) {
       // A line without its newline: the last line of the file while it is written, or the budget ran out
       // in the middle of it. Re-read from its start next time.
-      this._offset = pos - carryLen;
+      this._offset = pos - keep - carryLen;
       this._partialLine = pos >= size;
     }
     return spent;
   }
 }
 
-export type DocumentStatus = ReadStatus | 'too-big';
-
-/**
- * Reads a whole (small) JSON document again when its identity, size or mtime changed: for formats that
- * rewrite one document instead of appending. Documents over maxBytes are refused (counted as malformed).
- */
-export class DocumentReader<S> {
-  readonly path: string;
-  private readonly maxBytes: number;
-  private readonly parse: (doc: unknown) => S;
-  private identity: FileIdentity | null = null;
-  private _state: S | null = null;
-  private _malformed = 0;
-  private _bytesRead = 0;
-
-  constructor(path: string, parse: (doc: unknown) => S, opts: { maxBytes?: number } = {}) {
-    this.path = path;
-    this.parse = parse;
-    this.maxBytes = opts.maxBytes ?? 64 * MiB;
-  }
-
-  /** The state of the last document that parsed (kept while a newer one is half written or too big). */
-  get state(): S | null {
-    return this._state;
-  }
-  /** 1 when the current document could not be used (bad JSON, too big), else 0. */
-  get malformedLines(): number {
-    return this._malformed;
-  }
-  get size(): number | null {
-    return this.identity?.size ?? null;
-  }
-  get mtimeMs(): number | null {
-    return this.identity?.mtimeMs ?? null;
-  }
-  get bytesRead(): number {
-    return this._bytesRead;
-  }
-
-  poll(): { status: DocumentStatus; bytesRead: number } {
-    const known = this.identity;
-    if (known) {
-      const st = lstatQuiet(this.path);
-      if (st === null) return { status: 'missing', bytesRead: 0 };
-      if (!st.isFile()) return { status: 'not-regular', bytesRead: 0 };
-      if (st.dev === known.dev && st.ino === known.ino && st.size === known.size && st.mtimeMs === known.mtimeMs)
-        return { status: 'unchanged', bytesRead: 0 };
-    }
-    const opened = openRegular(this.path);
-    if (opened.fd === null) return { status: opened.status, bytesRead: 0 };
-    const { fd, stat } = opened;
-    try {
-      this.identity = identityOf(stat);
-      if (stat.size > this.maxBytes) {
-        this._malformed = 1;
-        return { status: 'too-big', bytesRead: 0 };
-      }
-      const buf = Buffer.allocUnsafe(stat.size);
-      let got = 0;
-      while (got < buf.length) {
-        const n = fs.readSync(fd, buf, got, buf.length - got, got);
-        if (n <= 0) break;
-        got += n;
-      }
-      this._bytesRead += got;
-      let doc: unknown;
-      try {
-        doc = JSON.parse(buf.toString('utf8', 0, got));
-      } catch {
-        this._malformed = 1;
-        return { status: 'read', bytesRead: got };
-      }
-      try {
-        this._state = this.parse(doc);
-        this._malformed = 0;
-      } catch {
-        this._malformed = 1;
-      }
-      return { status: 'read', bytesRead: got };
-    } catch {
-      return { status: 'error', bytesRead: 0 };
-    } finally {
-      fs.closeSync(fd);
-    }
-  }
-}
-
-/**
- * Reads a small file (at most maxBytes) safely: no symlink, no FIFO, regular files only. Null otherwise.
- * For markers such as Gemini's `.project_root`.
- */
-export function readSmallFile(path: string, maxBytes = 64 * 1024): string | null {
-  const opened = openRegular(path);
-  if (opened.fd === null) return null;
-  const { fd, stat } = opened;
-  try {
-    if (stat.size > maxBytes) return null;
-    const buf = Buffer.allocUnsafe(stat.size);
-    const n = stat.size > 0 ? fs.readSync(fd, buf, 0, stat.size, 0) : 0;
-    return buf.toString('utf8', 0, n);
-  } catch {
-    return null;
-  } finally {
-    fs.closeSync(fd);
-  }
+/** Space, tab, CR, LF, FF, VT: what JSON.parse would skip around a value (and String.trim too). */
+function isBlank(b: number): boolean {
+  return b === 0x20 || b === 0x09 || b === 0x0d || b === 0x0a || b === 0x0c || b === 0x0b;
 }

@@ -1,0 +1,198 @@
+// The pairs of a JSON object read on its bytes, for the lines json_scan.ts says need not be decoded:
+// LeadingPairs walks an object's scalar pairs (giving offsets, allocating nothing) and steps over small
+// nested objects; keyIs compares a key; LastText and isoMs turn a value into a string or a time only
+// when needed.
+import { MAX_SHORT, startsWith } from './json_scan';
+
+/** Longest string value LeadingPairs steps over (paths can be long; tool output never comes first). */
+const MAX_LEADING_STRING = 4096;
+
+/**
+ * Walks the `"key":value` pairs of an object as long as the values are scalars: short strings without
+ * escapes, numbers, true, false, null. Each pair goes to `visit` as offsets (nothing is decoded or
+ * allocated). The walk stops at the first value that is an object or an array (its key and where it starts
+ * are kept in `key0`, `key1`, `valueAt`), or at the object's `}` (`key0` -1, `closeAt` there). It fails
+ * (false) on anything else: blanks, an escape, a long string; the caller then parses the line whole.
+ * Every pair it visits is a pair of this object, at this depth. One instance is reused line after line.
+ */
+export class LeadingPairs {
+  key0 = -1;
+  key1 = -1;
+  valueAt = -1;
+  closeAt = -1;
+
+  /**
+   * `at`: just after the object's `{` (first = true), or just after a value of it (at its `,` or `}`).
+   * visit(k0, k1, v0, v1, isString): the key's and the value's bytes (a string's without quotes).
+   */
+  walk(
+    buf: Buffer,
+    at: number,
+    end: number,
+    visit: ((k0: number, k1: number, v0: number, v1: number, isString: boolean) => void) | null,
+    first = true,
+  ): boolean {
+    this.key0 = -1;
+    let i = at;
+    if (buf[i] === 0x7d) {
+      this.closeAt = i;
+      return true;
+    }
+    if (!first) {
+      if (buf[i] !== 0x2c) return false;
+      i++;
+    }
+    for (;;) {
+      if (buf[i] !== 0x22) return false;
+      const k0 = i + 1;
+      let k1 = k0;
+      const kLimit = Math.min(end, k0 + MAX_SHORT);
+      while (k1 < kLimit && buf[k1] !== 0x22 && buf[k1] !== 0x5c) k1++;
+      if (buf[k1] !== 0x22 || buf[k1 + 1] !== 0x3a) return false;
+      i = k1 + 2;
+      const c = buf[i];
+      if (c === 0x7b || c === 0x5b) {
+        this.key0 = k0;
+        this.key1 = k1;
+        this.valueAt = i;
+        return true;
+      }
+      if (c === 0x22) {
+        let j = i + 1;
+        const limit = Math.min(end, j + MAX_LEADING_STRING);
+        while (j < limit && buf[j] !== 0x22 && buf[j] !== 0x5c) j++;
+        if (j >= limit || buf[j] !== 0x22) return false;
+        if (visit !== null) visit(k0, k1, i + 1, j, true);
+        i = j + 1;
+      } else {
+        let j = i;
+        // A number or a literal: up to the next , or } (blanks fail isScalar).
+        while (j < end && j - i < 32 && buf[j] !== 0x2c && buf[j] !== 0x7d) j++;
+        if (j === i || j >= end || !isScalar(buf, i, j)) return false;
+        if (visit !== null) visit(k0, k1, i, j, false);
+        i = j;
+      }
+      if (buf[i] === 0x7d) {
+        this.closeAt = i;
+        return true;
+      }
+      if (buf[i] !== 0x2c) return false;
+      i++;
+    }
+  }
+
+  /**
+   * Walks a whole small object from its `{` at `at`: its scalar pairs to `visit`, its object values (of
+   * scalars only) stepped over. The offset just after its `}`, or -1 when it is not so.
+   */
+  object(buf: Buffer, at: number, end: number, visit: ((k0: number, k1: number, v0: number, v1: number, isString: boolean) => void) | null): number {
+    if (buf[at] !== 0x7b) return -1;
+    let i = at + 1;
+    let first = true;
+    for (;;) {
+      if (!this.walk(buf, i, end, visit, first)) return -1;
+      if (this.key0 < 0) return this.closeAt + 1;
+      // A nested value: only an object of scalars is stepped over.
+      if (buf[this.valueAt] !== 0x7b || !this.walk(buf, this.valueAt + 1, end, null, true) || this.key0 >= 0) return -1;
+      i = this.closeAt + 1;
+      first = false;
+    }
+  }
+}
+
+/** buf[k0, k1) is exactly `name` (an ASCII key as bytes). */
+export function keyIs(buf: Buffer, k0: number, k1: number, name: Buffer): boolean {
+  if (k1 - k0 !== name.length) return false;
+  for (let i = 0; i < name.length; i++) if (buf[k0 + i] !== name[i]) return false;
+  return true;
+}
+
+const TRUE = Buffer.from('true');
+const FALSE = Buffer.from('false');
+const NULL = Buffer.from('null');
+
+/** true, false, null or a JSON number (-?int frac? exp?), exactly. */
+function isScalar(buf: Buffer, a: number, b: number): boolean {
+  const n = b - a;
+  const c = buf[a];
+  if (c === 0x74) return n === 4 && startsWith(buf, a, b, TRUE);
+  if (c === 0x66) return n === 5 && startsWith(buf, a, b, FALSE);
+  if (c === 0x6e) return n === 4 && startsWith(buf, a, b, NULL);
+  let i = a;
+  if (buf[i] === 0x2d) i++;
+  const d0 = i;
+  while (i < b && buf[i] >= 0x30 && buf[i] <= 0x39) i++;
+  if (i === d0 || (buf[d0] === 0x30 && i - d0 > 1)) return false;
+  if (i < b && buf[i] === 0x2e) {
+    const f0 = ++i;
+    while (i < b && buf[i] >= 0x30 && buf[i] <= 0x39) i++;
+    if (i === f0) return false;
+  }
+  if (i < b && (buf[i] === 0x65 || buf[i] === 0x45)) {
+    i++;
+    if (i < b && (buf[i] === 0x2b || buf[i] === 0x2d)) i++;
+    const e0 = i;
+    while (i < b && buf[i] >= 0x30 && buf[i] <= 0x39) i++;
+    if (i === e0) return false;
+  }
+  return i === b;
+}
+
+/**
+ * The text of a string value that is the same line after line (a cwd, a session id): decoded (Latin-1 when
+ * ASCII, else UTF-8; exact, as it has no escapes) only when its bytes differ from the last ones.
+ */
+export class LastText {
+  private bytes: Buffer = Buffer.alloc(0);
+  private text = '';
+  of(buf: Buffer, v0: number, v1: number): string {
+    const n = v1 - v0;
+    if (n === this.bytes.length && buf.compare(this.bytes, 0, n, v0, v1) === 0) return this.text;
+    this.bytes = Buffer.from(buf.subarray(v0, v1));
+    this.text = bytesText(buf, v0, v1);
+    return this.text;
+  }
+}
+
+/** Milliseconds of an ISO 8601 UTC time written as YYYY-MM-DDTHH:MM:SS[.fff…]Z, else of Date.parse; null when invalid. */
+export function isoMs(buf: Buffer, v0: number, v1: number): number | null {
+  const d = (i: number): number => buf[v0 + i] - 0x30;
+  const n = v1 - v0;
+  if (n >= 20 && buf[v0 + 4] === 0x2d && buf[v0 + 7] === 0x2d && buf[v0 + 10] === 0x54 && buf[v0 + 13] === 0x3a && buf[v0 + 16] === 0x3a && buf[v1 - 1] === 0x5a) {
+    let ok = true;
+    for (const i of DIGITS) if (d(i) < 0 || d(i) > 9) ok = false;
+    let ms = 0;
+    if (n > 20) {
+      // .f, .ff, .fff or more: milliseconds from the first three digits.
+      if (buf[v0 + 19] !== 0x2e || n < 22) ok = false;
+      for (let i = 20, scale = 100; i < n - 1; i++, scale /= 10) {
+        const x = d(i);
+        if (x < 0 || x > 9) ok = false;
+        else if (scale >= 1) ms += x * scale;
+      }
+    }
+    if (ok) {
+      const year = d(0) * 1000 + d(1) * 100 + d(2) * 10 + d(3);
+      const month = d(5) * 10 + d(6);
+      const day = d(8) * 10 + d(9);
+      const hour = d(11) * 10 + d(12);
+      const min = d(14) * 10 + d(15);
+      const sec = d(17) * 10 + d(18);
+      const t = Date.UTC(year, month - 1, day, hour, min, sec, ms);
+      // Date.UTC rolls over (Feb 30 is Mar 2); Date.parse refuses such a date: same answer as it.
+      const back = new Date(t);
+      if (back.getUTCDate() === day && back.getUTCMonth() === month - 1 && hour < 24 && min < 60 && sec < 60) return t;
+      return null;
+    }
+  }
+  const ms = Date.parse(buf.toString('latin1', v0, v1));
+  return Number.isFinite(ms) ? ms : null;
+}
+const DIGITS = [0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18];
+
+/** A leading string value as text: Latin-1 when ASCII, else UTF-8 (exact: it has no escapes). */
+export function bytesText(buf: Buffer, v0: number, v1: number): string {
+  for (let i = v0; i < v1; i++) if (buf[i] > 0x7f) return buf.toString('utf8', v0, v1);
+  return buf.toString('latin1', v0, v1);
+}
+
