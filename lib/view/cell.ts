@@ -40,6 +40,8 @@ export function cellText(unit: Unit, v: unknown): string {
       return formatPercent(n, 0);
     case 'count':
       return formatCount(n);
+    case 'seconds':
+      return n === null ? UNKNOWN : n.toFixed(2);
     case 'int':
       return n === null ? UNKNOWN : String(n);
     default:
