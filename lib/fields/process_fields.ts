@@ -10,7 +10,7 @@ const MiB = 1024 * 1024;
 // session series of different kinds overlap, and HELP says so wherever a sum across kinds would mislead.
 export const OVERLAP = ' A process is in the pod and in any tmux, agent, tree or run session it belongs to: never sum across kind.';
 const TOP_N = ' Only the top processes by PSS (--metrics-top).';
-const USS_HELP = 'Unique set size: pages only this memory maps (Private_Clean + Private_Dirty)';
+const USS_HELP = 'Unique set size: memory no other process maps (Private_Clean + Private_Dirty)';
 const PSS_HELP = 'Proportional set size: private pages plus a share of shared ones (Pss)';
 const SESSION_CPU_HELP =
   'CPU time of the members by mode, seconds, counted from when each member was first seen (its CPU time until then included), exited members included.' + OVERLAP;
