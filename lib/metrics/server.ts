@@ -56,7 +56,8 @@ export function parseAddress(address: string): { host: string; port: number } {
   if (!m) throw new MetricsAddressError(`--metrics ${JSON.stringify(address)}: give host:port, e.g. 127.0.0.1:9464 (or [::1]:9464)`);
   const port = Number(m[3]);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new MetricsAddressError(`--metrics ${JSON.stringify(address)}: port must be 0 to 65535`);
-  const host = m[1] ?? (m[2] || '127.0.0.1');
+  // An empty host would make node listen on every interface: no host is loopback.
+  const host = m[1] || m[2] || '127.0.0.1';
   return { host, port };
 }
 
