@@ -12,6 +12,7 @@ import { sleep } from './helpers/children';
 import { freePort, get, makeCerts, TestCerts } from './helpers/metrics_http';
 import { MetricsTarget, startMetricsTarget } from './helpers/metrics_target';
 import { privateEnv, PrivateEnv } from './helpers/private_env';
+import { alertExprs, dashboardExprs, MONITORING_DOCS } from './helpers/monitoring_docs';
 import { Prometheus, startPrometheus } from './helpers/prometheus';
 
 jest.setTimeout(180_000);
@@ -131,6 +132,7 @@ beforeAll(async () => {
       `  - job_name: spmon_secure\n${tls}    basic_auth:\n      username: prometheus\n      password: s3cret\n    static_configs:\n      - targets: ['127.0.0.1:${securePort}']\n`,
       `  - job_name: spmon_wrong_password\n${tls}    basic_auth:\n      username: prometheus\n      password: wrong\n    static_configs:\n      - targets: ['127.0.0.1:${securePort}']\n`,
     ].join(''),
+    [path.join(MONITORING_DOCS, 'alerts.yml')],
   );
   // The first scrape comes after service discovery's 5 s wait.
   await prom.waitFor('up{job="spmon"} == 1', (r) => r.length === 1, 60_000);
@@ -174,6 +176,16 @@ test("an OOM kill in spmon's cgroup increments spmon_cgroup_oom_kills_total, and
   expect(exit).toEqual({ code: null, signal: 'SIGKILL' });
   await prom.waitFor(`spmon_cgroup_oom_kills_total{job="spmon"} == ${before[0].value + 1}`, (r) => r.length === 1, 20_000);
   await prom.waitFor('up{job="spmon"} == 1', (r) => r.length === 1, 5_000);
+  // docs/monitoring/alerts.yml, loaded into this Prometheus, fires on it.
+  await prom.waitFor('ALERTS{alertname="SpmonOOMKill",job="spmon",alertstate="firing"}', (r) => r.length === 1, 20_000);
+});
+
+test("the Grafana dashboard's queries and the alert rules run on this Prometheus; the panels of sessions and pod memory have data", async () => {
+  const live = (expr: string) => expr.replace(/\$instance/g, '.*').replace(/\$__rate_interval/g, '10s');
+  for (const expr of [...dashboardExprs(), ...alertExprs()]) await prom.query(live(expr));
+  const [sessions, pod] = dashboardExprs();
+  expect((await prom.query(live(sessions))).map((r) => r.metric.session)).toContain('mem');
+  expect((await prom.query(live(pod))).length).toBeGreaterThan(0);
 });
 
 test('promtool check metrics finds the text format clean; OpenMetrics ends in # EOF', async () => {

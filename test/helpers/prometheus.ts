@@ -16,11 +16,12 @@ export interface Prometheus {
   stop(): Promise<void>;
 }
 
-/** Start Prometheus in `dir` with a 1 s scrape and evaluation interval and these scrape configs (YAML text). */
-export async function startPrometheus(dir: string, scrapeConfigs: string): Promise<Prometheus> {
+/** Start Prometheus in `dir` with a 1 s scrape and evaluation interval, these scrape configs (YAML text) and rule files. */
+export async function startPrometheus(dir: string, scrapeConfigs: string, ruleFiles: string[] = []): Promise<Prometheus> {
   fs.mkdirSync(path.join(dir, 'data'), { recursive: true });
   const config = path.join(dir, 'prometheus.yml');
-  fs.writeFileSync(config, `global:\n  scrape_interval: 1s\n  scrape_timeout: 1s\n  evaluation_interval: 1s\nscrape_configs:\n${scrapeConfigs}`);
+  const rules = ruleFiles.length ? `rule_files:\n${ruleFiles.map((f) => `  - ${f}\n`).join('')}` : '';
+  fs.writeFileSync(config, `global:\n  scrape_interval: 1s\n  scrape_timeout: 1s\n  evaluation_interval: 1s\n${rules}scrape_configs:\n${scrapeConfigs}`);
   const port = await freePort();
   const logFile = path.join(dir, 'prometheus.log');
   const out = fs.openSync(logFile, 'w');
