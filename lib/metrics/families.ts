@@ -105,7 +105,7 @@ const F = {
   runRestarts: def('run_restarts_total', 'counter', 'Times spmon restarted a supervised session by its restart policy.', ['session']),
   frameTime: def('frame_timestamp_seconds', 'gauge', 'When the sample behind these metrics was taken, seconds since the epoch: a scrape serves the last frame, so time() minus this is its age.'),
   sampleDuration: def('sample_duration_seconds', 'gauge', 'Time the native read of /proc and the cgroup took for this frame, seconds.'),
-  scrapeDuration: def('scrape_duration_seconds', 'gauge', 'Time spent turning this frame into metrics, seconds (every scrape of the same frame shares one rendering).'),
+  scrapeDuration: def('scrape_duration_seconds', 'gauge', "Time spent collecting this frame's metrics before formatting them, seconds (every scrape of the same frame shares one rendering)."),
   buildInfo: def('build_info', 'gauge', 'Always 1: the version of spmon and of Node.js it runs on.', ['version', 'nodejs']),
 };
 
