@@ -27,6 +27,10 @@ export interface Settings {
   memoryGuard: 'off' | 'warn' | 'terminate';
   /** Agents: what happens at the context levels, and how they continue. */
   agents: AgentsSettings;
+  /** Metrics: per-process series for the top N by PSS (0: none; at most 100). */
+  metricsTop: number;
+  /** Metrics: at most this many sessions besides the pod get series. */
+  metricsSessionLimit: number;
 }
 
 /** What happens to an agent session at the warning and critical context levels. */
@@ -88,6 +92,11 @@ const num = (min: number, max: number, what: string): Parse<number> => (raw, whe
 const int = (min: number, what: string): Parse<number | null> => (raw, where) => {
   const n = num(min, Number.MAX_SAFE_INTEGER, what)(raw, where);
   if (!Number.isInteger(n)) throw new ConfigError(`${where} must be ${what} (got ${JSON.stringify(raw)})`);
+  return n;
+};
+const wholeIn = (min: number, max: number): Parse<number> => (raw, where) => {
+  const n = num(min, max, `a whole number from ${min} to ${max}`)(raw, where);
+  if (!Number.isInteger(n)) throw new ConfigError(`${where} must be a whole number from ${min} to ${max} (got ${JSON.stringify(raw)})`);
   return n;
 };
 const bool: Parse<boolean> = (raw, where) => {
@@ -206,6 +215,12 @@ export const SETTINGS = [
   def({ key: 'smapsBudget', flag: '--smaps-budget', flags: '--smaps-budget <ms>', env: ['SPMON_SMAPS_BUDGET'],
     description: 'dashboard: time per tick for reading smaps_rollup; the rest is estimated (default 20)',
     parse: num(1, 1000, 'a number of milliseconds from 1 to 1000'), dflt: 20 }),
+  def({ key: 'metricsTop', flag: '--metrics-top', flags: '--metrics-top <n>', env: ['SPMON_METRICS_TOP'],
+    description: 'metrics: per-process series (pid, comm) for the top n processes by PSS, at most 100 (default 0: none)',
+    parse: wholeIn(0, 100), dflt: 0 }),
+  def({ key: 'metricsSessionLimit', flag: '--metrics-session-limit', flags: '--metrics-session-limit <n>', env: ['SPMON_METRICS_SESSION_LIMIT'],
+    description: 'metrics: series for at most n sessions besides the pod, most PSS first; the rest are counted in spmon_sessions_omitted (default 200)',
+    parse: wholeIn(0, 100_000), dflt: 200 }),
   def({ key: 'procRoot', flag: '--proc-root', flags: '--proc-root <dir>', env: ['SPMON_PROC_ROOT'], description: 'read processes from this /proc (default /proc)', parse: str, dflt: '/proc' }),
   def({ key: 'cgroupRoot', flag: '--cgroup-root', flags: '--cgroup-root <dir>', env: ['SPMON_CGROUP_ROOT'],
     description: 'read cgroups under this root (default /sys/fs/cgroup)', parse: str, dflt: '/sys/fs/cgroup' }),

@@ -49,6 +49,9 @@ const NEEDS = [
   { id: 'setpriv', command: 'setpriv', debian: ['util-linux'], why: 'the tests that run spmon as nobody' },
   { id: 'unshare', command: 'unshare', debian: ['util-linux'], why: 'test/control.test.ts (PID reuse in a private pid namespace)' },
   { id: 'prlimit', command: 'prlimit', debian: ['util-linux'], why: 'test/native_held_fds.test.ts' },
+  { id: 'prometheus', command: 'prometheus', debian: ['prometheus'], why: 'test/metrics_prometheus.test.ts scrapes the metrics endpoint with a real Prometheus' },
+  { id: 'promtool', command: 'promtool', debian: ['prometheus'], why: 'promtool checks the metrics, and the alert rules in docs/ with their tests (test/metrics_*.test.ts)' },
+  { id: 'openssl', command: 'openssl', debian: ['openssl'], why: 'certificates for the TLS tests of the metrics endpoint' },
   {
     id: 'sanitizers',
     check: sanitizersLink,

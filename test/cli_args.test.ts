@@ -15,7 +15,7 @@ describe('parseArgs', () => {
   test('every setting flag lands under its setting key', () => {
     const values: Record<string, string> = {
       interval: '0.5', sort: 'pid', filter: 'x', limit: '3', threshold: '70', systemProcesses: 'a,b', grace: '2',
-      growthWindow: '30', smapsBudget: '5', procRoot: '/tmp/p', cgroupRoot: '/tmp/c',
+      growthWindow: '30', smapsBudget: '5', procRoot: '/tmp/p', cgroupRoot: '/tmp/c', metricsTop: '4', metricsSessionLimit: '9',
     };
     const args: string[] = [];
     for (const s of settingsOf('')) args.push(s.flag, ...(values[s.key] !== undefined ? [values[s.key]] : []));

@@ -32,7 +32,18 @@ describe('resolveSettings', () => {
         gracefulWaitSec: 30,
         cooldownSec: 600,
       },
+      metricsTop: 0,
+      metricsSessionLimit: 200,
     });
+  });
+
+  test('metrics settings: --metrics-top at most 100 (a hard maximum), whole numbers only; the session limit from the file', () => {
+    expect(resolveSettings({ metricsTop: '100' }, {}, {}).metricsTop).toBe(100);
+    expect(resolveSettings({}, { SPMON_METRICS_TOP: '7' }, {}).metricsTop).toBe(7);
+    expect(() => resolveSettings({ metricsTop: '101' }, {}, {})).toThrow('--metrics-top must be a whole number from 0 to 100 (got "101")');
+    expect(() => resolveSettings({}, { SPMON_METRICS_TOP: '2.5' }, {})).toThrow(/SPMON_METRICS_TOP must be a whole number/);
+    expect(resolveSettings({}, {}, { metricsSessionLimit: 50 }).metricsSessionLimit).toBe(50);
+    expect(() => resolveSettings({}, {}, { metricsSessionLimit: -1 })).toThrow(/"metricsSessionLimit" must be a whole number/);
   });
 
   test('a flag beats SPMON_*, which beats the config file, which beats the default', () => {

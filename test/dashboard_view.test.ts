@@ -259,7 +259,7 @@ describe('agent sessions whose logs are not all read yet', () => {
   const info = (sessionId: string, complete: boolean, unreadBytes: number): AgentInfo => ({
     tool: 'claude', sessionId, model: 'claude-sonnet-4-5', cwd: '/w', logPath: `/w/${sessionId}.jsonl`,
     tokens: { input: 2, output: 2, cacheCreation: 0, cacheRead: 1_234_000, total: 1_234_004 },
-    contextPercent: 10, evidence: null, confidence: null, complete, unreadBytes,
+    contextPercent: 10, contextTokens: 20_000, contextWindow: 200_000, evidence: null, confidence: null, complete, unreadBytes,
   });
 
   test('the Tokens column marks an incomplete count with ~, and the detail says how much is left to read', () => {

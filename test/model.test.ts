@@ -105,6 +105,16 @@ describe('Sampler', () => {
     expect(b.processes[0].cpuPercent).toBeCloseTo(200, 9);
   });
 
+  test('cumulative counters from the first sample: CPU seconds by mode at the host tick rate, io bytes; unknown io is null', () => {
+    const s = new Sampler();
+    const a = s.ingest(rawSample([{ pid: 10, utime: 500, stime: 125, readBytes: 8192, writeBytes: 0 }, { pid: 11, readBytes: NaN, writeBytes: NaN }], rawHost({ clockTicks: 250 })), 0, 0);
+    expect(a.processes[0]).toMatchObject({ cpuUserSeconds: 2, cpuSystemSeconds: 0.5, readBytesTotal: 8192, writeBytesTotal: 0, cpuPercent: null });
+    expect(a.processes[1]).toMatchObject({ readBytesTotal: null, writeBytesTotal: null });
+    const b = s.ingest(rawSample([{ pid: 10, utime: 750, stime: 125, readBytes: 8192, writeBytes: 4096 }], rawHost({ clockTicks: 250 }), rawCgroup({ cpuUsageUsec: 2_500_000 })), 1000, 1000);
+    expect(b.processes[0]).toMatchObject({ cpuUserSeconds: 3, cpuSystemSeconds: 0.5, writeBytesTotal: 4096 });
+    expect(b.cgroup.cpu.usageSeconds).toBe(2.5);
+  });
+
   test('rates are null when a counter is unknown or goes backwards', () => {
     const s = new Sampler();
     s.ingest(rawSample([{ pid: 1, readBytes: 100 }, { pid: 2, readBytes: NaN, writeBytes: 10 }, { pid: 3, readBytes: 500 }]), 0, 0);
@@ -241,7 +251,7 @@ describe('Sampler', () => {
       currentBytes: null, limitBytes: null, highBytes: null, workingSetBytes: null, anonBytes: null, fileBytes: null,
       shmemBytes: null, inactiveFileBytes: null, thresholdPercent: 80, oomKills: null,
     });
-    expect(snap.cgroup.cpu).toEqual({ quotaCores: null, usagePercent: null, usageCores: null });
+    expect(snap.cgroup.cpu).toEqual({ quotaCores: null, usagePercent: null, usageCores: null, usageSeconds: null });
   });
 });
 

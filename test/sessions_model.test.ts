@@ -95,7 +95,7 @@ const withTotals = (s: Session) => ({ ...s, ...sessionTotals(s) });
 describe('buildSessions', () => {
   const agentFacts = (over: Partial<AgentSessionFacts> = {}): AgentSessionFacts => ({
     tool: 'claude', sessionId: 's1', logPath: '/l.jsonl', cwd: '/home/u/proj', model: 'claude-sonnet-4',
-    tokens: { input: 10, output: 20, cacheCreation: 30, cacheRead: 40, total: 100 }, contextPercent: 42, lastActivityMs: 5, complete: true, unreadBytes: 0, ...over,
+    tokens: { input: 10, output: 20, cacheCreation: 30, cacheRead: 40, total: 100 }, contextPercent: 42, contextTokens: 84_000, contextWindow: 200_000, lastActivityMs: 5, complete: true, unreadBytes: 0, ...over,
   });
 
   test('tmux sessions hold their panes and all descendants; totals are sums; ids follow the schema', () => {
@@ -136,7 +136,7 @@ describe('buildSessions', () => {
     const r = buildSessions(snap, { tmux: [], agents: [agentFacts(), agentFacts({ sessionId: 's2' })], bindings, trees: [] });
     const s1 = withTotals(r.sessions.find((s) => s.id === 'agent:claude:s1')!);
     expect(s1).toMatchObject({ kind: 'agent', name: 'claude proj', pids: [50, 51], ussBytes: 1010 });
-    expect(s1.agent).toMatchObject({ tool: 'claude', model: 'claude-sonnet-4', evidence: 'open-log', confidence: 0.9, contextPercent: 42, complete: true, unreadBytes: 0 });
+    expect(s1.agent).toMatchObject({ tool: 'claude', model: 'claude-sonnet-4', evidence: 'open-log', confidence: 0.9, contextPercent: 42, contextTokens: 84_000, contextWindow: 200_000, complete: true, unreadBytes: 0 });
     const s2 = withTotals(r.sessions.find((s) => s.id === 'agent:claude:s2')!);
     expect(s2).toMatchObject({ pids: [], ussBytes: null });
     expect(s2.agent).toMatchObject({ evidence: null, confidence: null, tokens: { total: 100 } });

@@ -16,6 +16,8 @@ const agent: AgentInfo = {
   logPath: '/home/u/.claude/projects/x/0b6f.jsonl',
   tokens: { input: 1200, output: 300, cacheCreation: null, cacheRead: 50_000, total: 51_500 },
   contextPercent: 25.7,
+  contextTokens: 51_400,
+  contextWindow: 200_000,
   evidence: 'open-fd',
   confidence: 0.9,
   complete: true,

@@ -285,7 +285,7 @@ describe('spmon tokens table and JSON', () => {
       agent: {
         tool: 'codex', sessionId, model: 'gpt-5-codex', cwd: '/w', logPath: '/w/r.jsonl',
         tokens: { input: 1000, output: 10, cacheCreation: null, cacheRead: 500, total: 1510 },
-        contextPercent: 12, evidence: null, confidence: null, complete, unreadBytes: complete ? 0 : 4096,
+        contextPercent: 12, contextTokens: 32_640, contextWindow: 272_000, evidence: null, confidence: null, complete, unreadBytes: complete ? 0 : 4096,
       },
     });
 

@@ -53,6 +53,13 @@ const HELP = `Usage: npm run bench -- [options]
   --tokens-mb M  MiB of generated Claude Code, Codex and Gemini CLI logs (default 300,
                  quick 40; two thirds of it Claude's)                  SPMON_BENCH_TOKENS_MB
 
+  metrics case (npm run bench -- --case metrics):
+  --metrics-levels a,b,...  extra sleeping processes at each step, 0 for the
+                 machine as it is (default 0,9000: ~1,000 and ~10,000 processes
+                 here; quick 0,1000)                          SPMON_BENCH_METRICS_LEVELS
+  --metrics-ticks N  daemon ticks per step, each followed by scrapes (default 20,
+                 quick 5)                                       SPMON_BENCH_METRICS_TICKS
+
   --out DIR      where the JSON goes (default bench/out)                 SPMON_BENCH_OUT
   --quick        a fast smoke run                                        SPMON_BENCH_QUICK=1
   --help
@@ -72,16 +79,18 @@ const SPEC = {
   bigmemProcs: { flag: 'bigmem-procs', env: 'SPMON_BENCH_BIGMEM_PROCS', def: 25, quick: 5, min: 1 },
   bigmemMib: { flag: 'bigmem-mib', env: 'SPMON_BENCH_BIGMEM_MIB', def: 4096, quick: 256, min: 16 },
   bigmemTicks: { flag: 'bigmem-ticks', env: 'SPMON_BENCH_BIGMEM_TICKS', def: 100, quick: 10, min: 2 },
+  metricsTicks: { flag: 'metrics-ticks', env: 'SPMON_BENCH_METRICS_TICKS', def: 20, quick: 5, min: 1 },
   bigmemDashSeconds: { flag: 'bigmem-dash-seconds', env: 'SPMON_BENCH_BIGMEM_DASH_SECONDS', def: 60, quick: 5, min: 1 },
   tokensMb: { flag: 'tokens-mb', env: 'SPMON_BENCH_TOKENS_MB', def: 300, quick: 40, min: 1 },
 };
 
 const SCALE_LEVELS = { def: [1000, 2500, 5000, 10000], quick: [200, 1000] };
+const METRICS_LEVELS = { def: [0, 9000], quick: [0, 1000] };
 
-/** "1000,2500" -> [1000, 2500]: positive integers, sorted, no repeats. */
-function parseLevels(raw, flag = '--scale-levels') {
+/** "1000,2500" -> [1000, 2500]: integers of at least `min`, sorted, no repeats. */
+function parseLevels(raw, flag = '--scale-levels', min = 1) {
   const out = [...new Set(raw.split(',').map((x) => x.trim()).filter((x) => x !== '').map(Number))].sort((a, b) => a - b);
-  if (out.length === 0 || out.some((n) => !Number.isInteger(n) || n < 1)) throw new UsageError(`${flag} wants positive integers a,b,..., not ${raw}`);
+  if (out.length === 0 || out.some((n) => !Number.isInteger(n) || n < min)) throw new UsageError(`${flag} wants integers of at least ${min}, a,b,..., not ${raw}`);
   return out;
 }
 
@@ -109,6 +118,7 @@ function parseOptions(argv, env) {
   let noApt = /^(1|true|yes)$/i.test(env.SPMON_BENCH_NO_APT || '');
   let scaleLevels = env.SPMON_BENCH_SCALE_LEVELS || null;
   let scaleDashLevels = env.SPMON_BENCH_SCALE_DASH_LEVELS || 'ends';
+  let metricsLevels = env.SPMON_BENCH_METRICS_LEVELS || null;
   const flagToKey = {};
   for (const [key, s] of Object.entries(SPEC)) flagToKey[s.flag || key] = key;
 
@@ -135,6 +145,7 @@ function parseOptions(argv, env) {
     else if (arg === '--before-root') beforeRoot = next();
     else if (arg === '--scale-levels') scaleLevels = next();
     else if (arg === '--scale-dash-levels') scaleDashLevels = next();
+    else if (arg === '--metrics-levels') metricsLevels = next();
     else if (arg.startsWith('--') && flagToKey[name]) given[flagToKey[name]] = next();
     else throw new UsageError(`unknown option ${argv[i]}`);
   }
@@ -153,6 +164,7 @@ function parseOptions(argv, env) {
   if (opts.big > opts.procs) opts.big = opts.procs;
   opts.scaleLevels = scaleLevels ? parseLevels(scaleLevels) : quick ? SCALE_LEVELS.quick : SCALE_LEVELS.def;
   opts.scaleDashLevels = parseDashLevels(scaleDashLevels, opts.scaleLevels);
+  opts.metricsLevels = metricsLevels ? parseLevels(metricsLevels, '--metrics-levels', 0) : quick ? METRICS_LEVELS.quick : METRICS_LEVELS.def;
   return opts;
 }
 

@@ -1,5 +1,20 @@
-// The program itself: the dashboard, or with --once/--json one snapshot printed as a table or JSON.
-import type { CommandDef } from './command';
+// The program itself: the dashboard, or with --once/--json/--format one snapshot printed as a table, JSON
+// or metrics.
+import { CommandDef, UsageError } from './command';
+
+/** What --once prints. */
+export type OnceFormat = 'table' | 'json' | 'openmetrics' | 'prometheus';
+const FORMATS: readonly OnceFormat[] = ['table', 'json', 'openmetrics', 'prometheus'];
+
+/** The --once format the options ask for, or null for the dashboard. */
+export function onceFormat(opts: Record<string, unknown>): OnceFormat | null {
+  const given = opts.format as string | undefined;
+  if (given !== undefined && !FORMATS.includes(given as OnceFormat)) throw new UsageError(`--format must be one of ${FORMATS.join(', ')} (got ${JSON.stringify(given)})`);
+  if (opts.json === true && given !== undefined && given !== 'json') throw new UsageError(`--json and --format ${given} ask for two formats; give one`);
+  if (opts.json === true) return 'json';
+  if (given !== undefined) return given as OnceFormat;
+  return opts.once === true ? 'table' : null;
+}
 
 export const mainCommand: CommandDef = {
   name: '',
@@ -7,13 +22,17 @@ export const mainCommand: CommandDef = {
   options: [
     { flags: '--once', description: 'print one snapshot and exit (a table, or JSON with --json)' },
     { flags: '--json', description: 'print the snapshot as JSON (schema spmon.snapshot/v1); implies --once' },
+    {
+      flags: '--format <format>',
+      description: 'what --once prints: table, json, prometheus (text format 0.0.4, for node_exporter\'s textfile collector) or openmetrics; implies --once',
+    },
   ],
   async run(ctx) {
-    const json = ctx.opts.json === true;
-    if (json || ctx.opts.once === true) {
+    const format = onceFormat(ctx.opts);
+    if (format !== null) {
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       const { runOnce } = require('./once') as typeof import('./once');
-      return runOnce(ctx, json);
+      return runOnce(ctx, format);
     }
     if (!ctx.io.stdout.isTTY || !process.stdin.isTTY) {
       ctx.io.stderr.write('spmon: the dashboard needs a terminal; use --once or --json for a snapshot (spmon --help).\n');

@@ -50,7 +50,7 @@ export interface Interest {
   detailPid?: number | null;
 }
 
-/** Native reads a consumer can do without (`io`: only rates need it). */
+/** Native reads a consumer can do without, or needs (`io`: rates need it; true: read even at interval 0, for the cumulative counters). */
 export interface Reads {
   io?: boolean;
 }
@@ -236,7 +236,7 @@ export class Engine {
     const settling = this.sources.settle();
     await settling.started;
     let snap: ModelSnapshot;
-    const io = reads.io !== false && intervalSec > 0;
+    const io = reads.io === true || (reads.io !== false && intervalSec > 0);
     try {
       snap = this.ingest(this.read(io ? {} : { io: false }));
     } catch (err) {

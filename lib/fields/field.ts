@@ -18,7 +18,9 @@ export type Unit =
   | 'count'
   /** An agent's token total, marked while its logs are still being read. */
   | 'agentTokens'
-  | 'percent0';
+  | 'percent0'
+  /** Seconds of CPU time. */
+  | 'seconds';
 
 /** The native reads a value comes from (htop's Process_fields flags): a consumer asks for the union. */
 export type NativeRead = 'io' | 'smaps' | 'status' | 'cmdline';
@@ -46,10 +48,18 @@ export interface ColumnSpec {
   priority: number;
 }
 
+/**
+ * A Prometheus/OpenMetrics series a field gives (lib/metrics renders them). Base units, no percentages;
+ * a counter's name ends in `_total`. Fields with the same name are one family told apart by `labels`.
+ */
 export interface Metric {
-  /** Without the `spmon_` prefix and the per-kind infix (e.g. `memory_uss_bytes`). */
+  /** Without the `spmon_` prefix and the per-kind infix (`memory_uss_bytes` is `spmon_session_memory_uss_bytes` for a session). */
   name: string;
   help: string;
+  /** Default gauge. A counter only goes up while its series lives (sessions: see lib/metrics/accumulate.ts). */
+  type?: 'gauge' | 'counter';
+  /** Labels with a fixed value for this field, telling it apart from the others of its family (`mode="user"`). */
+  labels?: Readonly<Record<string, string>>;
 }
 
 export interface ProcessField {
@@ -65,8 +75,13 @@ export interface ProcessField {
   descending: boolean;
   /** Key in --json process rows (and MCP); null: not in JSON. `digits`: round to this many decimals. */
   json: { key: string; digits?: number } | null;
-  /** Sessions sum this field over their members (ΣUSS adds up; ΣRSS double counts, and its header says so). */
-  session: { column: ColumnSpec | null; json: string; metric: Metric | null } | null;
+  /**
+   * Sessions sum this field over their members (ΣUSS adds up; ΣRSS double counts, and its header says so).
+   * `json`: the key in --json session rows; null: not there (the sum still is in sessionTotals, by field key).
+   */
+  session: { column: ColumnSpec | null; json: string | null; metric: Metric | null } | null;
+  /** The per-process series of the opt-in top-N of the metrics endpoint (`--metrics-top`). */
+  metric?: Metric;
   tone?: (p: ProcessStat) => Tone;
   reads: readonly NativeRead[];
 }

@@ -6,6 +6,16 @@ import type { ProcessField } from './field';
 
 const MiB = 1024 * 1024;
 
+// Metric help texts. A process can be in the pod, a tmux session and an agent session at once: the
+// session series of different kinds overlap, and HELP says so wherever a sum across kinds would mislead.
+export const OVERLAP = ' A process is in the pod and in any tmux, agent, tree or run session it belongs to: never sum across kind.';
+const TOP_N = ' Only the top processes by PSS (--metrics-top).';
+const USS_HELP = 'Unique set size: memory no other process maps (Private_Clean + Private_Dirty)';
+const PSS_HELP = 'Proportional set size: private pages plus a share of shared ones (Pss)';
+const SESSION_CPU_HELP =
+  'CPU time of the members by mode, seconds, counted from when each member was first seen (its CPU time until then included), exited members included.' + OVERLAP;
+const PROCESS_CPU_HELP = 'CPU time of the process since it started, by mode, seconds.' + TOP_N;
+
 export const PROCESS_FIELDS: readonly ProcessField[] = [
   { key: 'pid', column: { header: 'PID', width: 7, align: 'right', priority: 100 }, unit: 'int',
     value: (p) => p.pid, sort: (p) => p.pid, descending: false, json: { key: 'pid' }, session: null, reads: [] },
@@ -27,20 +37,24 @@ export const PROCESS_FIELDS: readonly ProcessField[] = [
   { key: 'uss', column: { header: 'USS', width: 9, align: 'right', priority: 85 }, unit: 'bytes',
     value: (p) => p.ussBytes, sort: (p) => p.ussBytes, descending: true, json: { key: 'ussBytes' },
     session: { column: { header: 'ΣUSS', width: 9, align: 'right', priority: 90 }, json: 'ussBytes',
-      metric: { name: 'memory_uss_bytes', help: 'Unique set size: pages only its processes map (Private_Clean + Private_Dirty), summed.' } },
+      metric: { name: 'memory_uss_bytes', help: USS_HELP + ', summed over the members.' + OVERLAP } },
+    metric: { name: 'memory_uss_bytes', help: USS_HELP + '.' + TOP_N },
     reads: ['smaps', 'status'] },
   { key: 'pss', column: { header: 'PSS', width: 9, align: 'right', priority: 70 }, unit: 'bytes',
     value: (p) => p.pssBytes, sort: (p) => p.pssBytes, descending: true, json: { key: 'pssBytes' },
     session: { column: { header: 'ΣPSS', width: 9, align: 'right', priority: 75 }, json: 'pssBytes',
-      metric: { name: 'memory_pss_bytes', help: 'Proportional set size: private pages plus a share of shared ones, summed (adds up across processes).' } },
+      metric: { name: 'memory_pss_bytes', help: PSS_HELP + ', summed over the members (adds up across processes).' + OVERLAP } },
+    metric: { name: 'memory_pss_bytes', help: PSS_HELP + '.' + TOP_N },
     reads: ['smaps', 'status'] },
   { key: 'rss', column: { header: 'RSS', width: 9, align: 'right', priority: 60 }, unit: 'bytes',
     value: (p) => p.rssBytes, sort: (p) => p.rssBytes, descending: true, json: { key: 'rssBytes' },
     session: { column: { header: 'ΣRSS*', width: 9, align: 'right', priority: 40 }, json: 'rssBytes',
-      metric: { name: 'memory_rss_bytes', help: 'Resident set size summed over processes: shared pages are counted once per process (double counts).' } },
+      metric: { name: 'memory_rss_bytes', help: 'Resident set size summed over the members: shared pages count once per process (double counts; PSS adds up).' + OVERLAP } },
+    metric: { name: 'memory_rss_bytes', help: 'Resident set size (Rss): shared pages included.' + TOP_N },
     reads: [] },
   { key: 'swap', column: null, unit: 'bytes', value: (p) => p.swapBytes, sort: null, descending: true, json: { key: 'swapBytes' },
-    session: { column: null, json: 'swapBytes', metric: { name: 'memory_swap_bytes', help: 'Swapped-out memory of the processes, summed.' } },
+    session: { column: null, json: 'swapBytes', metric: { name: 'memory_swap_bytes', help: 'Swapped-out memory (Swap), summed over the members.' + OVERLAP } },
+    metric: { name: 'memory_swap_bytes', help: 'Swapped-out memory (Swap).' + TOP_N },
     reads: ['smaps', 'status'] },
   { key: 'growth', column: { header: 'Growth', width: 11, align: 'right', priority: 65 }, unit: 'bytesPerMin',
     value: (p) => p.growthBytesPerMin, sort: (p) => p.growthBytesPerMin, descending: true, json: { key: 'growthBytesPerMin', digits: 0 },
@@ -57,6 +71,19 @@ export const PROCESS_FIELDS: readonly ProcessField[] = [
   { key: 'write', column: { header: 'Write', width: 11, align: 'right', priority: 36 }, unit: 'bytesPerSec',
     value: (p) => p.writeBytesPerSec, sort: (p) => p.writeBytesPerSec, descending: true, json: { key: 'writeBytesPerSec', digits: 0 },
     session: null, reads: ['io'] },
+  // Cumulative counters since the process started (metrics, JSON). Sessions count them as counters: see lib/metrics.
+  { key: 'cpuUser', column: null, unit: 'seconds', value: (p) => p.cpuUserSeconds, sort: null, descending: true, json: { key: 'cpuUserSeconds', digits: 2 },
+    session: { column: null, json: null, metric: { name: 'cpu_seconds_total', type: 'counter', labels: { mode: 'user' }, help: SESSION_CPU_HELP } },
+    metric: { name: 'cpu_seconds_total', type: 'counter', labels: { mode: 'user' }, help: PROCESS_CPU_HELP }, reads: [] },
+  { key: 'cpuSystem', column: null, unit: 'seconds', value: (p) => p.cpuSystemSeconds, sort: null, descending: true, json: { key: 'cpuSystemSeconds', digits: 2 },
+    session: { column: null, json: null, metric: { name: 'cpu_seconds_total', type: 'counter', labels: { mode: 'system' }, help: SESSION_CPU_HELP } },
+    metric: { name: 'cpu_seconds_total', type: 'counter', labels: { mode: 'system' }, help: PROCESS_CPU_HELP }, reads: [] },
+  { key: 'readTotal', column: null, unit: 'bytes', value: (p) => p.readBytesTotal, sort: null, descending: true, json: { key: 'readBytesTotal' },
+    session: { column: null, json: null, metric: { name: 'read_bytes_total', type: 'counter', help: 'Bytes the members caused to be read from storage (io read_bytes), counted from when each member was first seen, exited members included.' + OVERLAP } },
+    metric: { name: 'read_bytes_total', type: 'counter', help: 'Bytes the process caused to be read from storage since it started (io read_bytes).' + TOP_N }, reads: ['io'] },
+  { key: 'writeTotal', column: null, unit: 'bytes', value: (p) => p.writeBytesTotal, sort: null, descending: true, json: { key: 'writeBytesTotal' },
+    session: { column: null, json: null, metric: { name: 'write_bytes_total', type: 'counter', help: 'Bytes the members caused to be written to storage (io write_bytes), counted from when each member was first seen, exited members included.' + OVERLAP } },
+    metric: { name: 'write_bytes_total', type: 'counter', help: 'Bytes the process caused to be written to storage since it started (io write_bytes).' + TOP_N }, reads: ['io'] },
   { key: 'system', column: null, unit: 'text', value: (p) => p.system, sort: null, descending: false, json: { key: 'system' }, session: null, reads: [] },
   { key: 'sessionIds', column: null, unit: 'text', value: (p, ctx) => ctx.sessionIdsOf(p), sort: null, descending: false,
     json: { key: 'sessionIds' }, session: null, reads: [] },

@@ -2,10 +2,10 @@
 // (and MCP, metrics). The summed fields come from the process field table (`session` there), so a
 // process field that sums over a session is one entry, not two.
 import type { Session } from '../model/sessions';
-import type { ColumnSpec, Metric, Unit } from './field';
-import { SUMMED_FIELDS } from './process_fields';
+import type { ColumnSpec, Metric, ProcessField, Unit } from './field';
+import { OVERLAP, SUMMED_FIELDS } from './process_fields';
 
-/** The sums of a session's members, by session JSON key (ussBytes, pssBytes, ...); null when no member knows. */
+/** The sums of a session's members, by session JSON key (ussBytes, pssBytes, ...; else the field key); null when no member knows. */
 export type SessionTotals = Readonly<Record<string, number | null>>;
 
 const totalsCache = new WeakMap<Session, SessionTotals>();
@@ -21,7 +21,7 @@ export function sessionTotals(s: Session): SessionTotals {
       const v = f.value(p, NO_CONTEXT);
       if (typeof v === 'number') sum = (sum ?? 0) + v;
     }
-    out[f.session!.json] = sum;
+    out[f.session!.json ?? f.key] = sum;
   }
   totalsCache.set(s, (t = out));
   return t;
@@ -44,6 +44,8 @@ export interface SessionField {
   /** JSON rounds to this many decimals. */
   digits?: number;
   metric: Metric | null;
+  /** The process field a summed session field sums (its metric, when a counter, is counted by lib/metrics). */
+  sums?: ProcessField;
   /** Emphasis from the agent's context level ('ctx'). */
   contextTone?: boolean;
 }
@@ -52,17 +54,19 @@ const summed: SessionField[] = SUMMED_FIELDS.map((f) => ({
   key: f.key,
   column: f.session!.column,
   unit: f.unit,
-  value: (s: Session) => sessionTotals(s)[f.session!.json],
+  value: (s: Session) => sessionTotals(s)[f.session!.json ?? f.key],
   json: f.session!.json,
   digits: f.json?.digits,
   metric: f.session!.metric,
+  sums: f,
 }));
 
 export const SESSION_FIELDS: readonly SessionField[] = [
   { key: 'id', column: null, unit: 'text', value: (s) => s.id, json: 'id', metric: null },
   { key: 'kind', column: { header: 'Kind', width: 6, align: 'left', priority: 100 }, unit: 'text', value: (s) => s.kind, json: 'kind', metric: null },
   { key: 'name', column: { header: 'Session', width: 0, align: 'left', priority: 95 }, unit: 'text', value: (s) => s.name, json: 'name', metric: null },
-  { key: 'procs', column: { header: 'Procs', width: 5, align: 'right', priority: 80 }, unit: 'int', value: (s) => s.pids.length, json: null, metric: null },
+  { key: 'procs', column: { header: 'Procs', width: 5, align: 'right', priority: 80 }, unit: 'int', value: (s) => s.pids.length, json: null,
+    metric: { name: 'processes', help: 'Live processes in the session.' + OVERLAP } },
   { key: 'pids', column: null, unit: 'text', value: (s) => s.pids, json: 'pids', metric: null },
   ...summed,
   { key: 'state', column: { header: 'State', width: 8, align: 'left', priority: 58 }, unit: 'text',

@@ -36,6 +36,12 @@ export interface ProcessStat {
   growthSteady: boolean;
   readBytesPerSec: number | null;
   writeBytesPerSec: number | null;
+  /** CPU time since the process started, in user and kernel mode, seconds (utime, stime: cumulative). */
+  cpuUserSeconds: number;
+  cpuSystemSeconds: number;
+  /** Bytes the process caused to be read from and written to storage since it started (io read_bytes, write_bytes); null when io was not read. */
+  readBytesTotal: number | null;
+  writeBytesTotal: number | null;
   /** Where USS/PSS came from: smaps_rollup, summed smaps, or nowhere. */
   memorySource: 'smaps_rollup' | 'smaps' | null;
   /** Age of the smaps reading behind USS/PSS, ms (0: read this tick); null when there is none. */
@@ -78,6 +84,8 @@ export interface CgroupStat {
     /** Usage against the quota (or all cores), 0..100, over the interval. */
     usagePercent: number | null;
     usageCores: number | null;
+    /** The cgroup's CPU time since it was made, seconds (cpu.stat usage_usec, cpuacct.usage): cumulative. */
+    usageSeconds: number | null;
   };
   pids: { current: number | null; max: number | null };
 }

@@ -88,7 +88,7 @@ function newProcessStat(key: string, pid: number, startTicks: number): ProcessSt
     key, pid, ppid: 0, pgrp: 0, sid: 0, tty: 0, startTicks, startTime: null, uid: null, name: '', cmdline: null, state: '?',
     threads: null, kernelThread: false, cpuPercent: null, ussBytes: null, pssBytes: null, rssBytes: null, swapBytes: null,
     swapPssBytes: null, rssAnonBytes: null, rssFileBytes: null, rssShmemBytes: null, growthBytesPerMin: null, growthSteady: false,
-    readBytesPerSec: null, writeBytesPerSec: null, memorySource: null, memoryAgeMs: null, memoryEstimated: false, system: false,
+    readBytesPerSec: null, writeBytesPerSec: null, cpuUserSeconds: 0, cpuSystemSeconds: 0, readBytesTotal: null, writeBytesTotal: null, memorySource: null, memoryAgeMs: null, memoryEstimated: false, system: false,
   };
 }
 
@@ -206,6 +206,10 @@ export class Sampler {
       stat.growthSteady = false;
       stat.readBytesPerSec = readRate;
       stat.writeBytesPerSec = writeRate;
+      stat.cpuUserSeconds = utime / ticks;
+      stat.cpuSystemSeconds = stime / ticks;
+      stat.readBytesTotal = known(rb);
+      stat.writeBytesTotal = known(wb);
       stat.memorySource = mem.source;
       stat.memoryAgeMs = mem.ageMs;
       stat.memoryEstimated = mem.estimated;
@@ -403,6 +407,7 @@ export class Sampler {
         quotaCores: quota,
         usagePercent: usageCores === null || capacity <= 0 ? null : (usageCores / capacity) * 100,
         usageCores,
+        usageSeconds: usage === null ? null : usage / 1e6,
       },
       pids: { current: v(cg?.pidsCurrent), max: v(cg?.pidsMax) },
     };

@@ -47,6 +47,8 @@ export function cellText(unit: Unit, v: unknown): string {
       return formatCount(n);
     case 'agentTokens':
       return formatTokenTotal(v as { tokens: { total: number | null }; complete: boolean });
+    case 'seconds':
+      return n === null ? UNKNOWN : n.toFixed(2);
     case 'int':
       return n === null ? UNKNOWN : String(n);
     default:

@@ -34,6 +34,10 @@ export function proc(pid: number, over: Partial<ProcessStat> = {}): ProcessStat 
     growthSteady: false,
     readBytesPerSec: 0,
     writeBytesPerSec: 0,
+    cpuUserSeconds: pid / 100,
+    cpuSystemSeconds: pid / 1000,
+    readBytesTotal: pid * 4096,
+    writeBytesTotal: pid * 512,
     memorySource: 'smaps_rollup',
     memoryAgeMs: 0,
     memoryEstimated: false,
@@ -61,7 +65,7 @@ export function cgroup(over: Partial<CgroupStat['memory']> = {}, cpu: Partial<Cg
       oomKills: 0,
       ...over,
     },
-    cpu: { quotaCores: 2, usagePercent: 25, usageCores: 0.5, ...cpu },
+    cpu: { quotaCores: 2, usagePercent: 25, usageCores: 0.5, usageSeconds: 100, ...cpu },
     pids: { current: 3, max: null },
   };
 }

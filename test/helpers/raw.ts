@@ -93,6 +93,6 @@ export function processStat(over: Partial<ProcessStat> & { pid: number }): Proce
     name: `p${over.pid}`, cmdline: `p${over.pid}`, state: 'S', threads: 1, kernelThread: false, cpuPercent: null,
     ussBytes: null, pssBytes: null, rssBytes: null, swapBytes: null, swapPssBytes: null, rssAnonBytes: null,
     rssFileBytes: null, rssShmemBytes: null, growthBytesPerMin: null, growthSteady: false, readBytesPerSec: null,
-    writeBytesPerSec: null, memorySource: null, memoryAgeMs: null, memoryEstimated: false, system: false, ...over,
+    writeBytesPerSec: null, cpuUserSeconds: 0, cpuSystemSeconds: 0, readBytesTotal: null, writeBytesTotal: null, memorySource: null, memoryAgeMs: null, memoryEstimated: false, system: false, ...over,
   };
 }

@@ -59,6 +59,8 @@ export interface AgentSessionFacts {
   model: string | null;
   tokens: TokenTotals;
   contextPercent: number | null;
+  contextTokens: number | null;
+  contextWindow: number | null;
   lastActivityMs: number | null;
   complete: boolean;
   unreadBytes: number;
@@ -84,6 +86,8 @@ export function agentProvider(input: () => { logs: readonly AgentSessionFacts[];
           logPath: a.logPath,
           tokens: a.tokens,
           contextPercent: a.contextPercent,
+          contextTokens: a.contextTokens,
+          contextWindow: a.contextWindow,
           evidence: root ? binding!.evidence : null,
           confidence: root ? binding!.confidence : null,
           complete: a.complete,

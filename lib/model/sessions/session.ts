@@ -14,6 +14,9 @@ export interface AgentInfo {
   logPath: string | null;
   tokens: TokenTotals;
   contextPercent: number | null;
+  /** Tokens in the context at the last request, and the window they are measured against (contextPercent's two parts). */
+  contextTokens: number | null;
+  contextWindow: number | null;
   evidence: string | null;
   confidence: number | null;
   /** The logs are read to their end: the counts are the whole session's. */
