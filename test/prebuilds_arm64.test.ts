@@ -3,10 +3,11 @@
 // and checked against this machine's /proc and children the test starts, the packed package's spmon
 // runs under both Buns, and the arm64 SEA runs as it is. Emulated programs take seconds to start, so
 // one guest (test/arm64/guest.js) per libc answers all the checks of its describe block.
-import { ChildProcess, execFileSync, spawn } from 'child_process';
+import { ChildProcess, execFile, spawn } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { promisify } from 'util';
 import { arm64Bun, Libc, runCommand, underQemu } from './helpers/arm64';
 import { python3, spawnChild, waitForLine } from './helpers/children';
 import { ROOT } from './helpers/paths';
@@ -24,6 +25,8 @@ const elf = require('../scripts/elf.js') as { readElf(file: string): { machine: 
 const MiB = 1024 * 1024;
 const PACKAGE = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')).name as string;
 const GUEST = path.join(ROOT, 'test', 'arm64', 'guest.js');
+
+const execFileP = promisify(execFile);
 
 const tmpDirs: string[] = [];
 function tmpDir(prefix: string): string {
@@ -57,7 +60,7 @@ class Guest {
     const dir = tmpDir(`spmon-arm64-${libc}-`);
     const copy = path.join(dir, `${libc}.node`);
     fs.copyFileSync(arm64Prebuild(libc), copy);
-    const c = arm64Bun(libc, dir)([GUEST, copy]);
+    const c = bun(libc)([GUEST, copy]);
     const proc = spawn(c.file, c.args, { env: c.env, stdio: ['pipe', 'pipe', 'pipe'] });
     let stderr = '';
     proc.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
@@ -93,7 +96,37 @@ interface Processes {
   pids: number[];
   startTimes: number[];
   self: { pid: number; ppid: number; state: string; cmdline: string };
-  host: { cpuCount: number; memTotal: number; clockTicks: number; bootTime: number };
+  host: { cpuCount: number; memTotal: number; clockTicks: number };
+}
+
+/** The aarch64 Bun of each libc, made once (the musl one builds its stand-in libstdc++). */
+const buns = new Map<Libc, ReturnType<typeof arm64Bun>>();
+function bun(libc: Libc): ReturnType<typeof arm64Bun> {
+  if (!buns.has(libc)) buns.set(libc, arm64Bun(libc, tmpDir(`spmon-arm64-${libc}-`)));
+  return buns.get(libc)!;
+}
+
+/** npm pack this package and install the tarball into an empty folder, as a user does: its package folder. */
+async function installPacked(): Promise<string> {
+  const packDir = tmpDir('spmon-arm64-pack-');
+  // --ignore-scripts: no `prepare` (tsc rewriting dist/ while other test files run); pretest built it.
+  const { stdout } = await execFileP('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', packDir], { cwd: ROOT, encoding: 'utf8' });
+  const tarball = path.join(packDir, (JSON.parse(stdout) as { filename: string }[])[0].filename);
+  const dir = tmpDir('spmon-arm64-install-');
+  fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name: 'empty', version: '1.0.0', private: true }));
+  await execFileP('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', tarball], { cwd: dir, timeout: 200_000 });
+  return path.join(dir, 'node_modules', PACKAGE);
+}
+
+/** npm run sea -- --arch arm64, and a copy of the executable alone in a folder. */
+async function buildSea(): Promise<string> {
+  await execFileP(process.execPath, [path.join(ROOT, 'scripts', 'sea.js'), '--arch', 'arm64'], { cwd: ROOT, timeout: 200_000 });
+  const built = path.join(ROOT, 'dist', 'sea', 'linux-arm64', 'spmon');
+  if (elf.readElf(built).machine !== 'aarch64') throw new Error(`${built} is not an aarch64 executable`);
+  const exe = path.join(tmpDir('spmon-arm64-sea-'), 'spmon');
+  fs.copyFileSync(built, exe);
+  fs.chmodSync(exe, 0o755);
+  return exe;
 }
 
 describe.each(['glibc', 'musl'] as Libc[])('the linux-arm64 %s prebuild in an aarch64 Bun under qemu', (libc) => {
@@ -171,20 +204,8 @@ sys.stdin.readline()`,
 
 describe('the packed package under the aarch64 Buns', () => {
   let pkgDir: string;
-  beforeAll(() => {
-    const packDir = tmpDir('spmon-arm64-pack-');
-    // --ignore-scripts: no `prepare` (tsc rewriting dist/ while other test files run); pretest built it.
-    const packed = JSON.parse(
-      execFileSync('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', packDir], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }),
-    ) as { filename: string }[];
-    const dir = tmpDir('spmon-arm64-install-');
-    fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name: 'empty', version: '1.0.0', private: true }));
-    execFileSync('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', path.join(packDir, packed[0].filename)], {
-      cwd: dir,
-      stdio: ['ignore', 'ignore', 'pipe'],
-      timeout: 200_000,
-    });
-    pkgDir = path.join(dir, 'node_modules', PACKAGE);
+  beforeAll(async () => {
+    pkgDir = await installPacked();
     expect(fs.existsSync(path.join(pkgDir, 'build'))).toBe(false);
   }, 240_000);
 
@@ -192,8 +213,7 @@ describe('the packed package under the aarch64 Buns', () => {
   test.each(['glibc', 'musl'] as Libc[])('%s: spmon --once --json --interval 0 prints a valid snapshot that holds itself', async (libc) => {
     const pe = privateEnv(libc === 'musl' ? { LIBC: 'musl' } : { LIBC: undefined });
     try {
-      const c = arm64Bun(libc, tmpDir(`spmon-arm64-${libc}-`))([path.join(pkgDir, 'bin', 'spmon'), '--once', '--json', '--interval', '0'], pe.env);
-      const r = await runCommand(c);
+      const r = await runCommand(bun(libc)([path.join(pkgDir, 'bin', 'spmon'), '--once', '--json', '--interval', '0'], pe.env));
       expect(r.stderr).toBe('');
       expect(r.status).toBe(0);
       const doc = JSON.parse(r.stdout) as { schema: string; processes: { cmdline: string | null }[] };
@@ -208,19 +228,14 @@ describe('the packed package under the aarch64 Buns', () => {
 
 describe('the arm64 single-file executable (npm run sea -- --arch arm64) under qemu', () => {
   let exe: string;
-  beforeAll(() => {
-    execFileSync(process.execPath, [path.join(ROOT, 'scripts', 'sea.js'), '--arch', 'arm64'], { cwd: ROOT, stdio: 'ignore' });
-    const built = path.join(ROOT, 'dist', 'sea', 'linux-arm64', 'spmon');
-    expect(elf.readElf(built).machine).toBe('aarch64');
-    exe = path.join(tmpDir('spmon-arm64-sea-'), 'spmon');
-    fs.copyFileSync(built, exe);
-    fs.chmodSync(exe, 0o755);
+  beforeAll(async () => {
+    exe = await buildSea();
   }, 240_000);
 
   test('a copy in an empty folder prints a valid --once --json snapshot, with only itself on PATH', async () => {
-    const pe = privateEnv({ PATH: path.dirname(exe) });
-    const addonDirs = () => fs.readdirSync(os.tmpdir()).filter((f) => f.startsWith('spmon-addon-'));
-    const before = addonDirs();
+    // A private TMPDIR: the addon is written there only to be loaded, and nothing may be left.
+    const tmp = tmpDir('spmon-arm64-sea-tmp-');
+    const pe = privateEnv({ PATH: path.dirname(exe), TMPDIR: tmp });
     try {
       const r = await runCommand(underQemu(exe, ['--once', '--json', '--interval', '0'], pe.env));
       expect(r.stderr).toBe('');
@@ -229,8 +244,7 @@ describe('the arm64 single-file executable (npm run sea -- --arch arm64) under q
       expect(doc.schema).toBe('spmon.snapshot/v1');
       expect(schemaErrors(doc)).toBe('');
       expect(doc.processes.filter((p) => p.cmdline?.includes(`${exe} --once`))).toHaveLength(1);
-      // The arm64 addon was written to a private temporary folder only to be loaded: nothing is left.
-      expect(addonDirs().filter((f) => !before.includes(f))).toEqual([]);
+      expect(fs.readdirSync(tmp)).toEqual([]);
     } finally {
       pe.dispose();
     }

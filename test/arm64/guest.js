@@ -24,7 +24,7 @@ const ops = {
       pids: Array.from(s.pid),
       startTimes: Array.from(s.startTime),
       self: { pid: process.pid, ppid: s.ppid[self], state: String.fromCharCode(s.state[self]), cmdline: s.cmdline[self] },
-      host: { cpuCount: s.host.cpuCount, memTotal: s.host.memTotal, clockTicks: s.host.clockTicks, bootTime: s.host.bootTime },
+      host: { cpuCount: s.host.cpuCount, memTotal: s.host.memTotal, clockTicks: s.host.clockTicks },
     };
   },
   memory({ pid }) {
