@@ -10,6 +10,8 @@
 //   check: (ctx) => true | false | null  its own probe; null = cannot tell until the others are present
 //   debian: ['musl'] | (ctx) => [...]    the Debian packages that bring it
 //   tool: 'bun-musl'                     a tool of scripts/toolchain.js (installed on first use)
+//   sysroot: 'arm64'                     Debian packages of that architecture, unpacked into a cache by
+//                                        scripts/sysroot.js (apt-get download: no root, apt unchanged)
 
 const fs = require('fs');
 const path = require('path');
@@ -39,7 +41,8 @@ function probe(need, ctx) {
     return r === null ? 'unknown' : r ? 'ok' : 'missing';
   }
   if (need.tool) return fs.existsSync(ctx.toolPath(need.tool)) ? 'ok' : 'missing';
-  throw new Error(`need ${need.id}: no command, file, check or tool to probe`);
+  if (need.sysroot) return ctx.hasSysroot(need.sysroot) ? 'ok' : 'missing';
+  throw new Error(`need ${need.id}: no command, file, check, tool or sysroot to probe`);
 }
 
 /** How a missing need shows in a message. */
@@ -47,15 +50,16 @@ function describe(need) {
   if (need.command) return `${need.command} is not on PATH`;
   if (need.file) return `${need.file} is missing`;
   if (need.tool) return `${need.tool} is not in node_modules/.cache`;
+  if (need.sysroot) return `Debian's ${need.sysroot} packages are not unpacked in node_modules/.cache`;
   return need.missingText || 'its probe failed';
 }
 
 /**
  * What is missing and what would bring it: Debian packages (in table order, once each), npm tools,
- * and the needs that cannot be probed yet.
+ * sysroots, and the needs that cannot be probed yet.
  */
 function plan(needs, ctx) {
-  const out = { missing: [], unknown: [], debian: [], tools: [] };
+  const out = { missing: [], unknown: [], debian: [], tools: [], sysroots: [] };
   for (const need of needs) {
     const state = probe(need, ctx);
     if (state === 'ok') continue;
@@ -65,17 +69,21 @@ function plan(needs, ctx) {
     }
     out.missing.push(need);
     if (need.tool) out.tools.push(need.tool);
+    if (need.sysroot && !out.sysroots.includes(need.sysroot)) out.sysroots.push(need.sysroot);
     const pkgs = typeof need.debian === 'function' ? need.debian(ctx) : need.debian || [];
     for (const p of pkgs) if (!out.debian.includes(p)) out.debian.push(p);
   }
   return out;
 }
 
+/** Brought by `apt-get install` (not by the npm registry or an unpacked sysroot). */
+const installedByApt = (need) => !need.tool && !need.sysroot;
+
 const aptLine = (pkgs) => `apt-get install -y ${pkgs.join(' ')}`;
 
 /** The message for needs this process cannot install: what is missing, for what, and the line to run. */
 function cannotInstall(title, missing, pkgs, why) {
-  const debianNeeds = missing.filter((n) => !n.tool);
+  const debianNeeds = missing.filter(installedByApt);
   const w = Math.max(...debianNeeds.map((n) => n.id.length));
   const rows = debianNeeds.map((n) => `  ${n.id.padEnd(w)}  ${describe(n)}: ${n.why}`);
   return [
@@ -121,7 +129,8 @@ function aptInstall(pkgs, ctx) {
  * when what was installed did not bring what was missing.
  *
  * options: env (PATH to probe and to run apt-get from), isRoot, title (who asks), log(line),
- * ensureTool(name) and toolPath(name) (scripts/toolchain.js).
+ * ensureTool(name) and toolPath(name) (scripts/toolchain.js), ensureSysroot(arch) and
+ * hasSysroot(arch) (scripts/sysroot.js).
  */
 function ensure(needs, options) {
   const ctx = {
@@ -129,6 +138,7 @@ function ensure(needs, options) {
     isRoot: options.isRoot ?? process.getuid?.() === 0,
     log: options.log || ((line) => process.stderr.write(`${options.title}: ${line}\n`)),
     toolPath: options.toolPath,
+    hasSysroot: options.hasSysroot,
   };
   const installed = [];
   // Rounds: a need whose probe needs another one (the sanitizers need g++) is probed once that is in.
@@ -137,7 +147,7 @@ function ensure(needs, options) {
     if (p.debian.length === 0) break;
     const again = p.debian.filter((pkg) => installed.includes(pkg));
     if (again.length) {
-      const still = p.missing.filter((n) => !n.tool).map((n) => `${n.id} (${describe(n)})`);
+      const still = p.missing.filter(installedByApt).map((n) => `${n.id} (${describe(n)})`);
       return { ok: false, message: `${options.title}: installed ${again.join(' ')}, yet still missing: ${still.join(', ')}\n` };
     }
     if (!which('apt-get', ctx.env)) {
@@ -152,7 +162,7 @@ function ensure(needs, options) {
     installed.push(...p.debian);
   }
   const p = plan(needs, ctx);
-  const left = [...p.unknown, ...p.missing.filter((n) => !n.tool)];
+  const left = [...p.unknown, ...p.missing.filter(installedByApt)];
   if (left.length) {
     return { ok: false, message: `${options.title}: still missing: ${left.map((n) => `${n.id} (${describe(n)})`).join(', ')}\n` };
   }
@@ -161,6 +171,19 @@ function ensure(needs, options) {
       options.ensureTool(tool);
     } catch (err) {
       return { ok: false, message: `${options.title}: could not install ${tool} from the npm registry: ${err.message}\n` };
+    }
+  }
+  for (const arch of p.sysroots) {
+    try {
+      options.ensureSysroot(arch);
+    } catch (err) {
+      const why = p.missing.filter((n) => n.sysroot === arch).map((n) => n.why).join('; ');
+      return {
+        ok: false,
+        message:
+          `${options.title}: could not unpack Debian's ${arch} packages into node_modules/.cache (for ${why}; ` +
+          `scripts/sysroot.js runs apt-get download and dpkg-deb, which need a Debian or Ubuntu machine, not root):\n${err.message}\n`,
+      };
     }
   }
   return { ok: true, message: '' };

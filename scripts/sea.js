@@ -1,19 +1,20 @@
 #!/usr/bin/env node
 'use strict';
-// npm run sea: a single-file executable, dist/sea/spmon (Node single executable application).
-// esbuild bundles lib/cli.ts with scripts/sea/entry.js, the
-// addon prebuild for this machine's arch (glibc: the executable is this Node, a glibc program) and
-// blessed's fallback terminal descriptions become SEA assets, and postject injects the blob into a
-// copy of node.
+// npm run sea [-- --arch x64|arm64]: a single-file executable, dist/sea/linux-<arch>/spmon (Node single
+// executable application), for this machine's arch unless told. esbuild bundles lib/cli.ts with
+// scripts/sea/entry.js; the bundle, the glibc addon prebuild for the arch and blessed's fallback
+// terminal descriptions make the SEA blob, which this Node writes; postject injects it into a copy of
+// a Node of the same version: this one, or for another arch the official build from the npm registry
+// (scripts/toolchain.js). Official Node builds are glibc programs, hence the glibc prebuild; Node's musl
+// builds are unofficial and not in the npm registry, so there is no musl executable.
 
 const fs = require('fs');
 const path = require('path');
 const { execFileSync } = require('child_process');
-const { ensureTool } = require('./toolchain');
+const { ensureTool, TOOLS } = require('./toolchain');
 const { TARGETS, prebuildPath } = require('./prebuild');
 
 const ROOT = path.resolve(__dirname, '..');
-const OUT = path.join(ROOT, 'dist', 'sea');
 const FUSE = 'NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2';
 
 /** Rewrites in blessed for the bundle: each file, the text it must hold, and what replaces it. */
@@ -47,14 +48,33 @@ const blessedPatches = {
   },
 };
 
+function parseArgs(argv) {
+  const opts = { arch: process.arch };
+  for (let i = 0; i < argv.length; i++) {
+    if (argv[i] === '--arch' && argv[i + 1]) opts.arch = argv[++i];
+    else throw new Error(`unknown argument ${argv[i]} (use --arch ${TARGETS.map((t) => t.arch).filter((a, j, all) => all.indexOf(a) === j).join('|')})`);
+  }
+  return opts;
+}
+
+/** The Node executable to inject into: this one for this machine's arch, else the official one from npm. */
+function nodeFor(arch) {
+  if (arch === process.arch) return process.execPath;
+  const tool = `node-${arch}`;
+  if (!TOOLS[tool]) throw new Error(`no Node for linux-${arch} in scripts/toolchain.js`);
+  return ensureTool(tool);
+}
+
 async function main() {
-  const target = TARGETS.find((t) => t.arch === process.arch && t.libc === 'glibc');
-  if (process.platform !== 'linux' || !target) throw new Error(`no prebuild for ${process.platform}-${process.arch}`);
-  fs.rmSync(OUT, { recursive: true, force: true });
-  fs.mkdirSync(OUT, { recursive: true });
+  const { arch } = parseArgs(process.argv.slice(2));
+  const target = TARGETS.find((t) => t.arch === arch && t.libc === 'glibc');
+  if (process.platform !== 'linux' || !target) throw new Error(`no prebuild for ${process.platform}-${arch}`);
+  const out = path.join(ROOT, 'dist', 'sea', `linux-${arch}`);
+  fs.rmSync(out, { recursive: true, force: true });
+  fs.mkdirSync(out, { recursive: true });
 
   const esbuild = require('esbuild');
-  const bundle = path.join(OUT, 'spmon.js');
+  const bundle = path.join(out, 'spmon.js');
   await esbuild.build({
     entryPoints: [path.join(__dirname, 'sea', 'entry.js')],
     outfile: bundle,
@@ -75,19 +95,19 @@ async function main() {
   for (const name of ['xterm', 'xterm-256color', 'linux', 'windows-ansi', 'xterm.termcap']) {
     assets[`blessed-usr/${name}`] = path.join(blessedUsr, name);
   }
-  const blob = path.join(OUT, 'sea-prep.blob');
-  const config = path.join(OUT, 'sea-config.json');
+  const blob = path.join(out, 'sea-prep.blob');
+  const config = path.join(out, 'sea-config.json');
   fs.writeFileSync(config, JSON.stringify({ main: bundle, output: blob, disableExperimentalSEAWarning: true, assets }, null, 2));
   execFileSync(process.execPath, ['--experimental-sea-config', config], { stdio: ['ignore', 'ignore', 'inherit'] });
 
-  const exe = path.join(OUT, 'spmon');
-  fs.copyFileSync(process.execPath, exe);
+  const exe = path.join(out, 'spmon');
+  fs.copyFileSync(nodeFor(arch), exe);
   fs.chmodSync(exe, 0o755);
   const { inject } = require(ensureTool('postject'));
   await inject(exe, 'NODE_SEA_BLOB', fs.readFileSync(blob), { sentinelFuse: FUSE });
   for (const f of [blob, config]) fs.rmSync(f);
   const mb = (f) => (fs.statSync(f).size / 1048576).toFixed(1);
-  process.stderr.write(`${path.relative(ROOT, exe)}: ${mb(exe)} MiB (bundle ${mb(bundle)} MiB, Node ${process.versions.node})\n`);
+  process.stderr.write(`${path.relative(ROOT, exe)}: ${mb(exe)} MiB (bundle ${mb(bundle)} MiB, Node ${process.versions.node} for linux-${arch})\n`);
 }
 
 main().catch((err) => {

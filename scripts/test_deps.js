@@ -3,7 +3,8 @@
 // npm test's first step (pretest): what the tests need from the machine, brought in before jest runs.
 // Missing Debian packages are installed with apt-get when this runs as root on Debian; otherwise it
 // stops at once (exit 1) with the exact `apt-get install -y ...` line, so the suite never half runs.
-// npm-registry tools go into node_modules/.cache (scripts/toolchain.js).
+// npm-registry tools go into node_modules/.cache (scripts/toolchain.js), and so do Debian packages of
+// another architecture, unpacked for qemu (scripts/sysroot.js).
 //
 // To add a need: one row in NEEDS (see scripts/needs.js for the fields); `why` names the tests.
 
@@ -13,6 +14,7 @@ const path = require('path');
 const { spawnSync } = require('child_process');
 const { ensure, which } = require('./needs');
 const toolchain = require('./toolchain');
+const sysroot = require('./sysroot');
 
 /** g++ can link a program with ASan and UBSan; null while there is no g++ (installing it brings them). */
 function sanitizersLink(ctx) {
@@ -61,12 +63,25 @@ const NEEDS = [
   },
   { id: 'bun-musl', tool: 'bun-musl', why: 'test/prebuilds.test.ts loads the musl prebuild in a musl Bun' },
   { id: 'postject', tool: 'postject', why: 'test/sea.test.ts (npm run sea)' },
+  // The arm64 prebuilds and executable, run under qemu user-mode emulation.
+  { id: 'qemu-aarch64', command: 'qemu-aarch64-static', debian: ['qemu-user-static'], why: 'test/prebuilds_arm64.test.ts runs arm64 programs' },
+  { id: 'arm64-libs', sysroot: 'arm64', why: "test/prebuilds_arm64.test.ts: Debian's arm64 glibc, musl and C++ runtime for qemu -L" },
+  { id: 'bun-arm64', tool: 'bun-arm64', why: 'test/prebuilds_arm64.test.ts loads the arm64 glibc prebuild in an aarch64 Bun' },
+  { id: 'bun-arm64-musl', tool: 'bun-arm64-musl', why: 'test/prebuilds_arm64.test.ts loads the arm64 musl prebuild in an aarch64 musl Bun' },
+  { id: 'zig', tool: 'zig', why: "test/prebuilds_arm64.test.ts builds the aarch64 musl Bun's stand-in libstdc++" },
+  { id: 'node-arm64', tool: 'node-arm64', why: 'test/prebuilds_arm64.test.ts makes the arm64 single-file executable' },
 ];
 
 module.exports = { NEEDS };
 
 if (require.main === module) {
-  const r = ensure(NEEDS, { title: 'npm test', ensureTool: toolchain.ensureTool, toolPath: toolchain.toolPath });
+  const r = ensure(NEEDS, {
+    title: 'npm test',
+    ensureTool: toolchain.ensureTool,
+    toolPath: toolchain.toolPath,
+    ensureSysroot: sysroot.ensureSysroot,
+    hasSysroot: sysroot.hasSysroot,
+  });
   if (!r.ok) {
     process.stderr.write(r.message);
     process.exit(1);

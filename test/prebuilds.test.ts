@@ -1,6 +1,6 @@
 // The committed prebuilds (npm run prebuilds): made from the current native/ sources, each for its
-// machine and libc, loadable here (glibc x64 in this Node, musl x64 in a musl Bun), and an npm
-// tarball that installs and runs with no compiler on PATH.
+// machine and libc, loadable here (glibc x64 in this Node, musl x64 in a musl Bun; the arm64 ones run
+// under qemu in prebuilds_arm64.test.ts), and an npm tarball that installs and runs with no compiler on PATH.
 import { execFile, execFileSync, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
@@ -41,6 +41,8 @@ const toolchain = require('../scripts/toolchain.js') as { ensureTool(name: strin
 const target = (id: string) => prebuild.TARGETS.find((t) => t.id === id)!;
 const X64_GLIBC = prebuild.prebuildPath(target('linux-x64-glibc'));
 const X64_MUSL = prebuild.prebuildPath(target('linux-x64-musl'));
+/** spmon --once --json of a machine with a thousand processes is over spawnSync's default 1 MiB. */
+const SNAPSHOT_BUFFER = 64 << 20;
 const PACKAGE = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')).name as string;
 
 const tmpDirs: string[] = [];
@@ -209,7 +211,7 @@ function muslBun(): (args: string[], env?: NodeJS.ProcessEnv) => ReturnType<type
   const shim = path.join(ROOT, 'test', 'musl', 'libstdcxx_shim.c');
   execFileSync('musl-gcc', ['-shared', '-fPIC', '-O2', '-o', path.join(lib, 'libstdc++.so.6'), shim]);
   return (args, env = process.env) =>
-    spawnSync(bun, args, { env: { ...env, LD_LIBRARY_PATH: lib }, encoding: 'utf8', timeout: 60_000 });
+    spawnSync(bun, args, { env: { ...env, LD_LIBRARY_PATH: lib }, encoding: 'utf8', timeout: 60_000, maxBuffer: SNAPSHOT_BUFFER });
 }
 
 describe('npm pack, then install with no compiler', () => {
@@ -253,6 +255,7 @@ describe('npm pack, then install with no compiler', () => {
         env: pe.env,
         encoding: 'utf8',
         timeout: 60_000,
+        maxBuffer: SNAPSHOT_BUFFER,
       });
       expect(r.stderr).toBe('');
       expect(r.status).toBe(0);
@@ -323,7 +326,13 @@ console.log(JSON.stringify({ count: s.count, name: me < 0 ? null : s.name[me], c
       const pe = privateEnv();
       try {
         // node-gyp-build looks for prebuilds/linux-<npm_config_arch>: one with none stands for a machine without.
-        const run = () => spawnSync(spmon, ['--once', '--json', '--interval', '0'], { env: { ...pe.env, npm_config_arch: 's390x' }, encoding: 'utf8', timeout: 60_000 });
+        const run = () =>
+          spawnSync(spmon, ['--once', '--json', '--interval', '0'], {
+            env: { ...pe.env, npm_config_arch: 's390x' },
+            encoding: 'utf8',
+            timeout: 60_000,
+            maxBuffer: SNAPSHOT_BUFFER,
+          });
         const r = run();
         expect(r.status).not.toBe(0);
         expect(r.stdout).toBe('');

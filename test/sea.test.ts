@@ -15,7 +15,7 @@ beforeAll(() => {
   execFileSync(process.execPath, [path.join(ROOT, 'scripts', 'sea.js')], { cwd: ROOT, stdio: 'ignore' });
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'spmon-sea-'));
   exe = path.join(dir, 'spmon');
-  fs.copyFileSync(path.join(ROOT, 'dist', 'sea', 'spmon'), exe);
+  fs.copyFileSync(path.join(ROOT, 'dist', 'sea', `linux-${process.arch}`, 'spmon'), exe);
   fs.chmodSync(exe, 0o755);
 }, 240_000);
 
@@ -28,7 +28,8 @@ test('a copy in an empty folder prints a valid --once --json snapshot with only 
   const addonDirs = () => fs.readdirSync(os.tmpdir()).filter((f) => f.startsWith('spmon-addon-'));
   const before = addonDirs();
   try {
-    const r = spawnSync(exe, ['--once', '--json', '--interval', '0'], { cwd: dir, env: pe.env, encoding: 'utf8', timeout: 60_000 });
+    // maxBuffer: a snapshot of a machine with a thousand processes is over spawnSync's default 1 MiB.
+    const r = spawnSync(exe, ['--once', '--json', '--interval', '0'], { cwd: dir, env: pe.env, encoding: 'utf8', timeout: 60_000, maxBuffer: 64 << 20 });
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
     const doc = JSON.parse(r.stdout) as { schema: string; processes: { pid: number; name: string }[] };

@@ -15,12 +15,14 @@ interface Need {
   check?: (ctx: { env: NodeJS.ProcessEnv }) => boolean | null;
   debian?: string[] | ((ctx: unknown) => string[]);
   tool?: string;
+  sysroot?: string;
 }
 interface Plan {
   missing: Need[];
   unknown: Need[];
   debian: string[];
   tools: string[];
+  sysroots: string[];
 }
 interface EnsureOptions {
   title: string;
@@ -29,10 +31,12 @@ interface EnsureOptions {
   log?: (line: string) => void;
   ensureTool?: (name: string) => string;
   toolPath?: (name: string) => string;
+  ensureSysroot?: (arch: string) => string;
+  hasSysroot?: (arch: string) => boolean;
 }
 /* eslint-disable @typescript-eslint/no-require-imports */
 const needs = require('../scripts/needs.js') as {
-  plan(needs: Need[], ctx: { env: NodeJS.ProcessEnv; toolPath?: (n: string) => string }): Plan;
+  plan(needs: Need[], ctx: { env: NodeJS.ProcessEnv; toolPath?: (n: string) => string; hasSysroot?: (a: string) => boolean }): Plan;
   ensure(needs: Need[], options: EnsureOptions): { ok: boolean; message: string };
   which(name: string, env?: NodeJS.ProcessEnv): string | null;
 };
@@ -98,12 +102,15 @@ describe('the probes and the plan', () => {
 
   test("the tests' table: every command need on an empty PATH is missing, with its Debian package; on a full PATH none is", () => {
     const commands = NEEDS.filter((n) => n.command).map((n) => n.command!);
-    expect(commands).toEqual(expect.arrayContaining(['tmux', 'g++', 'make', 'python3', 'objdump', 'musl-gcc', 'setpriv']));
-    const empty = needs.plan(NEEDS, { env: machine([]).env, toolPath: () => '/nonexistent' });
-    expect(empty.debian).toEqual(expect.arrayContaining(['tmux', 'g++', 'make', 'python3', 'binutils', 'musl-tools', 'procps', 'util-linux']));
+    expect(commands).toEqual(expect.arrayContaining(['tmux', 'g++', 'make', 'python3', 'objdump', 'musl-gcc', 'setpriv', 'qemu-aarch64-static']));
+    const empty = needs.plan(NEEDS, { env: machine([]).env, toolPath: () => '/nonexistent', hasSysroot: () => false });
+    expect(empty.debian).toEqual(
+      expect.arrayContaining(['tmux', 'g++', 'make', 'python3', 'binutils', 'musl-tools', 'procps', 'util-linux', 'qemu-user-static']),
+    );
     // The sanitizer probe needs g++: it waits for it (installing g++ brings the runtimes).
     expect(empty.unknown.map((n) => n.id)).toEqual(['sanitizers']);
-    expect(empty.tools).toEqual(['bun-musl', 'esbuild', 'postject']);
+    expect(empty.tools).toEqual(['bun-musl', 'postject', 'bun-arm64', 'bun-arm64-musl', 'zig', 'node-arm64']);
+    expect(empty.sysroots).toEqual(['arm64']);
     const full = needs.plan(NEEDS.filter((n) => n.command), { env: machine(commands).env });
     expect(full.missing).toEqual([]);
   });
@@ -174,6 +181,64 @@ describe('as root with apt-get', () => {
   });
 });
 
+describe('Debian packages of another architecture, unpacked into a cache', () => {
+  const arm64: Need = { id: 'arm64-libs', sysroot: 'arm64', why: 'the arm64 tests' };
+
+  test('a missing sysroot is unpacked after the Debian packages are in, without root, and only when missing', () => {
+    const m = machine([]);
+    const calls: string[] = [];
+    const options = (have: boolean) => ({
+      title: 't',
+      env: m.env,
+      isRoot: false,
+      hasSysroot: () => have,
+      ensureSysroot: (arch: string) => (calls.push(arch), arch),
+      ...quiet,
+    });
+    expect(needs.ensure([arm64], options(false))).toEqual({ ok: true, message: '' });
+    expect(calls).toEqual(['arm64']);
+    expect(needs.ensure([arm64], options(true))).toEqual({ ok: true, message: '' });
+    expect(calls).toEqual(['arm64']);
+    expect(m.aptLog()).toEqual([]);
+  });
+
+  test('not root and a Debian package missing: the apt-get line names that package only, and nothing is unpacked', () => {
+    const m = machine([]);
+    const calls: string[] = [];
+    const r = needs.ensure([tool('qemu', 'qemu-aarch64-static', ['qemu-user-static']), arm64], {
+      title: 'npm test',
+      env: m.env,
+      isRoot: false,
+      hasSysroot: () => false,
+      ensureSysroot: (arch: string) => (calls.push(arch), arch),
+      ...quiet,
+    });
+    expect(r.ok).toBe(false);
+    expect(r.message).toContain('\n  qemu  qemu-aarch64-static is not on PATH: the qemu tests\n');
+    expect(r.message).not.toContain('arm64-libs');
+    expect(r.message).toContain('\n  apt-get install -y qemu-user-static\n');
+    expect(calls).toEqual([]);
+  });
+
+  test('a failed fetch stops the run with what it was for and why it failed', () => {
+    const m = machine([]);
+    const r = needs.ensure([arm64], {
+      title: 'npm test',
+      env: m.env,
+      isRoot: true,
+      hasSysroot: () => false,
+      ensureSysroot: () => {
+        throw new Error('apt-get -qq update failed:\nE: no network');
+      },
+      ...quiet,
+    });
+    expect(r.ok).toBe(false);
+    expect(r.message).toMatch(/^npm test: could not unpack Debian's arm64 packages into node_modules\/.cache \(for the arm64 tests; /);
+    expect(r.message).toContain('apt-get download and dpkg-deb');
+    expect(r.message).toMatch(/E: no network\n$/);
+  });
+});
+
 describe('when it cannot install', () => {
   const table = [tool('a', 'have-a'), tool('b', 'need-b', ['pkg-b']), tool('c', 'need-c', ['pkg-c'])];
 
@@ -214,7 +279,7 @@ describe('when it cannot install', () => {
   test('npm test as nobody on a machine without its tools: exit 1 before anything else, with the line to run as root', () => {
     if (process.getuid?.() !== 0) throw new Error('this test must run as root: it runs scripts/test_deps.js as uid 65534');
     const m = machine([]);
-    const copy = readableCopy(['scripts/needs.js', 'scripts/test_deps.js', 'scripts/toolchain.js']);
+    const copy = readableCopy(['scripts/needs.js', 'scripts/test_deps.js', 'scripts/toolchain.js', 'scripts/sysroot.js']);
     try {
       const r = spawnSync(
         needs.which('setpriv')!,
