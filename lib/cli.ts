@@ -95,7 +95,9 @@ export function parseArgs(argv: string[], io: Pick<CliIo, 'stdout' | 'stderr'>):
 function settingFlags(parsed: Parsed): Partial<Record<keyof Settings, unknown>> {
   const flags: Partial<Record<keyof Settings, unknown>> = {};
   for (const s of SETTINGS) {
-    const v = (s as { command?: string }).command ? parsed.opts[s.key] : parsed.globals[s.key];
+    // The command's own flag first, then the program's (a setting may be both).
+    const own = parsed.command.name !== '' && settingsOf(parsed.command.name).includes(s) ? parsed.opts[s.key] : undefined;
+    const v = own ?? (settingsOf('').includes(s) ? parsed.globals[s.key] : undefined);
     if (v !== undefined) flags[s.key] = v;
   }
   return flags;

@@ -79,8 +79,8 @@ export interface SettingDef<K extends keyof Settings = keyof Settings> {
   platformEnv?: string[];
   parse: Parse<Settings[K]>;
   dflt: Settings[K];
-  /** The command whose flag it is (default: the program itself, for every command). */
-  command?: string;
+  /** The commands whose flag it is ('' is the program itself, whose flags every command shares; default ''). */
+  command?: string | readonly string[];
 }
 
 const num = (min: number, max: number, what: string): Parse<number> => (raw, where) => {
@@ -215,10 +215,10 @@ export const SETTINGS = [
   def({ key: 'smapsBudget', flag: '--smaps-budget', flags: '--smaps-budget <ms>', env: ['SPMON_SMAPS_BUDGET'],
     description: 'dashboard: time per tick for reading smaps_rollup; the rest is estimated (default 20)',
     parse: num(1, 1000, 'a number of milliseconds from 1 to 1000'), dflt: 20 }),
-  def({ key: 'metricsTop', flag: '--metrics-top', flags: '--metrics-top <n>', env: ['SPMON_METRICS_TOP'],
+  def({ key: 'metricsTop', flag: '--metrics-top', flags: '--metrics-top <n>', env: ['SPMON_METRICS_TOP'], command: ['', 'daemon'],
     description: 'metrics: per-process series (pid, comm) for the top n processes by PSS, at most 100 (default 0: none)',
     parse: wholeIn(0, 100), dflt: 0 }),
-  def({ key: 'metricsSessionLimit', flag: '--metrics-session-limit', flags: '--metrics-session-limit <n>', env: ['SPMON_METRICS_SESSION_LIMIT'],
+  def({ key: 'metricsSessionLimit', flag: '--metrics-session-limit', flags: '--metrics-session-limit <n>', env: ['SPMON_METRICS_SESSION_LIMIT'], command: ['', 'daemon'],
     description: 'metrics: series for at most n sessions besides the pod, most PSS first; the rest are counted in spmon_sessions_omitted (default 200)',
     parse: wholeIn(0, 100_000), dflt: 200 }),
   def({ key: 'procRoot', flag: '--proc-root', flags: '--proc-root <dir>', env: ['SPMON_PROC_ROOT'], description: 'read processes from this /proc (default /proc)', parse: str, dflt: '/proc' }),
@@ -240,7 +240,7 @@ export const SETTINGS = [
 
 /** The settings whose flags a command takes: '' for the program's own (which every command shares). */
 export function settingsOf(command: string): readonly SettingDef[] {
-  return (SETTINGS as readonly SettingDef[]).filter((s) => (s.command ?? '') === command);
+  return (SETTINGS as readonly SettingDef[]).filter((s) => ([] as string[]).concat(s.command ?? '').includes(command));
 }
 
 /**

@@ -5,7 +5,7 @@ import * as path from 'path';
 import { DaemonClient, NoDaemonError, selfCommand } from '../daemon/client';
 import { startDaemon } from '../daemon/daemon';
 import { PathError, privateDir, stateDir } from '../daemon/paths';
-import type { CommandDef, RunContext } from './command';
+import { CommandDef, RunContext, UsageError } from './command';
 import { SOCKET_OPTION, socketOf } from './daemon_client';
 
 async function detach(ctx: RunContext, socketPath: string): Promise<number> {
@@ -14,9 +14,13 @@ async function detach(ctx: RunContext, socketPath: string): Promise<number> {
   const logFile = path.join(dir, 'daemon.log');
   const fd = fs.openSync(logFile, 'a', 0o600);
   const [cmd, ...args] = selfCommand();
-  const passOn = ['--log-max', 'logMax', '--ended-log-max', 'endedLogMax'] as const;
+  const passOn = ['--log-max', 'logMax', '--ended-log-max', 'endedLogMax', '--memory-guard', 'memoryGuard', '--agents', 'agents', '--metrics', 'metrics', '--web-config', 'webConfig', '--metrics-top', 'metricsTop', '--metrics-session-limit', 'metricsSessionLimit'] as const;
   const extra: string[] = [];
-  for (let i = 0; i < passOn.length; i += 2) if (ctx.opts[passOn[i + 1]] !== undefined) extra.push(passOn[i], String(ctx.opts[passOn[i + 1]]));
+  for (let i = 0; i < passOn.length; i += 2) {
+    const v = ctx.opts[passOn[i + 1]];
+    if (v === true) extra.push(passOn[i]);
+    else if (v !== undefined) extra.push(passOn[i], String(v));
+  }
   const child = spawn(cmd, [...args, ...process.argv.slice(2, process.argv.indexOf('daemon')), 'daemon', '--socket', socketPath, ...extra], {
     detached: true,
     stdio: ['ignore', fd, fd],
@@ -48,18 +52,33 @@ async function detach(ctx: RunContext, socketPath: string): Promise<number> {
 export const daemonCommand: CommandDef = {
   name: 'daemon',
   description: 'run the daemon: supervised sessions (spmon run), one engine for every client, the control API on a Unix socket',
-  options: [SOCKET_OPTION, { flags: '--detach', description: 'start it in the background and return once it answers' }],
+  options: [
+    SOCKET_OPTION,
+    { flags: '--detach', description: 'start it in the background and return once it answers' },
+    { flags: '--metrics [address]', description: 'serve Prometheus/OpenMetrics on GET /metrics (default address 127.0.0.1:9464; loopback unless an address says otherwise)' },
+    { flags: '--web-config <file>', description: "exporter-toolkit web config for --metrics: basic_auth_users (bcrypt), tls_server_config" },
+  ],
   async run(ctx) {
     const socketPath = socketOf(ctx);
     if (ctx.opts.detach === true) return detach(ctx, socketPath);
     const log = (m: string) => ctx.io.stderr.write(`${new Date().toISOString()} spmon daemon: ${m}\n`);
+    const metrics = ctx.opts.metrics === undefined ? null : { address: ctx.opts.metrics === true ? '127.0.0.1:9464' : String(ctx.opts.metrics), webConfigFile: ctx.opts.webConfig as string | undefined };
+    if (!metrics && ctx.opts.webConfig !== undefined) throw new UsageError('--web-config goes with --metrics');
     let daemon;
     try {
-      daemon = await startDaemon(ctx.settings, { socketPath, env: ctx.io.env, log });
+      daemon = await startDaemon(ctx.settings, { socketPath, env: ctx.io.env, log, metrics });
     } catch (err) {
       if (err instanceof NoDaemonError || err instanceof PathError) {
         ctx.io.stderr.write(`spmon: ${err.message}\n`);
         return 1;
+      }
+      if (metrics) {
+        // Only when metrics were asked for (and so are loaded already): a bad address or web config is the user's to fix.
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        const { MetricsAddressError } = require('../metrics/server') as typeof import('../metrics/server');
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        const { WebConfigError } = require('../metrics/web_config') as typeof import('../metrics/web_config');
+        if (err instanceof MetricsAddressError || err instanceof WebConfigError) throw new UsageError(err.message);
       }
       throw err;
     }

@@ -23,6 +23,8 @@ export interface DaemonOptions {
   socketPath: string;
   env: NodeJS.ProcessEnv;
   log: (message: string) => void;
+  /** Serve /metrics (lib/metrics, loaded only then). */
+  metrics?: { address: string; webConfigFile?: string } | null;
 }
 
 export interface RunningDaemon {
@@ -129,11 +131,33 @@ export async function startDaemon(settings: Settings, o: DaemonOptions): Promise
     const server = await startControlServer(o.socketPath, apiHandlers(daemon, { version: version() }), o.log);
     // Answer first, then tick (the first tick reads every smaps_rollup, which takes a while on a full host).
     engine.start(Math.max(0.1, settings.interval) * 1000, (err) => o.log(`tick failed: ${err.message}`));
+    let metricsServer: { url: string; close(): Promise<void> } | null = null;
+    if (o.metrics) {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const { startMetricsServer } = require('../metrics/server') as typeof import('../metrics/server');
+      try {
+        metricsServer = await startMetricsServer(
+          {
+            get frame() {
+              return engine.frame;
+            },
+            runs: () => supervisor.list().map((r) => ({ id: r.id, name: r.name, state: r.state, restarts: r.restarts })),
+          },
+          { address: o.metrics.address, webConfigFile: o.metrics.webConfigFile, topN: settings.metricsTop, sessionLimit: settings.metricsSessionLimit, log: o.log },
+        );
+        o.log(`metrics on ${metricsServer.url}`);
+      } catch (err) {
+        await server.close();
+        await engine.close();
+        throw err;
+      }
+    }
     let stopping: Promise<void> | null = null;
     daemon.stop = () => {
       stopping ??= (async () => {
         o.log('stopping: ending every supervised session by its policy');
         await supervisor.shutdown();
+        await metricsServer?.close();
         await server.close();
         await engine.close();
         releaseLock();

@@ -1,14 +1,14 @@
-// The process that serves spmon's metrics in the live tests, started like any daemon a user runs and ended
-// by its pid. METRICS_COMMAND is the one line to change when `spmon daemon --metrics` serves them.
+// The process that serves spmon's metrics in the live tests: `spmon daemon --metrics`, started as a user
+// runs it (in a private runtime and state directory of its own) and ended by its pid.
 import { ChildProcess, spawn } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import { get } from './metrics_http';
-
-const SERVER_SCRIPT = path.join(__dirname, 'metrics_server.js');
+import { BIN } from './paths';
 
 /** The command serving metrics on `address`, with options such as --web-config FILE and --metrics-top N. */
-export const METRICS_COMMAND = (address: string, options: string[]): string[] => [process.execPath, SERVER_SCRIPT, address, ...options];
-// When the daemon exists: [process.execPath, BIN, 'daemon', '--metrics', address, ...options]
+export const METRICS_COMMAND = (address: string, options: string[]): string[] => [process.execPath, BIN, 'daemon', '--metrics', address, ...options];
 
 export interface MetricsTarget {
   pid: number;
@@ -30,10 +30,15 @@ export async function startMetricsTarget(o: {
   ca?: Buffer;
 }): Promise<MetricsTarget> {
   const argv = METRICS_COMMAND(o.address, o.options ?? []);
+  // The daemon's socket and state, private to this target.
+  const base = fs.mkdtempSync(path.join(os.tmpdir(), 'spmon-metrics-daemon-'));
+  fs.mkdirSync(path.join(base, 'run'), { mode: 0o700 });
+  const env: NodeJS.ProcessEnv = { ...o.env, XDG_RUNTIME_DIR: path.join(base, 'run'), XDG_STATE_HOME: path.join(base, 'state') };
+  delete env.SPMON_SOCKET;
   const dirs = o.cgroupDirs ?? [];
   const joins = dirs.map((_, i) => `echo $$ > "$${i + 1}/cgroup.procs" && `).join('');
   const script = `${joins}exec "\${@:${dirs.length + 1}}"`;
-  const child: ChildProcess = spawn('bash', ['-c', script, 'bash', ...dirs, ...argv], { env: o.env, stdio: ['ignore', 'ignore', 'pipe'] });
+  const child: ChildProcess = spawn('bash', ['-c', script, 'bash', ...dirs, ...argv], { env, stdio: ['ignore', 'ignore', 'pipe'] });
   let err = '';
   child.stderr!.on('data', (d) => (err += d));
   let exited = false;
@@ -46,6 +51,7 @@ export async function startMetricsTarget(o: {
       const t = setTimeout(() => !exited && child.kill('SIGKILL'), 5000);
       await done;
       clearTimeout(t);
+      fs.rmSync(base, { recursive: true, force: true });
     },
   };
   const deadline = Date.now() + 20_000;
