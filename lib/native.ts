@@ -187,6 +187,7 @@ interface Addon {
   punchHole(fd: number, offset: number, length: number): number;
   peerCredentials(fd: number): PeerCredentials | null;
   processStartTicks(pid: number, procRoot?: string): number | null;
+  cgroupPids(dir: string): Int32Array | null;
   openProcess(
     pid: number,
     startTime: number,
@@ -257,4 +258,9 @@ export function peerCredentials(fd: number): PeerCredentials | null {
 /** A process's start time in clock ticks since boot (its identity with the pid); null when it is gone. */
 export function processStartTicks(pid: number, procRoot?: string): number | null {
   return loadAddon().processStartTicks(pid, procRoot);
+}
+
+/** The pids charged to a cgroup directory and the cgroups below it; null when it has no readable cgroup.procs. */
+export function cgroupPids(dir: string): Int32Array | null {
+  return loadAddon().cgroupPids(dir);
 }

@@ -359,6 +359,20 @@ Napi::Value ProcessStartTicks(const Napi::CallbackInfo& info) {
   return Napi::Number::New(env, static_cast<double>(t));
 }
 
+// cgroupPids(dir) -> Int32Array | null: the pids charged to a cgroup and the ones below it.
+Napi::Value CgroupPids(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 1 || !info[0].IsString()) {
+    Napi::TypeError::New(env, "cgroupPids(dir)").ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  std::vector<int32_t> pids;
+  if (!spmon::cgroupPids(info[0].As<Napi::String>().Utf8Value(), 16, 1 << 20, &pids)) return env.Null();
+  Napi::Int32Array a = Napi::Int32Array::New(env, pids.size());
+  for (size_t i = 0; i < pids.size(); i++) a[i] = pids[i];
+  return a;
+}
+
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("Reader", ReaderWrap::Init(env));
   Napi::Function hc = ProcessHandleWrap::Init(env);
@@ -370,6 +384,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("punchHole", Napi::Function::New(env, PunchHole));
   exports.Set("peerCredentials", Napi::Function::New(env, PeerCredentials));
   exports.Set("processStartTicks", Napi::Function::New(env, ProcessStartTicks));
+  exports.Set("cgroupPids", Napi::Function::New(env, CgroupPids));
   return exports;
 }
 

@@ -1,6 +1,7 @@
 #include "process_ops.h"
 
 #include <cerrno>
+#include <dirent.h>
 #include <fcntl.h>
 #include <linux/falloc.h>
 #include <sys/prctl.h>
@@ -9,6 +10,9 @@
 
 #include "fileio.h"
 #include "parse.h"
+
+#include <cstring>
+#include <cstdint>
 
 namespace spmon {
 
@@ -65,6 +69,38 @@ PeerCredentials peerCredentials(int fd) {
   p.uid = c.uid;
   p.gid = c.gid;
   return p;
+}
+
+namespace {
+
+bool readProcs(const std::string& dir, int depth, int maxDepth, size_t maxPids, std::vector<int32_t>* out) {
+  std::string buf;
+  if (readFileAt(AT_FDCWD, joinPath(dir, "cgroup.procs").c_str(), &buf) != ReadStatus::Ok) return false;
+  const char* p = buf.data();
+  const char* end = p + buf.size();
+  while (p < end && out->size() < maxPids) {
+    const char* nl = static_cast<const char*>(memchr(p, '\n', static_cast<size_t>(end - p)));
+    const char* e = nl ? nl : end;
+    int64_t pid;
+    if (parseI64(p, static_cast<size_t>(e - p), &pid) && pid > 0 && pid <= INT32_MAX) out->push_back(static_cast<int32_t>(pid));
+    p = e + 1;
+  }
+  if (depth >= maxDepth) return true;
+  DIR* d = opendir(dir.c_str());
+  if (!d) return true;
+  while (struct dirent* de = readdir(d)) {
+    if (de->d_name[0] == '.' || de->d_type != DT_DIR) continue;
+    readProcs(joinPath(dir, de->d_name), depth + 1, maxDepth, maxPids, out);
+    if (out->size() >= maxPids) break;
+  }
+  closedir(d);
+  return true;
+}
+
+}  // namespace
+
+bool cgroupPids(const std::string& dir, int maxDepth, size_t maxPids, std::vector<int32_t>* out) {
+  return readProcs(dir, 0, maxDepth, maxPids, out);
 }
 
 bool processStartTicks(const std::string& procRoot, int32_t pid, uint64_t* out) {

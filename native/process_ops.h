@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace spmon {
 
@@ -33,6 +34,10 @@ struct PeerCredentials {
   int err = 0;
 };
 PeerCredentials peerCredentials(int fd);
+
+// The pids in cgroup.procs of `dir` and of every cgroup below it (at most `maxDepth` levels, at most
+// `maxPids` pids): the processes charged to that cgroup. False when `dir` has no readable cgroup.procs.
+bool cgroupPids(const std::string& dir, int maxDepth, size_t maxPids, std::vector<int32_t>* out);
 
 // Field 22 of <procRoot>/<pid>/stat (clock ticks since boot); false when the process is gone.
 bool processStartTicks(const std::string& procRoot, int32_t pid, uint64_t* out);

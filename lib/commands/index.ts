@@ -3,6 +3,9 @@
 import type { CommandDef } from './command';
 import { daemonCommand } from './daemon';
 import { eventsCommand } from './events';
+import { hookCommand } from './hook';
+import { policyCommand } from './policy';
+import { requestTerminationCommand } from './request_termination';
 import { logsCommand } from './logs';
 import { mainCommand } from './main';
 import { psCommand } from './ps';
@@ -11,4 +14,4 @@ import { statusCommand } from './status';
 import { restartCommand, stopCommand } from './stop';
 import { tokensCommand } from './tokens';
 
-export const COMMANDS: readonly CommandDef[] = [mainCommand, tokensCommand, runCommand, psCommand, logsCommand, stopCommand, restartCommand, statusCommand, eventsCommand, daemonCommand];
+export const COMMANDS: readonly CommandDef[] = [mainCommand, tokensCommand, runCommand, psCommand, logsCommand, stopCommand, restartCommand, statusCommand, eventsCommand, requestTerminationCommand, policyCommand, hookCommand, daemonCommand];

@@ -13,6 +13,7 @@ import { apiHandlers } from './handlers';
 import { privateDir, stateDir } from './paths';
 import { AgentPolicyWatcher } from './agent_policy';
 import { EventLog } from './events';
+import { MemoryGuard } from './memory_guard';
 import { RequestFiles } from './request_files';
 import { RequestProcessor } from './requests';
 import { RunStore } from './run_store';
@@ -122,9 +123,12 @@ export async function startDaemon(settings: Settings, o: DaemonOptions): Promise
     });
     const policy = new AgentPolicyWatcher(requests, events, () => settings.agents, o.log);
     const files = new RequestFiles(store.dir, (input) => requests.file(input), o.log);
+    const guard = settings.memoryGuard === 'off' ? null : new MemoryGuard(settings.memoryGuard, engine, supervisor, events, settings.grace, o.log);
+    if (guard) o.log(`memory guard: ${settings.memoryGuard} at ${settings.threshold} % of the cgroup's limit`);
     engine.subscribe((f) => {
       policy.onFrame(f);
       files.scan();
+      guard?.onFrame(f);
     });
     const startedAt = Date.now();
     const daemon: RunningDaemon = { engine, supervisor, events, requests, startedAt, socketPath: o.socketPath, stop: async () => undefined };

@@ -67,6 +67,8 @@ export interface HostStat {
 export interface CgroupStat {
   version: 1 | 2 | null;
   path: string | null;
+  /** Its directory (v1: in the memory hierarchy), where cgroup.procs lists what it is charged for. */
+  dir: string | null;
   memory: {
     currentBytes: number | null;
     limitBytes: number | null;

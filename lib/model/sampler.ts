@@ -390,6 +390,7 @@ export class Sampler {
     return {
       version,
       path: version === null ? null : (cg?.path ?? null),
+      dir: version === null ? null : (cg?.dir ?? null),
       memory: {
         currentBytes: current,
         limitBytes: v(cg?.memLimit),

@@ -52,6 +52,7 @@ export function cgroup(over: Partial<CgroupStat['memory']> = {}, cpu: Partial<Cg
   return {
     version: 2,
     path: '/pod',
+    dir: null,
     memory: {
       currentBytes: 512 * 1024 * 1024,
       limitBytes: 1024 * 1024 * 1024,

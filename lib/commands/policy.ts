@@ -1,0 +1,77 @@
+// `spmon policy`: what happens to agent sessions at the warning (80 %) and critical (90 %) context levels,
+// and how they continue; with options, set it in the config file (its "agents" section).
+import * as fs from 'fs';
+import * as path from 'path';
+import { resolveSettings } from '../config';
+import { configFilePath, readConfigFile } from '../sources/config_file';
+import { toSafeJson } from '../view/sanitize';
+import { CommandDef, UsageError } from './command';
+
+const ACTIONS = ['none', 'notify', 'request'];
+const TOOLS = ['claude', 'codex', 'gemini'];
+
+export const policyCommand: CommandDef = {
+  name: 'policy',
+  description: 'the agent policy at the warning and critical context levels (notify, request, none); with options, change it in the config file',
+  options: [
+    { flags: '--tool <tool>', description: 'set it for one tool: claude | codex | gemini' },
+    { flags: '--session <id>', description: 'set it for one session (agent:<tool>:<id> or the bare id)' },
+    { flags: '--warning <action>', description: 'at 80 %: notify | request | none' },
+    { flags: '--critical <action>', description: 'at 90 %: notify | request | none' },
+    { flags: '--json', description: 'print the policy as JSON' },
+  ],
+  helpAfter: `
+Examples:
+  spmon policy                                   the policy now (defaults, config file, SPMON_AGENTS)
+  spmon policy --critical request                every agent: at 90 %, end it and continue it
+  spmon policy --tool claude --warning notify --critical request
+The daemon applies it (restart it after a change); spmon hook claude applies it on every hook call.`,
+  async run(ctx) {
+    const o = ctx.opts;
+    const change = o.warning !== undefined || o.critical !== undefined;
+    if (!change) {
+      const a = ctx.settings.agents;
+      if (o.json === true) ctx.io.stdout.write(toSafeJson(a, 2) + '\n');
+      else {
+        const lines = [`all agents: warning ${a.policy.warning}, critical ${a.policy.critical}`];
+        for (const [t, p] of Object.entries(a.policy.tools)) lines.push(`${t}: warning ${p?.warning ?? '(as all)'}, critical ${p?.critical ?? '(as all)'}`);
+        for (const [s, p] of Object.entries(a.policy.sessions)) lines.push(`${s}: warning ${p.warning ?? '(as its tool)'}, critical ${p.critical ?? '(as its tool)'}`);
+        lines.push(`continue with: ${TOOLS.map((t) => `${t} "${a.continuation[t as 'claude']}"`).join(', ')}`);
+        lines.push(`graceful wait ${a.gracefulWaitSec} s, cool-down ${a.cooldownSec} s`);
+        ctx.io.stdout.write(lines.join('\n') + '\n');
+      }
+      return 0;
+    }
+    for (const k of ['warning', 'critical'] as const) {
+      if (o[k] !== undefined && !ACTIONS.includes(o[k] as string)) throw new UsageError(`--${k} must be one of ${ACTIONS.join(', ')} (got ${JSON.stringify(o[k])})`);
+    }
+    if (o.tool !== undefined && !TOOLS.includes(o.tool as string)) throw new UsageError(`--tool must be one of ${TOOLS.join(', ')}`);
+    if (o.tool !== undefined && o.session !== undefined) throw new UsageError('give --tool or --session, not both');
+    const file = configFilePath(ctx.io.env);
+    const conf = readConfigFile(file);
+    const agents = (typeof conf.agents === 'object' && conf.agents !== null ? conf.agents : {}) as Record<string, unknown>;
+    const policy = (typeof agents.policy === 'object' && agents.policy !== null ? agents.policy : {}) as Record<string, unknown>;
+    let target: Record<string, unknown> = policy;
+    const nest = (key: 'tools' | 'sessions', name: string) => {
+      const group = (typeof policy[key] === 'object' && policy[key] !== null ? policy[key] : {}) as Record<string, unknown>;
+      const entry = (typeof group[name] === 'object' && group[name] !== null ? group[name] : {}) as Record<string, unknown>;
+      group[name] = entry;
+      policy[key] = group;
+      return entry;
+    };
+    if (o.tool !== undefined) target = nest('tools', o.tool as string);
+    if (o.session !== undefined) target = nest('sessions', o.session as string);
+    if (o.warning !== undefined) target.warning = o.warning;
+    if (o.critical !== undefined) target.critical = o.critical;
+    agents.policy = policy;
+    conf.agents = agents;
+    // Checked as the settings would read it, before anything is written.
+    resolveSettings({}, {}, conf, file);
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    const tmp = `${file}.${process.pid}.tmp`;
+    fs.writeFileSync(tmp, JSON.stringify(conf, null, 2) + '\n', { mode: 0o600 });
+    fs.renameSync(tmp, file);
+    ctx.io.stdout.write(`written to ${file}; restart the daemon for it to apply there\n`);
+    return 0;
+  },
+};
