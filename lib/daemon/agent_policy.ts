@@ -46,11 +46,11 @@ export class AgentPolicyWatcher {
         this.events.add(`context-${name}`, s.id, { reason: `context ${pct} %`, outcome: action === 'notify' ? 'notified' : 'not running', details: { contextPercent: pct, tool: s.agent.tool, model: s.agent.model } });
         continue;
       }
-      this.request(s, name, pct);
+      this.request(s, name, pct, frame);
     }
   }
 
-  private request(s: Session, level: 'warning' | 'critical', pct: number): void {
+  private request(s: Session, level: 'warning' | 'critical', pct: number, frame: Frame): void {
     const a = s.agent!;
     const agents = this.agents();
     try {
@@ -62,7 +62,7 @@ export class AgentPolicyWatcher {
         continuationCommand: defaultContinuation(agents, a.tool, a.sessionId),
         note: `context ${pct} % (${level})`,
         cooldownSec: agents.cooldownSec,
-      });
+      }, frame);
       this.events.add(`context-${level}`, s.id, { reason: `context ${pct} %`, outcome: rec.state === 'refused' ? `not requested: ${rec.outcome}` : `requested ${rec.id}`, details: { contextPercent: pct, request: rec.id } });
     } catch (err) {
       const why = err instanceof ApiError ? err.message : (err as Error).message;

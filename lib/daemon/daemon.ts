@@ -122,12 +122,12 @@ export async function startDaemon(settings: Settings, o: DaemonOptions): Promise
       log: o.log,
     });
     const policy = new AgentPolicyWatcher(requests, events, () => settings.agents, o.log);
-    const files = new RequestFiles(store.dir, (input) => requests.file(input), o.log);
+    const files = new RequestFiles(store.dir, (input, frame) => requests.file(input, frame), o.log);
     const guard = settings.memoryGuard === 'off' ? null : new MemoryGuard(settings.memoryGuard, engine, supervisor, events, settings.grace, o.log);
     if (guard) o.log(`memory guard: ${settings.memoryGuard} at ${settings.threshold} % of the cgroup's limit`);
     engine.subscribe((f) => {
       policy.onFrame(f);
-      files.scan();
+      files.scan(f);
       guard?.onFrame(f);
     });
     const startedAt = Date.now();

@@ -4,6 +4,7 @@
 // A bounded number are taken per scan, so a thousand at once are worked through without a stall.
 import * as fs from 'fs';
 import * as path from 'path';
+import type { Frame } from '../engine/frame';
 import type { RequestInput, RequestReason } from './requests';
 import { TERMINATION_REQUEST_SCHEMA } from './request_schema';
 import { privateDir } from './paths';
@@ -23,7 +24,8 @@ function validate(doc: unknown): string | null {
     const Ajv2020 = (require('ajv/dist/2020') as { default: new (o: object) => { compile(s: object): Validate } }).default;
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const addFormats = (require('ajv-formats') as { default: (a: unknown) => void }).default;
-    const ajv = new Ajv2020({ allErrors: true, strict: true, allowUnionTypes: true });
+    // strictRequired off: anyOf [{required: [session]}, {required: [pid]}] names properties defined beside it.
+    const ajv = new Ajv2020({ allErrors: true, strict: true, strictRequired: false, allowUnionTypes: true });
     addFormats(ajv);
     validator = ajv.compile(JSON.parse(JSON.stringify(TERMINATION_REQUEST_SCHEMA)));
   }
@@ -44,7 +46,7 @@ export class RequestFiles {
 
   constructor(
     stateDir: string,
-    private readonly file: (input: RequestInput) => { id: string },
+    private readonly file: (input: RequestInput, frame: Frame) => { id: string },
     private readonly log: (m: string) => void,
   ) {
     this.dir = path.join(stateDir, 'requests');
@@ -53,8 +55,8 @@ export class RequestFiles {
     for (const d of [this.dir, this.processing, this.rejected]) privateDir(d);
   }
 
-  /** Take up to PER_SCAN files; returns what happened to each. */
-  scan(): RequestFileOutcome[] {
+  /** Take up to PER_SCAN files, resolving their targets in `frame`; returns what happened to each. */
+  scan(frame: Frame): RequestFileOutcome[] {
     let names: string[];
     try {
       names = fs.readdirSync(this.dir);
@@ -63,13 +65,13 @@ export class RequestFiles {
     }
     const out: RequestFileOutcome[] = [];
     for (const name of names.filter((n) => !n.startsWith('.') && n !== 'processing' && n !== 'rejected').sort().slice(0, PER_SCAN)) {
-      out.push(this.take(name));
+      out.push(this.take(name, frame));
     }
     if (out.length > 0) this.pruneRejected();
     return out;
   }
 
-  private take(name: string): RequestFileOutcome {
+  private take(name: string, frame: Frame): RequestFileOutcome {
     const src = path.join(this.dir, name);
     const claimed = path.join(this.processing, `${Date.now()}-${process.pid}-${name}`);
     // Claim it first: a rename is atomic, so a file is taken once, and a writer still writing it under
@@ -117,7 +119,12 @@ export class RequestFiles {
     } catch (err) {
       return reject(`not JSON: ${(err as Error).message}`);
     }
-    const bad = validate(doc);
+    let bad: string | null;
+    try {
+      bad = validate(doc);
+    } catch (err) {
+      return reject(`cannot be checked: ${(err as Error).message}`);
+    }
     if (bad !== null) return reject(`invalid: ${bad}`);
     const ts = typeof doc.timestamp === 'string' ? Date.parse(doc.timestamp) : NaN;
     const input: RequestInput = {
@@ -133,7 +140,7 @@ export class RequestFiles {
       note: (doc.note as string | null | undefined) ?? null,
     };
     try {
-      const r = this.file(input);
+      const r = this.file(input, frame);
       fs.rmSync(claimed, { force: true });
       return { file: name, accepted: true, detail: r.id };
     } catch (err) {

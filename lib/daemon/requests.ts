@@ -161,12 +161,15 @@ export class RequestProcessor {
     return this.places.get(place)?.atMs ?? null;
   }
 
-  /** Resolve the target now, answer at once, and end and continue it in the background. */
-  file(input: RequestInput): RequestRecord {
+  /**
+   * Resolve the target in `frame` (default: a fresh tick; callers inside a frame's subscribers pass that
+   * frame), answer at once, and end and continue it in the background.
+   */
+  file(input: RequestInput, given?: Frame): RequestRecord {
     if (!REQUEST_REASONS.includes(input.reason)) throw new ApiError('bad-request', `reason must be one of ${REQUEST_REASONS.join(', ')}`);
     const priority = input.priority ?? 'graceful';
     if (priority !== 'graceful' && priority !== 'immediate') throw new ApiError('bad-request', 'priority must be graceful or immediate');
-    const frame = this.d.engine.tick();
+    const frame = given ?? this.d.engine.tick();
     const { session, members } = this.resolve(input, frame);
     const root = rootOf(members);
     const place = this.placeOf(session, root, frame);

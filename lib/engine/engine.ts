@@ -196,8 +196,12 @@ export class Engine {
     if (this.last) this.last = this.rebuildSessions(this.last);
   }
 
-  /** One tick: sample with the feedback of what consumers watch, build sessions, publish the frame. */
+  /**
+   * One tick: sample with the feedback of what consumers watch, build sessions, publish the frame. Asked
+   * for by a subscriber while a frame is being published, it returns that frame (a tick does not nest).
+   */
   tick(): Frame {
+    if (this.publishing && this.last) return this.last;
     const cpu0 = process.cpuUsage();
     const frame = this.sample(this.feedback());
     this.publish(frame);
@@ -345,8 +349,15 @@ export class Engine {
     return { ...f, sessions, sessionIdsOf: membership.idsOf, sessionLabelOf: membership.labelOf };
   }
 
+  private publishing = false;
+
   private publish(frame: Frame): void {
     this.last = frame;
-    for (const fn of this.listeners) fn(frame);
+    this.publishing = true;
+    try {
+      for (const fn of this.listeners) fn(frame);
+    } finally {
+      this.publishing = false;
+    }
   }
 }

@@ -51,6 +51,7 @@ export class DaemonEnv {
   readonly runtime: string;
   readonly state: string;
   readonly socket: string;
+  readonly config: string;
   /** Daemons seen (pid, start), ended at dispose. */
   private readonly daemons = new Map<number, number | null>();
 
@@ -60,8 +61,22 @@ export class DaemonEnv {
     this.runtime = path.join(base, 'run');
     this.state = path.join(base, 'state');
     fs.mkdirSync(this.runtime, { mode: 0o700 });
-    this.env = { ...this.pe.env, XDG_RUNTIME_DIR: this.runtime, XDG_STATE_HOME: this.state, ...extra };
+    this.config = path.join(base, 'config');
+    this.env = { ...this.pe.env, XDG_RUNTIME_DIR: this.runtime, XDG_STATE_HOME: this.state, XDG_CONFIG_HOME: this.config, ...extra };
     this.socket = path.join(this.runtime, 'spmon', 'daemon.sock');
+  }
+
+  /** Write spmon's config file ($XDG_CONFIG_HOME/spmon/config.json). */
+  writeConfig(doc: unknown): void {
+    fs.mkdirSync(path.join(this.config, 'spmon'), { recursive: true });
+    fs.writeFileSync(path.join(this.config, 'spmon', 'config.json'), JSON.stringify(doc));
+  }
+
+  /** The daemon's events (spmon events --json). */
+  async events(): Promise<{ seq: number; kind: string; target: string | null; reason: string | null; outcome: string | null; details: Record<string, unknown> }[]> {
+    const r = await this.cli(['events', '--json']);
+    if (r.code !== 0) throw new Error(`events failed (${r.code}): ${r.stderr}`);
+    return r.stdout.trim() === '' ? [] : r.stdout.trim().split('\n').map((l) => JSON.parse(l));
   }
 
   /** `spmon ...args` with this environment. */

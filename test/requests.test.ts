@@ -1,0 +1,224 @@
+// Agent sessions that end and continue themselves: termination requests by policy, from the CLI (inside the
+// agent's own tree, by pid, by session id), from request files; the continuation in the same supervised
+// session, in the same tmux pane, or a new one. A real daemon, a fake `claude` that holds its log open.
+import { execFileSync, spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as path from 'path';
+import { aliveAs, DaemonEnv, sleepMs, startTicksOf, stateOf, waitFor } from './helpers/daemon_env';
+import { claudeUsageLine, installFakeClaude, markers, startClaudeLog, waitForMarker } from './helpers/fake_agent';
+import { BIN } from './helpers/paths';
+
+jest.setTimeout(180_000);
+
+let d: DaemonEnv;
+let bin: string;
+let marks: string;
+let proj: string;
+const SID = '7d3c1a2b-0000-4000-8000-00000000abcd';
+
+beforeEach(() => {
+  d = new DaemonEnv();
+  const base = path.dirname(d.pe.home);
+  bin = path.join(base, 'bin');
+  marks = path.join(base, 'markers');
+  proj = path.join(base, 'project');
+  fs.mkdirSync(proj);
+  installFakeClaude(bin, marks);
+  d.env.PATH = `${bin}:${process.env.PATH}`;
+  d.env.FAKE_CLAUDE_MARKERS = marks;
+});
+
+afterEach(async () => {
+  spawnSync('tmux', ['kill-server'], { env: d.env });
+  await d.dispose();
+});
+
+/** Append one request's usage: `pct` % of the 200k window in the context. */
+function context(log: string, pct: number, n: number): void {
+  fs.appendFileSync(log, claudeUsageLine({ sessionId: SID, cwd: proj, requestId: `r${n}`, contextTokens: Math.round(2000 * pct) }));
+}
+
+const started = (args: string[]) => (m: { event: string; args: string[] }) => m.event === 'start' && JSON.stringify(m.args) === JSON.stringify(args);
+
+async function agentBound(pid: number): Promise<void> {
+  // The daemon binds the log to the process holding it open (its frames say so through --json of a client: the
+  // snapshot's own engine binds the same way).
+  await waitFor('the agent session bound to its process', async () => {
+    const r = await d.cli(['--json', '--interval', '0']);
+    const s = JSON.parse(r.stdout).sessions.find((x: { id: string }) => x.id === `agent:claude:${SID}`);
+    return s && s.pids.includes(pid);
+  });
+}
+
+describe('by policy, at the critical level', () => {
+  test('under spmon run: SIGINT ends the agent and its child, the continuation runs in the same supervised session and cwd; a second crossing does not loop', async () => {
+    d.writeConfig({ agents: { policy: { critical: 'request' }, gracefulWaitSec: 5, cooldownSec: 600 } });
+    const log = startClaudeLog(d.pe.home, proj, SID);
+    const r = await d.cli(['run', '--name', 'agent', '--cwd', proj, '--env', `FAKE_CLAUDE_LOG=${log}`, '--', 'claude']);
+    expect(r.code).toBe(0);
+    const first = await waitForMarker(marks, started([]), 'the agent');
+    const child = (await d.ps()).find((x) => x.id === 'run:agent')!;
+    expect(child.pid).toBe(first.pid);
+    const firstStart = startTicksOf(first.pid);
+    await agentBound(first.pid);
+    const kids = DaemonEnv.sessionMembers(first.pid).filter((p) => p !== first.pid);
+    expect(kids.length).toBeGreaterThanOrEqual(1);
+    context(log, 95, 1);
+    // SIGINT first (the agent records it and exits), then the continuation in its place.
+    await waitForMarker(marks, (m) => m.event === 'sigint' && m.pid === first.pid, 'SIGINT to the agent');
+    const cont = await waitForMarker(marks, started(['--resume', SID]), 'the continuation');
+    expect(cont.cwd).toBe(proj);
+    expect(aliveAs(first.pid, firstStart)).toBe(false);
+    for (const k of kids) expect(stateOf(k) === null || stateOf(k) === 'Z').toBe(true);
+    const run = (await d.ps()).find((x) => x.id === 'run:agent')!;
+    expect(run).toMatchObject({ state: 'running', restarts: 1 });
+    const row = JSON.parse((await d.cli(['ps', '--json'])).stdout).sessions.find((x: { id: string }) => x.id === 'run:agent');
+    expect(row.command).toEqual(['/bin/sh', '-c', `claude --resume ${SID}`]);
+    expect(row.cwd).toBe(proj);
+    const done = await waitFor('the request done', async () => (await d.events()).find((e) => e.kind === 'request-done'));
+    expect(done.target).toBe(`agent:claude:${SID}`);
+    // The continued agent holds the same log: below warning, then critical again within the cool-down.
+    await agentBound(cont.pid);
+    context(log, 10, 2);
+    await sleepMs(3000);
+    context(log, 96, 3);
+    const second = await waitFor('the second crossing', async () => (await d.events()).filter((e) => e.kind === 'context-critical').slice(1)[0]);
+    expect(second.outcome).toMatch(/^not requested: .*cool-down 600 s/);
+    await sleepMs(2000);
+    expect(aliveAs(cont.pid, startTicksOf(cont.pid))).toBe(true);
+    expect(markers(marks).filter((m) => m.event === 'start')).toHaveLength(2);
+    expect((await d.ps()).find((x) => x.id === 'run:agent')!.restarts).toBe(1);
+  });
+
+  test('an agent that ignores SIGINT is ended by SIGTERM after the graceful wait', async () => {
+    d.writeConfig({ agents: { policy: { critical: 'request' }, gracefulWaitSec: 2 } });
+    const log = startClaudeLog(d.pe.home, proj, SID);
+    await d.cli(['run', '--name', 'stubborn', '--cwd', proj, '--env', `FAKE_CLAUDE_LOG=${log}`, '--env', 'FAKE_CLAUDE_SIGINT=ignore', '--', 'claude']);
+    const first = await waitForMarker(marks, started([]), 'the agent');
+    const t0 = startTicksOf(first.pid);
+    await agentBound(first.pid);
+    context(log, 93, 1);
+    await waitForMarker(marks, started(['--resume', SID]), 'the continuation');
+    expect(aliveAs(first.pid, t0)).toBe(false);
+    expect(markers(marks).some((m) => m.event === 'sigint')).toBe(false);
+    const req = (await d.events()).find((e) => e.kind === 'request');
+    expect(req?.details).toMatchObject({ priority: 'graceful' });
+  });
+
+  test('in a tmux pane: the agent is ended and its shell, at the prompt again, runs the continuation in the agent\'s cwd', async () => {
+    d.writeConfig({ agents: { policy: { critical: 'request' }, gracefulWaitSec: 5 } });
+    const log = startClaudeLog(d.pe.home, proj, SID);
+    await d.cli(['daemon', '--detach']);
+    const env = { ...d.env, FAKE_CLAUDE_LOG: log };
+    execFileSync('tmux', ['-f', '/dev/null', 'new-session', '-d', '-s', 'work', '-x', '120', '-y', '30', '-c', proj, 'bash --norc --noprofile'], { env });
+    const shellPid = Number(execFileSync('tmux', ['display-message', '-p', '-t', 'work', '#{pane_pid}'], { env, encoding: 'utf8' }).trim());
+    execFileSync('tmux', ['send-keys', '-t', 'work', 'claude', 'Enter'], { env });
+    const first = await waitForMarker(marks, started([]), 'the agent');
+    await agentBound(first.pid);
+    context(log, 94, 1);
+    await waitForMarker(marks, (m) => m.event === 'sigint' && m.pid === first.pid, 'SIGINT to the agent');
+    const cont = await waitForMarker(marks, started(['--resume', SID]), 'the continuation in the pane');
+    expect(cont.cwd).toBe(proj);
+    // The pane's shell is the same, and the continuation is its child.
+    expect(stateOf(shellPid)).not.toBeNull();
+    const ppid = Number(fs.readFileSync(`/proc/${cont.pid}/stat`, 'utf8').split(') ')[1].split(' ')[1]);
+    expect(ppid).toBe(shellPid);
+    const done = await waitFor('the request done', async () => (await d.events()).find((e) => e.kind === 'request-done'));
+    expect(done.outcome).toMatch(/continued in tmux pane %\d+ \(typed\)/);
+  });
+});
+
+describe('spmon request-termination', () => {
+  test("from inside the agent's own tree, with no --session or --pid: its own session, continued", async () => {
+    const log = startClaudeLog(d.pe.home, proj, SID);
+    const trigger = path.join(proj, 'ask-now');
+    const ask = `${process.execPath} ${BIN} request-termination --reason phase_complete --continuation-command 'claude --resume ${SID}'`;
+    await d.cli(['run', '--name', 'self', '--cwd', proj, '--env', `FAKE_CLAUDE_LOG=${log}`, '--env', `FAKE_CLAUDE_ASK=${ask}`, '--env', `FAKE_CLAUDE_TRIGGER=${trigger}`, '--', 'claude']);
+    const first = await waitForMarker(marks, started([]), 'the agent');
+    await agentBound(first.pid);
+    // The agent runs spmon as one of its tools would: a child of the agent, with neither --session nor --pid.
+    fs.writeFileSync(trigger, '');
+    await waitForMarker(marks, (m) => m.event === 'asking' && m.pid === first.pid, 'the agent to ask');
+    await waitForMarker(marks, (m) => m.event === 'sigint' && m.pid === first.pid, 'SIGINT to the agent');
+    const cont = await waitForMarker(marks, started(['--resume', SID]), 'the continuation');
+    expect(cont.cwd).toBe(proj);
+    const req = (await d.events()).find((e) => e.kind === 'request');
+    expect(req).toMatchObject({ target: `agent:claude:${SID}`, reason: 'phase_complete' });
+    // Someone outside any agent, tmux or supervised session asking for "its own" session: nothing to end.
+    const outside = await d.cli(['request-termination', '--reason', 'manual']);
+    expect(outside.code).toBe(3);
+    expect(outside.stderr).toMatch(/is in no agent, supervised or tmux session/);
+  });
+
+  test('by pid (a descendant of the agent) and by session id; a pid pinned to another start time is refused', async () => {
+    const log = startClaudeLog(d.pe.home, proj, SID);
+    await d.cli(['run', '--name', 'bypid', '--cwd', proj, '--env', `FAKE_CLAUDE_LOG=${log}`, '--', 'claude']);
+    const first = await waitForMarker(marks, started([]), 'the agent');
+    await agentBound(first.pid);
+    const kid = DaemonEnv.sessionMembers(first.pid).find((p) => p !== first.pid)!;
+    const r = await d.cli(['request-termination', '--pid', String(kid), '--reason', 'error', '--priority', 'immediate']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^req-\d+-/);
+    await waitFor('the agent ended', () => !aliveAs(first.pid, startTicksOf(first.pid)) || stateOf(first.pid) === null);
+    const ev = (await d.events()).find((e) => e.kind === 'request');
+    expect(ev).toMatchObject({ target: `agent:claude:${SID}`, reason: 'error' });
+    // By session id, again (the run was only ended: no continuation): not found now.
+    const again = await d.cli(['request-termination', '--session', `agent:claude:${SID}`, '--reason', 'manual']);
+    expect(again.code).toBe(3);
+    expect(again.stderr).toMatch(/no running process|no session/);
+    // A request file naming a live pid with another start time: refused, the process untouched.
+    const victim = await d.cli(['run', '--name', 'victim', '--', 'sleep', '300']);
+    expect(victim.code).toBe(0);
+    const v = await waitFor('victim', async () => (await d.ps()).find((x) => x.id === 'run:victim' && x.pid !== null));
+    const stale = { reason: 'manual', pid: v.pid, pidStartTime: v.startTime! - 1 };
+    fs.writeFileSync(path.join(d.state, 'spmon', 'requests', 'stale.json'), JSON.stringify(stale));
+    // A request made before the process started (its timestamp): refused too.
+    fs.writeFileSync(path.join(d.state, 'spmon', 'requests', 'old.json'), JSON.stringify({ reason: 'manual', pid: v.pid, timestamp: '2020-01-01T00:00:00Z' }));
+    await waitFor('both rejected', () => fs.existsSync(path.join(d.state, 'spmon', 'requests', 'rejected', 'old.json.reason')) && fs.existsSync(path.join(d.state, 'spmon', 'requests', 'rejected', 'stale.json.reason')));
+    expect(fs.readFileSync(path.join(d.state, 'spmon', 'requests', 'rejected', 'stale.json.reason'), 'utf8')).toMatch(/its pid was reused/);
+    expect(fs.readFileSync(path.join(d.state, 'spmon', 'requests', 'rejected', 'old.json.reason'), 'utf8')).toMatch(/started after the request was made/);
+    expect(aliveAs(v.pid!, v.startTime)).toBe(true);
+  });
+});
+
+describe('request files', () => {
+  test('valid, malformed, a symlink, another user\'s, and 1,000 at once: each taken once, bad ones moved aside with the reason', async () => {
+    await d.cli(['daemon', '--detach']);
+    const dir = path.join(d.state, 'spmon', 'requests');
+    await waitFor('the requests folder', () => fs.existsSync(dir));
+    const victim = await d.cli(['run', '--name', 'target', '--', 'sleep', '300']);
+    expect(victim.code).toBe(0);
+    const t = await waitFor('target', async () => (await d.ps()).find((x) => x.id === 'run:target' && x.pid !== null));
+    const write = (name: string, text: string) => {
+      fs.writeFileSync(path.join(dir, `.${name}`), text);
+      fs.renameSync(path.join(dir, `.${name}`), path.join(dir, name));
+    };
+    write('bad-json.json', '{"reason": ');
+    write('bad-schema.json', JSON.stringify({ reason: 'because', session: 'run:target' }));
+    write('no-target.json', JSON.stringify({ reason: 'manual' }));
+    fs.symlinkSync('/etc/passwd', path.join(dir, 'link.json'));
+    write('theirs.json', JSON.stringify({ reason: 'manual', session: 'run:target' }));
+    fs.chownSync(path.join(dir, 'theirs.json'), 65534, 65534);
+    write('good.json', JSON.stringify({ timestamp: new Date().toISOString(), reason: 'phase_complete', session: 'run:target', priority: 'immediate', continuation_command: null }));
+    const rejected = path.join(dir, 'rejected');
+    await waitFor('all taken', () => fs.readdirSync(dir).filter((n) => !n.startsWith('.') && n !== 'processing' && n !== 'rejected').length === 0);
+    const why = (n: string) => fs.readFileSync(path.join(rejected, `${n}.reason`), 'utf8');
+    expect(why('bad-json.json')).toMatch(/^not JSON/);
+    expect(why('bad-schema.json')).toMatch(/^invalid: .*reason/);
+    expect(why('no-target.json')).toMatch(/^invalid:/);
+    expect(why('link.json')).toMatch(/symbolic link/);
+    expect(why('theirs.json')).toMatch(/belongs to uid 65534/);
+    expect(fs.lstatSync(path.join(rejected, 'link.json')).isSymbolicLink()).toBe(true);
+    await waitFor('the target ended', () => !aliveAs(t.pid!, t.startTime));
+    const done = await waitFor('done', async () => (await d.events()).find((e) => e.kind === 'request-done'));
+    expect(done.target).toBe('run:target');
+    // A thousand at once (all naming a session that is not there): every one taken and answered, none lost.
+    for (let i = 0; i < 1000; i++) write(`many-${String(i).padStart(4, '0')}.json`, JSON.stringify({ reason: 'manual', session: 'run:nothing-here' }));
+    await waitFor('a thousand taken', () => fs.readdirSync(dir).filter((n) => n.startsWith('many-')).length === 0, 60_000);
+    const reasons = fs.readdirSync(rejected).filter((n) => n.startsWith('many-') && n.endsWith('.reason'));
+    // The rejected folder keeps the last 100.
+    expect(reasons.length).toBe(100);
+    expect(fs.readFileSync(path.join(rejected, reasons[0]), 'utf8')).toMatch(/no session "run:nothing-here"/);
+    expect((await d.cli(['status'])).code).toBe(0);
+  });
+});
