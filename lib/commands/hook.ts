@@ -112,7 +112,7 @@ async function claudeHook(ctx: RunContext): Promise<number> {
     try {
       const { client } = await connectOrStart(socketPath(ctx.io.env), ctx.io.env);
       try {
-        const r = await client.request<{ id: string; state: string; request: { outcome: string | null } }>('requestTermination', {
+        const r = await client.request<{ id: string; state: string; request: { outcome: string | null; alreadyEndingBy: { id: string; continuationCommand: string | null } | null } }>('requestTermination', {
           source: 'hook',
           session: session.id,
           reason: 'token_limit_approaching',
@@ -120,11 +120,15 @@ async function claudeHook(ctx: RunContext): Promise<number> {
           priority: 'graceful',
           note: `context ${pct} % (Claude Code hook, ${event || 'event'})`,
         });
-        state.requested = r.id;
+        // Already being ended (the daemon's own policy watcher saw the same level first): that request is
+        // the one the agent is told about.
+        const same = r.request.alreadyEndingBy;
+        state.requested = same?.id ?? r.id;
+        const cont = same ? same.continuationCommand : continuation;
         words =
-          r.state === 'refused'
+          r.state === 'refused' && !same
             ? `spmon: context ${pct} % full; not ended: ${sanitize(r.request.outcome ?? 'refused')}.`
-            : `spmon: context ${pct} % full (critical at 90 %). This session will be ended and continued with \`${continuation}\` (request ${r.id}). Finish the current step and write down where you are now.`;
+            : `spmon: context ${pct} % full (critical at 90 %). This session will be ended${cont ? ` and continued with \`${sanitize(cont)}\`` : ''} (request ${sanitize(state.requested)}). Finish the current step and write down where you are now.`;
       } finally {
         client.close();
       }

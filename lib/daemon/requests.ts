@@ -59,6 +59,8 @@ export interface RequestRecord {
   continuation: { where: 'run' | 'tmux' | 'new-run'; id: string | null; attempts: number } | null;
   /** What happened, in words (why it was refused or failed, or how it ended). */
   outcome: string | null;
+  /** When refused because another request is already ending the same place: that request. */
+  alreadyEndingBy: { id: string; continuationCommand: string | null } | null;
   finishedAt: string | null;
 }
 
@@ -70,6 +72,8 @@ export const CONTINUATION_BACKOFF_SEC = 2;
 /** `immediate`: SIGTERM, this grace, SIGKILL. */
 const IMMEDIATE_GRACE_MS = 3000;
 const HISTORY = 200;
+/** Between answering a request and acting on it. */
+const ANSWER_FIRST_MS = 1000;
 
 export interface RequestDeps {
   engine: Engine;
@@ -193,6 +197,7 @@ export class RequestProcessor {
       state: 'ending',
       continuation: null,
       outcome: null,
+      alreadyEndingBy: null,
       finishedAt: null,
     };
     const busy = place ? this.history.find((r) => r.target.place === place && (r.state === 'ending' || r.state === 'continuing')) : undefined;
@@ -200,6 +205,7 @@ export class RequestProcessor {
     const cooling = !busy && input.cooldownSec !== undefined && last !== undefined && Date.now() - last.atMs < input.cooldownSec * 1000;
     if (busy || cooling) {
       rec.state = 'refused';
+      rec.alreadyEndingBy = busy ? { id: busy.id, continuationCommand: busy.continuationCommand } : null;
       rec.outcome = busy
         ? `${busy.id} is already ending ${place}`
         : `${last!.id} ended ${place} ${Math.round((Date.now() - last!.atMs) / 1000)} s ago (cool-down ${input.cooldownSec} s)`;
@@ -213,7 +219,11 @@ export class RequestProcessor {
       reason: rec.reason,
       details: { id: rec.id, source: rec.source, priority, continuationCommand: rec.continuationCommand, note: rec.note, place },
     });
-    void this.process(rec, session, members).catch((err: Error) => this.finish(rec, 'failed', `internal error: ${err.message}`));
+    // A moment first: the asker (often inside the tree being ended: a hook, the agent's own tool call) gets
+    // its answer and can say what happens next before the signals come.
+    setTimeout(() => {
+      void this.process(rec, session, members).catch((err: Error) => this.finish(rec, 'failed', `internal error: ${err.message}`));
+    }, ANSWER_FIRST_MS);
     return rec;
   }
 
@@ -226,10 +236,14 @@ export class RequestProcessor {
         sessions.find((x) => x.id === want) ??
         sessions.find((x) => x.kind === 'agent' && x.agent?.sessionId === want) ??
         sessions.find((x) => x.kind === 'run' && x.run?.name === want);
+      if (s?.kind === 'pod') throw new ApiError('refused', 'the pod session cannot be ended by a request');
+      if (s && s.members.length > 0) return { session: s, members: s.members.slice() };
+      // An agent asking for itself (a hook, a tool call) before this daemon has bound its log to it: its
+      // own place, from its ancestry, is the session meant.
+      const own = input.requesterPid !== undefined && s?.kind === 'agent' ? ownSession(input.requesterPid, frame.processes, sessions) : null;
+      if (own && (own.session.kind !== 'agent' || own.session.id === s!.id)) return { session: own.session, members: own.session.members.slice() };
       if (!s) throw new ApiError('not-found', `no session "${want}" (an agent session must be bound to its running process: see spmon tokens)`);
-      if (s.kind === 'pod') throw new ApiError('refused', 'the pod session cannot be ended by a request');
-      if (s.members.length === 0) throw new ApiError('not-found', `session ${s.id} has no running process`);
-      return { session: s, members: s.members.slice() };
+      throw new ApiError('not-found', `session ${s.id} has no running process`);
     }
     const pid = input.pid ?? input.requesterPid;
     if (pid === undefined) throw new ApiError('bad-request', 'name the session (--session) or a process (--pid)');

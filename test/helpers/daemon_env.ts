@@ -124,7 +124,7 @@ export class DaemonEnv {
       .map((f) => JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8')));
   }
 
-  async ps(): Promise<{ id: string; state: string; pid: number | null; startTime: number | null; restarts: number; lastExit: { code: number | null; signal: string | null } | null; reason: string | null; processes: number | null }[]> {
+  async ps(): Promise<{ id: string; state: string; pid: number | null; startTime: number | null; restarts: number; lastExit: { code: number | null; signal: string | null } | null; reason: string | null; processes: number | null; ussBytes: number | null }[]> {
     const r = await this.cli(['ps', '--json']);
     if (r.code !== 0) throw new Error(`ps failed (${r.code}): ${r.stderr}`);
     return JSON.parse(r.stdout).sessions;
