@@ -478,27 +478,8 @@ ProcessDetail readProcessDetail(const std::string& procRoot, int32_t pid) {
   ProcessDetail d;
   std::string dir = joinPath(procRoot, std::to_string(pid));
   std::string buf;
-  if (readFileAt(AT_FDCWD, joinPath(dir, "cgroup").c_str(), &buf, 1 << 16) == ReadStatus::Ok) {
-    // Prefer the memory controller's line (v1), else the unified "0::" line.
-    std::string unified, memory;
-    size_t i = 0;
-    while (i < buf.size()) {
-      size_t e = buf.find('\n', i);
-      if (e == std::string::npos) e = buf.size();
-      std::string line = buf.substr(i, e - i);
-      size_t a = line.find(':');
-      size_t b = a == std::string::npos ? a : line.find(':', a + 1);
-      if (b != std::string::npos) {
-        std::string ctl = line.substr(a + 1, b - a - 1);
-        std::string path = line.substr(b + 1);
-        if (line.compare(0, a, "0") == 0 && ctl.empty()) unified = path;
-        else if (("," + ctl + ",").find(",memory,") != std::string::npos) memory = path;
-      }
-      i = e + 1;
-    }
-    d.cgroup = !memory.empty() ? memory : unified;
-    d.cgroupKnown = !d.cgroup.empty();
-  }
+  if (readFileAt(AT_FDCWD, joinPath(dir, "cgroup").c_str(), &buf, 1 << 16) == ReadStatus::Ok)
+    d.cgroupKnown = processCgroupPath(parseCgroupFile(buf.data(), buf.size()), &d.cgroup);
   d.cwdKnown = readLink(joinPath(dir, "cwd"), &d.cwd);
   d.exeKnown = readLink(joinPath(dir, "exe"), &d.exe);
   return d;
