@@ -251,6 +251,30 @@ void ProcReader::fillStatus(const StatusFields& s, ProcRecord* r) {
   if (s.uid >= 0) r->uid = static_cast<double>(s.uid);
 }
 
+// Whether this pass reads a process's status. It is the costliest of the small files,
+// and what it adds (RssAnon/RssFile/RssShmem, VmSwap, uid) moves with statm or hardly
+// ever: so it is read when statm's resident or shared moved since the last reading, and
+// otherwise every kStatusEvery passes, staggered by pid so they do not all come due in
+// one pass. Always when there is no reading, when its fd is opened now to be held, and
+// on a fixture tree (plain files: nothing tells a replaced file from a quiet one).
+bool ProcReader::statusDue(const Entry& e, const ProcRecord& r, int32_t pid, bool opening) const {
+  if (!procfs_ || opening || !e.statusKnown) return true;
+  if (!sameNumber(r.statmResident, e.statusResident) || !sameNumber(r.statmShared, e.statusShared)) return true;
+  return (pass_ + static_cast<uint64_t>(pid)) % kStatusEvery == 0;
+}
+
+// status was read (readOk) or tried in this pass: keep the reading, with the statm it goes with.
+void ProcReader::takeStatus(Entry& e, ProcRecord* r, bool readOk) {
+  passStatus_++;
+  r->statusRead = true;
+  e.statusKnown = readOk;
+  if (!readOk) return;
+  e.status = StatusFields();
+  parseStatus(buf_.data(), buf_.size(), &e.status);
+  e.statusResident = r->statmResident;
+  e.statusShared = r->statmShared;
+}
+
 namespace {
 void fillStatm(const std::string& buf, long pageSize, ProcRecord* r) {
   StatmFields sm;
@@ -292,20 +316,7 @@ bool ProcReader::readHeld(Entry& e, int procFd, const char* name, int32_t pid, c
   fillStat(st, pid, &r);
   if (groups.statm && !kthread && readFd(e.statmFd, &buf_) == ReadStatus::Ok) fillStatm(buf_, pageSize_, &r);
   if (groups.status) {
-    bool due = !e.statusKnown || !sameNumber(r.statmResident, e.statusResident) ||
-               !sameNumber(r.statmShared, e.statusShared) || phase % kStatusEvery == 0;
-    if (due) {
-      passStatus_++;
-      r.statusRead = true;
-      e.statusKnown = false;
-      if (readFd(e.statusFd, &buf_) == ReadStatus::Ok) {
-        e.status = StatusFields();
-        parseStatus(buf_.data(), buf_.size(), &e.status);
-        e.statusKnown = true;
-        e.statusResident = r.statmResident;
-        e.statusShared = r.statmShared;
-      }
-    }
+    if (statusDue(e, r, pid, false)) takeStatus(e, &r, readFd(e.statusFd, &buf_) == ReadStatus::Ok);
     if (e.statusKnown) fillStatus(e.status, &r);
   }
   if (groups.io && e.ioFd >= 0 && readFd(e.ioFd, &buf_) == ReadStatus::Ok) fillIo(buf_, &r);
@@ -380,25 +391,12 @@ int ProcReader::readOne(int procFd, const char* name, int32_t pid, const ReadGro
       fillStatm(buf_, pageSize_, &r);
     if (hold) counted(e.statmFd);
   }
-  // status by the same rule as for held processes (statm moved, or every tenth pass) when
-  // this process was read before; but a held fd must be opened now, so then it is read.
-  const bool statusDue = hold || !procfs_ || !e.statusKnown || !sameNumber(r.statmResident, e.statusResident) ||
-                         !sameNumber(r.statmShared, e.statusShared) ||
-                         (pass_ + static_cast<uint64_t>(pid)) % kStatusEvery == 0;
-  if (groups.status && !statusDue) fillStatus(e.status, &r);
-  if (groups.status && statusDue) {
-    passStatus_++;
-    r.statusRead = true;
-    e.statusKnown = false;
-    if (readFileAt(pidFd, "status", &buf_, size_t(1) << 22, keep(&e.statusFd)) == ReadStatus::Ok) {
-      e.status = StatusFields();
-      parseStatus(buf_.data(), buf_.size(), &e.status);
-      e.statusKnown = true;
-      e.statusResident = r.statmResident;
-      e.statusShared = r.statmShared;
-      fillStatus(e.status, &r);
+  if (groups.status) {
+    if (statusDue(e, r, pid, hold)) {
+      takeStatus(e, &r, readFileAt(pidFd, "status", &buf_, size_t(1) << 22, keep(&e.statusFd)) == ReadStatus::Ok);
+      if (hold) counted(e.statusFd);
     }
-    if (hold) counted(e.statusFd);
+    if (e.statusKnown) fillStatus(e.status, &r);
   }
   if (groups.io) {
     ReadStatus rs = readFileAt(pidFd, "io", &buf_, size_t(1) << 22, keep(&e.ioFd));

@@ -96,6 +96,8 @@ class ProcReader {
                 bool keepFd, std::vector<ProcRecord>* out, int* pidFdOut);
   void fillStat(const StatFields& st, int32_t pid, ProcRecord* r);
   void fillStatus(const StatusFields& s, ProcRecord* r);
+  bool statusDue(const Entry& e, const ProcRecord& r, int32_t pid, bool opening) const;
+  void takeStatus(Entry& e, ProcRecord* r, bool readOk);
   void readSmapsInto(int pidFd, ProcRecord* r);
   const std::string* cachedCmdline(Entry& e, int pidFd, const ProcRecord& r);
   void closeHeld(Entry& e);
