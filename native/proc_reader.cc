@@ -474,6 +474,7 @@ bool readLink(const std::string& path, std::string* out) {
 
 ProcessDetail readProcessDetail(const std::string& procRoot, int32_t pid) {
   ProcessDetail d;
+  d.pid = pid;
   std::string dir = joinPath(procRoot, std::to_string(pid));
   std::string buf;
   if (readFileAt(AT_FDCWD, joinPath(dir, "cgroup").c_str(), &buf, 1 << 16) == ReadStatus::Ok)

@@ -118,6 +118,7 @@ class ProcReader {
 
 // What the dashboard's detail pane shows beyond the batched fields.
 struct ProcessDetail {
+  int32_t pid = 0;
   std::string cgroup, cwd, exe;
   bool cgroupKnown = false, cwdKnown = false, exeKnown = false;
 };
