@@ -1,10 +1,13 @@
 // Wires the native reader to the model: one batched sample per tick.
 import { createReader, Reader, SampleOptions } from './native';
 import { ModelSnapshot, Sampler } from './model/sampler';
+import { SmapsBudget } from './model/smaps_budget';
 import type { Settings } from './config';
 
 export class Monitor {
   readonly sampler: Sampler;
+  /** The smaps reading time per tick: plan() before a tick, and the tick teaches it what the reads cost. */
+  readonly smapsBudget = new SmapsBudget();
   private readonly reader: Reader;
   /** CPU time (ms) the last tick spent in the native sample call. */
   lastSampleMs = 0;
@@ -43,6 +46,7 @@ export class Monitor {
     const raw = this.reader.sample(options);
     const mono = performance.now();
     this.lastSampleMs = mono - t0;
+    this.smapsBudget.learn(raw);
     return this.sampler.ingest(raw, mono, Date.now());
   }
 }

@@ -16,12 +16,13 @@ export const INT32_COLUMNS = ['pid', 'ppid', 'pgrp', 'session', 'tty'] as const;
 export const UINT8_COLUMNS = ['state', 'flags'] as const;
 /**
  * Per-process columns held in a Float64Array each; NaN means unknown. startTime, utime and stime are in
- * clock ticks (startTime since boot), the sizes in bytes.
+ * clock ticks (startTime since boot), the sizes in bytes; `smapsReadMs` is what reading this process's
+ * smaps cost in this sample (NaN: not read), which the smaps budget learns from.
  */
 export const FLOAT64_COLUMNS = [
   'startTime', 'utime', 'stime', 'threads', 'uid', 'vmSize', 'statmResident', 'statmShared', 'rssAnon', 'rssFile',
   'rssShmem', 'vmSwap', 'readBytes', 'writeBytes', 'rchar', 'wchar', 'rss', 'pss', 'privateClean', 'privateDirty',
-  'swap', 'swapPss',
+  'swap', 'swapPss', 'smapsReadMs',
 ] as const;
 /** Per-process columns held in a string array each; cmdline is null when unknown. */
 export const STRING_COLUMNS = ['name', 'cmdline'] as const;
@@ -133,7 +134,13 @@ export interface SampleOptions {
   cgroup?: boolean;
   /** Read smaps only for these pids, in this order of priority (the others get NaN there). */
   smapsPids?: Int32Array | number[];
-  /** With smapsPids: start no new smaps read after this many ms. */
+  /** With smapsPids: what each read is expected to cost, ms, in the same order (missing: 0). */
+  smapsCostMs?: Float64Array | number[];
+  /**
+   * With smapsPids: the time for the smaps reads, ms. A read starts only while the reads so far cost less
+   * than this and its expected cost still fits; the first that does not ends the reading (strict order).
+   * Which pids, their costs and this budget come from lib/model/smaps_budget.ts.
+   */
   smapsBudgetMs?: number;
   /** Also read this process's cgroup, cwd and exe (the dashboard's selection). */
   detailPid?: number;

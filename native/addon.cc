@@ -180,10 +180,11 @@ class ReaderWrap : public Napi::ObjectWrap<ReaderWrap> {
     Napi::Object opts = info.Length() > 0 && info[0].IsObject() ? info[0].As<Napi::Object>() : Napi::Object::New(env);
     spmon::ReadGroups g;
     for (const auto& group : kReadGroups) g.*group.second = boolOption(opts, group.first, true);
-    // smapsPids: read smaps only for these pids, in this order of priority;
-    // smapsBudgetMs: and stop starting new smaps reads after this long.
+    // smapsPids: read smaps only for these pids, in this order; smapsCostMs: what each is
+    // expected to cost; smapsBudgetMs: the time for those reads (see SmapsPlan).
     spmon::SmapsPlan plan;
     plan.limited = numbersOption<Napi::Int32Array>(opts, "smapsPids", napi_int32_array, &plan.order);
+    numbersOption<Napi::Float64Array>(opts, "smapsCostMs", napi_float64_array, &plan.costMs);
     Napi::Value bud = opts.Get("smapsBudgetMs");
     if (bud.IsNumber()) plan.budgetMs = bud.As<Napi::Number>().DoubleValue();
     spmon::SampleStats stats;

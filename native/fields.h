@@ -59,6 +59,7 @@ inline const std::pair<const char*, double ProcRecord::*> kFloat64Columns[] = {
     {"rss", &ProcRecord::rss},                     {"pss", &ProcRecord::pss},
     {"privateClean", &ProcRecord::privateClean},   {"privateDirty", &ProcRecord::privateDirty},
     {"swap", &ProcRecord::swap},                   {"swapPss", &ProcRecord::swapPss},
+    {"smapsReadMs", &ProcRecord::smapsReadMs},
 };
 // String columns: a plain array each; a null pointer is JavaScript null.
 inline const std::pair<const char*, const std::string* (*)(const ProcRecord&)> kStringColumns[] = {

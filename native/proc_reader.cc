@@ -26,12 +26,9 @@ constexpr uint64_t kStatusEvery = 10;
 // An io file that could not be opened (another user's process) is tried again this often.
 constexpr uint64_t kRetryEvery = 30;
 constexpr long kProcSuperMagic = 0x9fa0;
-constexpr double kGiB = 1024.0 * 1024.0 * 1024.0;
-constexpr double kSmapsBaseMs = 0.03;  // one smaps_rollup read of a small process
-// The smaps budget carries over at most this many passes' worth: a read that costs more
-// than one pass's budget waits until enough has built up (one that costs more than all of
-// it is read when the credit is full, and the debt is paid off by the passes after it).
-constexpr double kCreditPasses = 10;
+// Planned processes this far past the number of directories that may be held are not
+// opened: they could only be held if that many planned processes before them were gone.
+constexpr size_t kDeferSlack = 64;
 
 // Held file fds across every Reader of this process: the cap is per process, so several
 // long-lived Readers (a benchmark, a test) together stay within it.
@@ -79,7 +76,8 @@ ProcRecord::ProcRecord()
     : threads(unknown()), uid(unknown()), vmSize(unknown()), statmResident(unknown()), statmShared(unknown()),
       rssAnon(unknown()), rssFile(unknown()), rssShmem(unknown()), vmSwap(unknown()), readBytes(unknown()),
       writeBytes(unknown()), rchar(unknown()), wchar(unknown()), rss(unknown()), pss(unknown()),
-      privateClean(unknown()), privateDirty(unknown()), swap(unknown()), swapPss(unknown()) {}
+      privateClean(unknown()), privateDirty(unknown()), swap(unknown()), swapPss(unknown()),
+      smapsReadMs(unknown()) {}
 
 ProcReader::ProcReader(std::string procRoot, double maxHeldFds) : procRoot_(std::move(procRoot)) {
   pageSize_ = sysconf(_SC_PAGESIZE);
@@ -125,18 +123,8 @@ void ProcReader::sample(const ReadGroups& groups, const SmapsPlan& plan, std::ve
   std::vector<std::pair<int, size_t>> deferred(plan.limited ? plan.order.size() : 0, {-1, 0});
   std::priority_queue<size_t> heldPrio;  // priorities of the held fds, the lowest (largest index) on top
   processHeldCap_ = heldFileFdLimit();
-  // The smaps credit for this pass: this pass's budget plus what earlier ones left.
-  const bool budgeted = plan.limited && plan.budgetMs >= 0;
-  if (budgeted) smapsCreditMs_ = std::min(smapsCreditMs_ + plan.budgetMs, kCreditPasses * plan.budgetMs);
-  // Directory fds held for the planned reads: a quarter of the fd limit, and no more than
-  // the credit could possibly pay for (opening and closing thousands that are never read
-  // costs milliseconds of its own).
-  size_t maxHeld = plan.limited ? maxHeldFds() : 0;
-  if (budgeted) {
-    double perPass = std::min(plan.budgetMs, smapsCreditMs_);
-    double affordable = perPass > 0 ? perPass / kSmapsBaseMs : 0;
-    maxHeld = std::min(maxHeld, static_cast<size_t>(std::min(affordable, 1e9)) + 1);
-  }
+  // Directory fds held for the planned reads: a quarter of the fd limit.
+  const size_t maxHeld = plan.limited ? maxHeldFds() : 0;
   int plannedFound = 0;
   DIR* dir = opendir(procRoot_.c_str());
   if (!dir) return;
@@ -150,7 +138,7 @@ void ProcReader::sample(const ReadGroups& groups, const SmapsPlan& plan, std::ve
     if (w != wanted.end()) plannedFound++;
     // Past the number of directories that may be held, a planned read would not happen
     // anyway (unless that many planned processes are gone): do not open its directory.
-    bool defer = groups.smaps && w != wanted.end() && w->second < maxHeld + 64;
+    bool defer = groups.smaps && w != wanted.end() && w->second < maxHeld + kDeferSlack;
     int fd = readOne(procFd, name, static_cast<int32_t>(pid), groups, groups.smaps && !plan.limited, defer, out);
     if (fd < 0) continue;
     size_t prio = w->second;
@@ -169,43 +157,26 @@ void ProcReader::sample(const ReadGroups& groups, const SmapsPlan& plan, std::ve
     heldPrio.push(prio);
   }
   closedir(dir);
-  // The smaps reads, strictly in priority order, within this pass's budget. A read is
-  // expected to cost its resident size times a rate learned from earlier reads; the first
-  // one the budget cannot pay for ends the reading for this pass. Unspent budget is saved
-  // (up to kCreditPasses passes' worth) for one thing only: a read that costs more than a
-  // whole pass's budget, which is read as the first of a pass once the savings cover it (or
-  // are full). So smaps reading stays within the budget in every pass but those single big
-  // reads, averages at most the budget, and a process bigger than the budget is read now
-  // and then, not never.
+  // The smaps reads, strictly in priority order, within the budget given: a read starts
+  // while the reads so far cost less than the budget and its expected cost still fits.
+  const bool budgeted = plan.limited && plan.budgetMs >= 0;
   double s0 = nowMs();
-  bool stop = budgeted && plan.budgetMs <= 0;
-  bool first = true;
-  for (auto& d : deferred) {
+  double spent = 0;
+  bool stop = false;
+  for (size_t prio = 0; prio < deferred.size(); prio++) {
+    auto& d = deferred[prio];
     if (d.first < 0) continue;
-    ProcRecord& r = (*out)[d.second];
-    double gib = std::isnan(r.statmResident) ? 0 : r.statmResident / kGiB;
     if (!stop && budgeted) {
-      double expected = kSmapsBaseMs + smapsMsPerGiB_ * gib;
-      if (first && expected > plan.budgetMs)
-        stop = expected > smapsCreditMs_ && smapsCreditMs_ < kCreditPasses * plan.budgetMs;
-      else
-        stop = expected > std::min(plan.budgetMs, smapsCreditMs_) - (nowMs() - s0);
+      double expected = prio < plan.costMs.size() ? plan.costMs[prio] : 0;
+      stop = !(spent < plan.budgetMs && spent + expected <= plan.budgetMs);
     }
-    if (stop) {
-      close(d.first);
-      continue;
-    }
-    first = false;
-    double a = nowMs();
-    readSmapsInto(d.first, &r);
-    double took = nowMs() - a;
-    if (gib >= 0.125 && !std::isnan(r.pss)) {
-      double rate = (took > kSmapsBaseMs ? took - kSmapsBaseMs : 0) / gib;
-      smapsMsPerGiB_ = 0.7 * smapsMsPerGiB_ + 0.3 * rate;
+    if (!stop) {
+      ProcRecord& r = (*out)[d.second];
+      readSmapsInto(d.first, &r);
+      if (!std::isnan(r.smapsReadMs)) spent += r.smapsReadMs;
     }
     close(d.first);
   }
-  if (budgeted) smapsCreditMs_ -= nowMs() - s0;
   double t1 = nowMs();
   if (stats) {
     stats->walkMs = t1 - t0;
@@ -416,6 +387,12 @@ int ProcReader::readOne(int procFd, const char* name, int32_t pid, const ReadGro
 void ProcReader::readSmapsInto(int pidFd, ProcRecord* r) {
   if (r->kernelThread || r->state == 'Z') return;  // no memory map
   r->smapsAttempted = true;
+  const double t0 = nowMs();
+  readSmapsFiles(pidFd, r);
+  r->smapsReadMs = nowMs() - t0;
+}
+
+void ProcReader::readSmapsFiles(int pidFd, ProcRecord* r) {
   SmapsFields sf;
   ReadStatus rs = readFileAt(pidFd, "smaps_rollup", &buf_);
   if (rs == ReadStatus::NotFound) {

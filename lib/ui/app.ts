@@ -9,7 +9,8 @@ import { SessionCollector } from '../session_collector';
 import type { Session } from '../model/sessions';
 import type { ModelSnapshot } from '../model/sampler';
 import { buildTree, subtree } from '../model/tree';
-import { defaultSmapsSchedule, planSmaps } from '../model/smaps_schedule';
+import { defaultSmapsSchedule, rankSmaps } from '../model/smaps_schedule';
+import type { SmapsTickPlan } from '../model/smaps_budget';
 import { createUserLookup } from '../sources/passwd';
 import {
   Action,
@@ -197,9 +198,10 @@ export async function runDashboard(settings: Settings, env: NodeJS.ProcessEnv = 
 
   /**
    * After the first sample, smaps_rollup is read within a budget: what is on
-   * screen (and the selected session's members) first. See model/smaps_schedule.ts.
+   * screen (and the selected session's members) first. See model/smaps_schedule.ts (the order)
+   * and model/smaps_budget.ts (the time).
    */
-  function smapsPlan(): { smapsPids?: number[]; smapsBudgetMs?: number } {
+  function smapsPlan(): Partial<SmapsTickPlan> {
     if (!monitor.sampler.hasHistory) return {};
     const hot = new Set<string>();
     if (state.view === 'processes') {
@@ -210,7 +212,7 @@ export async function runDashboard(settings: Settings, env: NodeJS.ProcessEnv = 
     }
     if (state.selectedKey) hot.add(state.selectedKey);
     const schedule = { ...defaultSmapsSchedule, budgetMs: settings.smapsBudget };
-    return { smapsPids: planSmaps(monitor.sampler.smapsCandidates(Date.now()), hot, schedule), smapsBudgetMs: schedule.budgetMs };
+    return monitor.smapsBudget.plan(rankSmaps(monitor.sampler.smapsCandidates(Date.now()), hot, schedule), schedule.budgetMs);
   }
 
   function dispatch(action: Action): void {

@@ -26,6 +26,7 @@ export interface RawProc {
   vmSwap?: number;
   rssAnon?: number;
   rssShmem?: number;
+  smapsReadMs?: number;
 }
 
 const DEFAULTS: Partial<Record<(typeof FLOAT64_COLUMNS)[number], number>> = { startTime: 1000, utime: 0, stime: 0 };
