@@ -55,8 +55,14 @@ test('a read bigger than the budget waits, first in line, until the savings cove
     b.learnReads([], r.spent);
     if (r.read.length) break;
   }
-  // Ticks 1-5 save 1 ms each and read nothing (strict order: the small one waits too); tick 6 reads it.
+  // Ticks 1-5 save 1 ms each and read nothing (strict order: the small one waits too); tick 6 reads
+  // it alone, even when it costs less than expected.
   expect(seen).toEqual([[], [], [], [], [], [100]]);
+  const cheap = new SmapsBudget();
+  for (let tick = 1; tick < 6; tick++) cheap.learnReads([], readsOf(cheap.plan(order, 1)).spent);
+  const alone = cheap.plan(order, 1);
+  expect(Array.from(alone.smapsPids)).toEqual([100]);
+  expect(readsOf(alone, () => 0.5).read).toEqual([100]);
   expect(b.creditMs).toBeCloseTo(6 - 5.03);
 });
 

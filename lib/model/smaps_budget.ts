@@ -87,15 +87,19 @@ export class SmapsBudget {
   plan(order: readonly SmapsSized[], budgetMs: number): SmapsTickPlan {
     const full = this.opts.creditTicks * budgetMs;
     this.creditMs = Math.min(this.creditMs + budgetMs, full);
-    // A tick spends its budget, or less while a debt is paid off...
+    // A tick spends its budget, or less while a debt is paid off; the reader opens and holds
+    // directories for no more reads than that time could pay for.
     let allowed = Math.min(budgetMs, this.creditMs);
-    // ...unless the first read alone costs more than a tick's budget: it waits until the savings
-    // cover it or are full, and then the tick may spend what it is expected to cost. Later reads
-    // never get this: the order is strict, so a big one must be first in line (smaps_schedule.ts).
+    let n = allowed > 0 ? Math.min(order.length, Math.floor(allowed / this.opts.baseMs) + 1) : 0;
+    // A first read that alone costs more than a tick's budget waits (and everything behind it:
+    // the order is strict) until the savings cover it or are full; then it is read alone, and
+    // the tick may spend what it is expected to cost. Later reads never get this, so a big one
+    // must be first in line (smaps_schedule.ts).
     const first = order.length > 0 ? this.expectedMs(order[0].sizeBytes) : 0;
-    if (first > budgetMs && (this.creditMs >= first || this.creditMs >= full)) allowed = Math.max(allowed, first);
-    // Directories the reader opens and holds for the reads: no more than the time could pay for.
-    const n = allowed > 0 ? Math.min(order.length, Math.floor(allowed / this.opts.baseMs) + 1) : 0;
+    if (first > budgetMs && (this.creditMs >= first || this.creditMs >= full)) {
+      allowed = first;
+      n = 1;
+    }
     const pids = new Int32Array(n);
     const costs = new Float64Array(n);
     for (let i = 0; i < n; i++) {
