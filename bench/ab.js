@@ -11,9 +11,10 @@
 // defaults to this checkout. With --procs N (default 1000, 4 of them touching 256 MiB, as
 // `npm run bench`), per round and checkout: the real dashboard in tmux for --dash-seconds
 // (CPU per tick, VmRSS and VmHWM at the end: bench/lib/dashboard_tmux.js), and
-// --once-runs runs of `spmon --once --json --interval 0` (CPU, wall); then a long-lived
-// Reader.sample() of each addon, both loaded in this process, in rotating rounds
-// (--reps). Prints the medians, after ÷ before of the medians, and the median of the ratios
+// --once-runs runs of `spmon --once --json --interval 0` (CPU, wall); then, both loaded in
+// this process, in rotating rounds (--reps): a long-lived Reader.sample() of each addon, and
+// a dashboard tick's reading (plan, sample(), model) as each checkout's own
+// bench/lib/tick_driver.js drives its own dist/lib, 250 ms apart. Prints the medians, after ÷ before of the medians, and the median of the ratios
 // within each round (the two sides of a round ran next to each other, so a change of load
 // between rounds cancels out there); writes bench/out/ab-<time>.json. Keep a run under ten
 // minutes: the load's `sleep 600` processes end then.
@@ -23,7 +24,7 @@ const path = require('path');
 const load = require('./load');
 const { watchDashboard } = require('./lib/dashboard_tmux');
 const { runCommand } = require('./lib/child');
-const { measureRounds, summarize } = require('./lib/stats');
+const { measureRounds, summarize, timeOnce } = require('./lib/stats');
 
 const ROOT = path.resolve(__dirname, '..');
 
@@ -92,6 +93,24 @@ async function main() {
       Object.entries(readers).map(([side, reader]) => ({ id: side, run: () => reader.sample() })),
       { warmup: 3, reps: o.reps, shouldStop },
     );
+    log(`ab: dashboard ticks of both checkouts in this process, ${o.reps} rotating rounds 250 ms apart...`);
+    const drivers = Object.entries(sides).map(([side, root]) => ({
+      side,
+      driver: require(path.join(root, 'bench', 'lib', 'tick_driver.js')).createTickDriver({
+        addon: require(path.join(root, 'build', 'Release', 'spmon.node')),
+        procRoot: '/proc',
+        root,
+      }),
+    }));
+    const tickCpu = { before: [], after: [] };
+    for (let r = 0; r < o.reps + 3 && !stopping; r++) {
+      for (let k = 0; k < drivers.length; k++) {
+        const { side, driver } = drivers[(r + k) % drivers.length];
+        const t = timeOnce(() => driver.tick());
+        if (r >= 3) tickCpu[side].push(t.cpuMs); // three untimed: the first reads every smaps
+      }
+      await new Promise((res) => setTimeout(res, 250));
+    }
     const row = (label, key, unit) => {
       const b = median(got.before[key]);
       const a = median(got.after[key]);
@@ -106,6 +125,14 @@ async function main() {
       row('spmon --once --json CPU (round median)', 'onceCpu', 'ms'),
       row('spmon --once --json wall (round median)', 'onceWall', 'ms'),
       { label: 'Reader.sample() CPU (long-lived)', unit: 'ms', before: sample.before.cpu.median, after: sample.after.cpu.median, ratio: sample.after.cpu.median / sample.before.cpu.median },
+      {
+        label: 'tick_driver tick CPU (plan+sample+model)',
+        unit: 'ms',
+        before: median(tickCpu.before),
+        after: median(tickCpu.after),
+        ratio: median(tickCpu.after) / median(tickCpu.before),
+        perTick: tickCpu,
+      },
     ];
     console.log(`before: ${o.before}\nafter:  ${o.after}\nprocesses at the start of each round: ${counts.join(', ')}\n`);
     for (const x of rows)
