@@ -2,47 +2,72 @@
 // This file is the only door to /proc, /sys and signals: see docs/architecture.md.
 import * as path from 'path';
 
-/** Columnar result of one pass over /proc. NaN in a Float64Array means unknown. */
-export interface RawSample {
+// The names of every column and field the addon returns, in its order. The types below
+// are built from these lists, and test/native_fields.test.ts holds them to the addon's own
+// tables (its `fields` export), so a column added on one side and not the other fails there.
+
+/** Per-process columns held in an Int32Array each. */
+export const INT32_COLUMNS = ['pid', 'ppid', 'pgrp', 'session', 'tty'] as const;
+/**
+ * Per-process columns held in a Uint8Array each. `state`: char code of the state letter (R, S, D, Z, ...).
+ * `flags`: bit 0 kernel thread, bit 1 smaps summed (no smaps_rollup), bit 2 smaps read in this sample,
+ * bit 3 status read in this sample (see the FLAG_ constants).
+ */
+export const UINT8_COLUMNS = ['state', 'flags'] as const;
+/**
+ * Per-process columns held in a Float64Array each; NaN means unknown. startTime, utime and stime are in
+ * clock ticks (startTime since boot), the sizes in bytes; `smapsReadMs` is what reading this process's
+ * smaps cost in this sample (NaN: not read), which the smaps budget learns from.
+ */
+export const FLOAT64_COLUMNS = [
+  'startTime', 'utime', 'stime', 'threads', 'uid', 'vmSize', 'statmResident', 'statmShared', 'rssAnon', 'rssFile',
+  'rssShmem', 'vmSwap', 'readBytes', 'writeBytes', 'rchar', 'wchar', 'rss', 'pss', 'privateClean', 'privateDirty',
+  'swap', 'swapPss', 'smapsReadMs',
+] as const;
+/** Per-process columns held in a string array each; cmdline is null when unknown. */
+export const STRING_COLUMNS = ['name', 'cmdline'] as const;
+export const STATS_FIELDS = ['walkMs', 'smapsMs', 'smapsRead', 'smapsSkipped', 'heldProcesses', 'statusRead'] as const;
+export const HOST_FIELDS = [
+  'cpuUser', 'cpuNice', 'cpuSystem', 'cpuIdle', 'cpuIowait', 'cpuIrq', 'cpuSoftirq', 'cpuSteal', 'bootTime', 'cpuCount',
+  'memTotal', 'memFree', 'memAvailable', 'buffers', 'cached', 'shmem', 'swapTotal', 'swapFree', 'uptimeSec', 'clockTicks',
+  'pageSize',
+] as const;
+export const CGROUP_FIELDS = [
+  'version', 'path', 'dir', 'memCurrent', 'memLimit', 'memHigh', 'anon', 'file', 'shmem', 'inactiveFile', 'oomKills',
+  'cpuQuotaCores', 'cpuUsageUsec', 'pidsCurrent', 'pidsMax',
+] as const;
+export const DETAIL_FIELDS = ['pid', 'cgroup', 'cwd', 'exe'] as const;
+export const INSPECT_FIELDS = ['pid', 'cwd', 'files'] as const;
+
+/** Every list above, by the name the addon exports it under (`fields`). */
+export const NATIVE_FIELDS = {
+  int32: INT32_COLUMNS,
+  uint8: UINT8_COLUMNS,
+  float64: FLOAT64_COLUMNS,
+  string: STRING_COLUMNS,
+  stats: STATS_FIELDS,
+  host: HOST_FIELDS,
+  cgroup: CGROUP_FIELDS,
+  detail: DETAIL_FIELDS,
+  inspect: INSPECT_FIELDS,
+} as const;
+
+type Columns<Names extends readonly string[], T> = { [K in Names[number]]: T };
+
+/**
+ * How the pass went: its time, the smaps reads (time, or -1 when read inline, not apart; count; planned
+ * ones left for a later pass), how many processes were read through fds held from earlier passes, and how
+ * many had status read.
+ */
+export type RawStats = Columns<typeof STATS_FIELDS, number>;
+
+/** Columnar result of one pass over /proc: one typed array per numeric field, NaN = unknown. */
+export interface RawSample
+  extends Columns<typeof INT32_COLUMNS, Int32Array>,
+    Columns<typeof UINT8_COLUMNS, Uint8Array>,
+    Columns<typeof FLOAT64_COLUMNS, Float64Array> {
   count: number;
-  /** What the pass cost: all of it, and the smaps reads (-1 when read inline, not apart). */
-  /**
-   * How the pass went: its time, the smaps reads (time, count, planned ones left for a later pass),
-   * how many processes were read through fds held from earlier passes, and how many had status read.
-   */
-  stats?: { walkMs: number; smapsMs: number; smapsRead: number; smapsSkipped: number; heldProcesses: number; statusRead: number };
-  pid: Int32Array;
-  ppid: Int32Array;
-  pgrp: Int32Array;
-  session: Int32Array;
-  tty: Int32Array;
-  /** Char code of the state letter (R, S, D, Z, ...). */
-  state: Uint8Array;
-  /** Bit 0: kernel thread. Bit 1: smaps summed (no smaps_rollup). Bit 2: smaps read in this sample. */
-  flags: Uint8Array;
-  /** Clock ticks since boot. */
-  startTime: Float64Array;
-  utime: Float64Array;
-  stime: Float64Array;
-  threads: Float64Array;
-  uid: Float64Array;
-  vmSize: Float64Array;
-  statmResident: Float64Array;
-  statmShared: Float64Array;
-  rssAnon: Float64Array;
-  rssFile: Float64Array;
-  rssShmem: Float64Array;
-  vmSwap: Float64Array;
-  readBytes: Float64Array;
-  writeBytes: Float64Array;
-  rchar: Float64Array;
-  wchar: Float64Array;
-  rss: Float64Array;
-  pss: Float64Array;
-  privateClean: Float64Array;
-  privateDirty: Float64Array;
-  swap: Float64Array;
-  swapPss: Float64Array;
+  stats?: RawStats;
   name: string[];
   cmdline: (string | null)[];
   host?: RawHost;
@@ -78,47 +103,13 @@ export const FLAG_SMAPS_READ = 4;
 export const FLAG_STATUS_READ = 8;
 
 /** Host counters; NaN means unknown. */
-export interface RawHost {
-  cpuUser: number;
-  cpuNice: number;
-  cpuSystem: number;
-  cpuIdle: number;
-  cpuIowait: number;
-  cpuIrq: number;
-  cpuSoftirq: number;
-  cpuSteal: number;
-  bootTime: number;
-  cpuCount: number;
-  memTotal: number;
-  memFree: number;
-  memAvailable: number;
-  buffers: number;
-  cached: number;
-  shmem: number;
-  swapTotal: number;
-  swapFree: number;
-  uptimeSec: number;
-  clockTicks: number;
-  pageSize: number;
-}
+export type RawHost = Columns<typeof HOST_FIELDS, number>;
 
 /** Own cgroup accounting; version 0 when none was found. NaN means unknown or unlimited. */
-export interface RawCgroup {
+export interface RawCgroup extends Columns<Exclude<(typeof CGROUP_FIELDS)[number], 'version' | 'path' | 'dir'>[], number> {
   version: 0 | 1 | 2;
   path: string | null;
   dir: string | null;
-  memCurrent: number;
-  memLimit: number;
-  memHigh: number;
-  anon: number;
-  file: number;
-  shmem: number;
-  inactiveFile: number;
-  oomKills: number;
-  cpuQuotaCores: number;
-  cpuUsageUsec: number;
-  pidsCurrent: number;
-  pidsMax: number;
 }
 
 export interface ReaderOptions {
@@ -143,7 +134,13 @@ export interface SampleOptions {
   cgroup?: boolean;
   /** Read smaps only for these pids, in this order of priority (the others get NaN there). */
   smapsPids?: Int32Array | number[];
-  /** With smapsPids: start no new smaps read after this many ms. */
+  /** With smapsPids: what each read is expected to cost, ms, in the same order (missing: 0). */
+  smapsCostMs?: Float64Array | number[];
+  /**
+   * With smapsPids: the time for the smaps reads, ms. A read starts only while the reads so far cost less
+   * than this and its expected cost still fits; the first that does not ends the reading (strict order).
+   * Which pids, their costs and this budget come from lib/model/smaps_budget.ts.
+   */
   smapsBudgetMs?: number;
   /** Also read this process's cgroup, cwd and exe (the dashboard's selection). */
   detailPid?: number;
@@ -188,6 +185,8 @@ interface Addon {
   peerCredentials(fd: number): PeerCredentials | null;
   processStartTicks(pid: number, procRoot?: string): number | null;
   cgroupPids(dir: string): Int32Array | null;
+  /** The names in the addon's conversion tables (native/addon.cc), by kind. */
+  fields: { [K in keyof typeof NATIVE_FIELDS]: string[] };
   openProcess(
     pid: number,
     startTime: number,

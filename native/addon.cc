@@ -5,8 +5,10 @@
 
 #include <csignal>
 #include <memory>
+#include <type_traits>
 
 #include "cgroup_reader.h"
+#include "fields.h"
 #include "host_reader.h"
 #include "proc_reader.h"
 #include "process_ops.h"
@@ -14,7 +16,9 @@
 
 namespace {
 
+using spmon::Field;
 using spmon::ProcRecord;
+using namespace spmon::fields;
 
 std::string stringOption(const Napi::Object& o, const char* key, const char* dflt) {
   Napi::Value v = o.Get(key);
@@ -26,80 +30,98 @@ bool boolOption(const Napi::Object& o, const char* key, bool dflt) {
   return v.IsBoolean() ? v.As<Napi::Boolean>().Value() : dflt;
 }
 
-// One Float64Array per numeric field of the records (NaN = unknown).
-Napi::Float64Array column(Napi::Env env, const std::vector<ProcRecord>& recs, double ProcRecord::*field) {
-  Napi::Float64Array a = Napi::Float64Array::New(env, recs.size());
-  double* d = a.Data();
-  for (size_t i = 0; i < recs.size(); i++) d[i] = recs[i].*field;
-  return a;
+// Numbers from a typed array of type T or a plain array (other entries are skipped);
+// false when the option is neither.
+template <typename Typed, typename T>
+bool numbersOption(const Napi::Object& o, const char* key, napi_typedarray_type type, std::vector<T>* out) {
+  Napi::Value v = o.Get(key);
+  if (v.IsTypedArray() && v.As<Napi::TypedArray>().TypedArrayType() == type) {
+    Typed a = v.As<Typed>();
+    out->assign(a.Data(), a.Data() + a.ElementLength());
+    return true;
+  }
+  if (!v.IsArray()) return false;
+  Napi::Array a = v.As<Napi::Array>();
+  for (uint32_t i = 0; i < a.Length(); i++) {
+    Napi::Value x = a.Get(i);
+    if (!x.IsNumber()) continue;
+    if constexpr (std::is_same<T, int32_t>::value) out->push_back(x.As<Napi::Number>().Int32Value());
+    else out->push_back(x.As<Napi::Number>().DoubleValue());
+  }
+  return true;
 }
 
-const std::pair<const char*, double ProcRecord::*> kFloatColumns[] = {
-    {"startTime", &ProcRecord::startTime},         {"utime", &ProcRecord::utime},
-    {"stime", &ProcRecord::stime},                 {"threads", &ProcRecord::threads},
-    {"uid", &ProcRecord::uid},                     {"vmSize", &ProcRecord::vmSize},
-    {"statmResident", &ProcRecord::statmResident}, {"statmShared", &ProcRecord::statmShared},
-    {"rssAnon", &ProcRecord::rssAnon},             {"rssFile", &ProcRecord::rssFile},
-    {"rssShmem", &ProcRecord::rssShmem},           {"vmSwap", &ProcRecord::vmSwap},
-    {"readBytes", &ProcRecord::readBytes},         {"writeBytes", &ProcRecord::writeBytes},
-    {"rchar", &ProcRecord::rchar},                 {"wchar", &ProcRecord::wchar},
-    {"rss", &ProcRecord::rss},                     {"pss", &ProcRecord::pss},
-    {"privateClean", &ProcRecord::privateClean},   {"privateDirty", &ProcRecord::privateDirty},
-    {"swap", &ProcRecord::swap},                   {"swapPss", &ProcRecord::swapPss},
-};
+// ---- Conversion, one loop per kind of table.
 
-template <typename Get>
-Napi::Int32Array intColumn(Napi::Env env, const std::vector<ProcRecord>& recs, Get get) {
-  Napi::Int32Array a = Napi::Int32Array::New(env, recs.size());
-  int32_t* d = a.Data();
-  for (size_t i = 0; i < recs.size(); i++) d[i] = get(recs[i]);
-  return a;
+Napi::Value stringOrNull(Napi::Env env, const std::string* s) {
+  return s ? Napi::Value(Napi::String::New(env, *s)) : env.Null();
 }
 
-Napi::Object hostObject(Napi::Env env, const spmon::HostInfo& h) {
+template <typename T, size_t N>
+Napi::Object toObject(Napi::Env env, const T& x, const Field<T> (&fields)[N]) {
   Napi::Object o = Napi::Object::New(env);
-  o.Set("cpuUser", h.cpu.user);
-  o.Set("cpuNice", h.cpu.nice);
-  o.Set("cpuSystem", h.cpu.system);
-  o.Set("cpuIdle", h.cpu.idle);
-  o.Set("cpuIowait", h.cpu.iowait);
-  o.Set("cpuIrq", h.cpu.irq);
-  o.Set("cpuSoftirq", h.cpu.softirq);
-  o.Set("cpuSteal", h.cpu.steal);
-  o.Set("bootTime", h.cpu.bootTime);
-  o.Set("cpuCount", h.cpuCount);
-  o.Set("memTotal", h.mem.memTotal);
-  o.Set("memFree", h.mem.memFree);
-  o.Set("memAvailable", h.mem.memAvailable);
-  o.Set("buffers", h.mem.buffers);
-  o.Set("cached", h.mem.cached);
-  o.Set("shmem", h.mem.shmem);
-  o.Set("swapTotal", h.mem.swapTotal);
-  o.Set("swapFree", h.mem.swapFree);
-  o.Set("uptimeSec", h.uptimeSec);
-  o.Set("clockTicks", static_cast<double>(h.clockTicks));
-  o.Set("pageSize", static_cast<double>(h.pageSize));
+  for (const Field<T>& f : fields) {
+    if (f.number) {
+      o.Set(f.name, Napi::Number::New(env, f.number(x)));
+    } else if (f.text) {
+      o.Set(f.name, stringOrNull(env, f.text(x)));
+    } else {
+      const std::vector<std::string>* l = f.list(x);
+      if (!l) {
+        o.Set(f.name, env.Null());
+        continue;
+      }
+      Napi::Array a = Napi::Array::New(env, l->size());
+      for (size_t i = 0; i < l->size(); i++) a.Set(static_cast<uint32_t>(i), Napi::String::New(env, (*l)[i]));
+      o.Set(f.name, a);
+    }
+  }
   return o;
 }
 
-Napi::Object cgroupObject(Napi::Env env, const spmon::CgroupInfo& c) {
-  Napi::Object o = Napi::Object::New(env);
-  o.Set("version", c.version);
-  o.Set("path", c.version ? Napi::Value(Napi::String::New(env, c.path)) : env.Null());
-  o.Set("dir", c.version ? Napi::Value(Napi::String::New(env, c.dir)) : env.Null());
-  o.Set("memCurrent", c.memCurrent);
-  o.Set("memLimit", c.memLimit);
-  o.Set("memHigh", c.memHigh);
-  o.Set("anon", c.anon);
-  o.Set("file", c.file);
-  o.Set("shmem", c.shmem);
-  o.Set("inactiveFile", c.inactiveFile);
-  o.Set("oomKills", c.oomKills);
-  o.Set("cpuQuotaCores", c.cpuQuotaCores);
-  o.Set("cpuUsageUsec", c.cpuUsageUsec);
-  o.Set("pidsCurrent", c.pidsCurrent);
-  o.Set("pidsMax", c.pidsMax);
-  return o;
+// Every column of the records onto out.
+void setColumns(Napi::Env env, const std::vector<ProcRecord>& recs, Napi::Object out) {
+  const size_t n = recs.size();
+  for (const auto& c : kInt32Columns) {
+    Napi::Int32Array a = Napi::Int32Array::New(env, n);
+    int32_t* d = a.Data();
+    for (size_t i = 0; i < n; i++) d[i] = recs[i].*c.second;
+    out.Set(c.first, a);
+  }
+  for (const auto& c : kUint8Columns) {
+    Napi::Uint8Array a = Napi::Uint8Array::New(env, n);
+    uint8_t* d = a.Data();
+    for (size_t i = 0; i < n; i++) d[i] = c.second(recs[i]);
+    out.Set(c.first, a);
+  }
+  for (const auto& c : kFloat64Columns) {
+    Napi::Float64Array a = Napi::Float64Array::New(env, n);
+    double* d = a.Data();
+    for (size_t i = 0; i < n; i++) d[i] = recs[i].*c.second;
+    out.Set(c.first, a);
+  }
+  for (const auto& c : kStringColumns) {
+    Napi::Array a = Napi::Array::New(env, n);
+    for (size_t i = 0; i < n; i++) a.Set(static_cast<uint32_t>(i), stringOrNull(env, c.second(recs[i])));
+    out.Set(c.first, a);
+  }
+}
+
+template <typename A, typename B>
+const char* nameOf(const std::pair<A, B>& column) {
+  return column.first;
+}
+template <typename T>
+const char* nameOf(const Field<T>& field) {
+  return field.name;
+}
+
+template <typename Table>
+Napi::Array namesOf(Napi::Env env, const Table& table) {
+  Napi::Array a = Napi::Array::New(env);
+  uint32_t i = 0;
+  for (const auto& entry : table) a.Set(i++, Napi::String::New(env, nameOf(entry)));
+  return a;
 }
 
 // A process chosen by the user, held for signalling. Closes its pidfd when
@@ -159,83 +181,27 @@ class ReaderWrap : public Napi::ObjectWrap<ReaderWrap> {
     Napi::Env env = info.Env();
     Napi::Object opts = info.Length() > 0 && info[0].IsObject() ? info[0].As<Napi::Object>() : Napi::Object::New(env);
     spmon::ReadGroups g;
-    bool processes = boolOption(opts, "processes", true);
-    g.statm = boolOption(opts, "statm", true);
-    g.status = boolOption(opts, "status", true);
-    g.io = boolOption(opts, "io", true);
-    g.smaps = boolOption(opts, "smaps", true);
-    g.cmdline = boolOption(opts, "cmdline", true);
-    bool wantHost = boolOption(opts, "host", true);
-    bool wantCgroup = boolOption(opts, "cgroup", true);
-    // smapsPids: read smaps only for these pids, in this order of priority;
-    // smapsBudgetMs: and stop starting new smaps reads after this long.
+    for (const auto& group : kReadGroups) g.*group.second = boolOption(opts, group.first, true);
+    // smapsPids: read smaps only for these pids, in this order; smapsCostMs: what each is
+    // expected to cost; smapsBudgetMs: the time for those reads (see SmapsPlan).
     spmon::SmapsPlan plan;
-    Napi::Value sp = opts.Get("smapsPids");
-    if (sp.IsTypedArray() && sp.As<Napi::TypedArray>().TypedArrayType() == napi_int32_array) {
-      Napi::Int32Array a = sp.As<Napi::Int32Array>();
-      plan.order.assign(a.Data(), a.Data() + a.ElementLength());
-      plan.limited = true;
-    } else if (sp.IsArray()) {
-      Napi::Array a = sp.As<Napi::Array>();
-      for (uint32_t i = 0; i < a.Length(); i++) {
-        Napi::Value v = a.Get(i);
-        if (v.IsNumber()) plan.order.push_back(v.As<Napi::Number>().Int32Value());
-      }
-      plan.limited = true;
-    }
+    plan.limited = numbersOption<Napi::Int32Array>(opts, "smapsPids", napi_int32_array, &plan.order);
+    numbersOption<Napi::Float64Array>(opts, "smapsCostMs", napi_float64_array, &plan.costMs);
     Napi::Value bud = opts.Get("smapsBudgetMs");
     if (bud.IsNumber()) plan.budgetMs = bud.As<Napi::Number>().DoubleValue();
     spmon::SampleStats stats;
-    if (processes) reader_->sample(g, plan, &recs_, &stats);
+    if (boolOption(opts, "processes", true)) reader_->sample(g, plan, &recs_, &stats);
     else recs_.clear();
 
     Napi::Object out = Napi::Object::New(env);
-    const auto& r = recs_;
-    out.Set("count", Napi::Number::New(env, static_cast<double>(r.size())));
-    Napi::Object st = Napi::Object::New(env);
-    st.Set("walkMs", stats.walkMs);
-    st.Set("smapsMs", stats.smapsMs);
-    st.Set("smapsRead", stats.smapsRead);
-    st.Set("smapsSkipped", stats.smapsSkipped);
-    st.Set("heldProcesses", stats.heldProcesses);
-    st.Set("statusRead", stats.statusRead);
-    out.Set("stats", st);
-    out.Set("pid", intColumn(env, r, [](const ProcRecord& p) { return p.pid; }));
-    out.Set("ppid", intColumn(env, r, [](const ProcRecord& p) { return p.ppid; }));
-    out.Set("pgrp", intColumn(env, r, [](const ProcRecord& p) { return p.pgrp; }));
-    out.Set("session", intColumn(env, r, [](const ProcRecord& p) { return p.session; }));
-    out.Set("tty", intColumn(env, r, [](const ProcRecord& p) { return p.tty; }));
-    Napi::Uint8Array state = Napi::Uint8Array::New(env, r.size());
-    Napi::Uint8Array flags = Napi::Uint8Array::New(env, r.size());
-    for (size_t i = 0; i < r.size(); i++) {
-      state[i] = static_cast<uint8_t>(r[i].state);
-      flags[i] = (r[i].kernelThread ? 1 : 0) | (r[i].smapsFromFallback ? 2 : 0) | (r[i].smapsAttempted ? 4 : 0) |
-                 (r[i].statusRead ? 8 : 0);
-    }
-    out.Set("state", state);
-    out.Set("flags", flags);
-    for (const auto& c : kFloatColumns) out.Set(c.first, column(env, r, c.second));
-    Napi::Array names = Napi::Array::New(env, r.size());
-    Napi::Array cmdlines = Napi::Array::New(env, r.size());
-    for (size_t i = 0; i < r.size(); i++) {
-      names.Set(static_cast<uint32_t>(i), Napi::String::New(env, r[i].name));
-      cmdlines.Set(static_cast<uint32_t>(i),
-                   r[i].cmdline ? Napi::Value(Napi::String::New(env, *r[i].cmdline)) : env.Null());
-    }
-    out.Set("name", names);
-    out.Set("cmdline", cmdlines);
+    out.Set("count", Napi::Number::New(env, static_cast<double>(recs_.size())));
+    out.Set("stats", toObject(env, stats, kStatsFields));
+    setColumns(env, recs_, out);
     // Details of one process (the dashboard's selection), read in the same call.
     Napi::Value dp = opts.Get("detailPid");
-    if (dp.IsNumber()) {
-      int32_t pid = dp.As<Napi::Number>().Int32Value();
-      spmon::ProcessDetail d = spmon::readProcessDetail(reader_->procRoot(), pid);
-      Napi::Object o = Napi::Object::New(env);
-      o.Set("pid", pid);
-      o.Set("cgroup", d.cgroupKnown ? Napi::Value(Napi::String::New(env, d.cgroup)) : env.Null());
-      o.Set("cwd", d.cwdKnown ? Napi::Value(Napi::String::New(env, d.cwd)) : env.Null());
-      o.Set("exe", d.exeKnown ? Napi::Value(Napi::String::New(env, d.exe)) : env.Null());
-      out.Set("detail", o);
-    }
+    if (dp.IsNumber())
+      out.Set("detail", toObject(env, spmon::readProcessDetail(reader_->procRoot(), dp.As<Napi::Number>().Int32Value()),
+                                 kDetailFields));
     // Candidate agent processes: cwd and open files, read only for these pids.
     Napi::Value ip = opts.Get("inspectPids");
     if (ip.IsArray()) {
@@ -244,23 +210,14 @@ class ReaderWrap : public Napi::ObjectWrap<ReaderWrap> {
       for (uint32_t i = 0; i < a.Length(); i++) {
         Napi::Value v = a.Get(i);
         if (!v.IsNumber()) continue;
-        spmon::ProcessFiles f = spmon::readProcessFiles(reader_->procRoot(), v.As<Napi::Number>().Int32Value());
-        Napi::Object o = Napi::Object::New(env);
-        o.Set("pid", f.pid);
-        o.Set("cwd", f.cwdKnown ? Napi::Value(Napi::String::New(env, f.cwd)) : env.Null());
-        if (f.fdsKnown) {
-          Napi::Array files = Napi::Array::New(env, f.files.size());
-          for (size_t k = 0; k < f.files.size(); k++) files.Set(static_cast<uint32_t>(k), Napi::String::New(env, f.files[k]));
-          o.Set("files", files);
-        } else {
-          o.Set("files", env.Null());
-        }
-        res.Set(i, o);
+        res.Set(i, toObject(env, spmon::readProcessFiles(reader_->procRoot(), v.As<Napi::Number>().Int32Value()),
+                            kInspectFields));
       }
       out.Set("inspect", res);
     }
-    if (wantHost) out.Set("host", hostObject(env, spmon::readHost(reader_->procRoot())));
-    if (wantCgroup) out.Set("cgroup", cgroupObject(env, spmon::readCgroup(reader_->procRoot(), cgroupRoot_)));
+    if (boolOption(opts, "host", true)) out.Set("host", toObject(env, spmon::readHost(reader_->procRoot()), kHostFields));
+    if (boolOption(opts, "cgroup", true))
+      out.Set("cgroup", toObject(env, spmon::readCgroup(reader_->procRoot(), cgroupRoot_), kCgroupFields));
     return out;
   }
 
@@ -385,6 +342,18 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("peerCredentials", Napi::Function::New(env, PeerCredentials));
   exports.Set("processStartTicks", Napi::Function::New(env, ProcessStartTicks));
   exports.Set("cgroupPids", Napi::Function::New(env, CgroupPids));
+  // The names of every column and field sample() returns, from the tables above.
+  Napi::Object fields = Napi::Object::New(env);
+  fields.Set("int32", namesOf(env, kInt32Columns));
+  fields.Set("uint8", namesOf(env, kUint8Columns));
+  fields.Set("float64", namesOf(env, kFloat64Columns));
+  fields.Set("string", namesOf(env, kStringColumns));
+  fields.Set("stats", namesOf(env, kStatsFields));
+  fields.Set("host", namesOf(env, kHostFields));
+  fields.Set("cgroup", namesOf(env, kCgroupFields));
+  fields.Set("detail", namesOf(env, kDetailFields));
+  fields.Set("inspect", namesOf(env, kInspectFields));
+  exports.Set("fields", fields);
   return exports;
 }
 

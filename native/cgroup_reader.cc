@@ -25,18 +25,6 @@ struct Hierarchy {
   std::string top;   // the mount point: ancestors are walked up to here
 };
 
-bool hasController(const std::string& list, const char* name) {
-  size_t n = std::strlen(name);
-  size_t i = 0;
-  while (i <= list.size()) {
-    size_t e = list.find(',', i);
-    if (e == std::string::npos) e = list.size();
-    if (e - i == n && list.compare(i, n, name) == 0) return true;
-    i = e + 1;
-  }
-  return false;
-}
-
 std::vector<std::string> readLines(const std::string& path) {
   std::string buf;
   std::vector<std::string> lines;
@@ -165,14 +153,10 @@ double readKeyed(const std::string& dir, const char* file, const char* want) {
 
 CgroupInfo readCgroup(const std::string& procRoot, const std::string& cgroupRoot) {
   CgroupInfo info;
+  std::string buf;
   std::vector<CgroupLine> cg;
-  for (const std::string& line : readLines(joinPath(procRoot, "self/cgroup"))) {
-    size_t a = line.find(':');
-    if (a == std::string::npos) continue;
-    size_t b = line.find(':', a + 1);
-    if (b == std::string::npos) continue;
-    cg.push_back({line.substr(0, a), line.substr(a + 1, b - a - 1), line.substr(b + 1)});
-  }
+  if (readFileAt(AT_FDCWD, joinPath(procRoot, "self/cgroup").c_str(), &buf) == ReadStatus::Ok)
+    cg = parseCgroupFile(buf.data(), buf.size());
   std::vector<MountLine> mounts;
   for (const std::string& line : readLines(joinPath(procRoot, "self/mountinfo"))) {
     MountLine m;
@@ -196,7 +180,7 @@ CgroupInfo readCgroup(const std::string& procRoot, const std::string& cgroupRoot
   auto v2 = [&]() {
     Hierarchy h;
     for (const CgroupLine& l : cg) {
-      if (l.id != "0" || !l.controllers.empty()) continue;
+      if (!l.unified()) continue;
       for (const MountLine& m : mounts) {
         if (m.fsType == "cgroup2") return hierarchyAt(m, l.path, cgroupRoot);
       }

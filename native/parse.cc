@@ -310,6 +310,61 @@ double parseCpuMax(const char* buf, size_t len) {
   return static_cast<double>(quota) / static_cast<double>(period);
 }
 
+bool parseCgroupLine(const char* line, size_t len, CgroupLine* out) {
+  const char* a = static_cast<const char*>(std::memchr(line, ':', len));
+  if (!a) return false;
+  size_t idLen = static_cast<size_t>(a - line);
+  size_t rest = len - idLen - 1;
+  const char* b = static_cast<const char*>(std::memchr(a + 1, ':', rest));
+  if (!b) return false;
+  size_t ctlLen = static_cast<size_t>(b - a - 1);
+  size_t pathLen = len - idLen - 1 - ctlLen - 1;
+  uint64_t id;
+  if (!parseU64(line, idLen, &id) || pathLen == 0 || b[1] != '/') return false;
+  if (std::memchr(line, '\n', len)) return false;  // one line, not two
+  out->id.assign(line, idLen);
+  out->controllers.assign(a + 1, ctlLen);
+  out->path.assign(b + 1, pathLen);
+  return true;
+}
+
+std::vector<CgroupLine> parseCgroupFile(const char* buf, size_t len) {
+  std::vector<CgroupLine> lines;
+  size_t i = 0;
+  while (i < len) {
+    const char* nl = static_cast<const char*>(std::memchr(buf + i, '\n', len - i));
+    size_t e = nl ? static_cast<size_t>(nl - buf) : len;
+    CgroupLine l;
+    if (parseCgroupLine(buf + i, e - i, &l)) lines.push_back(std::move(l));
+    i = e + 1;
+  }
+  return lines;
+}
+
+bool hasController(const std::string& list, const char* name) {
+  size_t n = std::strlen(name);
+  size_t i = 0;
+  while (i <= list.size()) {
+    size_t e = list.find(',', i);
+    if (e == std::string::npos) e = list.size();
+    if (e - i == n && list.compare(i, n, name) == 0) return true;
+    i = e + 1;
+  }
+  return false;
+}
+
+bool processCgroupPath(const std::vector<CgroupLine>& lines, std::string* out) {
+  const std::string* unified = nullptr;
+  const std::string* memory = nullptr;
+  for (const CgroupLine& l : lines) {
+    if (l.unified()) unified = &l.path;
+    else if (hasController(l.controllers, "memory")) memory = &l.path;
+  }
+  const std::string* pick = memory ? memory : unified;
+  out->assign(pick ? *pick : std::string());
+  return pick != nullptr;
+}
+
 std::string unescapeMountField(const char* s, size_t len) {
   std::string out;
   out.reserve(len);

@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace spmon {
 
@@ -111,10 +112,22 @@ double parseCgroupLimit(const char* buf, size_t len, bool* isMax);
 // v2 cpu.max: "<quota|max> <period>". Returns cores (quota/period) or NaN.
 double parseCpuMax(const char* buf, size_t len);
 
-// One line of /proc/self/cgroup: "id:controllers:path".
+// One line of /proc/<pid>/cgroup (and /proc/self/cgroup): "id:controllers:path", e.g.
+// "4:memory:/kubepods/pod1" (v1) or "0::/session.slice/x.scope" (v2). The id is a
+// decimal number and the path starts with '/' (it may hold ':'); any other line is
+// malformed and rejected, so a garbled line can never name the cgroup.
 struct CgroupLine {
   std::string id, controllers, path;
+  bool unified() const { return id == "0" && controllers.empty(); }  // the v2 line
 };
+bool parseCgroupLine(const char* line, size_t len, CgroupLine* out);
+// Every well-formed line of a cgroup file, in order; malformed lines are skipped.
+std::vector<CgroupLine> parseCgroupFile(const char* buf, size_t len);
+// Whether a comma-separated list (controllers, or mount super options) holds name.
+bool hasController(const std::string& list, const char* name);
+// The cgroup a process's detail shows: its memory controller's path (v1), else the
+// unified (v2) path; the last such line wins. False (and out empty) when there is none.
+bool processCgroupPath(const std::vector<CgroupLine>& lines, std::string* out);
 // One line of /proc/self/mountinfo, only what we need.
 struct MountLine {
   std::string root, mountPoint, fsType, superOptions;

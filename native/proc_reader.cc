@@ -26,12 +26,9 @@ constexpr uint64_t kStatusEvery = 10;
 // An io file that could not be opened (another user's process) is tried again this often.
 constexpr uint64_t kRetryEvery = 30;
 constexpr long kProcSuperMagic = 0x9fa0;
-constexpr double kGiB = 1024.0 * 1024.0 * 1024.0;
-constexpr double kSmapsBaseMs = 0.03;  // one smaps_rollup read of a small process
-// The smaps budget carries over at most this many passes' worth: a read that costs more
-// than one pass's budget waits until enough has built up (one that costs more than all of
-// it is read when the credit is full, and the debt is paid off by the passes after it).
-constexpr double kCreditPasses = 10;
+// Planned processes this far past the number of directories that may be held are not
+// opened: they could only be held if that many planned processes before them were gone.
+constexpr size_t kDeferSlack = 64;
 
 // Held file fds across every Reader of this process: the cap is per process, so several
 // long-lived Readers (a benchmark, a test) together stay within it.
@@ -79,7 +76,8 @@ ProcRecord::ProcRecord()
     : threads(unknown()), uid(unknown()), vmSize(unknown()), statmResident(unknown()), statmShared(unknown()),
       rssAnon(unknown()), rssFile(unknown()), rssShmem(unknown()), vmSwap(unknown()), readBytes(unknown()),
       writeBytes(unknown()), rchar(unknown()), wchar(unknown()), rss(unknown()), pss(unknown()),
-      privateClean(unknown()), privateDirty(unknown()), swap(unknown()), swapPss(unknown()) {}
+      privateClean(unknown()), privateDirty(unknown()), swap(unknown()), swapPss(unknown()),
+      smapsReadMs(unknown()) {}
 
 ProcReader::ProcReader(std::string procRoot, double maxHeldFds) : procRoot_(std::move(procRoot)) {
   pageSize_ = sysconf(_SC_PAGESIZE);
@@ -125,18 +123,8 @@ void ProcReader::sample(const ReadGroups& groups, const SmapsPlan& plan, std::ve
   std::vector<std::pair<int, size_t>> deferred(plan.limited ? plan.order.size() : 0, {-1, 0});
   std::priority_queue<size_t> heldPrio;  // priorities of the held fds, the lowest (largest index) on top
   processHeldCap_ = heldFileFdLimit();
-  // The smaps credit for this pass: this pass's budget plus what earlier ones left.
-  const bool budgeted = plan.limited && plan.budgetMs >= 0;
-  if (budgeted) smapsCreditMs_ = std::min(smapsCreditMs_ + plan.budgetMs, kCreditPasses * plan.budgetMs);
-  // Directory fds held for the planned reads: a quarter of the fd limit, and no more than
-  // the credit could possibly pay for (opening and closing thousands that are never read
-  // costs milliseconds of its own).
-  size_t maxHeld = plan.limited ? maxHeldFds() : 0;
-  if (budgeted) {
-    double perPass = std::min(plan.budgetMs, smapsCreditMs_);
-    double affordable = perPass > 0 ? perPass / kSmapsBaseMs : 0;
-    maxHeld = std::min(maxHeld, static_cast<size_t>(std::min(affordable, 1e9)) + 1);
-  }
+  // Directory fds held for the planned reads: a quarter of the fd limit.
+  const size_t maxHeld = plan.limited ? maxHeldFds() : 0;
   int plannedFound = 0;
   DIR* dir = opendir(procRoot_.c_str());
   if (!dir) return;
@@ -150,7 +138,7 @@ void ProcReader::sample(const ReadGroups& groups, const SmapsPlan& plan, std::ve
     if (w != wanted.end()) plannedFound++;
     // Past the number of directories that may be held, a planned read would not happen
     // anyway (unless that many planned processes are gone): do not open its directory.
-    bool defer = groups.smaps && w != wanted.end() && w->second < maxHeld + 64;
+    bool defer = groups.smaps && w != wanted.end() && w->second < maxHeld + kDeferSlack;
     int fd = readOne(procFd, name, static_cast<int32_t>(pid), groups, groups.smaps && !plan.limited, defer, out);
     if (fd < 0) continue;
     size_t prio = w->second;
@@ -169,43 +157,26 @@ void ProcReader::sample(const ReadGroups& groups, const SmapsPlan& plan, std::ve
     heldPrio.push(prio);
   }
   closedir(dir);
-  // The smaps reads, strictly in priority order, within this pass's budget. A read is
-  // expected to cost its resident size times a rate learned from earlier reads; the first
-  // one the budget cannot pay for ends the reading for this pass. Unspent budget is saved
-  // (up to kCreditPasses passes' worth) for one thing only: a read that costs more than a
-  // whole pass's budget, which is read as the first of a pass once the savings cover it (or
-  // are full). So smaps reading stays within the budget in every pass but those single big
-  // reads, averages at most the budget, and a process bigger than the budget is read now
-  // and then, not never.
+  // The smaps reads, strictly in priority order, within the budget given: a read starts
+  // while the reads so far cost less than the budget and its expected cost still fits.
+  const bool budgeted = plan.limited && plan.budgetMs >= 0;
   double s0 = nowMs();
-  bool stop = budgeted && plan.budgetMs <= 0;
-  bool first = true;
-  for (auto& d : deferred) {
+  double spent = 0;
+  bool stop = false;
+  for (size_t prio = 0; prio < deferred.size(); prio++) {
+    auto& d = deferred[prio];
     if (d.first < 0) continue;
-    ProcRecord& r = (*out)[d.second];
-    double gib = std::isnan(r.statmResident) ? 0 : r.statmResident / kGiB;
     if (!stop && budgeted) {
-      double expected = kSmapsBaseMs + smapsMsPerGiB_ * gib;
-      if (first && expected > plan.budgetMs)
-        stop = expected > smapsCreditMs_ && smapsCreditMs_ < kCreditPasses * plan.budgetMs;
-      else
-        stop = expected > std::min(plan.budgetMs, smapsCreditMs_) - (nowMs() - s0);
+      double expected = prio < plan.costMs.size() ? plan.costMs[prio] : 0;
+      stop = !(spent < plan.budgetMs && spent + expected <= plan.budgetMs);
     }
-    if (stop) {
-      close(d.first);
-      continue;
-    }
-    first = false;
-    double a = nowMs();
-    readSmapsInto(d.first, &r);
-    double took = nowMs() - a;
-    if (gib >= 0.125 && !std::isnan(r.pss)) {
-      double rate = (took > kSmapsBaseMs ? took - kSmapsBaseMs : 0) / gib;
-      smapsMsPerGiB_ = 0.7 * smapsMsPerGiB_ + 0.3 * rate;
+    if (!stop) {
+      ProcRecord& r = (*out)[d.second];
+      readSmapsInto(d.first, &r);
+      if (!std::isnan(r.smapsReadMs)) spent += r.smapsReadMs;
     }
     close(d.first);
   }
-  if (budgeted) smapsCreditMs_ -= nowMs() - s0;
   double t1 = nowMs();
   if (stats) {
     stats->walkMs = t1 - t0;
@@ -251,6 +222,30 @@ void ProcReader::fillStatus(const StatusFields& s, ProcRecord* r) {
   if (s.uid >= 0) r->uid = static_cast<double>(s.uid);
 }
 
+// Whether this pass reads a process's status. It is the costliest of the small files,
+// and what it adds (RssAnon/RssFile/RssShmem, VmSwap, uid) moves with statm or hardly
+// ever: so it is read when statm's resident or shared moved since the last reading, and
+// otherwise every kStatusEvery passes, staggered by pid so they do not all come due in
+// one pass. Always when there is no reading, when its fd is opened now to be held, and
+// on a fixture tree (plain files: nothing tells a replaced file from a quiet one).
+bool ProcReader::statusDue(const Entry& e, const ProcRecord& r, int32_t pid, bool opening) const {
+  if (!procfs_ || opening || !e.statusKnown) return true;
+  if (!sameNumber(r.statmResident, e.statusResident) || !sameNumber(r.statmShared, e.statusShared)) return true;
+  return (pass_ + static_cast<uint64_t>(pid)) % kStatusEvery == 0;
+}
+
+// status was read (readOk) or tried in this pass: keep the reading, with the statm it goes with.
+void ProcReader::takeStatus(Entry& e, ProcRecord* r, bool readOk) {
+  passStatus_++;
+  r->statusRead = true;
+  e.statusKnown = readOk;
+  if (!readOk) return;
+  e.status = StatusFields();
+  parseStatus(buf_.data(), buf_.size(), &e.status);
+  e.statusResident = r->statmResident;
+  e.statusShared = r->statmShared;
+}
+
 namespace {
 void fillStatm(const std::string& buf, long pageSize, ProcRecord* r) {
   StatmFields sm;
@@ -292,20 +287,7 @@ bool ProcReader::readHeld(Entry& e, int procFd, const char* name, int32_t pid, c
   fillStat(st, pid, &r);
   if (groups.statm && !kthread && readFd(e.statmFd, &buf_) == ReadStatus::Ok) fillStatm(buf_, pageSize_, &r);
   if (groups.status) {
-    bool due = !e.statusKnown || !sameNumber(r.statmResident, e.statusResident) ||
-               !sameNumber(r.statmShared, e.statusShared) || phase % kStatusEvery == 0;
-    if (due) {
-      passStatus_++;
-      r.statusRead = true;
-      e.statusKnown = false;
-      if (readFd(e.statusFd, &buf_) == ReadStatus::Ok) {
-        e.status = StatusFields();
-        parseStatus(buf_.data(), buf_.size(), &e.status);
-        e.statusKnown = true;
-        e.statusResident = r.statmResident;
-        e.statusShared = r.statmShared;
-      }
-    }
+    if (statusDue(e, r, pid, false)) takeStatus(e, &r, readFd(e.statusFd, &buf_) == ReadStatus::Ok);
     if (e.statusKnown) fillStatus(e.status, &r);
   }
   if (groups.io && e.ioFd >= 0 && readFd(e.ioFd, &buf_) == ReadStatus::Ok) fillIo(buf_, &r);
@@ -380,25 +362,12 @@ int ProcReader::readOne(int procFd, const char* name, int32_t pid, const ReadGro
       fillStatm(buf_, pageSize_, &r);
     if (hold) counted(e.statmFd);
   }
-  // status by the same rule as for held processes (statm moved, or every tenth pass) when
-  // this process was read before; but a held fd must be opened now, so then it is read.
-  const bool statusDue = hold || !procfs_ || !e.statusKnown || !sameNumber(r.statmResident, e.statusResident) ||
-                         !sameNumber(r.statmShared, e.statusShared) ||
-                         (pass_ + static_cast<uint64_t>(pid)) % kStatusEvery == 0;
-  if (groups.status && !statusDue) fillStatus(e.status, &r);
-  if (groups.status && statusDue) {
-    passStatus_++;
-    r.statusRead = true;
-    e.statusKnown = false;
-    if (readFileAt(pidFd, "status", &buf_, size_t(1) << 22, keep(&e.statusFd)) == ReadStatus::Ok) {
-      e.status = StatusFields();
-      parseStatus(buf_.data(), buf_.size(), &e.status);
-      e.statusKnown = true;
-      e.statusResident = r.statmResident;
-      e.statusShared = r.statmShared;
-      fillStatus(e.status, &r);
+  if (groups.status) {
+    if (statusDue(e, r, pid, hold)) {
+      takeStatus(e, &r, readFileAt(pidFd, "status", &buf_, size_t(1) << 22, keep(&e.statusFd)) == ReadStatus::Ok);
+      if (hold) counted(e.statusFd);
     }
-    if (hold) counted(e.statusFd);
+    if (e.statusKnown) fillStatus(e.status, &r);
   }
   if (groups.io) {
     ReadStatus rs = readFileAt(pidFd, "io", &buf_, size_t(1) << 22, keep(&e.ioFd));
@@ -418,6 +387,12 @@ int ProcReader::readOne(int procFd, const char* name, int32_t pid, const ReadGro
 void ProcReader::readSmapsInto(int pidFd, ProcRecord* r) {
   if (r->kernelThread || r->state == 'Z') return;  // no memory map
   r->smapsAttempted = true;
+  const double t0 = nowMs();
+  readSmapsFiles(pidFd, r);
+  r->smapsReadMs = nowMs() - t0;
+}
+
+void ProcReader::readSmapsFiles(int pidFd, ProcRecord* r) {
   SmapsFields sf;
   ReadStatus rs = readFileAt(pidFd, "smaps_rollup", &buf_);
   if (rs == ReadStatus::NotFound) {
@@ -476,29 +451,11 @@ bool readLink(const std::string& path, std::string* out) {
 
 ProcessDetail readProcessDetail(const std::string& procRoot, int32_t pid) {
   ProcessDetail d;
+  d.pid = pid;
   std::string dir = joinPath(procRoot, std::to_string(pid));
   std::string buf;
-  if (readFileAt(AT_FDCWD, joinPath(dir, "cgroup").c_str(), &buf, 1 << 16) == ReadStatus::Ok) {
-    // Prefer the memory controller's line (v1), else the unified "0::" line.
-    std::string unified, memory;
-    size_t i = 0;
-    while (i < buf.size()) {
-      size_t e = buf.find('\n', i);
-      if (e == std::string::npos) e = buf.size();
-      std::string line = buf.substr(i, e - i);
-      size_t a = line.find(':');
-      size_t b = a == std::string::npos ? a : line.find(':', a + 1);
-      if (b != std::string::npos) {
-        std::string ctl = line.substr(a + 1, b - a - 1);
-        std::string path = line.substr(b + 1);
-        if (line.compare(0, a, "0") == 0 && ctl.empty()) unified = path;
-        else if (("," + ctl + ",").find(",memory,") != std::string::npos) memory = path;
-      }
-      i = e + 1;
-    }
-    d.cgroup = !memory.empty() ? memory : unified;
-    d.cgroupKnown = !d.cgroup.empty();
-  }
+  if (readFileAt(AT_FDCWD, joinPath(dir, "cgroup").c_str(), &buf, 1 << 16) == ReadStatus::Ok)
+    d.cgroupKnown = processCgroupPath(parseCgroupFile(buf.data(), buf.size()), &d.cgroup);
   d.cwdKnown = readLink(joinPath(dir, "cwd"), &d.cwd);
   d.exeKnown = readLink(joinPath(dir, "exe"), &d.exe);
   return d;

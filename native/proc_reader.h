@@ -34,18 +34,23 @@ struct ProcRecord {
   double rssAnon, rssFile, rssShmem, vmSwap;  // bytes, from status
   double readBytes, writeBytes, rchar, wchar;
   double rss, pss, privateClean, privateDirty, swap, swapPss;  // bytes, from smaps(_rollup)
+  double smapsReadMs;  // what reading smaps cost in this pass (NaN: not read), for the caller's budget
   ProcRecord();
 };
 
 // Which processes get their smaps read in a pass. Reading smaps costs time in
 // proportion to the target's resident memory and holds its mmap lock, so the
-// caller may name the pids, in priority order, and a time budget.
+// caller may name the pids, in priority order, and a time budget. Which ones, and
+// how much time, is the caller's policy (lib/model/smaps_budget.ts); the reader
+// only reads them in this order and stops at the budget.
 struct SmapsPlan {
   bool limited = false;        // read only the pids in `order`
   std::vector<int32_t> order;  // priority order
-  // Smaps reading time per pass, on average; < 0: no budget. Unspent time carries over
-  // (up to kCreditPasses passes' worth), so a read bigger than one pass's budget waits
-  // until enough has built up; reads go strictly in order.
+  // What the caller expects each read to cost, ms, parallel to order (missing: 0).
+  std::vector<double> costMs;
+  // Time for the reads, ms; < 0: no budget. A read starts only while the reads so far
+  // cost less than this and the expected cost of this one still fits in it; the first
+  // that does not ends the reading for this pass (strict order).
   double budgetMs = -1;
 };
 
@@ -96,7 +101,10 @@ class ProcReader {
                 bool keepFd, std::vector<ProcRecord>* out, int* pidFdOut);
   void fillStat(const StatFields& st, int32_t pid, ProcRecord* r);
   void fillStatus(const StatusFields& s, ProcRecord* r);
-  void readSmapsInto(int pidFd, ProcRecord* r);
+  bool statusDue(const Entry& e, const ProcRecord& r, int32_t pid, bool opening) const;
+  void takeStatus(Entry& e, ProcRecord* r, bool readOk);
+  void readSmapsInto(int pidFd, ProcRecord* r);  // timed: r->smapsReadMs
+  void readSmapsFiles(int pidFd, ProcRecord* r);
   const std::string* cachedCmdline(Entry& e, int pidFd, const ProcRecord& r);
   void closeHeld(Entry& e);
   size_t heldFdsFor(const ReadGroups& groups) const;
@@ -108,14 +116,13 @@ class ProcReader {
   size_t heldFds_ = 0, heldCap_ = 0;  // this reader's held fds; its cap (the process-wide count is in the .cc)
   size_t processHeldCap_ = 0;  // held fds allowed for the whole process, this pass
   int passHeld_ = 0, passStatus_ = 0;
-  double smapsMsPerGiB_ = 10;  // learned cost of smaps reads, for the budget
-  double smapsCreditMs_ = 0;   // unspent smaps budget carried between passes (may go negative after a big read)
   std::unordered_map<int32_t, Entry> entries_;
   std::string buf_;
 };
 
 // What the dashboard's detail pane shows beyond the batched fields.
 struct ProcessDetail {
+  int32_t pid = 0;
   std::string cgroup, cwd, exe;
   bool cgroupKnown = false, cwdKnown = false, exeKnown = false;
 };

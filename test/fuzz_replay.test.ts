@@ -66,7 +66,7 @@ test('the corpus holds inputs for every parser', () => {
   expect(list.status).toBe(0);
   const tags = list.stdout.trim().split('\n').map((l) => l.split(' '));
   expect(tags.map(([, name]) => name)).toEqual(expect.arrayContaining(['stat', 'statm', 'status', 'io', 'smaps', 'meminfo',
-    'procstat', 'uptime', 'cgroup-limit', 'cpu.max', 'mountinfo', 'space-key-value', 'single-number']));
+    'procstat', 'uptime', 'cgroup-limit', 'cpu.max', 'mountinfo', 'proc-cgroup', 'space-key-value', 'single-number']));
   const firstBytes = new Map<string, number>();
   for (const f of fs.readdirSync(CORPUS)) {
     const b = fs.readFileSync(path.join(CORPUS, f));

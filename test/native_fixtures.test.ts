@@ -173,6 +173,20 @@ describe('fixture /proc through Reader.sample()', () => {
     expect(must(t, 1).pss).toBeNaN();
   });
 
+  test("a process's cgroup (detailPid): the memory controller's line, else the unified one; malformed lines never count", () => {
+    const detail = (pid: number) => createReader({ procRoot, cgroupRoot }).sample({ processes: false, host: false, cgroup: false, detailPid: pid }).detail!;
+    expect(detail(1)).toEqual({ pid: 1, cgroup: '/session.slice/pod.scope', cwd: null, exe: null });
+    // 100: v1 memory beside a unified "0::/", then a word for an id, one colon, a relative path, no id.
+    const lines100 = fs.readFileSync(path.join(procRoot, '100', 'cgroup'), 'utf8');
+    expect(lines100).toMatch(/^x:memory:\/word-for-an-id$/m);
+    expect(lines100).toMatch(/^4:memory:relative$/m);
+    expect(detail(100).cgroup).toBe('/kubepods/pod1/ctr');
+    // 106: nothing but malformed lines; 108: no cgroup file. Unknown, not a wrong path.
+    expect(fs.readFileSync(path.join(procRoot, '106', 'cgroup'), 'utf8')).toMatch(/^:memory:\/no-id$/m);
+    expect(detail(106).cgroup).toBeNull();
+    expect(detail(108).cgroup).toBeNull();
+  });
+
   test('a procRoot that does not exist gives an empty sample, not an exception', () => {
     const t = createReader({ procRoot: path.join(FIXTURE_PROC, 'no-such-dir'), cgroupRoot }).sample();
     expect(t.count).toBe(0);
@@ -249,6 +263,16 @@ describe('fixture cgroups through Reader.sample()', () => {
     expect(c.memLimit).toBe(768 * MiB); // the mount's root (pod1) is lower than ctr's 1 GiB
     expect(c.cpuQuotaCores).toBe(2); // ctr "max", pod1 200000/100000
     expect(c.memHigh).toBeNaN();
+  });
+
+  test('malformed lines in self/cgroup are skipped, however early they come', () => {
+    // v1: a word for an id, an empty and a relative path on memory lines before the real one;
+    // v2: an empty unified line and one with an id 0 but a controller before the real "0::" line.
+    const lines = (name: Parameters<typeof cgroupFixture>[0]) => fs.readFileSync(path.join(cgroupFixture(name).procRoot, 'self', 'cgroup'), 'utf8');
+    expect(lines('v1').split('\n').slice(0, 3)).toEqual(['x:memory:/word-for-an-id', '4:memory:', '4:memory:relative']);
+    expect(read('v1')).toMatchObject({ version: 1, path: '/kubepods/pod1/ctr', memLimit: 2 * GiB });
+    expect(lines('v2').split('\n').slice(0, 2)).toEqual(['0::', '0:x:/not-unified']);
+    expect(read('v2')).toMatchObject({ version: 2, path: '/session.slice/pod.scope', memCurrent: 1 * GiB });
   });
 
   test('no cgroup at all: version 0 and every number unknown', () => {

@@ -3,7 +3,8 @@ import { planSmaps, SmapsCandidate, defaultSmapsSchedule } from '../lib/model/sm
 import { Sampler } from '../lib/model/sampler';
 import { FLAG_SMAPS_READ } from '../lib/native';
 import { rawSample } from './helpers/raw';
-import { createReader, RawSample } from '../lib/native';
+import { createReader, RawSample, Reader } from '../lib/native';
+import { SmapsBudget } from '../lib/model/smaps_budget';
 import { Children, python3, sleep, waitForLine } from './helpers/children';
 import { privateEnv } from './helpers/private_env';
 import { mustRow } from './helpers/rows';
@@ -93,9 +94,30 @@ describe('the addon honours the plan', () => {
     expect(none.statmResident[mine]).toBeGreaterThan(0);
   });
 
+  test('a read whose expected cost would carry past the budget is not started, nor any after it; each read reports its cost', () => {
+    const reader = createReader();
+    const all = reader.sample({ host: false, cgroup: false, smaps: false });
+    const other = Array.from(all.pid).find((p, i) => p !== process.pid && (all.flags[i] & 1) === 0 && all.state[i] !== 'Z'.charCodeAt(0))!;
+    const opts = (costMs: number[], smapsBudgetMs: number) => ({ host: false, cgroup: false, smapsPids: [process.pid, other], smapsCostMs: costMs, smapsBudgetMs });
+    const readOf = (s: RawSample, pid: number) => (s.flags[s.pid.indexOf(pid)] & FLAG_SMAPS_READ) !== 0;
+    const cheap = reader.sample(opts([0, 0], 1000));
+    expect([readOf(cheap, process.pid), readOf(cheap, other)]).toEqual([true, true]);
+    const second = reader.sample(opts([0, 2000], 1000)); // the second would overrun: not started
+    expect([readOf(second, process.pid), readOf(second, other)]).toEqual([true, false]);
+    expect(second.stats!.smapsSkipped).toBe(1);
+    const first = reader.sample(opts([2000, 0], 1000)); // strict order: the first does not fit, so none is read
+    expect([readOf(first, process.pid), readOf(first, other)]).toEqual([false, false]);
+    // What the read cost: a time for the one read, NaN (unknown) for every process not read.
+    const i = second.pid.indexOf(process.pid);
+    expect(second.smapsReadMs[i]).toBeGreaterThan(0);
+    expect(second.smapsReadMs[i]).toBeLessThanOrEqual(second.stats!.smapsMs);
+    expect(Array.from(second.smapsReadMs).filter((ms) => !Number.isNaN(ms))).toHaveLength(1);
+  });
+
   test('reads stay within each tick\'s budget; one bigger than the budget waits for saved-up budget and goes first', async () => {
-    // A child with 512 MiB touched: before any reading teaches the reader otherwise, it
+    // A child with 512 MiB touched: before any reading teaches the budget otherwise, it
     // reckons 10 ms per GiB, so this read is expected to cost ~5 ms, far over a 1 ms budget.
+    // Each tick runs as lib/monitor.ts runs it: the SmapsBudget plans, the reader reads, the budget learns.
     const pe = privateEnv();
     const kids = new Children(pe.env);
     try {
@@ -104,18 +126,26 @@ describe('the addon honours the plan', () => {
       await waitForLine(big, /^ready$/);
       await sleep(50);
       const readOf = (s: RawSample, pid: number) => (s.flags[s.pid.indexOf(pid)] & FLAG_SMAPS_READ) !== 0;
-      const opts = (order: number[], budget: number) => ({ host: false, cgroup: false, smaps: true, smapsPids: order, smapsBudgetMs: budget });
+      // Their sizes as the Sampler's candidates carry them: the resident size of a sample before.
+      const sizes = createReader().sample({ host: false, cgroup: false, smaps: false });
+      const sized = (order: number[]) => order.map((pid) => ({ pid, sizeBytes: sizes.statmResident[sizes.pid.indexOf(pid)] }));
+      const tick = (reader: Reader, budget: SmapsBudget, order: number[], ms: number) => {
+        const s = reader.sample({ host: false, cgroup: false, smaps: true, ...budget.plan(sized(order), ms) });
+        budget.learn(s);
+        return s;
+      };
       // The small one first: it is read; the big one would overrun this tick's budget and waits.
-      const a = createReader().sample(opts([small.pid!, big.pid!], 1));
+      const a = tick(createReader(), new SmapsBudget(), [small.pid!, big.pid!], 1);
       expect([readOf(a, small.pid!), readOf(a, big.pid!)]).toEqual([true, false]);
       expect(a.stats!.smapsSkipped).toBe(1);
       // The big one first: strictly in order, nothing is read until ~5 ticks of 1 ms have been
       // saved for it; then it is read, first in its tick.
       const reader = createReader();
+      const budget = new SmapsBudget();
       const seen: boolean[][] = [];
       let b: RawSample | null = null;
       for (let i = 0; i < 12 && !b; i++) {
-        const s = reader.sample(opts([big.pid!, small.pid!], 1));
+        const s = tick(reader, budget, [big.pid!, small.pid!], 1);
         seen.push([readOf(s, big.pid!), readOf(s, small.pid!)]);
         if (readOf(s, big.pid!)) b = s;
       }
@@ -124,8 +154,9 @@ describe('the addon honours the plan', () => {
       for (const [bigRead, smallRead] of seen.slice(0, -1)) expect([bigRead, smallRead]).toEqual([false, false]);
       // A read bigger than all the saved budget can hold (10 ticks' worth) is read when the savings are full.
       const tiny = createReader();
+      const tinyBudget = new SmapsBudget();
       let n = 0;
-      while (n < 15 && !readOf(tiny.sample(opts([big.pid!], 0.1)), big.pid!)) n++;
+      while (n < 15 && !readOf(tick(tiny, tinyBudget, [big.pid!], 0.1), big.pid!)) n++;
       expect(n).toBeGreaterThanOrEqual(9);
       expect(n).toBeLessThan(15);
       const mem = mustRow(b!, big.pid!);

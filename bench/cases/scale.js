@@ -7,7 +7,7 @@
 //          and half after the ticks
 //   tick   --scale-ticks dashboard ticks, driven as lib/ui/app.ts drives them
 //          (lib/tick_driver.js: a long-lived Reader and Sampler from dist/lib, the smaps
-//          plan of planSmaps, the default 20 ms budget), an interval
+//          plan of rankSmaps and SmapsBudget, the default 20 ms budget), an interval
 //          (--dash-interval-ms) apart as the dashboard's setTimeout spaces them; timed:
 //          reader.sample(), and apart the plan and Sampler.ingest (JavaScript)
 //   dashboard  at the lowest and highest step (--scale-dash-levels): the real dashboard
@@ -180,7 +180,7 @@ function report(steps) {
     rows.push({ ...base, id: `floor@${st.extra}`, label: 'C floor: one pass, six files per pid', baseline: null, headline: false, wall: floor.wall, cpu: floor.cpu, samplesMs: floor.samplesMs });
     rows.push({ ...vs('tick', `reader.sample() as a dashboard tick (plan, ${st.budgetMs} ms)`, st.tick, true), smapsMs: st.smapsMs, smapsRead: st.smapsRead });
     rows.push(vs('rest', '  of which not reading smaps (walkMs - smapsMs)', { wall: st.rest, cpu: NONE }, false));
-    rows.push({ ...base, id: `model@${st.extra}`, label: 'planSmaps + Sampler.ingest (JavaScript)', baseline: null, headline: false, wall: NONE, cpu: st.model });
+    rows.push({ ...base, id: `model@${st.extra}`, label: 'smaps plan + Sampler.ingest (JavaScript)', baseline: null, headline: false, wall: NONE, cpu: st.model });
     if (st.dash) rows.push(vs('dashboard', 'dashboard CPU per tick (tmux, /proc)', { wall: NONE, cpu: single(st.dash.selfPerTickMs, st.dash.ticks) }, true));
   }
   // Per process against the lowest step.
@@ -253,7 +253,7 @@ function notes(steps) {
   out.push(
     'rest and smapsMs are wall times (stats.walkMs - stats.smapsMs, stats.smapsMs): on a busy machine they include waiting for a CPU; the CPU columns do not. ' +
       'held = processes read through fds the Reader kept open (stats.heldProcesses, median)',
-    `tick = the dashboard's reader.sample() alone; planSmaps + ingest add ${steps.map((s) => `${fmt(s.model.median)} ms at +${s.extra}`).join(', ')} (CPU, median). ` +
+    `tick = the dashboard's reader.sample() alone; the smaps plan + ingest add ${steps.map((s) => `${fmt(s.model.median)} ms at +${s.extra}`).join(', ')} (CPU, median). ` +
       `Forking the load: ${steps.map((s) => `+${s.extra} in ${(s.spawnMs / 1000).toFixed(1)} s`).join(', ')} (each step adds to the last). ` +
       `Warm-up ticks until every process had a reading: ${steps.map((s) => `${s.warmTicks}${s.neverReadAfterWarm ? ` (${s.neverReadAfterWarm} still unread)` : ''}`).join(', ')}.`,
   );

@@ -4,9 +4,10 @@
 //
 //   first tick (the Sampler has no history): reader.sample() with no smaps plan, so
 //     every smaps_rollup is read;
-//   then: planSmaps(sampler.smapsCandidates(now), hot, schedule) with the budget of
-//     --smaps-budget (default 20 ms), reader.sample({ detailPid, smapsPids,
-//     smapsBudgetMs }), sampler.ingest(raw, performance.now(), Date.now()).
+//   then: smapsBudget.plan(rankSmaps(sampler.smapsCandidates(now), hot, schedule), budget)
+//     with the budget of --smaps-budget (default 20 ms), reader.sample({ detailPid,
+//     smapsPids, smapsCostMs, smapsBudgetMs }), smapsBudget.learn(raw),
+//     sampler.ingest(raw, performance.now(), Date.now()) (lib/engine/engine.ts).
 //
 // `hot` is what a 120x40 pane shows: the first gridRows rows sorted by USS (the
 // default sort), the first of them selected (and its detailPid read). Left out: the
@@ -25,13 +26,15 @@ const { timeOnce } = require('./stats');
 function createTickDriver({ addon, procRoot, root, budgetMs, cols = 120, rows = 40 }) {
   const dist = (p) => require(path.resolve(root, 'dist', 'lib', p));
   const { Sampler } = dist('model/sampler');
-  const { planSmaps, defaultSmapsSchedule } = dist('model/smaps_schedule');
+  const { rankSmaps, defaultSmapsSchedule } = dist('model/smaps_schedule');
+  const { SmapsBudget } = dist('model/smaps_budget');
   const { sortProcesses } = dist('view/process_table');
   const { dashboardLayout } = dist('view/dashboard_view');
   const reader = new addon.Reader({ procRoot });
-  // The dashboard's Sampler with the default settings (lib/monitor.ts, lib/config.ts).
+  // The dashboard's Sampler with the default settings (lib/engine/engine.ts, lib/config.ts).
   const sampler = new Sampler({ thresholdPercent: 80, growth: { windowMs: 60000, minSpanMs: 15000 } });
   const schedule = { ...defaultSmapsSchedule, budgetMs: budgetMs ?? defaultSmapsSchedule.budgetMs };
+  const smapsBudget = new SmapsBudget();
   const gridRows = dashboardLayout({ width: cols, height: rows }).gridRows;
   let snap = null;
 
@@ -39,8 +42,8 @@ function createTickDriver({ addon, procRoot, root, budgetMs, cols = 120, rows = 
     if (!sampler.hasHistory) return {};
     const onScreen = sortProcesses(snap.processes, 'uss').slice(0, gridRows);
     const hot = new Set(onScreen.map((p) => p.key));
-    const smapsPids = planSmaps(sampler.smapsCandidates(Date.now()), hot, schedule);
-    return { detailPid: onScreen.length ? onScreen[0].pid : undefined, smapsPids, smapsBudgetMs: schedule.budgetMs };
+    const plan = smapsBudget.plan(rankSmaps(sampler.smapsCandidates(Date.now()), hot, schedule), schedule.budgetMs);
+    return { detailPid: onScreen.length ? onScreen[0].pid : undefined, ...plan };
   }
 
   function tick() {
@@ -48,7 +51,10 @@ function createTickDriver({ addon, procRoot, root, budgetMs, cols = 120, rows = 
     const opts = p.result;
     const s = timeOnce(() => reader.sample(opts));
     const raw = s.result;
-    const i = timeOnce(() => sampler.ingest(raw, performance.now(), Date.now()));
+    const i = timeOnce(() => {
+      smapsBudget.learn(raw);
+      return sampler.ingest(raw, performance.now(), Date.now());
+    });
     snap = i.result;
     return {
       sample: { wallMs: s.wallMs, cpuMs: s.cpuMs },

@@ -7,7 +7,8 @@ import { createReader, RawProcessFiles, Reader, SampleOptions } from '../native'
 import { Sampler } from '../model/sampler';
 import type { ModelSnapshot, ProcessHistory } from '../model/process_stat';
 import { assembleSessions, SessionProvider, TreePick } from '../model/sessions';
-import { defaultSmapsSchedule, planSmaps } from '../model/smaps_schedule';
+import { SmapsBudget } from '../model/smaps_budget';
+import { defaultSmapsSchedule, rankSmaps } from '../model/smaps_schedule';
 import { Guard, guardOf } from '../model/protection';
 import { createUserLookup, UserLookup } from '../sources/passwd';
 import type { Frame, FrameHost } from './frame';
@@ -286,11 +287,10 @@ export class Engine {
       if (inspect.length > 0) opts.inspectPids = inspect;
     }
     // After the first sample (which reads every smaps), smaps_rollup is read within a budget, what
-    // consumers watch first: see model/smaps_schedule.ts.
+    // consumers watch first: see model/smaps_schedule.ts (the order) and model/smaps_budget.ts (the time).
     if (this.sampler.hasHistory) {
       const schedule = { ...defaultSmapsSchedule, budgetMs: this.settings.smapsBudget };
-      opts.smapsPids = planSmaps(this.sampler.smapsCandidates(Date.now()), hot, schedule);
-      opts.smapsBudgetMs = schedule.budgetMs;
+      Object.assign(opts, this.smapsBudget.plan(rankSmaps(this.sampler.smapsCandidates(Date.now()), hot, schedule), schedule.budgetMs));
     }
     return opts;
   }
@@ -302,6 +302,8 @@ export class Engine {
   }
 
   private sampleMs = 0;
+  /** The smaps reading time per tick: planned in feedback(), taught by each sample what reads cost. */
+  private readonly smapsBudget = new SmapsBudget();
   /** The model snapshot behind the latest frame. */
   private lastSnap: ModelSnapshot | null = null;
 
@@ -310,6 +312,7 @@ export class Engine {
     const t0 = performance.now();
     const raw = this.reader.sample(opts);
     this.sampleMs = performance.now() - t0;
+    this.smapsBudget.learn(raw);
     return raw;
   }
 

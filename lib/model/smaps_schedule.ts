@@ -43,15 +43,24 @@ export const defaultSmapsSchedule: SmapsScheduleOptions = {
 };
 
 /**
- * The pids to read, in order: never read; big ones over maxAge (the reader lets a read that
- * would overrun the budget through only when it is the first of its tick, so these must come
- * first or wait forever); on screen (`hot`) when they moved or are older than hotMaxAge; the
- * rest over maxAge, oldest first; moved, largest move first. A process that did not move, is
+ * The pids to read, in order: never read; big ones over maxAge (the budget lets a read that
+ * would overrun a tick's budget through only when it is the first of its tick, so these must
+ * come first or wait forever: smaps_budget.ts); on screen (`hot`) when they moved or are older
+ * than hotMaxAge; the rest over maxAge, oldest first; moved, largest move first. A process that did not move, is
  * younger than maxAge and (on screen) younger than hotMaxAge is not read: between reads its
- * USS/PSS follow RssAnon/RssShmem, so a quiet machine costs next to nothing. The reader stops
- * at the budget, so the tail is read only when there is time left.
+ * USS/PSS follow RssAnon/RssShmem, so a quiet machine costs next to nothing. SmapsBudget cuts
+ * the list and the reader stops at the budget, so the tail is read only when there is time left.
  */
 export function planSmaps(cands: readonly SmapsCandidate[], hot: ReadonlySet<string>, opts: SmapsScheduleOptions = defaultSmapsSchedule): number[] {
+  return rankSmaps(cands, hot, opts).map((c) => c.pid);
+}
+
+/** The candidates planSmaps picks, in its order, with their sizes (for SmapsBudget.plan). */
+export function rankSmaps(
+  cands: readonly SmapsCandidate[],
+  hot: ReadonlySet<string>,
+  opts: SmapsScheduleOptions = defaultSmapsSchedule,
+): SmapsCandidate[] {
   const tiers: SmapsCandidate[][] = [[], [], [], [], []];
   for (const c of cands) {
     let tier: number;
@@ -76,5 +85,5 @@ export function planSmaps(cands: readonly SmapsCandidate[], hot: ReadonlySet<str
   tiers[1].sort(oldestFirst);
   tiers[3].sort(oldestFirst);
   tiers[4].sort((a, b) => b.movedBytes - a.movedBytes);
-  return tiers.flat().map((c) => c.pid);
+  return tiers.flat();
 }

@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <string>
+#include <vector>
 
 #include "../parse.h"
 
@@ -182,6 +183,34 @@ void runSingleNumber(const char* buf, size_t len) {
   else CHECK("parseSingleNumber", v == -1);
 }
 
+void runCgroup(const char* buf, size_t len) {
+  std::vector<CgroupLine> lines = parseCgroupFile(buf, len);
+  size_t newlines = 0;
+  for (size_t i = 0; i < len; i++) newlines += buf[i] == '\n';
+  CHECK("parseCgroupFile", lines.size() <= newlines + 1);
+  for (const CgroupLine& l : lines) {
+    // Each field is a piece of one line: a decimal id, a path from '/', no line break in any.
+    CHECK("parseCgroupFile", !l.id.empty() && allDigits(l.id.data(), l.id.size()));
+    CHECK("parseCgroupFile", !l.path.empty() && l.path[0] == '/');
+    CHECK("parseCgroupFile", l.id.size() + l.controllers.size() + l.path.size() + 2 <= len);
+    for (const std::string* f : {&l.id, &l.controllers, &l.path}) CHECK("parseCgroupFile", f->find('\n') == std::string::npos);
+    CHECK("parseCgroupFile", l.id.find(':') == std::string::npos && l.controllers.find(':') == std::string::npos);
+  }
+  // The detail's pick is one of the lines' paths, and there is one exactly when a line qualifies.
+  std::string path = "unchanged";
+  bool found = processCgroupPath(lines, &path);
+  bool any = false, listed = false;
+  for (const CgroupLine& l : lines) {
+    any = any || l.unified() || hasController(l.controllers, "memory");
+    listed = listed || l.path == path;
+  }
+  CHECK("processCgroupPath", found == any);
+  CHECK("processCgroupPath", found ? listed : path.empty());
+  // The whole buffer as one line, as a caller with its own split would hand it over.
+  CgroupLine one;
+  if (parseCgroupLine(buf, len, &one)) CHECK("parseCgroupLine", lines.size() == 1 && lines[0].path == one.path);
+}
+
 const Target kTargets[] = {
     {'s', "stat", runStat},
     {'m', "statm", runStatm},
@@ -194,6 +223,7 @@ const Target kTargets[] = {
     {'l', "cgroup-limit", runCgroupLimit},
     {'c', "cpu.max", runCpuMax},
     {'n', "mountinfo", runMountinfo},
+    {'g', "proc-cgroup", runCgroup},
     {'e', "mount-unescape", runUnescape},
     {'k', "space-key-value", runSpaceKeyValue},
     {'1', "single-number", runSingleNumber},

@@ -12,7 +12,7 @@ rm -f "$out"/seed-*
 
 # The parser each tag picks, for file names (tags differ only in case: s/S, m/M).
 declare -A parser=([s]=stat [m]=statm [S]=status [i]=io [r]=smaps [M]=meminfo [P]=procstat [u]=uptime
-  [l]=cgroup-limit [c]=cpu.max [n]=mountinfo [e]=unescape [k]=keyvalue [1]=number [d]=decimal)
+  [l]=cgroup-limit [c]=cpu.max [n]=mountinfo [g]=proc-cgroup [e]=unescape [k]=keyvalue [1]=number [d]=decimal)
 # seed TAG NAME < content
 seed() {
   { printf '%s' "$1"; cat; } >"$out/seed-${parser[$1]}-$2"
@@ -100,6 +100,15 @@ printf '%s' '\040\011\134\0' | seed e escapes
 printf '%s' 'tail\04' | seed e cut-escape
 printf '%s' '\777\400\38' | seed e out-of-range
 printf '%s' '\08x\038\0a\4' | seed e bad-digits
+# /proc/<pid>/cgroup and /proc/self/cgroup: real ones, then malformed lines (no id, a word for
+# an id, one colon, an empty or relative path, CR line ends, a path holding ':') among good ones
+from g self /proc/self/cgroup
+from g v1 $fx/cgroup/v1/proc/self/cgroup
+from g hybrid $fx/cgroup/hybrid/proc/self/cgroup
+printf '0::/a:b/c\n' | seed g colon-in-path
+printf 'garbage\n:memory:/x\nx:memory:/y\n4:memory\n4:memory:\n4:memory:rel\n-1::/z\n18446744073709551616::/o\n0::/ok\n' | seed g malformed
+printf '0::/\r\n\n\n4:memory:/m' | seed g cr-and-blank
+printf '1:name=systemd:/\n2:cpu,memory,pids:/k\n0::/u\n' | seed g comounted
 # key/value files (memory.stat, cpu.stat, memory.events, memory.oom_control)
 from k v2-memory-stat $fx/cgroup/v2/session.slice/pod.scope/memory.stat
 from k v2-cpu-stat $fx/cgroup/v2/session.slice/pod.scope/cpu.stat

@@ -1,5 +1,5 @@
 // Build the addon's columnar RawSample from plain objects, for model tests (no /proc).
-import { FLAG_KERNEL_THREAD, FLAG_SMAPS_FALLBACK, FLAG_SMAPS_READ, RawCgroup, RawHost, RawSample } from '../../lib/native';
+import { FLAG_KERNEL_THREAD, FLAG_SMAPS_FALLBACK, FLAG_SMAPS_READ, FLOAT64_COLUMNS, RawCgroup, RawHost, RawSample } from '../../lib/native';
 import type { ProcessStat } from '../../lib/model/sampler';
 
 export interface RawProc {
@@ -26,15 +26,10 @@ export interface RawProc {
   vmSwap?: number;
   rssAnon?: number;
   rssShmem?: number;
+  smapsReadMs?: number;
 }
 
-const FLOAT_COLUMNS = [
-  'startTime', 'utime', 'stime', 'threads', 'uid', 'vmSize', 'statmResident', 'statmShared', 'rssAnon', 'rssFile',
-  'rssShmem', 'vmSwap', 'readBytes', 'writeBytes', 'rchar', 'wchar', 'rss', 'pss', 'privateClean', 'privateDirty',
-  'swap', 'swapPss',
-] as const;
-
-const DEFAULTS: Partial<Record<(typeof FLOAT_COLUMNS)[number], number>> = { startTime: 1000, utime: 0, stime: 0 };
+const DEFAULTS: Partial<Record<(typeof FLOAT64_COLUMNS)[number], number>> = { startTime: 1000, utime: 0, stime: 0 };
 
 export function rawHost(over: Partial<RawHost> = {}): RawHost {
   return {
@@ -77,7 +72,7 @@ export function rawSample(procs: RawProc[], host: RawHost | undefined = rawHost(
     host,
     cgroup,
   };
-  for (const c of FLOAT_COLUMNS) {
+  for (const c of FLOAT64_COLUMNS) {
     s[c] = Float64Array.from(procs, (p) => {
       const v = (p as unknown as Record<string, number | undefined>)[c];
       return v ?? DEFAULTS[c] ?? NaN;
