@@ -5,12 +5,22 @@ import * as path from 'path';
 /** Columnar result of one pass over /proc. NaN in a Float64Array means unknown. */
 export interface RawSample {
   count: number;
-  /** What the pass cost: all of it, and the smaps reads (-1 when read inline, not apart). */
   /**
    * How the pass went: its time, the smaps reads (time, count, planned ones left for a later pass),
    * how many processes were read through fds held from earlier passes, and how many had status read.
+   * `rootErrno`: the process root could not be listed (errno of opendir; 0: it could). `fdErrors`: pid
+   * directories left unread because no fd was left (EMFILE/ENFILE).
    */
-  stats?: { walkMs: number; smapsMs: number; smapsRead: number; smapsSkipped: number; heldProcesses: number; statusRead: number };
+  stats?: {
+    walkMs: number;
+    smapsMs: number;
+    smapsRead: number;
+    smapsSkipped: number;
+    heldProcesses: number;
+    statusRead: number;
+    rootErrno: number;
+    fdErrors: number;
+  };
   pid: Int32Array;
   ppid: Int32Array;
   pgrp: Int32Array;

@@ -197,6 +197,8 @@ class ReaderWrap : public Napi::ObjectWrap<ReaderWrap> {
     st.Set("smapsSkipped", stats.smapsSkipped);
     st.Set("heldProcesses", stats.heldProcesses);
     st.Set("statusRead", stats.statusRead);
+    st.Set("rootErrno", stats.rootErrno);
+    st.Set("fdErrors", stats.fdErrors);
     out.Set("stats", st);
     out.Set("pid", intColumn(env, r, [](const ProcRecord& p) { return p.pid; }));
     out.Set("ppid", intColumn(env, r, [](const ProcRecord& p) { return p.ppid; }));

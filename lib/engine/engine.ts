@@ -3,7 +3,8 @@
 // processes to inspect) and the Terminator. It runs ticks, or a one-shot snapshot, and publishes frames.
 // Consumers say what they watch (`watch`); they never reach the reader or the sampler.
 import * as os from 'os';
-import { createReader, Reader, SampleOptions } from '../native';
+import { getSystemErrorMap } from 'util';
+import { createReader, RawSample, Reader, SampleOptions } from '../native';
 import { Sampler } from '../model/sampler';
 import type { ModelSnapshot, ProcessHistory } from '../model/process_stat';
 import { assembleSessions, SessionProvider, TreePick } from '../model/sessions';
@@ -56,6 +57,23 @@ export interface Reads {
 }
 
 export class EngineError extends Error {}
+
+/**
+ * A pass that could not read what it reports is an error, not an empty or partial answer: the process
+ * root could not be listed, or pid directories were left unread for want of fds. (An empty root that
+ * can be read, such as a fixture tree without processes, is an answer.)
+ */
+export function readFailure(stats: RawSample['stats'], procRoot: string): string | null {
+  if (!stats) return null;
+  const words = (errno: number) => {
+    const e = getSystemErrorMap().get(-errno);
+    return e ? `${e[1].toLowerCase()} (${e[0]})` : `error ${errno}`;
+  };
+  if (stats.rootErrno) return `cannot list the processes in ${procRoot}: ${words(stats.rootErrno)}`;
+  if (stats.fdErrors > 0)
+    return `${stats.fdErrors} process${stats.fdErrors === 1 ? '' : 'es'} could not be read: no file descriptor left (the limit, ulimit -n, is too low)`;
+  return null;
+}
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -296,6 +314,8 @@ export class Engine {
     const t0 = performance.now();
     const raw = this.reader.sample(opts);
     this.sampleMs = performance.now() - t0;
+    const failure = opts.processes === false ? null : readFailure(raw.stats, this.settings.procRoot);
+    if (failure) throw new EngineError(failure);
     return raw;
   }
 

@@ -9,6 +9,7 @@ import { filterProcesses, headerCells, layoutColumns, rowCells, sortProcesses } 
 import { sanitize, toSafeJson } from './sanitize';
 import { layoutSessionColumns, sessionHeaderCells, sessionRowCells, sortSessions } from './session_table';
 import { snapshotJson } from './snapshot_json';
+import { wrapText } from './wrap';
 
 /** The processes the options ask for, in order. */
 export function selectProcesses(frame: Pick<Frame, 'processes'>, s: Pick<Settings, 'filter' | 'sort' | 'reverse' | 'limit'>): ProcessStat[] {
@@ -57,6 +58,12 @@ export function renderTable(frame: Frame, settings: Settings, width: number): st
   const layout = layoutColumns(width, { session: others.length > 0 });
   lines.push(headerCells(layout).join(' ').trimEnd());
   for (const p of shown) lines.push(rowCells(p, layout, frame).join(' ').trimEnd());
-  // Every line within the width (header lines are cut, not wrapped).
-  return lines.map((l) => (displayWidth(l) > width ? fit(l, width) : l)).join('\n') + '\n';
+  // Every line within the width: the header lines above the tables wrap (none loses its end, such as the
+  // OOM kills), table rows are cut to the width.
+  const tableStart = lines.indexOf('');
+  return (
+    lines
+      .flatMap((l, i) => (displayWidth(l) <= width ? [l] : i < tableStart ? wrapText(l, width) : [fit(l, width)]))
+      .join('\n') + '\n'
+  );
 }
