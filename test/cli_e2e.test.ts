@@ -56,8 +56,9 @@ describe('--json on the fixture /proc', () => {
     }
   });
 
-  test('every process, sorted by USS descending with unknown last (by pid)', () => {
-    expect(pidsOf(doc)).toEqual([1, 100, 102, 2, 101, 103, 105, 106, 107, 108]);
+  test('every process, sorted by USS descending (RSS where USS could not be read), unknown last (by pid)', () => {
+    // 105's smaps_rollup is cut short and 103's cannot be read: they sort by their RSS (4 MiB, 1.17 MiB).
+    expect(pidsOf(doc)).toEqual([105, 1, 103, 100, 102, 2, 101, 106, 107, 108]);
   });
 
   test('host from the fixture files', () => {
@@ -183,7 +184,7 @@ describe('--sort, --reverse, --filter, --limit', () => {
   test('--sort picks the column, in its natural direction; --reverse flips it; unknown stays last', async () => {
     expect(pidsOf(await json('--sort', 'pid'))).toEqual([1, 2, 100, 101, 102, 103, 105, 106, 107, 108]);
     expect(pidsOf(await json('--sort', 'pid', '--reverse'))).toEqual([108, 107, 106, 105, 103, 102, 101, 100, 2, 1]);
-    expect(pidsOf(await json('--sort', 'uss', '--reverse'))).toEqual([102, 100, 1, 2, 101, 103, 105, 106, 107, 108]);
+    expect(pidsOf(await json('--sort', 'uss', '--reverse'))).toEqual([102, 100, 103, 1, 105, 2, 101, 106, 107, 108]);
     expect(pidsOf(await json('--sort', 'name')).slice(0, 4)).toEqual([100, 101, 107, 106]); // "(a) b)", defunct, empty, garbage
   });
 
@@ -193,9 +194,15 @@ describe('--sort, --reverse, --filter, --limit', () => {
     expect(pidsOf(await json('--filter', 'nothing-like-this'))).toEqual([]);
   });
 
+  test('--filter on the live /proc does not find spmon itself by the filter text in its own command line', async () => {
+    const tag = `nothing-but-spmon-${process.pid}-${Date.now()}`;
+    const d = oneDocument(await runCli(['--json', '--interval', '0', '--filter', tag]));
+    expect(d.processes).toEqual([]); // was spmon's own row: its argv holds the tag
+  });
+
   test('--limit keeps the first n after sorting and filtering; sessions still count everything', async () => {
     const d = await json('--limit', '2');
-    expect(pidsOf(d)).toEqual([1, 100]);
+    expect(pidsOf(d)).toEqual([105, 1]);
     expect(d.sessions[0].pids).toHaveLength(10);
     expect(pidsOf(await json('-n', '1', '--sort', 'pid', '-r'))).toEqual([108]);
   });

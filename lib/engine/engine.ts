@@ -171,6 +171,22 @@ export class Engine {
   }
 
   /**
+   * End a set the user chose (tagged processes): `members` leaves first, one wait. With `roots`, the
+   * descendants of those roots born meanwhile are found again before each later signal (K on a tagged set).
+   */
+  endSet(members: readonly TerminateTarget[], opts: EndOptions & { label: string; roots?: readonly TerminateTarget[] }): SetJob {
+    const roots = opts.roots;
+    const rescan = roots
+      ? () => {
+          if (!this.last) return members;
+          const tree = this.sources.treeOf(this.last.processes);
+          return roots.flatMap((r) => subtree(tree, r.pid).filter((p) => p.pid !== r.pid || p.startTicks === r.startTicks));
+        }
+      : undefined;
+    return this.terminator.terminateSet(members, { ...opts, rescan });
+  }
+
+  /**
    * End a whole session: its members (`members` as the user saw them, default the latest frame's), leaves
    * first, one grace period, and any member born meanwhile. Null when the latest frame has no such session.
    */

@@ -26,3 +26,23 @@ export function wrapText(text: string, width: number, indent = '  '): string[] {
   if (line !== '') out.push(line);
   return out;
 }
+
+/** `text` cut into pieces of at most `width` columns each (a wide character is never split). */
+export function chunkByWidth(text: string, width: number): string[] {
+  const w = Math.max(1, width);
+  const out: string[] = [];
+  let piece = '';
+  let used = 0;
+  for (const ch of text) {
+    const cw = displayWidth(ch);
+    if (used + cw > w && piece !== '') {
+      out.push(piece);
+      piece = '';
+      used = 0;
+    }
+    piece += ch;
+    used += cw;
+  }
+  if (piece !== '') out.push(piece);
+  return out;
+}
