@@ -242,15 +242,16 @@ function statusLine(c: Ctx, position: string, width: number): Line {
   } else {
     left = [];
   }
+  // What holds now (the focus first; filter, user, tags, read-only after the message or the hints).
+  const focus: Line = state.focus && state.view === 'processes' ? [seg(`[${c.clean(state.focus.name)}: Esc back] `, 'key')] : [];
   const facts: Line = [];
-  if (state.focus && state.view === 'processes') facts.push(seg(`[${c.clean(state.focus.name)}: Esc back] `, 'key'));
-  if (state.filter && state.mode !== 'filter') facts.push(seg(`filter "${c.clean(state.filter)}"  `, 'warn'));
-  if (state.user !== null) facts.push(seg(`user ${c.clean(inp.snap?.userName(state.user) ?? `uid ${state.user}`)}  `, 'warn'));
-  if (state.tagged.length > 0) facts.push(seg(`${state.tagged.length} tagged  `, 'tagged'));
-  if (state.readOnly) facts.push(seg('read-only  ', 'dim'));
-  const factsW = facts.reduce((a, s) => a + displayWidth(s.text), 0);
-  if (left.length === 0) left = [...facts, ...hintLine(state.view, Math.max(0, room - factsW))];
-  else left = [...facts, ...left];
+  if (state.filter && state.mode !== 'filter') facts.push(seg(`  filter "${c.clean(state.filter)}"`, 'warn'));
+  if (state.user !== null) facts.push(seg(`  user ${c.clean(inp.snap?.userName(state.user) ?? `uid ${state.user}`)}`, 'warn'));
+  if (state.tagged.length > 0) facts.push(seg(`  ${state.tagged.length} tagged`, 'tagged'));
+  if (state.readOnly) facts.push(seg('  read-only', 'dim'));
+  const widthOf = (l: Line) => l.reduce((a, s) => a + displayWidth(s.text), 0);
+  if (left.length === 0) left = hintLine(state.view, Math.max(0, room - widthOf(focus) - widthOf(facts)));
+  left = [...focus, ...left, ...facts];
   // Fit: the left part gets what the right part leaves.
   const leftText = left.map((s) => s.text).join('');
   const leftW = displayWidth(leftText);
