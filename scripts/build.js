@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 'use strict';
 // dist/spmon.js: the CLI (lib/cli.ts and everything it imports) in one file, bundled by esbuild, so Node
-// finds, reads and compiles one file instead of one per module. blessed and blessed-contrib stay outside:
-// they load widgets and terminal descriptions from their own folders at run time. node-gyp-build stays
+// finds, reads and compiles one file instead of one per module. blessed stays outside:
+// it loads widgets and terminal descriptions from its own folder at run time. node-gyp-build stays
 // outside: it finds the addon relative to the package. tsc runs first: it checks the types and writes
 // dist/lib, the modules one by one, which tests and benchmarks load in their own processes (only the
 // bundle ships).
@@ -31,7 +31,7 @@ async function build() {
     target: 'node18',
     format: 'cjs',
     define: { SPMON_VERSION: JSON.stringify(require(path.join(ROOT, 'package.json')).version) },
-    external: ['blessed', 'blessed-contrib', 'blessed-contrib/*', 'node-gyp-build'],
+    external: ['blessed', 'node-gyp-build'],
     logLevel: 'warning',
     metafile: true,
   });
