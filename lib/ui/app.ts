@@ -200,7 +200,7 @@ export async function runDashboard(settings: Settings, env: NodeJS.ProcessEnv = 
       const opts = endOptionsFor(req.signal, settings.grace * 1000);
       if (req.kind === 'process') engine.endProcess(req.target, opts);
       else if (req.kind === 'session' && req.session) engine.endSession(req.session.id, { ...opts, members: req.members });
-      else if (req.kind === 'tagged') engine.endSet(req.members, { ...opts, label: `${req.members.length} tagged processes`, roots: req.roots });
+      else if (req.kind === 'tagged') engine.endSet(req.members, { ...opts, label: 'the tagged set', roots: req.roots });
       else engine.endTree(req.target, { ...opts, members: req.members });
     }
     settle();

@@ -1,6 +1,7 @@
 // Dashboard state and the actions keys (and the mouse) turn into. Pure: the UI feeds actions in, gets
 // state (and at most one effect to run) out. The kill requests are in dashboard_kill.ts, the pick lists
-// (user, sort column, signal) in dashboard_menus.ts.
+// (user, sort column, signal) in dashboard_menus.ts. This file is long because it is one state machine:
+// the state, every action and the reducer of every mode read best together.
 import type { Frame } from '../engine/frame';
 import type { ProcessStat } from '../model/process_stat';
 import type { Session, TreePick } from '../model/sessions';

@@ -67,7 +67,7 @@ test('Space tags two of three; k then y ends exactly those two', async () => {
   session.keys('y');
   const byPid = new Map(children.map((c) => [c.pid, c]));
   for (const pid of [first, second]) expect((await byPid.get(pid)!.exited).signal).toBe('SIGTERM');
-  await session.waitFor((s) => /Ended 2 tagged processes: 2 terminated/.test(s), 'the set ended');
+  await session.waitFor((s) => /Ended the tagged set: 2 terminated/.test(s), 'the set ended');
   expect(byPid.get(third)!.alive()).toBe(true);
 });
 
