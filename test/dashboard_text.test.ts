@@ -126,9 +126,13 @@ describe('sparkline', () => {
     for (let i = 1; i < levels.length; i++) expect(levels[i]).toBeGreaterThanOrEqual(levels[i - 1]);
   });
 
-  test('the last values that fit, a flat series low, nothing for no values', () => {
+  test('the last values that fit; a flat series, and noise on one, draw a flat line; nothing for no values', () => {
     expect(sparkline([1, 2, 3, 4], 2)).toBe('▁█');
-    expect(sparkline([5, 5, 5], 8)).toBe('▁▁▁');
+    expect(sparkline([5, 5, 5], 8)).toBe('███');
+    const MiB = 1024 * 1024;
+    // 0.15 % of noise was ██████▁▁▁ when the scale spanned only the series' own range.
+    expect(sparkline([259.4 * MiB, 259.4 * MiB, 259.0 * MiB, 259.0 * MiB], 8)).toMatch(/^(.)\1+$/);
+    expect(sparkline([0, 0, 0], 8)).toBe('▁▁▁');
     expect(sparkline([NaN], 8)).toBe('');
   });
 });

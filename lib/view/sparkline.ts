@@ -4,7 +4,11 @@
 
 const BLOCKS = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
 
-/** The last `width` finite values as one block each, lowest ▁, highest █ (a flat series: all ▁). */
+/**
+ * The last `width` finite values as one block each, lowest ▁, highest █. The scale spans at least a tenth of
+ * the largest value, so noise on a flat series (259.0 then 259.4 MiB) draws a flat line rather than
+ * filling the whole height.
+ */
 export function sparkline(values: readonly number[], width: number): string {
   const w = Math.max(0, Math.floor(width));
   const finite = values.filter((v) => Number.isFinite(v));
@@ -16,7 +20,8 @@ export function sparkline(values: readonly number[], width: number): string {
     if (v < lo) lo = v;
     if (v > hi) hi = v;
   }
-  const span = hi - lo;
+  const span = Math.max(hi - lo, Math.abs(hi) / 10);
+  lo = Math.min(lo, hi - span);
   const top = BLOCKS.length - 1;
   return last.map((v) => BLOCKS[span > 0 ? Math.round(((v - lo) / span) * top) : 0]).join('');
 }
