@@ -12,19 +12,17 @@ export interface Menu {
   index: number;
 }
 
-/** `u`: every user owning a process, most processes first (null: all users, first). */
-export function userMenuItems(all: readonly Pick<ProcessStat, 'uid'>[]): (number | null)[] {
-  const counts = new Map<number, number>();
-  for (const p of all) if (p.uid !== null) counts.set(p.uid, (counts.get(p.uid) ?? 0) + 1);
-  const uids = [...counts.keys()].sort((a, b) => counts.get(b)! - counts.get(a)! || a - b);
-  return [null, ...uids];
-}
-
-/** How many processes each uid owns (for the menu's labels). */
+/** How many processes each uid owns. */
 export function userCounts(all: readonly Pick<ProcessStat, 'uid'>[]): Map<number, number> {
   const counts = new Map<number, number>();
   for (const p of all) if (p.uid !== null) counts.set(p.uid, (counts.get(p.uid) ?? 0) + 1);
   return counts;
+}
+
+/** `u`: every user owning a process, most processes first (null: all users, first). */
+export function userMenuItems(all: readonly Pick<ProcessStat, 'uid'>[]): (number | null)[] {
+  const counts = userCounts(all);
+  return [null, ...[...counts.keys()].sort((a, b) => counts.get(b)! - counts.get(a)! || a - b)];
 }
 
 /** F6: the sort columns, in table order. */
