@@ -4,6 +4,7 @@ import { processField } from '../fields/process_fields';
 import type { ProcessStat } from '../model/process_stat';
 import type { ConfirmRequest } from './dashboard_kill';
 import { Menu, SIGNAL_CHOICES, signalEnds, sortMenuItems, userCounts, userMenuItems } from './dashboard_menus';
+import { fit } from './fit';
 import { formatBytes } from './format';
 import { Line, seg } from './styled';
 
@@ -128,7 +129,7 @@ export function historyOverlay(ended: readonly EndedRecord[], name: Clean): Over
     ? ended.map((e) => [
         seg(new Date(e.requestedAt).toISOString().slice(11, 19) + '  ', 'dim'),
         seg(String(e.pid).padStart(7) + '  '),
-        seg(name(e.name) + '  '),
+        seg(fit(name(e.name), 16) + '  '),
         seg(e.outcome, e.outcome === 'terminated' || e.outcome === 'force-killed' ? 'ok' : 'warn'),
       ])
     : [[seg('Nothing ended yet.', 'dim')]];
