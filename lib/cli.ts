@@ -55,8 +55,9 @@ export function buildProgram(onRun: (def: CommandDef, opts: Record<string, unkno
   program.addHelpText(
     'after',
     `
-Settings come from flags, then SPMON_* variables (SPMON_INTERVAL, SPMON_SORT, SPMON_THRESHOLD, ...),
-then $XDG_CONFIG_HOME/spmon/config.json ({"interval": 2, "systemProcesses": [...]}).
+Each setting comes from the first of: its flag (--interval 2), its SPMON_*
+variable (SPMON_INTERVAL=2, SPMON_SORT=cpu ...), the config file
+$XDG_CONFIG_HOME/spmon/config.json ({"interval": 2, "systemProcesses": [...]}).
 
 Examples:
   spmon                          open the dashboard

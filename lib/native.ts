@@ -26,7 +26,7 @@ export const FLOAT64_COLUMNS = [
 ] as const;
 /** Per-process columns held in a string array each; cmdline is null when unknown. */
 export const STRING_COLUMNS = ['name', 'cmdline'] as const;
-export const STATS_FIELDS = ['walkMs', 'smapsMs', 'smapsRead', 'smapsSkipped', 'heldProcesses', 'statusRead'] as const;
+export const STATS_FIELDS = ['walkMs', 'smapsMs', 'smapsRead', 'smapsSkipped', 'heldProcesses', 'statusRead', 'rootErrno', 'fdErrors'] as const;
 export const HOST_FIELDS = [
   'cpuUser', 'cpuNice', 'cpuSystem', 'cpuIdle', 'cpuIowait', 'cpuIrq', 'cpuSoftirq', 'cpuSteal', 'bootTime', 'cpuCount',
   'memTotal', 'memFree', 'memAvailable', 'buffers', 'cached', 'shmem', 'swapTotal', 'swapFree', 'uptimeSec', 'clockTicks',
@@ -57,7 +57,8 @@ type Columns<Names extends readonly string[], T> = { [K in Names[number]]: T };
 /**
  * How the pass went: its time, the smaps reads (time, or -1 when read inline, not apart; count; planned
  * ones left for a later pass), how many processes were read through fds held from earlier passes, and how
- * many had status read.
+ * many had status read. `rootErrno`: the process root could not be listed (errno of opendir; 0: it could).
+ * `fdErrors`: pid directories left unread because no fd was left (EMFILE/ENFILE).
  */
 export type RawStats = Columns<typeof STATS_FIELDS, number>;
 

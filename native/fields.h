@@ -75,6 +75,8 @@ inline const Field<Stats> kStatsFields[] = {
     {"smapsSkipped", [](const Stats& s) -> double { return s.smapsSkipped; }},
     {"heldProcesses", [](const Stats& s) -> double { return s.heldProcesses; }},
     {"statusRead", [](const Stats& s) -> double { return s.statusRead; }},
+    {"rootErrno", [](const Stats& s) -> double { return s.rootErrno; }},
+    {"fdErrors", [](const Stats& s) -> double { return s.fdErrors; }},
 };
 
 using Host = HostInfo;

@@ -126,8 +126,12 @@ void ProcReader::sample(const ReadGroups& groups, const SmapsPlan& plan, std::ve
   // Directory fds held for the planned reads: a quarter of the fd limit.
   const size_t maxHeld = plan.limited ? maxHeldFds() : 0;
   int plannedFound = 0;
+  passFdErrors_ = 0;
   DIR* dir = opendir(procRoot_.c_str());
-  if (!dir) return;
+  if (!dir) {
+    if (stats) stats->rootErrno = errno != 0 ? errno : EIO;
+    return;
+  }
   int procFd = dirfd(dir);
   while (struct dirent* de = readdir(dir)) {
     const char* name = de->d_name;
@@ -186,6 +190,7 @@ void ProcReader::sample(const ReadGroups& groups, const SmapsPlan& plan, std::ve
     stats->smapsSkipped = plan.limited ? plannedFound - stats->smapsRead : 0;
     stats->heldProcesses = passHeld_;
     stats->statusRead = passStatus_;
+    stats->fdErrors = passFdErrors_;
     if (!plan.limited) stats->smapsMs = -1;  // read inline: not measured apart
   }
   // Forget processes that are gone, and close their fds.
@@ -316,11 +321,15 @@ int ProcReader::readOne(int procFd, const char* name, int32_t pid, const ReadGro
     closeHeld(it->second);  // gone or reused: open afresh below
   }
   int pidFd = openat(procFd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (pidFd < 0) return -1;  // exited between readdir and open
+  if (pidFd < 0) {
+    if (errno == EMFILE || errno == ENFILE) passFdErrors_++;
+    return -1;  // exited between readdir and open, or no fd left
+  }
   StatFields st;
   int statFd = -1;
-  if (readFileAt(pidFd, "stat", &buf_, size_t(1) << 22, procfs_ ? &statFd : nullptr) != ReadStatus::Ok ||
-      !parseStat(buf_.data(), buf_.size(), &st)) {
+  ReadStatus statRead = readFileAt(pidFd, "stat", &buf_, size_t(1) << 22, procfs_ ? &statFd : nullptr);
+  if (statRead == ReadStatus::Error && (errno == EMFILE || errno == ENFILE)) passFdErrors_++;
+  if (statRead != ReadStatus::Ok || !parseStat(buf_.data(), buf_.size(), &st)) {
     if (statFd >= 0) close(statFd);
     close(pidFd);
     return -1;  // without stat there is no identity: skip it

@@ -61,6 +61,8 @@ struct SampleStats {
   int smapsSkipped = 0;  // planned but left for a later pass (budget)
   int heldProcesses = 0;  // processes read through held fds (no open) in this pass
   int statusRead = 0;     // processes whose status was read in this pass
+  int rootErrno = 0;      // opendir(procRoot) failed with this errno: nothing could be listed
+  int fdErrors = 0;       // pid directories left unread because no fd was left (EMFILE/ENFILE)
 };
 
 class ProcReader {
@@ -115,7 +117,7 @@ class ProcReader {
   bool procfs_ = false;  // held fds are only safe on procfs (a gone process reads ESRCH)
   size_t heldFds_ = 0, heldCap_ = 0;  // this reader's held fds; its cap (the process-wide count is in the .cc)
   size_t processHeldCap_ = 0;  // held fds allowed for the whole process, this pass
-  int passHeld_ = 0, passStatus_ = 0;
+  int passHeld_ = 0, passStatus_ = 0, passFdErrors_ = 0;
   std::unordered_map<int32_t, Entry> entries_;
   std::string buf_;
 };

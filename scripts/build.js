@@ -1,10 +1,10 @@
 #!/usr/bin/env node
 'use strict';
 // dist/spmon.js: the CLI (lib/cli.ts and everything it imports) in one file, bundled by esbuild, so Node
-// finds, reads and compiles one file instead of one per module. blessed and blessed-contrib stay outside:
-// they load widgets and terminal descriptions from their own folders at run time. node-gyp-build stays
-// outside: it finds the addon relative to the package. prom-client, yaml and bcryptjs stay outside: only
-// the metrics front end loads them. tsc runs first: it checks the types and writes
+// finds, reads and compiles one file instead of one per module. blessed stays outside: it loads widgets
+// and terminal descriptions from its own folder at run time. node-gyp-build stays outside: it finds the
+// addon relative to the package. prom-client, yaml and bcryptjs stay outside: only the metrics front end
+// loads them. tsc runs first: it checks the types and writes
 // dist/lib, the modules one by one, which tests and benchmarks load in their own processes (only the
 // bundle ships).
 
@@ -34,7 +34,7 @@ async function build() {
     define: { SPMON_VERSION: JSON.stringify(require(path.join(ROOT, 'package.json')).version) },
     // Loaded from node_modules only when used: ajv and ajv-formats by a daemon when a request file arrives,
     // the metrics libraries when metrics are served or printed. Bundled, every other command would parse them.
-    external: ['blessed', 'blessed-contrib', 'blessed-contrib/*', 'node-gyp-build', 'ajv', 'ajv/*', 'ajv-formats', 'prom-client', 'yaml', 'bcryptjs'],
+    external: ['blessed', 'node-gyp-build', 'ajv', 'ajv/*', 'ajv-formats', 'prom-client', 'yaml', 'bcryptjs'],
     logLevel: 'warning',
     metafile: true,
   });

@@ -56,8 +56,9 @@ describe('--json on the fixture /proc', () => {
     }
   });
 
-  test('every process, sorted by USS descending with unknown last (by pid)', () => {
-    expect(pidsOf(doc)).toEqual([1, 100, 102, 2, 101, 103, 105, 106, 107, 108]);
+  test('every process, sorted by USS descending (RSS where USS could not be read), unknown last (by pid)', () => {
+    // 105's smaps_rollup is cut short and 103's cannot be read: they sort by their RSS (4 MiB, 1.17 MiB).
+    expect(pidsOf(doc)).toEqual([105, 1, 103, 100, 102, 2, 101, 106, 107, 108]);
   });
 
   test('host from the fixture files', () => {
@@ -183,7 +184,7 @@ describe('--sort, --reverse, --filter, --limit', () => {
   test('--sort picks the column, in its natural direction; --reverse flips it; unknown stays last', async () => {
     expect(pidsOf(await json('--sort', 'pid'))).toEqual([1, 2, 100, 101, 102, 103, 105, 106, 107, 108]);
     expect(pidsOf(await json('--sort', 'pid', '--reverse'))).toEqual([108, 107, 106, 105, 103, 102, 101, 100, 2, 1]);
-    expect(pidsOf(await json('--sort', 'uss', '--reverse'))).toEqual([102, 100, 1, 2, 101, 103, 105, 106, 107, 108]);
+    expect(pidsOf(await json('--sort', 'uss', '--reverse'))).toEqual([102, 100, 103, 1, 105, 2, 101, 106, 107, 108]);
     expect(pidsOf(await json('--sort', 'name')).slice(0, 4)).toEqual([100, 101, 107, 106]); // "(a) b)", defunct, empty, garbage
   });
 
@@ -193,9 +194,15 @@ describe('--sort, --reverse, --filter, --limit', () => {
     expect(pidsOf(await json('--filter', 'nothing-like-this'))).toEqual([]);
   });
 
+  test('--filter on the live /proc does not find spmon itself by the filter text in its own command line', async () => {
+    const tag = `nothing-but-spmon-${process.pid}-${Date.now()}`;
+    const d = oneDocument(await runCli(['--json', '--interval', '0', '--filter', tag]));
+    expect(d.processes).toEqual([]); // was spmon's own row: its argv holds the tag
+  });
+
   test('--limit keeps the first n after sorting and filtering; sessions still count everything', async () => {
     const d = await json('--limit', '2');
-    expect(pidsOf(d)).toEqual([1, 100]);
+    expect(pidsOf(d)).toEqual([105, 1]);
     expect(d.sessions[0].pids).toHaveLength(10);
     expect(pidsOf(await json('-n', '1', '--sort', 'pid', '-r'))).toEqual([108]);
   });
@@ -314,6 +321,11 @@ describe('usage', () => {
     expect(r.code).toBe(0);
     for (const opt of ['--once', '--json', '--interval', '--sort', '--reverse', '--filter', '--limit', '--threshold', 'SPMON_'])
       expect(r.stdout).toContain(opt);
+    // Wrapped for 80 columns (but for a single word longer than that), and no sentence broken by a hard
+    // line break (a line ending in a comma).
+    const lines = r.stdout.trimEnd().split('\n');
+    expect(lines.filter((l) => l.length > 80 && /\S\s+\S/.test(l))).toEqual([]);
+    expect(lines.filter((l) => /,$/.test(l))).toEqual([]);
   });
 
   test('--version prints the package version', async () => {
@@ -366,6 +378,49 @@ describe('live /proc', () => {
     // Not a timing assertion on the machine: the interval it reports is the one it slept.
     const d = oneDocument(await runCli(['--json', '--interval', '0.5', '--limit', '1']));
     expect(d.intervalMs).toBeGreaterThanOrEqual(490);
+  });
+});
+
+describe('what could not be read is an error, not an empty answer', () => {
+  test.each([['--once'], ['--json']])('%s with a /proc that does not exist: a message, exit 1, nothing on stdout', async (flag) => {
+    const r = await runCli([flag, '--interval', '0'], { SPMON_PROC_ROOT: '/nonexistent' });
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toBe('spmon: cannot list the processes in /nonexistent: no such file or directory (ENOENT)\n');
+    expect(r.code).toBe(1);
+  });
+
+  test('an empty but readable process root is an answer (no processes), exit 0', async () => {
+    const f = cgroupFixture('v1');
+    expect(fs.readdirSync(f.procRoot).filter((n) => /^\d+$/.test(n))).toEqual([]);
+    const d = oneDocument(await runCli(['--json', '--interval', '0', ...fixtureArgs('v1')]));
+    expect(d.processes).toEqual([]);
+  });
+
+  test('an fd limit too low to read the processes (ulimit -n 20): a message, exit 1, no JSON', () => {
+    const pe = privateEnv();
+    try {
+      const r = spawnSync('bash', ['-c', 'ulimit -n 20 && exec "$0" "$1" --json --interval 0', process.execPath, path.join(ROOT, 'bin/spmon')], {
+        env: pe.env, encoding: 'utf8', timeout: 60_000,
+      });
+      expect(r.stdout).toBe('');
+      expect(r.stderr).toMatch(/^spmon: \d+ process(es)? could not be read: no file descriptor left \(the limit, ulimit -n, is too low\)\n$/);
+      expect(r.status).toBe(1);
+    } finally {
+      pe.dispose();
+    }
+  });
+
+  test('a full disk (`--once > /dev/full`): one line on stderr, no stack trace, exit 1', () => {
+    const pe = privateEnv();
+    try {
+      const r = spawnSync('sh', ['-c', '"$0" "$1" --once --interval 0 > /dev/full', process.execPath, path.join(ROOT, 'bin/spmon')], {
+        env: pe.env, encoding: 'utf8', timeout: 60_000,
+      });
+      expect(r.stderr).toBe('spmon: cannot write the output: no space left on device (ENOSPC)\n');
+      expect(r.status).toBe(1);
+    } finally {
+      pe.dispose();
+    }
   });
 });
 

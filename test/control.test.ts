@@ -4,7 +4,7 @@ import { ChildProcess, execFile, spawn, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { Job, leavesFirst, ProcessJob, TerminateTarget, Terminator } from '../lib/engine/terminator';
+import { endOptionsFor, Job, leavesFirst, ProcessJob, TerminateTarget, Terminator } from '../lib/engine/terminator';
 import { ancestorPids } from '../lib/model/protection';
 import { historyText, jobText } from '../lib/view/job_text';
 import { NOBODY, readableCopy, SPMON_RUNTIME, SPMON_RUNTIME_PACKAGES } from './helpers/readable_copy';
@@ -453,6 +453,19 @@ describe('terminate a set (a session)', () => {
     const h = t.history();
     expect(h).toHaveLength(4);
     expect(h.every((e) => e.set === 'tree' && e.outcome === 'terminated')).toBe(true);
+  });
+
+  test('a chosen signal that only asks (SIGSTOP) is sent to every member once, no SIGKILL after; the words say so', async () => {
+    const a = spawnChild('sleep', ['60']);
+    const b = spawnChild('sleep', ['60']);
+    const t = terminator({ graceMs: 300 });
+    const set = t.terminateSet([target(a, 'sleep'), target(b, 'sleep')], { label: 'the tagged set', ...endOptionsFor('SIGSTOP', 300) });
+    await set.done;
+    expect(set.members.map((m) => m.state)).toEqual(['signalled', 'signalled']);
+    expect(jobText(set)).toBe('SIGSTOP sent to the tagged set (2 processes)');
+    await waitUntil(() => stat(a.pid!)?.state === 'T' && stat(b.pid!)?.state === 'T');
+    await sleepMs(600); // past the grace: still stopped, not killed
+    expect([stat(a.pid!)?.state, stat(b.pid!)?.state]).toEqual(['T', 'T']);
   });
 
   test('one grace period for the set, SIGKILL for survivors, newcomers found by rescan are killed', async () => {

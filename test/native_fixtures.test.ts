@@ -1,6 +1,7 @@
 // The native reader against fixture /proc trees (test/fixtures/proc): what the host
 // cannot produce on demand. Unknown must come back as NaN, never as 0, and nothing throws.
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import { createReader, FLAG_KERNEL_THREAD, FLAG_SMAPS_FALLBACK, RawSample } from '../lib/native';
 import { cgroupFixture, FIXTURE_PROC } from './helpers/paths';
@@ -187,11 +188,20 @@ describe('fixture /proc through Reader.sample()', () => {
     expect(detail(108).cgroup).toBeNull();
   });
 
-  test('a procRoot that does not exist gives an empty sample, not an exception', () => {
+  test('a procRoot that does not exist gives an empty sample that says why (its errno), not an exception', () => {
     const t = createReader({ procRoot: path.join(FIXTURE_PROC, 'no-such-dir'), cgroupRoot }).sample();
     expect(t.count).toBe(0);
+    expect(t.stats).toMatchObject({ rootErrno: os.constants.errno.ENOENT, fdErrors: 0 });
     expect(t.host!.memTotal).toBeNaN();
     expect(t.cgroup!.version).toBe(0);
+  });
+
+  test('a readable root without processes is no error: rootErrno 0', () => {
+    const f = cgroupFixture('v1');
+    const t = createReader(f).sample();
+    expect(t.count).toBe(0);
+    expect(t.stats).toMatchObject({ rootErrno: 0, fdErrors: 0 });
+    expect(s.stats).toMatchObject({ rootErrno: 0, fdErrors: 0 });
   });
 });
 

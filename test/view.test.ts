@@ -17,6 +17,9 @@ import {
 } from '../lib/view/process_table';
 import { isClean, sanitize, toSafeJson } from '../lib/view/sanitize';
 import { processStat, rawCgroup, rawHost, rawSample } from './helpers/raw';
+import { cgroup, proc, snapshot } from './helpers/process_stat';
+import { renderTable } from '../lib/view/once_view';
+import type { Settings } from '../lib/config';
 
 const MiB = 1024 * 1024;
 /** A field context for plain processes: in no session, owned by nobody known. */
@@ -296,5 +299,19 @@ describe('spmon tokens table and JSON', () => {
     expect(row('partly')).toMatch(/ ~1\.5k +12 ok /);
     const doc = tokensJson([agent('read-all', true), agent('partly', false)], 0);
     expect(doc.sessions.map((s) => s.complete)).toEqual([true, false]);
+  });
+});
+
+describe('--once table', () => {
+  test('header lines wrap at a narrow width rather than lose their end (the OOM kills)', () => {
+    const frame = snapshot([proc(10)], { cgroup: cgroup({ oomKills: 3, limitBytes: null }) });
+    const settings = { filter: '', sort: 'uss', reverse: false, limit: null } as unknown as Settings;
+    for (const width of [60, 80]) {
+      const lines = renderTable(frame, settings, width).trimEnd().split('\n');
+      expect(lines.every((l) => displayWidth(l) <= width)).toBe(true);
+      const header = lines.slice(0, lines.indexOf(''));
+      expect(header.join(' ')).toMatch(/OOM kills 3/);
+      expect(header.join(' ')).toMatch(/threshold 80%/);
+    }
   });
 });

@@ -4,6 +4,7 @@ import { fetchRuns } from '../daemon/runs_source';
 import { Engine } from '../engine/engine';
 import { runProvider } from '../model/sessions';
 import { renderJson, renderTable } from '../view/once_view';
+import { selfAndAncestors } from '../view/process_table';
 import type { RunContext } from './command';
 import type { OnceFormat } from './main';
 
@@ -22,7 +23,9 @@ export async function runOnce(ctx: RunContext, format: OnceFormat): Promise<numb
       return 0;
     }
     const frame = await engine.snapshot(ctx.settings.interval);
-    ctx.io.stdout.write(format === 'json' ? renderJson(frame, ctx.settings) : renderTable(frame, ctx.settings, ctx.columns));
+    // spmon and its parents are matched by name only: their command lines hold the --filter text.
+    const nameOnly = selfAndAncestors(engine.guard);
+    ctx.io.stdout.write(format === 'json' ? renderJson(frame, ctx.settings, nameOnly) : renderTable(frame, ctx.settings, ctx.columns, nameOnly));
     return 0;
   } finally {
     await engine.close();

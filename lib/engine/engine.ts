@@ -3,7 +3,8 @@
 // processes to inspect) and the Terminator. It runs ticks, or a one-shot snapshot, and publishes frames.
 // Consumers say what they watch (`watch`); they never reach the reader or the sampler.
 import * as os from 'os';
-import { createReader, RawProcessFiles, Reader, SampleOptions } from '../native';
+import { getSystemErrorMap } from 'util';
+import { createReader, RawProcessFiles, RawSample, Reader, SampleOptions } from '../native';
 import { Sampler } from '../model/sampler';
 import type { ModelSnapshot, ProcessHistory } from '../model/process_stat';
 import { assembleSessions, SessionProvider, TreePick } from '../model/sessions';
@@ -57,6 +58,23 @@ export interface Reads {
 }
 
 export class EngineError extends Error {}
+
+/**
+ * A pass that could not read what it reports is an error, not an empty or partial answer: the process
+ * root could not be listed, or pid directories were left unread for want of fds. (An empty root that
+ * can be read, such as a fixture tree without processes, is an answer.)
+ */
+export function readFailure(stats: RawSample['stats'], procRoot: string): string | null {
+  if (!stats) return null;
+  const words = (errno: number) => {
+    const e = getSystemErrorMap().get(-errno);
+    return e ? `${e[1].toLowerCase()} (${e[0]})` : `error ${errno}`;
+  };
+  if (stats.rootErrno) return `cannot list the processes in ${procRoot}: ${words(stats.rootErrno)}`;
+  if (stats.fdErrors > 0)
+    return `${stats.fdErrors} process${stats.fdErrors === 1 ? '' : 'es'} could not be read: no file descriptor left (the limit, ulimit -n, is too low)`;
+  return null;
+}
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -153,6 +171,22 @@ export class Engine {
   endTree(root: TerminateTarget, opts: EndOptions & { members?: readonly TerminateTarget[] } = {}): SetJob {
     const now = () => (this.last ? subtree(this.sources.treeOf(this.last.processes), root.pid).filter((p) => p.pid !== root.pid || p.startTicks === root.startTicks) : []);
     return this.terminator.terminateSet(opts.members ?? now(), { ...opts, label: `tree of ${root.pid}`, rescan: () => (this.last ? now() : opts.members ?? []) });
+  }
+
+  /**
+   * End a set the user chose (tagged processes): `members` leaves first, one wait. With `roots`, the
+   * descendants of those roots born meanwhile are found again before each later signal (K on a tagged set).
+   */
+  endSet(members: readonly TerminateTarget[], opts: EndOptions & { label: string; roots?: readonly TerminateTarget[] }): SetJob {
+    const roots = opts.roots;
+    const rescan = roots
+      ? () => {
+          if (!this.last) return members;
+          const tree = this.sources.treeOf(this.last.processes);
+          return roots.flatMap((r) => subtree(tree, r.pid).filter((p) => p.pid !== r.pid || p.startTicks === r.startTicks));
+        }
+      : undefined;
+    return this.terminator.terminateSet(members, { ...opts, rescan });
   }
 
   /**
@@ -312,6 +346,8 @@ export class Engine {
     const t0 = performance.now();
     const raw = this.reader.sample(opts);
     this.sampleMs = performance.now() - t0;
+    const failure = opts.processes === false ? null : readFailure(raw.stats, this.settings.procRoot);
+    if (failure) throw new EngineError(failure);
     this.smapsBudget.learn(raw);
     return raw;
   }

@@ -33,6 +33,17 @@ export function parseSignal(s: string): SignalName | null {
   return isSignalName(name) ? name : null;
 }
 
+/**
+ * What sending a signal a user chose means. SIGTERM, SIGINT and SIGQUIT ask a process to end: SIGKILL
+ * follows after `graceMs` if it is still running. SIGKILL is sent at once. The others (HUP, USR1, USR2,
+ * STOP, CONT) ask something else of it: they are sent once, with nothing after (as htop sends them).
+ */
+export function endOptionsFor(signal: SignalName, graceMs: number): EndOptions {
+  if (signal === 'SIGKILL') return { stages: [{ signal, waitMs: 0 }] };
+  if (signal === 'SIGTERM' || signal === 'SIGINT' || signal === 'SIGQUIT') return { stages: [{ signal, waitMs: graceMs }] };
+  return { stages: [{ signal, waitMs: 0 }], escalate: false };
+}
+
 /** What to end: a process named by (pid, start time). A ProcessStat fits. */
 export interface TerminateTarget {
   pid: number;

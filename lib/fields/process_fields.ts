@@ -35,13 +35,15 @@ export const PROCESS_FIELDS: readonly ProcessField[] = [
     session: { column: { header: 'CPU%', width: 6, align: 'right', priority: 85 }, json: 'cpuPercent', metric: null },
     tone: (p) => (p.cpuPercent !== null && p.cpuPercent >= 90 ? 'warn' : null), reads: [] },
   { key: 'uss', column: { header: 'USS', width: 9, align: 'right', priority: 85 }, unit: 'bytes',
-    value: (p) => p.ussBytes, sort: (p) => p.ussBytes, descending: true, json: { key: 'ussBytes' },
+    // Another user's USS is hidden (smaps needs root): such a process sorts by its RSS, which is known, so
+    // the biggest come first for any user rather than sinking below every readable one.
+    value: (p) => p.ussBytes, sort: (p) => p.ussBytes ?? p.rssBytes, descending: true, json: { key: 'ussBytes' },
     session: { column: { header: 'ΣUSS', width: 9, align: 'right', priority: 90 }, json: 'ussBytes',
       metric: { name: 'memory_uss_bytes', help: USS_HELP + ', summed over the members.' + OVERLAP } },
     metric: { name: 'memory_uss_bytes', help: USS_HELP + '.' + TOP_N },
     reads: ['smaps', 'status'] },
   { key: 'pss', column: { header: 'PSS', width: 9, align: 'right', priority: 70 }, unit: 'bytes',
-    value: (p) => p.pssBytes, sort: (p) => p.pssBytes, descending: true, json: { key: 'pssBytes' },
+    value: (p) => p.pssBytes, sort: (p) => p.pssBytes ?? p.rssBytes, descending: true, json: { key: 'pssBytes' },
     session: { column: { header: 'ΣPSS', width: 9, align: 'right', priority: 75 }, json: 'pssBytes',
       metric: { name: 'memory_pss_bytes', help: PSS_HELP + ', summed over the members (adds up across processes).' + OVERLAP } },
     metric: { name: 'memory_pss_bytes', help: PSS_HELP + '.' + TOP_N },
@@ -109,6 +111,9 @@ export type SortKey = string;
 export function isSortKey(s: string): boolean {
   return SORT_KEYS.includes(s);
 }
+
+/** Sort keys under which a process whose USS/PSS is hidden sorts by its RSS (headers say so). */
+export const RSS_FALLBACK_SORTS: ReadonlySet<string> = new Set(['uss', 'pss']);
 
 /** The fields of the process grid, in order. */
 export const GRID_FIELDS = PROCESS_FIELDS.filter((f) => f.column !== null);

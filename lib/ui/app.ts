@@ -1,35 +1,23 @@
-// The interactive dashboard: draws the view model with neo-blessed and
-// blessed-contrib, and turns keys into actions. No /proc reads, no rules here.
+// The interactive dashboard: draws the view model with neo-blessed, and turns keys and mouse events into
+// actions. No /proc reads, no rules here.
 import blessed from 'blessed';
 import type { Settings } from '../config';
 import { socketPath } from '../daemon/paths';
 import { RunsWatcher } from '../daemon/runs_source';
-import { Engine } from '../engine/engine';
+import { Engine, EngineError } from '../engine/engine';
 import { runProvider } from '../model/sessions';
 import type { Frame } from '../engine/frame';
-import { isFinal } from '../engine/terminator';
+import { endOptionsFor, isFinal } from '../engine/terminator';
 import type { Session } from '../model/sessions';
-import {
-  Action,
-  DashboardState,
-  initialState,
-  reconcile,
-  reduce,
-  Rows,
-  selectedIndex,
-} from '../view/dashboard_state';
+import { Action, DashboardState, initialState, reconcile, reduce, Rows, selectedIndex } from '../view/dashboard_state';
+import { detailGeometry } from '../view/dashboard_detail';
 import { buildDashboardView, dashboardLayout, DashboardView } from '../view/dashboard_view';
-import { jobText } from '../view/job_text';
-import { historyText } from '../view/job_text';
+import { historyText, jobText } from '../view/job_text';
 import { keyToAction } from './keys';
-import { toTags } from './tags';
+import { mouseToAction } from './mouse';
+import { COLOURS, noColor, NO_COLOURS, toTags } from './tags';
+import { localeIsUtf8, terminalText } from './terminal_text';
 import { holdYoungGeneration } from './young_generation';
-
-// blessed-contrib's index loads every widget (maps, markdown): take only the sparkline.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const Sparkline = require('blessed-contrib/lib/widget/sparkline') as (opts: object) => blessed.Widgets.BoxElement & {
-  setData(titles: string[], data: number[][]): void;
-};
 
 export async function runDashboard(settings: Settings, env: NodeJS.ProcessEnv = process.env): Promise<number> {
   holdYoungGeneration();
@@ -41,31 +29,43 @@ export async function runDashboard(settings: Settings, env: NodeJS.ProcessEnv = 
   // Draw box lines as Unicode rather than through the terminal's alternate
   // character set, which tmux and some terminals show as letters (q, x, m).
   if (process.env.NCURSES_NO_UTF8_ACS === undefined) process.env.NCURSES_NO_UTF8_ACS = '1';
+  // The locale decides, for blessed and for the view alike: without UTF-8, blessed prints '?' for anything
+  // past ASCII, so the view draws its gauges and arrows in ASCII and names become '?' column for column.
+  const utf8 = localeIsUtf8(env);
+  const colours = !noColor(env);
+  const palette = colours ? COLOURS : NO_COLOURS;
   const screen = blessed.screen({
     smartCSR: true,
-    fullUnicode: true,
+    fullUnicode: utf8,
+    forceUnicode: utf8,
     title: 'spmon',
     warnings: false,
+    // Children are placed from their parent's outer edge (the detail pane places its own inside its frame).
     autoPadding: false,
   });
-  const header = blessed.box({ parent: screen, top: 0, left: 0, width: '100%', height: 4, tags: true, wrap: false } as blessed.Widgets.BoxOptions);
-  const gridHeader = blessed.box({ parent: screen, top: 4, left: 0, width: '100%', height: 1, tags: true, wrap: false } as blessed.Widgets.BoxOptions);
-  const grid = blessed.box({ parent: screen, top: 5, left: 0, width: '100%', height: 10, tags: true, wrap: false } as blessed.Widgets.BoxOptions);
-  const detail = blessed.box({
-    parent: screen, left: 0, width: '100%', height: 9, tags: true,
-    border: { type: 'line' }, label: ' Selected ', style: { border: { fg: 'gray' } },
-  });
-  const detailText = blessed.box({ parent: detail, top: 0, left: 0, height: '100%-2', tags: true, wrap: false } as blessed.Widgets.BoxOptions);
-  const spark = Sparkline({
-    parent: detail, top: 0, right: 0, height: '100%-2', tags: true, border: undefined,
-    style: { fg: 'cyan', titleFg: 'white' },
-  });
-  const status = blessed.box({ parent: screen, bottom: 0, left: 0, width: '100%', height: 1, tags: true, wrap: false } as blessed.Widgets.BoxOptions);
+  // blessed reduces colours to what terminfo declares: for an 8-colour TERM (xterm, screen, and
+  // tmux-256color, whose terminfo blessed cannot parse and so reads as xterm) it turned `gray` (8, bright
+  // black) into 0, black, and dimmed text vanished on a dark background. Every terminal those names run on
+  // draws SGR 90, so gray stays 8.
+  const internal = screen as unknown as { _reduceColor(c: number): number };
+  const reduceColor = internal._reduceColor.bind(screen);
+  internal._reduceColor = (c: number) => (c === 8 ? 8 : reduceColor(c));
+
+  const border = (fg: string) => (colours ? { border: { fg } } : {});
+  const box = (opts: blessed.Widgets.BoxOptions) => blessed.box({ tags: true, wrap: false, ...opts } as blessed.Widgets.BoxOptions);
+  const header = box({ parent: screen, top: 0, left: 0, width: '100%', height: 4 });
+  const gridHeader = box({ parent: screen, top: 4, left: 0, width: '100%', height: 1 });
+  const grid = box({ parent: screen, top: 5, left: 0, width: '100%', height: 10 });
+  // The detail pane: a frame, and inside it (one row and column in from each edge) the text and the sparklines.
+  const detail = box({ parent: screen, left: 0, width: '100%', height: 9, border: { type: 'line' }, label: ' Selected ', style: border('gray') });
+  const detailText = box({ parent: detail, top: 0, left: 0, height: 7, width: 10 });
+  const spark = box({ parent: detail, top: 0, left: 11, height: 7, width: 10 });
+  const status = box({ parent: screen, bottom: 0, left: 0, width: '100%', height: 1 });
   const overlay = blessed.box({
     parent: screen, top: 'center', left: 'center', width: '80%', height: 'shrink', tags: true,
-    border: { type: 'line' }, hidden: true, padding: { left: 1, right: 1 },
-    style: { border: { fg: 'cyan' } },
+    border: { type: 'line' }, hidden: true, padding: { left: 1, right: 1 }, style: border('cyan'),
   });
+  const text = terminalText(utf8);
 
   let state: DashboardState = initialState(settings);
   let frame: Frame | null = null;
@@ -73,6 +73,7 @@ export async function runDashboard(settings: Settings, env: NodeJS.ProcessEnv = 
   let sessionRows: Session[] = [];
   let error: string | null = null;
   let finished = false;
+  let view: DashboardView | null = null;
 
   engine.onJobs((job) => {
     // A job that has ended leaves its outcome in the status bar.
@@ -86,41 +87,47 @@ export async function runDashboard(settings: Settings, env: NodeJS.ProcessEnv = 
 
   const size = () => ({ width: Math.max(1, screen.width as number), height: Math.max(1, screen.height as number) });
   const pageSize = () => dashboardLayout(size()).gridRows;
+  const tags = (l: DashboardView['status']) => toTags(l, palette);
 
-  function draw(view: DashboardView): void {
-    const { layout } = view;
+  function draw(v: DashboardView): void {
+    const { layout } = v;
     const w = size().width;
     header.top = 0;
     header.height = layout.header;
-    header.setContent(view.header.map(toTags).join('\n'));
+    header.setContent(v.header.map(tags).join('\n'));
     layout.header > 0 ? header.show() : header.hide();
     gridHeader.top = layout.header;
-    gridHeader.setContent(toTags(view.gridHeader));
+    gridHeader.setContent(tags(v.gridHeader));
     grid.top = layout.header + 1;
     grid.height = layout.gridRows;
-    grid.setContent(view.grid.map((r) => (r.selected ? `{inverse}${toTags(r.line)}{/inverse}` : toTags(r.line))).join('\n'));
-    if (view.detail) {
+    grid.setContent(v.grid.map((r) => (r.selected ? `{inverse}${tags(r.line)}{/inverse}` : tags(r.line))).join('\n'));
+    if (v.detail) {
       detail.show();
       detail.top = layout.header + 1 + layout.gridRows;
       detail.height = layout.detail;
-      const sparkW = Math.min(40, Math.floor(w / 3));
-      detailText.width = Math.max(1, w - sparkW - 3);
-      spark.width = sparkW;
-      detailText.setContent(view.detail.lines.map(toTags).join('\n'));
-      spark.setData([view.detail.ussLabel, view.detail.cpuLabel], [
-        view.detail.uss.length ? view.detail.uss : [0],
-        view.detail.cpu.length ? view.detail.cpu : [0],
-      ]);
+      // Children are placed from the frame's outer edge: one in from the border on every side.
+      const { textWidth, sparkWidth } = detailGeometry(w);
+      const inner = Math.max(1, layout.detail - 2);
+      detailText.top = 1;
+      detailText.left = 1;
+      detailText.width = textWidth;
+      detailText.height = inner;
+      spark.top = 1;
+      spark.left = Math.max(1, w - 1 - sparkWidth);
+      spark.width = sparkWidth;
+      spark.height = inner;
+      detailText.setContent(v.detail.lines.map(tags).join('\n'));
+      spark.setContent(v.detail.spark.map(tags).join('\n'));
     } else {
       detail.hide();
     }
-    status.setContent(toTags(view.status));
-    if (view.overlay) {
-      overlay.setLabel(view.overlay.title);
-      overlay.style.border = { fg: view.overlay.tone === 'danger' ? 'red' : 'cyan' };
+    status.setContent(tags(v.status));
+    if (v.overlay) {
+      overlay.setLabel(v.overlay.title);
+      if (colours) overlay.style.border = { fg: v.overlay.tone === 'danger' ? 'red' : 'cyan' };
       const maxLines = Math.max(1, size().height - 4);
-      const lines = view.overlay.lines.slice(state.overlayTop, state.overlayTop + maxLines);
-      overlay.setContent(lines.map(toTags).join('\n'));
+      const lines = v.overlay.lines.slice(state.overlayTop, state.overlayTop + maxLines);
+      overlay.setContent(lines.map(tags).join('\n'));
       overlay.height = Math.min(size().height, lines.length + 2);
       overlay.width = Math.min(w, Math.max(40, Math.floor(w * 0.9)));
       overlay.show();
@@ -138,16 +145,18 @@ export async function runDashboard(settings: Settings, env: NodeJS.ProcessEnv = 
     }));
     const sel = selectedIndex(state, rows);
     const selected = sel >= 0 ? rows.list[sel] : null;
-    const detail = frame?.detail ?? null;
-    const view = buildDashboardView({
+    const d = frame?.detail ?? null;
+    view = buildDashboardView({
       snap: frame, state, rows, sessionRows, size: size(),
       history: selected ? engine.history(selected.key) : undefined,
-      detail: selected && detail && detail.pid === selected.pid ? detail : null,
+      detail: selected && d && d.pid === selected.pid ? d : null,
       jobs: engine.terminator.active().map(jobText),
       ended,
       tickMs: frame?.cost.lastTickCpuMs ?? null,
       error,
       graceSec: settings.grace,
+      text,
+      ascii: !utf8,
     });
     draw(view);
   }
@@ -155,7 +164,7 @@ export async function runDashboard(settings: Settings, env: NodeJS.ProcessEnv = 
   /** Re-derive the rows (and follow the selection) after anything changed, and tell the engine what is on screen. */
   function settle(): void {
     if (!frame) return;
-    const r = reconcile(state, frame, pageSize());
+    const r = reconcile(state, frame, pageSize(), engine.guard);
     state = r.state;
     rows = r.rows;
     sessionRows = r.sessionRows;
@@ -194,9 +203,11 @@ export async function runDashboard(settings: Settings, env: NodeJS.ProcessEnv = 
     }
     if (result.effect?.type === 'terminate') {
       const req = result.effect.request;
-      if (req.kind === 'process') engine.endProcess(req.target);
-      else if (req.kind === 'session' && req.session) engine.endSession(req.session.id, { members: req.members });
-      else engine.endTree(req.target, { members: req.members });
+      const opts = endOptionsFor(req.signal, settings.grace * 1000);
+      if (req.kind === 'process') engine.endProcess(req.target, opts);
+      else if (req.kind === 'session' && req.session) engine.endSession(req.session.id, { ...opts, members: req.members });
+      else if (req.kind === 'tagged') engine.endSet(req.members, { ...opts, label: 'the tagged set', roots: req.roots });
+      else engine.endTree(req.target, { ...opts, members: req.members });
     }
     settle();
     render();
@@ -214,6 +225,16 @@ export async function runDashboard(settings: Settings, env: NodeJS.ProcessEnv = 
     screen.on('keypress', (ch: string | undefined, key: blessed.Widgets.Events.IKeyEventArg) => {
       const action = keyToAction(state.mode, ch, key);
       if (action === 'quit') return finish(0);
+      if (action === 'redraw') {
+        // Ctrl-L: forget what is on the terminal and draw every cell again.
+        screen.realloc();
+        return render();
+      }
+      if (action) dispatch(action);
+    });
+    screen.enableMouse();
+    screen.on('mouse', (data: blessed.Widgets.Events.IMouseEventArg) => {
+      const action = view ? mouseToAction(view, state.mode, data) : null;
       if (action) dispatch(action);
     });
     screen.on('resize', () => {
@@ -240,6 +261,8 @@ export async function runDashboard(settings: Settings, env: NodeJS.ProcessEnv = 
       finish(1, `spmon: ${err.stack ?? err.message}\n`);
     });
     engine.start(settings.interval * 1000, (err) => {
+      // Nothing could be read from the start (no /proc, no fds): there is nothing to show; say why and exit.
+      if (!frame && err instanceof EngineError) return finish(1, `spmon: ${err.message}\n`);
       error = err.message;
       render();
     });

@@ -1,4 +1,5 @@
-// Keys -> actions. The mapping depends only on the mode, so it is tested without a terminal.
+// Keys -> actions. The mapping depends only on the mode, so it is tested without a terminal. The seed tool's
+// keys (q k s S r / Esc ↑ ↓ y n) mean what they always meant; htop's F-keys, Space, u and Ctrl-L come on top.
 import type { Action, Mode } from '../view/dashboard_state';
 
 export interface KeyInfo {
@@ -9,29 +10,46 @@ export interface KeyInfo {
   meta?: boolean;
 }
 
+/** What a key asks of the program itself rather than of the dashboard's state. */
+export type Command = 'quit' | 'redraw';
+
 // eslint-disable-next-line no-control-regex
 const PRINTABLE = /^[^\u0000-\u001f\u007f-\u009f]$/u;
 
-export function keyToAction(mode: Mode, ch: string | undefined, key: KeyInfo | undefined): Action | 'quit' | null {
+export function keyToAction(mode: Mode, ch: string | undefined, key: KeyInfo | undefined): Action | Command | null {
   const name = key?.name;
   if (key?.ctrl && name === 'c') return 'quit';
+  if (key?.ctrl && name === 'l') return 'redraw';
   const nav = navigation(name);
-  if (mode === 'filter') {
+  if (mode === 'filter' || mode === 'search') {
+    const filter = mode === 'filter';
     if (name === 'escape') return { type: 'escape' };
-    if (name === 'enter' || name === 'return') return { type: 'filterAccept' };
-    if (name === 'backspace') return { type: 'filterBackspace' };
+    if (name === 'enter' || name === 'return') return filter ? { type: 'filterAccept' } : { type: 'escape' };
+    if (name === 'backspace') return filter ? { type: 'filterBackspace' } : { type: 'searchBackspace' };
+    if (!filter && name === 'f3') return { type: 'searchNext' };
     if (nav) return nav;
-    if (ch && !key?.ctrl && !key?.meta && PRINTABLE.test(ch)) return { type: 'filterInput', text: ch };
+    if (ch && !key?.ctrl && !key?.meta && PRINTABLE.test(ch)) return filter ? { type: 'filterInput', text: ch } : { type: 'searchInput', text: ch };
     return null;
   }
   if (mode === 'confirm') {
     if (ch === 'y' || ch === 'Y') return { type: 'confirmYes' };
     if (ch === 'n' || ch === 'N' || name === 'escape') return { type: 'confirmNo' };
+    if (name === 'left') return { type: 'signal', dir: -1 };
+    if (name === 'right') return { type: 'signal', dir: 1 };
+    return null;
+  }
+  if (mode === 'menu') {
+    if (name === 'up') return { type: 'menuMove', delta: -1 };
+    if (name === 'down') return { type: 'menuMove', delta: 1 };
+    if (name === 'pageup' || name === 'home') return { type: 'menuMove', delta: -1000 };
+    if (name === 'pagedown' || name === 'end') return { type: 'menuMove', delta: 1000 };
+    if (name === 'enter' || name === 'return') return { type: 'menuPick' };
+    if (name === 'escape' || ch === 'q' || name === 'f10') return { type: 'escape' };
     return null;
   }
   if (mode === 'help' || mode === 'history') {
-    if (ch === 'q') return 'quit';
-    if (name === 'escape' || ch === '?' || name === 'enter' || name === 'return') return { type: 'escape' };
+    if (ch === 'q' || name === 'f10') return 'quit';
+    if (name === 'escape' || ch === '?' || name === 'f1' || name === 'enter' || name === 'return') return { type: 'escape' };
     if (ch === 'h') return { type: 'history' };
     return null;
   }
@@ -62,11 +80,36 @@ export function keyToAction(mode: Mode, ch: string | undefined, key: KeyInfo | u
       return { type: 'home' };
     case 'G':
       return { type: 'end' };
+    case ' ':
+      return { type: 'toggleTag' };
+    case 'U':
+      return { type: 'untagAll' };
+    case 'u':
+      return { type: 'userMenu' };
   }
-  if (name === 'f9') return { type: 'kill', tree: true };
-  if (name === 'tab') return { type: 'toggleView' };
-  if (name === 'enter' || name === 'return') return { type: 'enter' };
-  if (name === 'escape') return { type: 'escape' };
+  switch (name) {
+    case 'f1':
+      return { type: 'help' };
+    case 'f3':
+      return { type: 'searchStart' };
+    case 'f4':
+      return { type: 'filterStart' };
+    case 'f5':
+      return { type: 'toggleTree' };
+    case 'f6':
+      return { type: 'sortMenu' };
+    case 'f9':
+      return { type: 'kill', tree: true };
+    case 'f10':
+      return 'quit';
+    case 'tab':
+      return { type: 'toggleView' };
+    case 'enter':
+    case 'return':
+      return { type: 'enter' };
+    case 'escape':
+      return { type: 'escape' };
+  }
   return null;
 }
 

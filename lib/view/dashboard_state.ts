@@ -1,30 +1,21 @@
-// Dashboard state and the actions keys turn into. Pure: the UI feeds actions
-// in, gets state (and at most one effect to run) out.
+// Dashboard state and the actions keys (and the mouse) turn into. Pure: the UI feeds actions in, gets
+// state (and at most one effect to run) out. The kill requests are in dashboard_kill.ts, the pick lists
+// (user, sort column, signal) in dashboard_menus.ts. This file is long because it is one state machine:
+// the state, every action and the reducer of every mode read best together.
 import type { Frame } from '../engine/frame';
 import type { ProcessStat } from '../model/process_stat';
 import type { Session, TreePick } from '../model/sessions';
-import { Guard, refusalOf, setRefusalOf } from '../model/protection';
-import { buildTree, subtree, TreeRow, treeOrder } from '../model/tree';
-import { reasonText } from './job_text';
-import { filterProcesses, SortKey, sortProcesses, SORT_KEYS } from './process_table';
+import type { Guard } from '../model/protection';
+import { TreeRow, treeOrder } from '../model/tree';
+import { chooseSignal, ConfirmRequest, killInGrid, killSession } from './dashboard_kill';
+import { Menu, sortMenuItems, userMenuItems } from './dashboard_menus';
+import { filterProcesses, matchesText, selfAndAncestors, SortKey, sortProcesses, SORT_KEYS } from './process_table';
 import { sortSessions } from './session_table';
 
-export type Mode = 'grid' | 'filter' | 'confirm' | 'help' | 'history';
+export type { ConfirmRequest } from './dashboard_kill';
+export type { Menu } from './dashboard_menus';
 
-/**
- * A confirmation holds copies of the processes as they were when the key was pressed: the
- * snapshot's own ProcessStats are updated in place by the next sample.
- */
-export interface ConfirmRequest {
-  /** One process, the process and all its descendants, or a whole session. */
-  kind: 'process' | 'tree' | 'session';
-  target: ProcessStat;
-  /** For kind 'session'. */
-  session?: Session;
-  members: ProcessStat[];
-  /** Any member is a system process. */
-  system: boolean;
-}
+export type Mode = 'grid' | 'filter' | 'search' | 'confirm' | 'help' | 'history' | 'menu';
 
 export interface StatusMessage {
   text: string;
@@ -44,16 +35,25 @@ export interface DashboardState {
   sort: SortKey;
   reverse: boolean;
   filter: string;
+  /** Only this user's processes (u); null: everyone's. */
+  user: number | null;
+  /** The search text (F3): it moves the selection, it hides nothing. */
+  search: string;
   mode: Mode;
   tree: boolean;
   /** Identity of the selection: `${pid}:${startTicks}`. */
   selectedKey: string | null;
   /** The selected process after it exited: shown as gone until the selection moves. */
   gone: ProcessStat | null;
+  /** Tagged processes (Space), by identity: k and K act on them when there are any. */
+  tagged: readonly string[];
   /** Index of the first visible row. */
   top: number;
   confirm: ConfirmRequest | null;
+  /** The pick list open in mode 'menu'. */
+  menu: Menu | null;
   readOnly: boolean;
+  /** What the last action did, for the status bar; the next action clears it (it says the present only). */
   status: StatusMessage | null;
   /** Scroll offset of the help/history overlays. */
   overlayTop: number;
@@ -66,16 +66,31 @@ export type Action =
   | { type: 'end' }
   | { type: 'cycleSort' }
   | { type: 'setSort'; key: SortKey }
+  /** A click on a column header: sort by it, or reverse when it is the sort column already. */
+  | { type: 'sortBy'; key: SortKey }
   | { type: 'reverse' }
   | { type: 'toggleTree' }
   | { type: 'filterStart' }
   | { type: 'filterInput'; text: string }
   | { type: 'filterBackspace' }
   | { type: 'filterAccept' }
+  | { type: 'searchStart' }
+  | { type: 'searchInput'; text: string }
+  | { type: 'searchBackspace' }
+  | { type: 'searchNext' }
   | { type: 'escape' }
   | { type: 'help' }
   | { type: 'history' }
   | { type: 'kill'; tree: boolean }
+  | { type: 'toggleTag' }
+  | { type: 'untagAll' }
+  | { type: 'signal'; dir: 1 | -1 }
+  | { type: 'userMenu' }
+  | { type: 'sortMenu' }
+  | { type: 'menuMove'; delta: number }
+  | { type: 'menuPick' }
+  /** A click on the grid's `row`-th visible row. */
+  | { type: 'clickRow'; row: number }
   | { type: 'toggleView' }
   | { type: 'enter' }
   | { type: 'pickTree' }
@@ -102,12 +117,16 @@ export function initialState(opts: { sort: SortKey; reverse: boolean; filter: st
     sort: opts.sort,
     reverse: opts.reverse,
     filter: opts.filter,
+    user: null,
+    search: '',
     mode: 'grid',
     tree: false,
     selectedKey: null,
     gone: null,
+    tagged: [],
     top: 0,
     confirm: null,
+    menu: null,
     readOnly: opts.readOnly,
     status: null,
     overlayTop: 0,
@@ -117,17 +136,23 @@ export function initialState(opts: { sort: SortKey; reverse: boolean; filter: st
 /** What the dashboard's state follows of a frame. */
 export type FrameView = Pick<Frame, 'processes' | 'exited' | 'sessions'>;
 
-/** The rows the grid shows, in order: filtered, sorted, maybe as a tree. */
-export function orderRows(snap: FrameView, state: DashboardState): Rows {
+/**
+ * The rows the grid shows, in order: the focused session's or the chosen user's, filtered, sorted, maybe as
+ * a tree. `guard`: spmon and its ancestors, which the filter matches by name only (their command lines hold
+ * the --filter text).
+ */
+export function orderRows(snap: FrameView, state: DashboardState, guard?: Guard): Rows {
   const focus = state.focus;
   let pool = snap.processes;
   if (focus) {
     const keys = new Set(snap.sessions.find((x) => x.id === focus.id)?.keys ?? []);
     pool = snap.processes.filter((p) => keys.has(p.key));
   }
-  let list = sortProcesses(filterProcesses(pool, state.filter), state.sort, state.reverse);
+  if (state.user !== null) pool = pool.filter((p) => p.uid === state.user);
+  const nameOnly = selfAndAncestors(guard);
+  let list = sortProcesses(filterProcesses(pool, state.filter, nameOnly), state.sort, state.reverse);
   const gone = state.gone;
-  if (gone && filterProcesses([gone], state.filter).length === 1 && !list.some((p) => p.key === gone.key)) {
+  if (gone && filterProcesses([gone], state.filter, nameOnly).length === 1 && !list.some((p) => p.key === gone.key)) {
     // Keep the exited selection where its last values sort it.
     list = sortProcesses([...list, gone], state.sort, state.reverse);
   }
@@ -137,10 +162,15 @@ export function orderRows(snap: FrameView, state: DashboardState): Rows {
 }
 
 /**
- * After a new sample (or a change of filter, sort or size): follow the
- * selection, or mark it gone; returns the state and the rows it implies.
+ * After a new sample (or a change of filter, sort or size): follow the selection, or mark it gone; forget
+ * tags of processes that exited; returns the state and the rows it implies.
  */
-export function reconcile(state: DashboardState, snap: FrameView, pageSize: number): { state: DashboardState; rows: Rows; sessionRows: Session[] } {
+export function reconcile(
+  state: DashboardState,
+  snap: FrameView,
+  pageSize: number,
+  guard?: Guard,
+): { state: DashboardState; rows: Rows; sessionRows: Session[] } {
   let s = state;
   const sessionRows = sortSessions(snap.sessions);
   if (sessionRows.length > 0 && !sessionRows.some((x) => x.id === s.sessionKey)) s = { ...s, sessionKey: sessionRows[0].id };
@@ -150,11 +180,16 @@ export function reconcile(state: DashboardState, snap: FrameView, pageSize: numb
     const last = snap.exited.find((p) => p.key === s.selectedKey) ?? null;
     s = last ? { ...s, gone: { ...last, state: 'X' } } : { ...s, selectedKey: null };
   }
-  let rows = orderRows(snap, s);
+  if (s.tagged.length > 0) {
+    const alive = new Set(snap.processes.map((p) => p.key));
+    const tagged = s.tagged.filter((k) => alive.has(k));
+    if (tagged.length !== s.tagged.length) s = { ...s, tagged };
+  }
+  let rows = orderRows(snap, s, guard);
   // Nothing selected, or the selection is filtered out: take the first row.
   if (rows.list.length > 0 && (s.selectedKey === null || selectedIndex(s, rows) < 0)) {
     s = { ...s, selectedKey: rows.list[0].key, gone: null };
-    rows = orderRows(snap, s);
+    rows = orderRows(snap, s, guard);
   }
   return { state: keepInView(s, rows, pageSize), rows, sessionRows };
 }
@@ -194,9 +229,17 @@ function selectAt(s: DashboardState, rows: Rows, index: number, pageSize: number
   return keepInView({ ...s, selectedKey: key, gone }, rows, pageSize);
 }
 
-/** The values a process has now (a snapshot's ProcessStat changes with the next sample). */
-function copyOf(p: ProcessStat): ProcessStat {
-  return { ...p };
+/** The first row from `from` on (wrapping round) that matches the search; the state unchanged when none does. */
+function searchFrom(s: DashboardState, ctx: ReduceContext, from: number): DashboardState {
+  const q = s.search.trim().toLowerCase();
+  const list = ctx.rows.list;
+  if (!q || list.length === 0) return s;
+  const nameOnly = selfAndAncestors(ctx.guard);
+  for (let k = 0; k < list.length; k++) {
+    const i = (((from + k) % list.length) + list.length) % list.length;
+    if (matchesText(list[i], q, nameOnly)) return selectAt(s, ctx.rows, i, ctx.pageSize);
+  }
+  return { ...s, status: { text: `No process matches "${s.search}"`, level: 'warn' } };
 }
 
 export interface ReduceResult {
@@ -212,20 +255,20 @@ export interface ReduceContext {
   sessionRows: readonly Session[];
   /** Visible grid rows. */
   pageSize: number;
-  /** The latest processes (for tree and session kills). */
+  /** The latest processes (for tree and session kills, and the user list). */
   all: readonly ProcessStat[];
   /** spmon and its ancestors: what no kill may reach (refused before asking). */
   guard: Guard;
 }
 
-/** Apply an action to the state; at most one effect comes out. */
+/** Apply an action to the state; at most one effect comes out. The last action's status goes. */
 export function reduce(state: DashboardState, action: Action, ctx: ReduceContext): ReduceResult {
-  const { rows, pageSize, all } = ctx;
-  const s = state;
+  const s = state.status !== null && action.type !== 'status' ? { ...state, status: null } : state;
   if (s.view === 'sessions' && s.mode === 'grid') {
     const r = reduceSessions(s, action, ctx);
     if (r) return r;
   }
+  const { rows, pageSize } = ctx;
   const cur = selectedIndex(s, rows);
   switch (action.type) {
     case 'toggleView':
@@ -248,12 +291,16 @@ export function reduce(state: DashboardState, action: Action, ctx: ReduceContext
       return { state: selectAt(s, rows, 0, pageSize) };
     case 'end':
       return { state: selectAt(s, rows, rows.list.length - 1, pageSize) };
+    case 'clickRow':
+      return { state: action.row >= 0 && s.top + action.row < rows.list.length ? selectAt(s, rows, s.top + action.row, pageSize) : s };
     case 'cycleSort': {
       const next = SORT_KEYS[(SORT_KEYS.indexOf(s.sort) + 1) % SORT_KEYS.length];
       return { state: { ...s, sort: next, status: { text: `Sorted by ${next}`, level: 'info' } } };
     }
     case 'setSort':
       return { state: { ...s, sort: action.key } };
+    case 'sortBy':
+      return { state: action.key === s.sort ? { ...s, reverse: !s.reverse } : { ...s, sort: action.key, reverse: false } };
     case 'reverse':
       return { state: { ...s, reverse: !s.reverse, status: { text: `Sort ${s.reverse ? 'natural' : 'reversed'}`, level: 'info' } } };
     case 'toggleTree':
@@ -266,51 +313,83 @@ export function reduce(state: DashboardState, action: Action, ctx: ReduceContext
       return { state: { ...s, filter: Array.from(s.filter).slice(0, -1).join(''), top: 0 } };
     case 'filterAccept':
       return { state: { ...s, mode: 'grid' } };
+    case 'searchStart':
+      return { state: { ...s, mode: 'search', search: '' } };
+    case 'searchInput': {
+      const next = { ...s, search: s.search + action.text };
+      return { state: searchFrom(next, ctx, Math.max(0, cur)) };
+    }
+    case 'searchBackspace':
+      return { state: { ...s, search: Array.from(s.search).slice(0, -1).join('') } };
+    case 'searchNext':
+      return { state: s.mode === 'search' ? searchFrom(s, ctx, cur + 1) : { ...s, mode: 'search', search: '' } };
     case 'escape':
       if (s.mode === 'grid' && s.focus && !s.filter) return { state: { ...s, focus: null, view: 'sessions', top: 0 } };
       if (s.mode === 'filter') return { state: { ...s, mode: 'grid', filter: '', top: 0 } };
+      if (s.mode === 'search') return { state: { ...s, mode: 'grid', search: '' } };
       if (s.mode === 'confirm') return { state: { ...s, mode: 'grid', confirm: null, status: { text: 'Cancelled', level: 'info' } } };
-      if (s.mode === 'help' || s.mode === 'history') return { state: { ...s, mode: 'grid' } };
+      if (s.mode === 'help' || s.mode === 'history' || s.mode === 'menu') return { state: { ...s, mode: 'grid', menu: null } };
       if (s.filter) return { state: { ...s, filter: '', top: 0, status: { text: 'Filter cleared', level: 'info' } } };
       return { state: s };
     case 'help':
       return { state: { ...s, mode: s.mode === 'help' ? 'grid' : 'help', overlayTop: 0 } };
     case 'history':
       return { state: { ...s, mode: s.mode === 'history' ? 'grid' : 'history', overlayTop: 0 } };
-    case 'kill': {
-      if (s.readOnly) return { state: { ...s, status: { text: 'Read-only mode: killing is off (--read-only)', level: 'warn' } } };
-      if (cur < 0) return { state: { ...s, status: { text: 'Nothing selected', level: 'warn' } } };
-      const target = rows.list[cur];
-      if (s.gone && s.gone.key === target.key)
-        return { state: { ...s, status: { text: `Process ${target.pid} has already exited`, level: 'warn' } } };
-      const tree = action.tree ? subtree(buildTree(all), target.pid) : [];
-      const members = (tree.length > 0 ? tree : [target]).map(copyOf);
-      const refused = setRefusalOf(members, ctx.guard);
-      if (refused) return { state: { ...s, status: { text: refusedText(refused.member, refused.code), level: 'error' } } };
-      const request: ConfirmRequest = {
-        kind: action.tree ? 'tree' : 'process',
-        target: copyOf(target),
-        members,
-        system: members.some((p) => p.system),
-      };
-      return { state: { ...s, mode: 'confirm', confirm: request } };
+    case 'kill':
+      return killInGrid(s, action.tree, ctx);
+    case 'toggleTag': {
+      if (cur < 0) return { state: s };
+      const key = rows.list[cur].key;
+      const tagged = s.tagged.includes(key) ? s.tagged.filter((k) => k !== key) : [...s.tagged, key];
+      // As in htop: the selection moves on, so Space Space Space tags three rows.
+      return { state: selectAt({ ...s, tagged }, rows, cur + 1, pageSize) };
+    }
+    case 'untagAll':
+      return { state: s.tagged.length === 0 ? s : { ...s, tagged: [], status: { text: 'Tags cleared', level: 'info' } } };
+    case 'signal':
+      return { state: s.mode === 'confirm' ? chooseSignal(s, action.dir) : s };
+    case 'userMenu': {
+      const i = userMenuItems(ctx.all).indexOf(s.user);
+      return { state: { ...s, mode: 'menu', menu: { kind: 'user', index: Math.max(0, i) } } };
+    }
+    case 'sortMenu':
+      return { state: { ...s, mode: 'menu', menu: { kind: 'sort', index: Math.max(0, sortMenuItems().indexOf(s.sort)) } } };
+    case 'menuMove': {
+      if (!s.menu) return { state: s };
+      const n = s.menu.kind === 'user' ? userMenuItems(ctx.all).length : sortMenuItems().length;
+      return { state: { ...s, menu: { ...s.menu, index: Math.max(0, Math.min(n - 1, s.menu.index + action.delta)) } } };
+    }
+    case 'menuPick': {
+      const m = s.menu;
+      if (!m) return { state: s };
+      if (m.kind === 'sort') {
+        const key = sortMenuItems()[m.index] ?? s.sort;
+        return { state: { ...s, mode: 'grid', menu: null, sort: key } };
+      }
+      const items = userMenuItems(ctx.all);
+      return { state: { ...s, mode: 'grid', menu: null, user: m.index < items.length ? items[m.index] : null, top: 0 } };
     }
     case 'confirmYes':
       if (s.mode !== 'confirm' || !s.confirm) return { state: s };
-      return { state: { ...s, mode: 'grid', confirm: null }, effect: { type: 'terminate', request: s.confirm } };
+      // The tagged set has been dealt with.
+      return {
+        state: { ...s, mode: 'grid', confirm: null, tagged: s.confirm.kind === 'tagged' ? [] : s.tagged },
+        effect: { type: 'terminate', request: s.confirm },
+      };
     case 'confirmNo':
       if (s.mode !== 'confirm' || !s.confirm) return { state: s };
       return {
-        state: { ...s, mode: 'grid', confirm: null, status: { text: `Spared ${s.confirm.target.pid} ${s.confirm.target.name}`, level: 'info' } },
+        state: { ...s, mode: 'grid', confirm: null, status: { text: `Spared ${spared(s.confirm)}`, level: 'info' } },
       };
     case 'status':
       return { state: { ...s, status: action.status } };
   }
 }
 
-/** Why a process may not be ended, for the status bar. */
-function refusedText(p: ProcessStat, code: NonNullable<ReturnType<typeof refusalOf>>): string {
-  return `Refused to end ${p.pid} ${p.name}: ${reasonText({ code })}`;
+function spared(c: ConfirmRequest): string {
+  if (c.kind === 'session' && c.session) return `session ${c.session.name}`;
+  if (c.kind === 'tagged') return `${c.members.length} tagged process${c.members.length === 1 ? '' : 'es'}`;
+  return `${c.target.pid} ${c.target.name}`;
 }
 
 /** Keys in the sessions view; null: handled as in the process grid. */
@@ -331,30 +410,27 @@ function reduceSessions(s: DashboardState, action: Action, ctx: ReduceContext): 
       return select(0);
     case 'end':
       return select(list.length - 1);
+    case 'clickRow':
+      return action.row >= 0 && s.sessionTop + action.row < list.length ? select(s.sessionTop + action.row) : { state: s };
     case 'enter': {
       if (cur < 0) return { state: s };
       const x = list[cur];
       return { state: { ...s, view: 'processes', focus: { id: x.id, name: x.name }, top: 0, selectedKey: null, gone: null } };
     }
-    case 'kill': {
-      if (s.readOnly) return { state: { ...s, status: { text: 'Read-only mode: killing is off (--read-only)', level: 'warn' } } };
-      if (cur < 0) return { state: { ...s, status: { text: 'Nothing selected', level: 'warn' } } };
-      const x = list[cur];
-      if (x.kind === 'pod') return { state: { ...s, status: { text: 'The pod session cannot be ended from here', level: 'warn' } } };
-      const byKey = new Map(ctx.all.map((p) => [p.key, p]));
-      const members = x.keys.map((k) => byKey.get(k)).filter((p): p is ProcessStat => p !== undefined).map(copyOf);
-      if (members.length === 0) return { state: { ...s, status: { text: `Session ${x.name} has no running processes`, level: 'warn' } } };
-      const refused = setRefusalOf(members, ctx.guard);
-      if (refused) {
-        const hit = refused.member;
-        return { state: { ...s, status: { text: `Refused: session ${x.name} contains spmon or its parent ${hit.pid} ${hit.name}`, level: 'error' } } };
-      }
-      const root = members.slice().sort((a, b) => a.pid - b.pid)[0];
-      return { state: { ...s, mode: 'confirm', confirm: { kind: 'session', target: root, session: x, members, system: members.some((p) => p.system) } } };
-    }
+    case 'kill':
+      return killSession(s, cur < 0 ? undefined : list[cur], ctx);
     case 'pickTree':
     case 'filterStart':
-      return { state: { ...s, status: { text: 'Switch to the process view (Tab) for that', level: 'info' } } };
+    case 'searchStart':
+    case 'searchNext':
+    case 'toggleTree':
+    case 'toggleTag':
+    case 'userMenu':
+    case 'sortMenu':
+    case 'cycleSort':
+    case 'sortBy':
+    case 'reverse':
+      return { state: { ...s, status: { text: 'That is for the process view: Tab switches to it', level: 'info' } } };
     default:
       return null;
   }

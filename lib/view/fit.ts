@@ -37,3 +37,22 @@ export function fit(text: string, width: number, align: 'left' | 'right' = 'left
   const pad = w < width ? ' '.repeat(width - w) : '';
   return align === 'right' ? pad + out : out + pad;
 }
+
+/** A styled line cut to `width` columns (the last segment that does not fit ends in '…'); never padded. */
+export function fitLine<S extends { text: string }>(line: readonly S[], width: number): S[] {
+  const out: S[] = [];
+  let used = 0;
+  for (let i = 0; i < line.length; i++) {
+    const s = line[i];
+    const w = displayWidth(s.text);
+    if (used + w <= width) {
+      out.push(s);
+      used += w;
+      continue;
+    }
+    // This segment does not fit whole: cut it, leaving room for the ellipsis.
+    if (width - used > 0) out.push({ ...s, text: fit(s.text, width - used).trimEnd() });
+    return out;
+  }
+  return out;
+}

@@ -104,6 +104,8 @@ function setText(j: SetJob): string {
     case 'done': {
       if (j.members.length === 0) return `Nothing to end in ${name}`;
       const c = j.counts;
+      // A signal that only asks (HUP, STOP...) ends nothing: say it was sent.
+      if (c.signalled === j.members.length) return `${j.lastSignal ?? 'A signal'} sent to ${name} (${plural(c.signalled, 'process')})`;
       const parts: string[] = [];
       const words: [Outcome, string][] = [
         ['terminated', 'terminated'],

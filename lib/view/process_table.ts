@@ -11,11 +11,27 @@ export type { SortKey };
 
 export type Layout = TableLayout<ProcessField>;
 
-/** Case-insensitive substring match on name or cmdline; empty matches all. */
-export function filterProcesses<T extends ProcessStat>(list: readonly T[], text: string): T[] {
+/**
+ * Whether a process matches a filter or search text (lower case, trimmed): a substring of its name or
+ * cmdline. `nameOnly` are pids matched by name alone: spmon and its ancestors, whose command lines hold
+ * the very text given with --filter (else `--filter x` always matched spmon's own row).
+ */
+export function matchesText(p: ProcessStat, q: string, nameOnly?: ReadonlySet<number>): boolean {
+  if (p.name.toLowerCase().includes(q)) return true;
+  if (nameOnly?.has(p.pid)) return false;
+  return p.cmdline?.toLowerCase().includes(q) ?? false;
+}
+
+/** Case-insensitive substring match on name or cmdline (see matchesText); empty matches all. */
+export function filterProcesses<T extends ProcessStat>(list: readonly T[], text: string, nameOnly?: ReadonlySet<number>): T[] {
   const q = text.trim().toLowerCase();
   if (!q) return list.slice();
-  return list.filter((p) => p.name.toLowerCase().includes(q) || (p.cmdline?.toLowerCase().includes(q) ?? false));
+  return list.filter((p) => matchesText(p, q, nameOnly));
+}
+
+/** spmon and its ancestors, from a protection guard: matched by name only (matchesText). */
+export function selfAndAncestors(guard: { selfPid: number; ancestors: ReadonlySet<number> } | undefined): ReadonlySet<number> | undefined {
+  return guard ? new Set([guard.selfPid, ...guard.ancestors]) : undefined;
 }
 
 /**
@@ -43,9 +59,9 @@ export function sortProcesses<T extends ProcessStat>(list: readonly T[], key: So
  * The columns of a terminal `width` wide: Cmdline takes what is left; when even its minimum does not
  * fit, the lowest-priority columns go. The Session column only when there are sessions besides the pod.
  */
-export function layoutColumns(width: number, opts: { session?: boolean; minCmdline?: number } = {}): Layout {
+export function layoutColumns(width: number, opts: { session?: boolean; minCmdline?: number; keep?: string } = {}): Layout {
   const fields = GRID_FIELDS.filter((f) => f.key !== 'session' || opts.session === true);
-  return layoutTable(fields, width, { flexMin: opts.minCmdline ?? 12, narrowSecondTo: 6 });
+  return layoutTable(fields, width, { flexMin: opts.minCmdline ?? 12, narrowSecondTo: 6, keep: opts.keep });
 }
 
 export function headerCells(layout: Layout): string[] {
@@ -59,6 +75,7 @@ export function processCellText(f: ProcessField, p: ProcessStat, ctx: FieldConte
   return cellText(f.unit, f.value(p, ctx));
 }
 
-export function rowCells(p: ProcessStat, layout: Layout, ctx: FieldContext): string[] {
-  return rowCellsOf(layout, (f) => processCellText(f, p, ctx));
+/** A row's cells; `clean` adapts text to where it is drawn (the dashboard's terminal) before it is fitted. */
+export function rowCells(p: ProcessStat, layout: Layout, ctx: FieldContext, clean?: (text: string) => string): string[] {
+  return rowCellsOf(layout, clean ? (f) => clean(processCellText(f, p, ctx)) : (f) => processCellText(f, p, ctx));
 }

@@ -19,8 +19,9 @@ export function sessionHeaderCells(l: SessionLayout): string[] {
   return headerCells(l);
 }
 
-export function sessionRowCells(s: Session, l: SessionLayout): string[] {
-  return rowCellsOf(l, (f) => cellText(f.unit, f.value(s)));
+/** A session's cells; `clean` adapts text to where it is drawn (the dashboard's terminal) before it is fitted. */
+export function sessionRowCells(s: Session, l: SessionLayout, clean: (text: string) => string = (t) => t): string[] {
+  return rowCellsOf(l, (f) => clean(cellText(f.unit, f.value(s))));
 }
 
 /** Pod first, then the rest by ΣUSS, largest first (unknown last). */

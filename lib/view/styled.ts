@@ -15,7 +15,11 @@ export type Style =
   | 'barWarn'
   | 'barDanger'
   | 'barEmpty'
-  | 'marker';
+  | 'marker'
+  /** A process tagged with Space. */
+  | 'tagged'
+  /** The highlighted item of a pick list. */
+  | 'selected';
 
 export interface Segment {
   text: string;

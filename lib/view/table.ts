@@ -18,13 +18,15 @@ export interface LayoutOptions {
    * it (PID and a narrowed Name are worth more than PID alone).
    */
   narrowSecondTo?: number;
+  /** The key of a column that stays while others can go (the sort column: its ▼ says how rows are ordered). */
+  keep?: string;
 }
 
 /**
  * The columns of `all` (in their order) that fit `width` (one space between columns): the flexible column
  * takes what the others leave; while even its minimum does not fit, the lowest-priority column goes.
  */
-export function layoutTable<C extends { column: ColumnSpec | null }>(all: readonly C[], width: number, opts: LayoutOptions = {}): TableLayout<C> {
+export function layoutTable<C extends { column: ColumnSpec | null; key?: string }>(all: readonly C[], width: number, opts: LayoutOptions = {}): TableLayout<C> {
   const flexMin = opts.flexMin ?? 12;
   const minColumns = Math.max(1, opts.minColumns ?? 1);
   let cols = all.filter((c) => c.column !== null);
@@ -34,7 +36,10 @@ export function layoutTable<C extends { column: ColumnSpec | null }>(all: readon
   const narrow = opts.narrowSecondTo;
   while (cols.length > minColumns && needs(cols) > width) {
     if (narrow !== undefined && cols.length === 2 && spec(cols[1]).width > 0 && spec(cols[0]).width + 1 + narrow <= width) break;
-    const lowest = cols.reduce((lo, c) => (spec(c).priority < spec(lo).priority ? c : lo));
+    // The lowest priority goes first; a kept column ranks just below the two most important ones.
+    const top2 = cols.map((c) => spec(c).priority).sort((a, b) => b - a)[1] ?? 0;
+    const rank = (c: C) => (opts.keep !== undefined && c.key === opts.keep ? Math.max(spec(c).priority, top2 - 0.5) : spec(c).priority);
+    const lowest = cols.reduce((lo, c) => (rank(c) < rank(lo) ? c : lo));
     cols = cols.filter((c) => c !== lowest);
   }
   const widths = cols.map((c) => (spec(c).width === 0 ? Math.max(1, width - fixed(cols)) : spec(c).width));

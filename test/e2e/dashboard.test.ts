@@ -134,6 +134,31 @@ test('n spares a system process, and the warning says it is one', async () => {
   expect(child.alive()).toBe(true);
 });
 
+test("k and K on spmon's own tmux server are refused before any y/n", async () => {
+  startSpmon('--sort pid');
+  await session.waitForText('PID');
+  const server = session.serverPid();
+  session.keys('/');
+  session.type('tmux: server');
+  session.keys('Enter');
+  await session.waitForText('filter "tmux: server"');
+  // Other tmux servers may run: walk down to ours (the detail pane names the selection).
+  const selected = (s: string) => Number(s.match(/^│(\d+) /m)?.[1] ?? NaN);
+  for (let i = 0; i < 100 && selected(session.capture()) !== server; i++) {
+    session.keys('Down');
+    await new Promise((r) => setTimeout(r, 150));
+  }
+  expect(selected(session.capture())).toBe(server);
+  for (const key of ['k', 'K']) {
+    session.keys(key);
+    const screen = await session.waitForText(`Refused to end ${server} tmux: server: it is protected`);
+    expect(screen).not.toContain('(y/n)');
+    session.keys('Down');
+    session.keys('Up');
+    await session.waitFor((s) => !s.includes('Refused'), 'the refusal gone with the next key');
+  }
+});
+
 test('--read-only refuses to kill', async () => {
   const tag = uid();
   const child = sleeper(tag);
@@ -237,9 +262,9 @@ test('the help overlay opens with ? and closes with Esc', async () => {
   startSpmon();
   await session.waitForText('PID');
   session.keys('?');
-  await session.waitForText('kill the selected process and all its descendants');
+  await session.waitForText('kill the selected or tagged processes and all their descendants');
   session.keys('Escape');
-  await session.waitFor((s) => !s.includes('all its descendants'), 'help closed');
+  await session.waitFor((s) => !s.includes('all their descendants'), 'help closed');
 });
 
 test('without a terminal, the dashboard says so and exits non-zero', () => {

@@ -37,9 +37,34 @@ export class TmuxSession {
     this.tmux(['send-keys', '-t', this.name, ...keys]);
   }
 
-  /** Type text literally. */
+  /**
+   * Type text literally. ASCII goes as hex bytes, so that the short-lived `tmux send-keys` process does not
+   * carry the text in its own command line (a filter on a unique tag would find it, and a dashboard that
+   * selected it would keep showing it once it exited).
+   */
   type(text: string): void {
-    this.tmux(['send-keys', '-t', this.name, '-l', '--', text]);
+    if (/^[\x20-\x7e]*$/.test(text)) this.tmux(['send-keys', '-t', this.name, '-H', ...Array.from(Buffer.from(text), (b) => b.toString(16))]);
+    else this.tmux(['send-keys', '-t', this.name, '-l', '--', text]);
+  }
+
+  /**
+   * A mouse event at screen column x, row y (from 0), as a terminal in SGR mouse mode reports it: the bytes
+   * go to the pane as if typed. `press`: the left button (0), the wheel (64 up, 65 down).
+   */
+  mouse(x: number, y: number, button: 'left' | 'wheelup' | 'wheeldown' = 'left'): void {
+    const code = button === 'left' ? 0 : button === 'wheelup' ? 64 : 65;
+    const seq = `\x1b[<${code};${x + 1};${y + 1}M` + (button === 'left' ? `\x1b[<${code};${x + 1};${y + 1}m` : '');
+    this.tmux(['send-keys', '-t', this.name, '-H', ...Buffer.from(seq, 'latin1').toString('hex').match(/../g)!]);
+  }
+
+  /** The pane's terminal device: what is written there shows in the pane as if the program had printed it. */
+  paneTty(): string {
+    return this.tmux(['display-message', '-p', '-t', this.name, '#{pane_tty}']).trim();
+  }
+
+  /** The tmux server's pid (spmon's ancestor when spmon runs in its pane). */
+  serverPid(): number {
+    return Number(this.tmux(['display-message', '-p', '-t', this.name, '#{pid}']).trim());
   }
 
   resize(width: number, height: number): void {

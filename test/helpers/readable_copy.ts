@@ -10,7 +10,8 @@ export const NOBODY = 65534;
 
 /** What spmon needs at run time without the dashboard: its bundle (and dist/lib's modules, for tests that load one), the addon, and the packages they load. */
 export const SPMON_RUNTIME = ['bin', 'dist/spmon.js', 'dist/lib', 'package.json', 'build/Release/spmon.node'];
-export const SPMON_RUNTIME_PACKAGES = ['commander', 'node-gyp-build', 'string-width', 'emoji-regex', 'is-fullwidth-code-point', 'strip-ansi', 'ansi-regex'];
+/** The packages spmon loads without the dashboard; readableCopy brings their dependencies along. */
+export const SPMON_RUNTIME_PACKAGES = ['commander', 'node-gyp-build', 'string-width'];
 
 export interface ReadableCopy {
   dir: string;
@@ -26,8 +27,34 @@ function closedAncestor(dir: string): string | null {
 }
 
 /**
+ * The folders (relative to the clone) of `names` and of everything they depend on, found as Node finds
+ * them: hoisted to the top node_modules, or nested in a dependent's own (npm moves them as the tree changes).
+ */
+function packageFolders(names: string[]): string[] {
+  const out = new Set<string>();
+  // Node's lookup: node_modules/<name> in the dependent's folder, then in each folder above it.
+  const find = (name: string, from: string): string => {
+    for (let d = from; ; d = path.dirname(d)) {
+      const candidate = path.join(d, 'node_modules', name);
+      if (fs.existsSync(path.join(candidate, 'package.json'))) return candidate;
+      if (d === ROOT || d === path.dirname(d)) throw new Error(`${name} is not installed (needed from ${from})`);
+    }
+  };
+  const visit = (name: string, from: string) => {
+    const pkg = find(name, from);
+    const rel = path.relative(ROOT, pkg);
+    if (out.has(rel)) return;
+    out.add(rel);
+    const deps = (JSON.parse(fs.readFileSync(path.join(pkg, 'package.json'), 'utf8')) as { dependencies?: Record<string, string> }).dependencies ?? {};
+    for (const d of Object.keys(deps)) visit(d, pkg);
+  };
+  for (const n of names) visit(n, ROOT);
+  return [...out];
+}
+
+/**
  * A world-readable folder under the temporary directory holding `paths` (relative to the clone, same
- * layout) and `packages` from node_modules (npm installs them hoisted).
+ * layout) and `packages` from node_modules with their dependencies, each where the clone has it.
  */
 export function readableCopy(paths: string[], packages: string[] = []): ReadableCopy {
   const tmp = fs.realpathSync(os.tmpdir());
@@ -35,7 +62,7 @@ export function readableCopy(paths: string[], packages: string[] = []): Readable
   if (closed) throw new Error(`${closed} is closed to other users, so nobody cannot read a copy in ${tmp}: set TMPDIR to a folder they can enter (such as /tmp)`);
   const dir = fs.mkdtempSync(path.join(tmp, 'spmon-readable-'));
   for (const p of paths) fs.cpSync(path.join(ROOT, p), path.join(dir, p), { recursive: true });
-  for (const name of packages) fs.cpSync(path.join(ROOT, 'node_modules', name), path.join(dir, 'node_modules', name), { recursive: true });
+  for (const rel of packageFolders(packages)) fs.cpSync(path.join(ROOT, rel), path.join(dir, rel), { recursive: true });
   const r = spawnSync('chmod', ['-R', 'a+rX', dir]);
   if (r.status !== 0) throw new Error(`chmod -R a+rX ${dir} failed`);
   return { dir, dispose: () => fs.rmSync(dir, { recursive: true, force: true }) };
