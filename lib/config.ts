@@ -23,6 +23,10 @@ export interface Settings {
   logMax: number;
   /** Daemon: MiB kept of an ended session's output. */
   endedLogMax: number;
+  /** MCP server: enable the tools that start or end things. */
+  allowControl: boolean;
+  /** MCP server: let acting tools' `force` end the pod session and system processes. */
+  allowForce: boolean;
 }
 
 export class ConfigError extends Error {}
@@ -120,6 +124,12 @@ export const SETTINGS = [
   def({ key: 'endedLogMax', flag: '--ended-log-max', flags: '--ended-log-max <MiB>', env: ['SPMON_ENDED_LOG_MAX'], command: 'daemon',
     description: 'output kept of an ended session, MiB (default 1; 100 ended sessions are kept)',
     parse: num(0.01, 100_000, 'a number of MiB from 0.01 to 100000'), dflt: 1 }),
+  def({ key: 'allowControl', flag: '--allow-control', flags: '--allow-control', env: ['SPMON_MCP_ALLOW_CONTROL'], command: 'mcp',
+    description: 'enable the tools that start or end things (start_session, terminate_session, request_termination); default: read-only',
+    parse: bool, dflt: false }),
+  def({ key: 'allowForce', flag: '--allow-force', flags: '--allow-force', env: ['SPMON_MCP_ALLOW_FORCE'], command: 'mcp',
+    description: "let an acting tool's force argument end the pod session and system processes (needs --allow-control)",
+    parse: bool, dflt: false }),
 ] as const;
 
 /** The settings whose flags a command takes: '' for the program's own (which every command shares). */

@@ -31,7 +31,8 @@ async function build() {
     target: 'node18',
     format: 'cjs',
     define: { SPMON_VERSION: JSON.stringify(require(path.join(ROOT, 'package.json')).version) },
-    external: ['blessed', 'blessed-contrib', 'blessed-contrib/*', 'node-gyp-build'],
+    // The MCP SDK and zod: loaded by `spmon mcp` only, from node_modules (runtime dependencies).
+    external: ['blessed', 'blessed-contrib', 'blessed-contrib/*', 'node-gyp-build', '@modelcontextprotocol/sdk', '@modelcontextprotocol/sdk/*', 'zod', 'zod/*'],
     logLevel: 'warning',
     metafile: true,
   });

@@ -25,6 +25,8 @@ describe('resolveSettings', () => {
       cgroupRoot: '/sys/fs/cgroup',
       logMax: 16,
       endedLogMax: 1,
+      allowControl: false,
+      allowForce: false,
     });
   });
 

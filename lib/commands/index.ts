@@ -5,10 +5,11 @@ import { daemonCommand } from './daemon';
 import { eventsCommand } from './events';
 import { logsCommand } from './logs';
 import { mainCommand } from './main';
+import { mcpCommand } from './mcp';
 import { psCommand } from './ps';
 import { runCommand } from './run';
 import { statusCommand } from './status';
 import { restartCommand, stopCommand } from './stop';
 import { tokensCommand } from './tokens';
 
-export const COMMANDS: readonly CommandDef[] = [mainCommand, tokensCommand, runCommand, psCommand, logsCommand, stopCommand, restartCommand, statusCommand, eventsCommand, daemonCommand];
+export const COMMANDS: readonly CommandDef[] = [mainCommand, tokensCommand, runCommand, psCommand, logsCommand, stopCommand, restartCommand, statusCommand, eventsCommand, daemonCommand, mcpCommand];

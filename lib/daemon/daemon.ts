@@ -28,6 +28,8 @@ export interface RunningDaemon {
   events: EventLog;
   startedAt: number;
   socketPath: string;
+  /** Seconds between ticks. */
+  intervalSec: number;
   stop(): Promise<void>;
 }
 
@@ -106,10 +108,11 @@ export async function startDaemon(settings: Settings, o: DaemonOptions): Promise
     engine.addProvider(runProvider(() => supervisor.list()));
     engine.subscribe((f) => supervisor.onFrame(f));
     const startedAt = Date.now();
-    const daemon: RunningDaemon = { engine, supervisor, events, startedAt, socketPath: o.socketPath, stop: async () => undefined };
+    const intervalSec = Math.max(0.1, settings.interval);
+    const daemon: RunningDaemon = { engine, supervisor, events, startedAt, socketPath: o.socketPath, intervalSec, stop: async () => undefined };
     const server = await startControlServer(o.socketPath, apiHandlers(daemon, { version: version() }), o.log);
     // Answer first, then tick (the first tick reads every smaps_rollup, which takes a while on a full host).
-    engine.start(Math.max(0.1, settings.interval) * 1000, (err) => o.log(`tick failed: ${err.message}`));
+    engine.start(intervalSec * 1000, (err) => o.log(`tick failed: ${err.message}`));
     let stopping: Promise<void> | null = null;
     daemon.stop = () => {
       stopping ??= (async () => {
