@@ -7,7 +7,7 @@ import { execFileSync, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { writeClaudeLog } from './helpers/agent_logs';
-import { Children, python3, spawnChild, stubborn, waitForLine } from './helpers/children';
+import { Child, Children, killAll, python3, spawnChild as spawnLoose, stubborn as stubbornLoose, waitForLine } from './helpers/children';
 import { aliveAs, DaemonEnv, sleepMs, startTicksOf, waitFor } from './helpers/daemon_env';
 import { InProcess, inProcessMcp, mcpSchemaDoc } from './helpers/mcp';
 import { ROOT } from './helpers/paths';
@@ -19,12 +19,21 @@ type Row = Record<string, unknown>;
 
 let d: DaemonEnv;
 let kids: Children;
+/** Children spawned outside `kids` (bash -c scripts), ended after each test. */
+let loose: Child[];
+const spawnChild = (script: string) => track(spawnLoose(script));
+const stubborn = (name: string) => track(stubbornLoose(name));
+function track(c: Child): Child {
+  loose.push(c);
+  return c;
+}
 let servers: InProcess[];
 let tmuxConf: string;
 
 beforeEach(() => {
   d = new DaemonEnv();
   kids = new Children(d.env);
+  loose = [];
   servers = [];
   tmuxConf = path.join(d.runtime, 'tmux.conf');
   // bash in the panes (`exec -a`), whatever SHELL says.
@@ -35,11 +44,12 @@ afterEach(async () => {
   for (const s of servers) await s.close();
   spawnSync('tmux', ['-L', 'mcp', 'kill-server'], { env: d.env });
   await kids.killAll();
+  await killAll(loose);
   await d.dispose();
 });
 
-async function server(settings: Parameters<typeof inProcessMcp>[2] = {}): Promise<InProcess> {
-  const s = await inProcessMcp(d.env, d.socket, settings);
+async function server(settings: Parameters<typeof inProcessMcp>[2] = {}, idleMs?: number): Promise<InProcess> {
+  const s = await inProcessMcp(d.env, d.socket, settings, idleMs);
   servers.push(s);
   return s;
 }
@@ -200,6 +210,24 @@ describe('reading tools on real processes', () => {
     expect(c.text).toMatch(/^Yes: terminate \(hand over\) now\. agent:claude:dddd2222-.*: level critical; the context is 95\.0 % full, at or above 90 %/);
     const t = await s.call('check_should_terminate', { session: tmuxId });
     expect(t.data).toMatchObject({ level: null, shouldTerminate: false, tokens: null });
+  });
+
+  test('an idle server stops ticking, and the next call ticks again and answers with fresh frames', async () => {
+    const s = await server({}, 1000);
+    const first = (await s.call('get_monitor_status', {})).data.frame as Row;
+    const engine = s.mcp.backends.local().engine;
+    await waitFor('the engine paused', async () => {
+      const a = engine.ticks.count;
+      await sleepMs(1200);
+      return engine.ticks.count === a || null;
+    });
+    const paused = engine.frame!;
+    const asked = Date.now();
+    const again = (await s.call('get_monitor_status', {})).data.frame as Row;
+    expect(again.seq as number).toBeGreaterThanOrEqual(paused.seq + 2);
+    expect(again.seq as number).toBeGreaterThan(first.seq as number);
+    // Sampled after the call came, not the frame from before the pause.
+    expect(Date.parse(again.time as string)).toBeGreaterThanOrEqual(asked - 5);
   });
 
   test('hostile process names: exact in structured content, placeholders in the text', async () => {

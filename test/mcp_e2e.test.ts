@@ -7,7 +7,7 @@ import { ChildProcess, spawn } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { writeClaudeLog } from './helpers/agent_logs';
-import { Children, python3, stubborn } from './helpers/children';
+import { Child, Children, killAll, python3, stubborn } from './helpers/children';
 import { aliveAs, DaemonEnv, sleepMs, startTicksOf, waitFor } from './helpers/daemon_env';
 import { callTool, ToolAnswer } from './helpers/mcp';
 import { BIN } from './helpers/paths';
@@ -19,16 +19,19 @@ type Row = Record<string, unknown>;
 let d: DaemonEnv;
 let kids: Children;
 let clients: Client[];
+let loose: Child[];
 
 beforeEach(() => {
   d = new DaemonEnv({ SPMON_INTERVAL: '0.5', SPMON_GRACE: '1' });
   kids = new Children(d.env);
   clients = [];
+  loose = [];
 });
 
 afterEach(async () => {
   for (const c of clients) await c.close().catch(() => undefined);
   await kids.killAll();
+  await killAll(loose);
   await d.dispose();
 });
 
@@ -207,6 +210,7 @@ test('a client that disconnects mid-call: the termination under way is finished,
   const mcpPid = raw.child.pid!;
   await raw.initialize();
   const tree = stubborn('spmon-mcp-disconnect');
+  loose.push(tree);
   const row = await waitFor('the stubborn tree in a frame', async () => {
     const a = await raw.answer(raw.send('tools/call', { name: 'list_processes', arguments: { filter: 'spmon-mcp-disconnect' } }));
     return (((a.msg.result as Row).structuredContent as Row).processes as Row[]).find((p) => p.pid === tree.pid) ?? null;
@@ -216,9 +220,14 @@ test('a client that disconnects mid-call: the termination under way is finished,
   raw.send('tools/call', { name: 'terminate_session', arguments: { pid: tree.pid, startTime: row.startTime, graceSeconds: 2 } });
   raw.send('tools/call', { name: 'start_session', arguments: { name: 'keep', argv: ['sleep', '600'] } });
   await sleepMs(200);
+  // The client goes: it stops reading (the next answer meets EPIPE), then closes stdin.
+  raw.child.stdout!.destroy();
+  raw.send('tools/call', { name: 'list_sessions', arguments: {} });
+  await sleepMs(300);
   raw.child.stdin!.end();
   expect(await raw.exited()).toBe(0);
   // The tree ignored SIGTERM: it is gone only because the server sent SIGKILL after the grace, before it exited.
+  await waitFor('the tree ended', () => !tree.alive() || null, 10_000);
   expect(await tree.exited).toMatchObject({ signal: 'SIGKILL' });
   // Nothing left in the server's process group; the supervised session is the daemon's, and runs.
   await waitFor('an empty process group', () => {

@@ -154,7 +154,11 @@ export function frameApi(engine: Engine, hooks: FrameApiOptions): Record<string,
         ended: engine.terminator.history(),
       });
     },
-    health: () => healthChecks(engine.frame, { nowMs: Date.now(), intervalSec: hooks.intervalSec, selfPid: process.pid }),
+    health: async () => {
+      // A just-started engine gets a moment for its first frames; one that cannot tick is reported failing.
+      const f = await readyFrame(engine, 10_000).catch(() => engine.frame);
+      return healthChecks(f, { nowMs: Date.now(), intervalSec: hooks.intervalSec, selfPid: process.pid });
+    },
     end: async (p, peer) => {
       const force = optBool(p, 'force') === true;
       const graceSec = optNum(p, 'graceSec', 0, MAX_GRACE_SEC);

@@ -55,6 +55,9 @@ export function createMcpServer(o: McpOptions): SpmonMcp {
 /** Serve on stdin/stdout until the client closes stdin (or SIGTERM/SIGINT); resolves with the exit status. */
 export async function serveStdio(o: McpOptions): Promise<number> {
   const mcp = createMcpServer(o);
+  // stdout is the protocol channel: a client that closed it ends the connection, and the calls under way
+  // are finished before the process exits (bin/spmon would exit at once on EPIPE).
+  process.stdout.removeAllListeners('error');
   const transport = new SafeStdioTransport(process.stdin, process.stdout);
   await mcp.server.connect(transport);
   const why = await new Promise<string>((resolve) => {
@@ -69,5 +72,6 @@ export async function serveStdio(o: McpOptions): Promise<number> {
   });
   o.log(`stopping: ${why}`);
   await mcp.close();
+  process.stdin.destroy();
   return 0;
 }

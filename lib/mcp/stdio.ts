@@ -35,7 +35,12 @@ export class SafeStdioTransport implements Transport {
     }
   };
   private readonly onEnd = () => void this.close();
-  private readonly onOutError = () => void this.close();
+  private readonly onOutError = () => {
+    // EPIPE: the client is gone; nothing more can be written.
+    this.outClosed = true;
+    void this.close();
+  };
+  private outClosed = false;
 
   async start(): Promise<void> {
     this.stdin.on('data', this.onData);
@@ -46,7 +51,8 @@ export class SafeStdioTransport implements Transport {
   }
 
   send(message: JSONRPCMessage): Promise<void> {
-    if (this.closed) return Promise.resolve();
+    // After a close the answers of calls still under way are written while stdout takes them.
+    if (this.outClosed) return Promise.resolve();
     return new Promise((resolve) => {
       try {
         if (this.stdout.write(toSafeJson(message) + '\n')) resolve();

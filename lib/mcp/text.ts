@@ -10,7 +10,19 @@ type Row = Record<string, unknown>;
 const s = (v: unknown): string => (v === null || v === undefined ? UNKNOWN : sanitize(String(v)));
 const b = (v: unknown): string => formatBytes(typeof v === 'number' ? v : null);
 const pct = (v: unknown, d = 1): string => formatPercent(typeof v === 'number' ? v : null, d);
-const cut = (text: string, n: number): string => (text.length > n ? `${text.slice(0, n - 1)}…` : text);
+/** At most `n` characters of untrusted text, sanitised (cut first: a cmdline may be megabytes). */
+const cut = (v: unknown, n: number): string => {
+  const text = v === null || v === undefined ? UNKNOWN : String(v);
+  return text.length > n ? `${sanitize(text.slice(0, n - 1))}…` : sanitize(text);
+};
+/** The text is short: past this many rows it points at the structured content. */
+const MAX_TEXT_ROWS = 100;
+
+function rowsText(rows: Row[], line: (r: Row) => string): string[] {
+  const out = rows.slice(0, MAX_TEXT_ROWS).map(line);
+  if (rows.length > MAX_TEXT_ROWS) out.push(`… ${rows.length - MAX_TEXT_ROWS} more in the structured content`);
+  return out;
+}
 
 function sessionLine(r: Row): string {
   const agent = r.agent as Row | null;
@@ -19,11 +31,11 @@ function sessionLine(r: Row): string {
   if (agent) extra.push(`${s(agent.tool)} ${s(agent.model)} ctx ${pct(agent.contextPercent, 0)}% tokens ${formatCount((agent.tokens as Row).total as number | null)}`);
   if (run) extra.push(`${s(run.state)} restarts ${s(run.restarts)}`);
   if (r.mine) extra.push('(yours)');
-  return `${s(r.kind).padEnd(5)} ${cut(s(r.name), 30).padEnd(30)} ${String(r.processCount).padStart(5)} procs  USS ${b(r.ussBytes).padStart(9)}  CPU ${pct(r.cpuPercent).padStart(5)}%  ${s(r.id)}${extra.length ? '  ' + extra.join('  ') : ''}`;
+  return `${s(r.kind).padEnd(5)} ${cut(r.name, 30).padEnd(30)} ${String(r.processCount).padStart(5)} procs  USS ${b(r.ussBytes).padStart(9)}  CPU ${pct(r.cpuPercent).padStart(5)}%  ${s(r.id)}${extra.length ? '  ' + extra.join('  ') : ''}`;
 }
 
 function processLine(p: Row): string {
-  return `${String(p.pid).padStart(7)} ${cut(s(p.name), 15).padEnd(15)} ${pct(p.cpuPercent).padStart(6)} ${b(p.ussBytes).padStart(9)} ${b(p.pssBytes).padStart(9)} ${b(p.rssBytes).padStart(9)} ${formatGrowth(typeof p.growthBytesPerMin === 'number' ? p.growthBytesPerMin : null).padStart(11)}  ${cut(p.cmdline === null ? (p.kernelThread ? '(kernel thread)' : UNKNOWN) : s(p.cmdline), 80)}`;
+  return `${String(p.pid).padStart(7)} ${cut(p.name, 15).padEnd(15)} ${pct(p.cpuPercent).padStart(6)} ${b(p.ussBytes).padStart(9)} ${b(p.pssBytes).padStart(9)} ${b(p.rssBytes).padStart(9)} ${formatGrowth(typeof p.growthBytesPerMin === 'number' ? p.growthBytesPerMin : null).padStart(11)}  ${p.cmdline === null ? (p.kernelThread ? '(kernel thread)' : UNKNOWN) : cut(p.cmdline, 80)}`;
 }
 
 const PROCESS_HEADER = `${'PID'.padStart(7)} ${'Name'.padEnd(15)} ${'CPU%'.padStart(6)} ${'USS'.padStart(9)} ${'PSS'.padStart(9)} ${'RSS'.padStart(9)} ${'Growth'.padStart(11)}  Cmdline`;
@@ -31,12 +43,12 @@ const PROCESS_HEADER = `${'PID'.padStart(7)} ${'Name'.padEnd(15)} ${'CPU%'.padSt
 export const TEXT = {
   list_sessions: (r: Row) => {
     const list = r.sessions as Row[];
-    return [`${list.length} session${list.length === 1 ? '' : 's'} at ${s(r.time)} (kind, name, processes, ΣUSS, ΣCPU%, id):`, ...list.map(sessionLine)].join('\n');
+    return [`${list.length} session${list.length === 1 ? '' : 's'} at ${s(r.time)} (kind, name, processes, ΣUSS, ΣCPU%, id):`, ...rowsText(list, sessionLine)].join('\n');
   },
   get_session: (r: Row) => {
     const lines = [sessionLine(r.session as Row)];
     const members = r.members as Row[];
-    lines.push(`${r.memberCount} member${r.memberCount === 1 ? '' : 's'}${members.length < (r.memberCount as number) ? `, the ${members.length} largest by USS` : ''}:`, PROCESS_HEADER, ...members.map(processLine));
+    lines.push(`${r.memberCount} member${r.memberCount === 1 ? '' : 's'}${members.length < (r.memberCount as number) ? `, the ${members.length} largest by USS` : ''}:`, PROCESS_HEADER, ...rowsText(members, processLine));
     const refusal = r.endRefusal as Row | null;
     lines.push(refusal ? `Ending it: ${s(refusal.message)}` : 'Ending it: allowed for this caller (terminate_session, with control allowed).');
     const sup = r.supervised as Row | null;
@@ -45,7 +57,7 @@ export const TEXT = {
   },
   list_processes: (r: Row) => {
     const rows = r.processes as Row[];
-    return [`${r.matched} of ${r.total} processes match; ${rows.length} shown:`, PROCESS_HEADER, ...rows.map(processLine)].join('\n');
+    return [`${r.matched} of ${r.total} processes match; ${rows.length} listed:`, PROCESS_HEADER, ...rowsText(rows, processLine)].join('\n');
   },
   get_token_usage: (r: Row) => {
     const list = r.sessions as Row[];
@@ -70,8 +82,8 @@ export const TEXT = {
     ];
     if ((r.hiddenProcesses as number) > 0) lines.push(`USS/PSS of ${r.hiddenProcesses} processes unreadable (other users').`);
     const sessions = r.topSessions as Row[];
-    if (sessions.length) lines.push('Top sessions by USS:', ...sessions.map(sessionLine));
-    lines.push('Top processes by USS:', PROCESS_HEADER, ...(r.topProcesses as Row[]).map(processLine));
+    if (sessions.length) lines.push('Top sessions by USS:', ...rowsText(sessions, sessionLine));
+    lines.push('Top processes by USS:', PROCESS_HEADER, ...rowsText(r.topProcesses as Row[], processLine));
     return lines.join('\n');
   },
   start_session: (r: Row) => `Started ${s(r.id)}: ${s(r.state)}, pid ${s(r.pid)}, in ${s(r.cwd)}; read its output with read_output (id ${s(r.id)}).`,

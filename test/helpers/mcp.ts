@@ -75,9 +75,9 @@ export interface InProcess {
  * `spmon mcp` in this process (its engine reads this process's world: `env`'s HOME, TMUX_TMPDIR), connected
  * to an SDK Client over InMemoryTransport. `settings` override the defaults (interval 0.5 s, grace 1 s).
  */
-export async function inProcessMcp(env: NodeJS.ProcessEnv, socketPath: string, settings: Partial<Settings> = {}): Promise<InProcess> {
+export async function inProcessMcp(env: NodeJS.ProcessEnv, socketPath: string, settings: Partial<Settings> = {}, idleMs?: number): Promise<InProcess> {
   const s: Settings = { ...resolveSettings({}, {}, {}), interval: 0.5, grace: 1, ...settings };
-  const mcp = createMcpServer({ settings: s, env, socketPath, spmonCommand: [process.execPath, BIN], log: () => undefined });
+  const mcp = createMcpServer({ settings: s, env, socketPath, spmonCommand: [process.execPath, BIN], log: () => undefined, idleMs });
   const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
   await mcp.server.connect(serverSide);
   const client = new Client({ name: 'spmon-test', version: '1.0.0' });
