@@ -15,6 +15,7 @@ It answers from the daemon when one runs (spmon daemon), else from an engine of 
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { serveStdio } = require('../mcp/server') as typeof import('../mcp/server');
     const log = (m: string) => ctx.io.stderr.write(`spmon mcp: ${m}\n`);
+    if (process.stdin.isTTY) log('speaks MCP (JSON-RPC) on stdin and stdout, for an agent to start it; see spmon mcp --help. Ctrl-D ends it.');
     return serveStdio({ settings: ctx.settings, env: ctx.io.env, socketPath: socketOf(ctx), log });
   },
 };

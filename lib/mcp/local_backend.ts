@@ -26,7 +26,8 @@ export class LocalBackend implements Backend {
     private readonly log: (m: string) => void,
     idleMs = IDLE_MS,
   ) {
-    const intervalSec = Math.max(0.1, settings.interval);
+    // Interval 0 means one sample to the CLI; a server that waits for calls ticks once a second then.
+    const intervalSec = settings.interval > 0 ? Math.max(0.1, settings.interval) : 1;
     this.intervalMs = intervalSec * 1000;
     this.engine = new Engine(settings, { env });
     this.api = frameApi(this.engine, { intervalSec });
