@@ -10,6 +10,7 @@ import { writeClaudeLog } from './helpers/agent_logs';
 import { Child, Children, killAll, python3, spawnChild as spawnLoose, stubborn as stubbornLoose, waitForLine } from './helpers/children';
 import { aliveAs, DaemonEnv, sleepMs, startTicksOf, waitFor } from './helpers/daemon_env';
 import { InProcess, inProcessMcp, mcpSchemaDoc } from './helpers/mcp';
+import { frameApi } from '../lib/daemon/frame_api';
 import { ROOT } from './helpers/paths';
 
 jest.setTimeout(180_000);
@@ -339,6 +340,15 @@ describe('acting tools', () => {
     const everything = await f.call('terminate_session', { id: 'pod', force: true });
     expect(everything.data).toMatchObject({ state: 'refused' });
     expect(['pid1', 'self', 'ancestor']).toContain(everything.data.reasonCode);
+    // A caller the engine cannot see (another pid namespace: SO_PEERCRED gives a pid that is not here): its
+    // ancestry is unknown, so nothing is ended for it.
+    const victim = spawnChild('exec -a spmon-mcp-unseen sleep 600');
+    const vrow = await rowOf(s, victim.pid, 'spmon-mcp-unseen');
+    const api = frameApi(s.mcp.backends.local().engine, { intervalSec: 0.5 });
+    await expect(Promise.resolve(api.end({ pid: victim.pid, startTime: vrow.startTime }, { pid: 0x7ffffff0, uid: 0 }))).rejects.toThrow(
+      /the calling process \(pid 2147483632\) is not visible here, so its own tree cannot be kept safe/,
+    );
+    expect(victim.alive()).toBe(true);
     expect((await s.call('terminate_session', {})).text).toBe('give either id (a session) or pid with startTime (a process, as list_processes gives them)');
     expect((await s.call('terminate_session', { pid: envoy.pid })).text).toMatch(/^give startTime with pid/);
   });

@@ -111,7 +111,14 @@ export function readyFrame(engine: Engine, timeoutMs = READY_TIMEOUT_MS): Promis
 /** A frame that sees the caller (a caller that started after the latest tick gets a fresh one). */
 async function callerFrame(engine: Engine, pid: number): Promise<Frame> {
   const f = await readyFrame(engine);
-  return f.processes.some((p) => p.pid === pid) ? f : engine.tick();
+  return seesCaller(f, pid) ? f : engine.tick();
+}
+
+const seesCaller = (f: Frame, pid: number) => f.processes.some((p) => p.pid === pid);
+
+/** Ending things for a caller whose ancestry is unknown (another pid namespace) could end its own tree. */
+function needCaller(f: Frame, pid: number): void {
+  if (!seesCaller(f, pid)) throw new ApiError('refused', `the calling process (pid ${pid}) is not visible here, so its own tree cannot be kept safe: nothing is ended for it`);
 }
 
 export function frameApi(engine: Engine, hooks: FrameApiOptions): Record<string, Handler> {
@@ -140,6 +147,7 @@ export function frameApi(engine: Engine, hooks: FrameApiOptions): Record<string,
     vet: query((f, ctx, p) => {
       const purpose = optStr(p, 'purpose') ?? 'end';
       if (purpose !== 'end' && purpose !== 'request') throw new ApiError('bad-request', '"purpose" must be end or request');
+      needCaller(f, ctx.callerPid);
       return vetTarget(f, { session: optStr(p, 'session'), pid: optInt(p, 'pid', 1), startTime: optInt(p, 'startTime', 0), force: optBool(p, 'force'), purpose }, ctx);
     }),
     monitor: async () => {
@@ -166,6 +174,7 @@ export function frameApi(engine: Engine, hooks: FrameApiOptions): Record<string,
       await readyFrame(engine);
       // The members as they are now: what the caller saw may be a tick old.
       const f = engine.tick();
+      needCaller(f, peer.pid);
       const ctx = ctxOf(peer.pid);
       const acting = actingContext(f, ctx, force);
       if (session !== undefined) {
