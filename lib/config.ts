@@ -31,6 +31,10 @@ export interface Settings {
   metricsTop: number;
   /** Metrics: at most this many sessions besides the pod get series. */
   metricsSessionLimit: number;
+  /** MCP server: enable the tools that start or end things. */
+  allowControl: boolean;
+  /** MCP server: let acting tools' `force` end the pod session and system processes. */
+  allowForce: boolean;
 }
 
 /** What happens to an agent session at the warning and critical context levels. */
@@ -236,6 +240,12 @@ export const SETTINGS = [
   def({ key: 'agents', flag: '--agents', flags: '--agents <json>', env: ['SPMON_AGENTS'], command: 'daemon',
     description: 'agent policy as JSON (the config file\'s "agents" section: policy, continuation, gracefulWaitSec, cooldownSec)',
     parse: agents, dflt: DEFAULT_AGENTS }),
+  def({ key: 'allowControl', flag: '--allow-control', flags: '--allow-control', env: ['SPMON_MCP_ALLOW_CONTROL'], command: 'mcp',
+    description: 'enable the tools that start or end things (start_session, terminate_session, request_termination); default: read-only',
+    parse: bool, dflt: false }),
+  def({ key: 'allowForce', flag: '--allow-force', flags: '--allow-force', env: ['SPMON_MCP_ALLOW_FORCE'], command: 'mcp',
+    description: "let an acting tool's force argument end the pod session and system processes (needs --allow-control)",
+    parse: bool, dflt: false }),
 ] as const;
 
 /** The settings whose flags a command takes: '' for the program's own (which every command shares). */

@@ -34,6 +34,8 @@ describe('resolveSettings', () => {
       },
       metricsTop: 0,
       metricsSessionLimit: 200,
+      allowControl: false,
+      allowForce: false,
     });
   });
 

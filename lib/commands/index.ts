@@ -8,10 +8,11 @@ import { policyCommand } from './policy';
 import { requestTerminationCommand } from './request_termination';
 import { logsCommand } from './logs';
 import { mainCommand } from './main';
+import { mcpCommand } from './mcp';
 import { psCommand } from './ps';
 import { runCommand } from './run';
 import { statusCommand } from './status';
 import { restartCommand, stopCommand } from './stop';
 import { tokensCommand } from './tokens';
 
-export const COMMANDS: readonly CommandDef[] = [mainCommand, tokensCommand, runCommand, psCommand, logsCommand, stopCommand, restartCommand, statusCommand, eventsCommand, requestTerminationCommand, policyCommand, hookCommand, daemonCommand];
+export const COMMANDS: readonly CommandDef[] = [mainCommand, tokensCommand, runCommand, psCommand, logsCommand, stopCommand, restartCommand, statusCommand, eventsCommand, requestTerminationCommand, policyCommand, hookCommand, daemonCommand, mcpCommand];

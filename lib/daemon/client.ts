@@ -68,6 +68,11 @@ export class DaemonClient {
     });
   }
 
+  /** False once the connection is closed (by either side). */
+  get isOpen(): boolean {
+    return !this.closed;
+  }
+
   request<T = unknown>(method: string, params: Record<string, unknown> = {}, timeoutMs = 30_000): Promise<T> {
     if (this.closed) return Promise.reject(new NoDaemonError('the connection to the daemon is closed'));
     const id = this.nextId++;

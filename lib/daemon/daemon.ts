@@ -35,6 +35,8 @@ export interface RunningDaemon {
   requests: RequestProcessor;
   startedAt: number;
   socketPath: string;
+  /** Seconds between ticks. */
+  intervalSec: number;
   stop(): Promise<void>;
 }
 
@@ -131,10 +133,11 @@ export async function startDaemon(settings: Settings, o: DaemonOptions): Promise
       guard?.onFrame(f);
     });
     const startedAt = Date.now();
-    const daemon: RunningDaemon = { engine, supervisor, events, requests, startedAt, socketPath: o.socketPath, stop: async () => undefined };
+    const intervalSec = Math.max(0.1, settings.interval);
+    const daemon: RunningDaemon = { engine, supervisor, events, requests, startedAt, socketPath: o.socketPath, intervalSec, stop: async () => undefined };
     const server = await startControlServer(o.socketPath, apiHandlers(daemon, { version: version() }), o.log);
     // Answer first, then tick (the first tick reads every smaps_rollup, which takes a while on a full host).
-    engine.start(Math.max(0.1, settings.interval) * 1000, (err) => o.log(`tick failed: ${err.message}`));
+    engine.start(intervalSec * 1000, (err) => o.log(`tick failed: ${err.message}`));
     let metricsServer: { url: string; close(): Promise<void> } | null = null;
     if (o.metrics) {
       // eslint-disable-next-line @typescript-eslint/no-require-imports

@@ -3,11 +3,13 @@
 import { sessionTotals } from '../fields/session_fields';
 import { runIsLive } from '../model/sessions';
 import type { RunningDaemon } from './daemon';
+import { frameApi } from './frame_api';
 import { ApiError, API_VERSION } from './protocol';
 import type { RunRecord } from './run_store';
 import type { Handler } from './server';
 import type { RunSpec } from './supervisor';
 import type { RequestInput } from './requests';
+import { sanitize } from '../view/sanitize';
 
 /** The most a single `logs` answer carries (the client asks again from `nextOffset`). */
 const MAX_LOG_CHUNK = 512 * 1024;
@@ -89,6 +91,27 @@ export function apiHandlers(d: RunningDaemon, info: { version: string }): Record
     return c;
   };
   return {
+    // Queries over the engine's frames and ending by identity (frame_api.ts); a supervised session is
+    // ended by its stop, so it is not restarted.
+    ...frameApi(d.engine, {
+      intervalSec: d.intervalSec,
+      supervised: (id) => row(d.supervisor.get(id)),
+      endRun: async (s, o) => {
+        const r = row(await d.supervisor.stop(s.id, { graceSec: o.graceSec }));
+        const ended = !runIsLive(r.state);
+        const exit = r.lastExit ? (r.lastExit.signal ?? `exit ${r.lastExit.code ?? '?'}`) : 'exit not seen';
+        return {
+          target: { kind: 'session', id: s.id, name: s.name, pid: null, startTime: null },
+          state: 'done',
+          succeeded: ended,
+          message: `Stopped ${sanitize(s.id)}: ${r.state} (${sanitize(exit)})`,
+          reasonCode: null,
+          counts: null,
+          members: null,
+          run: r,
+        };
+      },
+    }),
     status: () => ({
       apiVersion: API_VERSION,
       version: info.version,
@@ -125,7 +148,10 @@ export function apiHandlers(d: RunningDaemon, info: { version: string }): Record
         source: (['cli', 'hook', 'mcp'].includes(p.source as string) ? p.source : 'cli') as 'cli',
         session: opt('session') === undefined ? undefined : str(p, 'session'),
         pid: optNum(p, 'pid', 2),
-        pidStartTime: optNum(p, 'startTime', 0) ?? optNum(p, 'pidStartTime', 0),
+        // Two ways to pin the pid: its start in clock ticks since boot (as /proc and request files have it)
+        // or in ms since the epoch (as process rows, `end` and MCP have it).
+        pidStartTime: optNum(p, 'pidStartTime', 0),
+        startTimeMs: optNum(p, 'startTime', 0),
         reason: p.reason as RequestInput['reason'],
         continuationCommand: typeof p.continuationCommand === 'string' ? p.continuationCommand : null,
         priority: (opt('priority') as RequestInput['priority']) ?? 'graceful',

@@ -30,6 +30,8 @@ export interface RequestInput {
   pid?: number;
   /** Pins `pid`: a process that started at another time is not the one meant. */
   pidStartTime?: number;
+  /** Pins `pid` as process rows do: its start in ms since the epoch. */
+  startTimeMs?: number;
   /** A process that started after this (ms since the epoch) is not the one meant (a request file's timestamp). */
   notAfterMs?: number;
   reason: RequestReason;
@@ -251,6 +253,8 @@ export class RequestProcessor {
     if (!p) throw new ApiError('not-found', `no process ${pid}`);
     if (input.pidStartTime !== undefined && p.startTicks !== input.pidStartTime)
       throw new ApiError('not-found', `process ${pid} is not the one meant: it started at ${p.startTicks} ticks, not ${input.pidStartTime} (its pid was reused)`);
+    if (input.startTimeMs !== undefined && p.startTime !== input.startTimeMs)
+      throw new ApiError('not-found', `process ${pid} is not the one meant: it started at ${p.startTime === null ? 'an unknown time' : new Date(p.startTime).toISOString()}, not ${new Date(input.startTimeMs).toISOString()} (its pid was reused)`);
     if (input.notAfterMs !== undefined && p.startTime !== null && p.startTime > input.notAfterMs)
       throw new ApiError('not-found', `process ${pid} started after the request was made: its pid was reused`);
     const own = ownSession(p.pid, frame.processes, sessions);

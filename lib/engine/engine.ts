@@ -168,7 +168,7 @@ export class Engine {
    * End a process and all its descendants: `members` as they were when the user chose (default: the
    * latest frame's subtree); descendants born meanwhile are found again before each later signal.
    */
-  endTree(root: TerminateTarget, opts: EndOptions & { members?: readonly TerminateTarget[] } = {}): SetJob {
+  endTree(root: TerminateTarget, opts: EndOptions & { members?: readonly TerminateTarget[]; protectedPids?: Iterable<number> } = {}): SetJob {
     const now = () => (this.last ? subtree(this.sources.treeOf(this.last.processes), root.pid).filter((p) => p.pid !== root.pid || p.startTicks === root.startTicks) : []);
     return this.terminator.terminateSet(opts.members ?? now(), { ...opts, label: `tree of ${root.pid}`, rescan: () => (this.last ? now() : opts.members ?? []) });
   }
@@ -192,8 +192,9 @@ export class Engine {
   /**
    * End a whole session: its members (`members` as the user saw them, default the latest frame's), leaves
    * first, one grace period, and any member born meanwhile. Null when the latest frame has no such session.
+   * `protectedPids` (a caller's own tree) are refused like spmon's ancestors, newcomers included.
    */
-  endSession(id: string, opts: EndOptions & { members?: readonly TerminateTarget[] } = {}): SetJob | null {
+  endSession(id: string, opts: EndOptions & { members?: readonly TerminateTarget[]; protectedPids?: Iterable<number> } = {}): SetJob | null {
     const session = this.last?.sessions.find((x) => x.id === id);
     if (!session && !opts.members) return null;
     const current = (): readonly ProcessStat[] => this.last?.sessions.find((x) => x.id === id)?.members ?? [];

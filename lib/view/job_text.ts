@@ -2,6 +2,7 @@
 // The Terminator reports states and reason codes; this is the one place they become sentences.
 import type { HistoryEntry, Job, Outcome, ProcessJob, Reason, SetJob, SignalName, SignalRecord } from '../engine/terminator';
 import { isFinal } from '../engine/terminator';
+import type { ActingRefusal } from '../model/acting_rule';
 import type { RefusalCode } from '../model/protection';
 import { formatBytes } from './format';
 import { sanitize } from './sanitize';
@@ -140,4 +141,17 @@ export function historyText(e: HistoryEntry): string {
 export function jobSucceeded(j: Job): boolean {
   if (j.kind === 'set') return j.state === 'done' && j.members.every((m) => m.state !== 'failed' && m.state !== 'permission-denied' && m.state !== 'refused');
   return j.state === 'terminated' || j.state === 'force-killed' || j.state === 'already-gone' || j.state === 'signalled';
+}
+
+const ACTING_WORDS: Record<'caller' | 'system-process', string> = {
+  caller: "it is the process that asked or one of its ancestors (the caller's own tree)",
+  'system-process': 'it is a system process (pod plumbing); pass force to end it anyway, if the server allows it',
+};
+
+/** Why a request (control API, MCP) may not end a target, as a sentence; `what` names the target. */
+export function actingRefusalText(r: ActingRefusal, what: string): string {
+  const target = sanitize(what);
+  if (r.code === 'pod-session') return `Refused to end ${target}: it is the pod session (every process of the pod); pass force to end it anyway, if the server allows it`;
+  const words = r.code === 'caller' || r.code === 'system-process' ? ACTING_WORDS[r.code] : REFUSAL_WORDS[r.code];
+  return r.pid === null ? `Refused to end ${target}: ${words}` : `Refused to end ${target}: ${r.pid} ${sanitize(r.name ?? '')}: ${words}`;
 }
