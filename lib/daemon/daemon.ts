@@ -46,6 +46,16 @@ interface LockHolder {
   startTicks: number | null;
 }
 
+/** A zombie (killed, not yet reaped by whoever adopted it) holds nothing: it is dead. */
+function exited(pid: number): boolean {
+  try {
+    const st = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return /^[ZX]/.test(st.slice(st.lastIndexOf(')') + 2));
+  } catch {
+    return true;
+  }
+}
+
 /**
  * Take the lock file next to the socket (one daemon per socket, even when two start at once); a lock
  * whose holder is gone (by pid and start time) is taken over.
@@ -73,7 +83,7 @@ function takeLock(lockPath: string): () => void {
       } catch {
         // Being written, or garbage: judged stale below only if it stays so.
       }
-      const alive = holder !== null && holder.startTicks !== null && processStartTicks(holder.pid) === holder.startTicks;
+      const alive = holder !== null && holder.startTicks !== null && processStartTicks(holder.pid) === holder.startTicks && !exited(holder.pid);
       if (alive) throw new NoDaemonError(`another spmon daemon (pid ${holder!.pid}) holds ${lockPath}`);
       fs.rmSync(lockPath, { force: true });
     }
