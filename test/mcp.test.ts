@@ -408,14 +408,16 @@ describe('acting tools', () => {
     expect(DaemonEnv.sessionMembers(leader)).toEqual([]);
   });
 
-  test('request_termination: refusals first; a daemon without termination requests says so; the daemon gone: a clear error, and answers from the own engine', async () => {
+  test('request_termination: refusals first, then the daemon takes it; the daemon gone: a clear error, and answers from the own engine', async () => {
     const s = await server({ allowControl: true });
     await s.call('start_session', { name: 'target', argv: ['sleep', '600'] });
     // Not "mine" here (a test runner has no session): the pod is refused, a run reaches the daemon.
     expect((await s.call('request_termination', { reason: 'manual' })).text).toMatch(/^no session of yours/);
     expect((await s.call('request_termination', { session: 'pod', reason: 'manual' })).text).toMatch(/^Refused to end session .*: it is the pod session/);
     const r = await s.call('request_termination', { session: 'run:target', reason: 'phase_complete', continuationCommand: 'echo next', priority: 'graceful' });
-    expect(r).toMatchObject({ isError: true, text: "termination requests need a daemon with issue 14's support: this spmon daemon has no requestTermination method (restart it with a newer spmon)" });
+    expect(r.isError).toBe(false);
+    expect(r.data).toMatchObject({ id: expect.any(String), source: expect.any(String), reason: 'phase_complete', priority: 'graceful', continuationCommand: 'echo next', target: { session: 'run:target' } });
+    expect(r.text).toMatch(/^Termination request \S+ for run:target \(graceful\): (ending|continuing|done)/);
     // The daemon dies: what needs it says so; the rest answers from this process's engine.
     const pid = d.daemonPid()!;
     process.kill(pid, 'SIGKILL');

@@ -188,7 +188,7 @@ describe('"mine": the session of the agent that started spmon mcp', () => {
 
   test('request_termination of its own session with a continuation: answered first, then the agent is ended and its continuation runs as a supervised session', async () => {
     const log = writeClaudeLog(d.pe.home, {
-      sessionId: 'ffff6666-6666-4666-8666-666666666666', cwd: '/srv/mcp-agent2', model: 'claude-sonnet-4-5-20250929',
+      sessionId: 'ffff6666-6666-4666-8666-666666666666', cwd: d.runtime, model: 'claude-sonnet-4-5-20250929',
       last: { input: 1000, cacheCreation: 1000, cacheRead: 180_000, output: 50 },
     });
     const claudeExe = path.join(d.runtime, 'claude');
@@ -221,6 +221,7 @@ describe('"mine": the session of the agent that started spmon mcp', () => {
       return rows.find((s) => s.state === 'running') ?? null;
     }, 60_000);
     expect(ps.pid).toEqual(expect.any(Number));
+    expect(ps.cwd).toBe(d.runtime);
     const stop = await d.cli(['stop', String(ps.id)]);
     expect(stop.code).toBe(0);
   });

@@ -79,6 +79,10 @@ describe('queries over a frame', () => {
     logPath: '/l.jsonl',
     tokens: { input: 1, output: 2, cacheCreation: 3, cacheRead: 4, total: 10 },
     contextPercent: pct,
+    contextTokens: pct === null ? null : pct * 2000,
+    contextWindow: pct === null ? null : 200_000,
+    complete: true,
+    unreadBytes: 0,
     evidence: 'open-log',
     confidence: 0.9,
   });
@@ -162,5 +166,23 @@ describe('read_output: a character cut by the chunk end waits for the next read'
     ['a stray continuation byte', Buffer.from([0x61, 0x80]), 0],
   ])('%s', (_what, buf, cut) => {
     expect(incompleteTail(buf)).toBe(cut);
+  });
+});
+
+describe('MCP rows are the --json rows', () => {
+  // A field added to the process table or to an agent's facts must reach the MCP schemas too: the SDK
+  // refuses a structured answer with a key its output schema does not declare.
+  const snapshotSchema = JSON.parse(require('fs').readFileSync(require('path').join(__dirname, '..', 'docs', 'snapshot.schema.json'), 'utf8'));
+  const tokensSchema = JSON.parse(require('fs').readFileSync(require('path').join(__dirname, '..', 'docs', 'tokens.schema.json'), 'utf8'));
+  const { processRow, agentInfo, tokenRow } = require('../lib/mcp/schemas');
+  test.each([
+    ['process', processRow],
+    ['agent', agentInfo],
+  ])('%s: the same keys as docs/snapshot.schema.json', (def, zodObject) => {
+    const inSnapshot = Object.keys(snapshotSchema.$defs[def].properties).sort();
+    expect(Object.keys(zodObject.shape).sort()).toEqual(inSnapshot);
+  });
+  test('token rows: the keys of docs/tokens.schema.json, plus "mine"', () => {
+    expect(Object.keys(tokenRow.shape).sort()).toEqual([...Object.keys(tokensSchema.$defs.session.properties), 'mine'].sort());
   });
 });

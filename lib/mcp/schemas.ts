@@ -30,6 +30,10 @@ export const processRow = z
     growthBytesPerMin: z.number().nullable(),
     readBytesPerSec: z.number().nullable(),
     writeBytesPerSec: z.number().nullable(),
+    cpuUserSeconds: z.number().nullable().describe('user CPU time since the process started'),
+    cpuSystemSeconds: z.number().nullable().describe('system CPU time since the process started'),
+    readBytesTotal: bytes.describe('bytes it caused to be read from storage since it started (io read_bytes)'),
+    writeBytesTotal: bytes.describe('bytes it caused to be written to storage since it started (io write_bytes)'),
     system: z.boolean().describe('pod plumbing (a system process)'),
     sessionIds: z.array(z.string()),
     uid: z.number().int().nullable(),
@@ -41,7 +45,7 @@ export const processRow = z
 
 const tokens = z.object({ input: count, output: count, cacheCreation: count, cacheRead: count, total: count });
 
-const agentInfo = z.object({
+export const agentInfo = z.object({
   tool: z.enum(['claude', 'codex', 'gemini']),
   sessionId: z.string(),
   model: z.string().nullable(),
@@ -49,8 +53,12 @@ const agentInfo = z.object({
   logPath: z.string().nullable(),
   tokens,
   contextPercent: percent,
+  contextTokens: count.describe('tokens in the context at the last request (the numerator of contextPercent)'),
+  contextWindow: count.describe('the context window contextTokens is measured against'),
   evidence: z.string().nullable(),
   confidence: z.number().nullable(),
+  complete: z.boolean().describe('every log of the session is read to its end'),
+  unreadBytes: z.number().int().min(0).describe('bytes of its logs not read yet; 0 when complete'),
 });
 
 const runExit = z.object({ code: z.number().int().nullable(), signal: z.string().nullable(), at: time }).nullable();
@@ -119,7 +127,32 @@ const refusal = z
   .nullable()
   .describe('why ending it would be refused for this caller, or null');
 
-const tokenRow = z.object({
+/** A termination request as the daemon keeps it (lib/daemon/requests.ts RequestRecord). */
+const requestRecord = z.object({
+  id: z.string(),
+  createdAt: time,
+  source: z.enum(['cli', 'file', 'hook', 'policy', 'mcp']),
+  reason: z.string(),
+  priority: z.enum(['graceful', 'immediate']),
+  continuationCommand: z.string().nullable(),
+  note: z.string().nullable(),
+  target: z.object({
+    session: z.string().nullable(),
+    kind: z.string().nullable(),
+    name: z.string().nullable(),
+    pid: z.number().int().nullable(),
+    startTicks: z.number().int().nullable().describe('start of pid in clock ticks since boot: with pid, its identity'),
+    cwd: z.string().nullable(),
+    place: z.string().nullable().describe('where it runs: a supervised session, a tmux pane, or a directory'),
+  }),
+  state: z.enum(['ending', 'continuing', 'done', 'failed', 'refused']).describe('ending or continuing while under way'),
+  continuation: z.object({ where: z.enum(['run', 'tmux', 'new-run']), id: z.string().nullable(), attempts: z.number().int() }).nullable(),
+  outcome: z.string().nullable().describe('what happened, in words'),
+  alreadyEndingBy: z.object({ id: z.string(), continuationCommand: z.string().nullable() }).nullable().describe('refused because this request is already ending the same place'),
+  finishedAt: time.nullable(),
+});
+
+export const tokenRow = z.object({
   id: z.string(),
   tool: z.enum(['claude', 'codex', 'gemini']),
   sessionId: z.string(),
@@ -134,6 +167,7 @@ const tokenRow = z.object({
   lastActivity: time.nullable(),
   evidence: z.string().nullable(),
   confidence: z.number().nullable(),
+  complete: z.boolean().describe('every log of the session was read to its end, so the counts are the whole session\'s'),
   mine: z.boolean(),
 });
 
@@ -258,7 +292,7 @@ export const OUTPUTS = {
     ended: z.boolean().describe('the session has ended and everything it wrote was read'),
   }),
   terminate_session: endResult,
-  request_termination: z.object({ id: z.string(), state: z.string(), target: z.string() }),
+  request_termination: requestRecord,
   get_monitor_status: z.object({
     time,
     backend: z.enum(['daemon', 'in-process']),

@@ -97,7 +97,12 @@ export const TEXT = {
     for (const m of (r.members as Row[] | null) ?? []) lines.push(`  ${m.pid} ${s(m.name)}: ${s(m.outcome)}${(m.signals as string[]).length ? ` (${(m.signals as string[]).join(', ')})` : ''}`);
     return lines.join('\n');
   },
-  request_termination: (r: Row) => `Termination request ${s(r.id)} for ${s(r.target)}: ${s(r.state)}.`,
+  request_termination: (r: Row) => {
+    const t = (r.target ?? {}) as Row;
+    const what = t.session ?? (t.pid !== null && t.pid !== undefined ? `pid ${t.pid}` : '-');
+    const then = r.continuationCommand ? `; then: ${s(r.continuationCommand)}` : '';
+    return `Termination request ${s(r.id)} for ${s(what)} (${s(r.priority)}): ${s(r.state)}${r.outcome ? `, ${s(r.outcome)}` : ''}${then}.`;
+  },
   get_monitor_status: (r: Row) => {
     const f = r.frame as Row;
     const d = r.daemon as Row | null;

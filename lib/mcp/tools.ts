@@ -173,7 +173,8 @@ const HANDLERS: Record<ToolName, (ctx: ToolContext, a: Args) => Promise<Row>> = 
     });
     if (v.refusal) throw new ToolError(v.refusal.message);
     try {
-      return await d.call('requestTermination', {
+      const answer = await d.call<{ request: Row }>('requestTermination', {
+        source: 'mcp',
         session: v.target.id ?? undefined,
         pid: v.target.pid ?? undefined,
         startTime: v.target.startTime ?? undefined,
@@ -182,6 +183,7 @@ const HANDLERS: Record<ToolName, (ctx: ToolContext, a: Args) => Promise<Row>> = 
         priority: a.priority,
         note: a.note,
       });
+      return answer.request;
     } catch (err) {
       if (err instanceof ApiError && err.code === 'unknown-method')
         throw new ToolError('this spmon daemon is older than its client and cannot take termination requests: end it (SIGTERM to the pid that spmon status shows) and the next command starts a newer one');
