@@ -101,3 +101,14 @@ test('warn: nothing is ended; the event says what would be, with the numbers', a
   expect(oomKills()).toBe(before);
   expect((await d.cli(['stop', 'big'])).code).toBe(0);
 });
+
+test('no cgroup memory limit: the guard says once that it is idle, and the daemon serves on', async () => {
+  const noCgroup = fs.mkdtempSync(path.join(d.runtime, 'no-cgroup-'));
+  const started = await d.cli(['--interval', '0.25', '--cgroup-root', noCgroup, 'daemon', '--detach', '--memory-guard', 'terminate']);
+  expect(started.code).toBe(0);
+  const idle = await waitFor('the idle event', async () => (await d.events()).find((e) => e.kind === 'memory-guard-idle'), 60_000);
+  expect(idle).toMatchObject({ outcome: 'idle', reason: expect.stringMatching(/no cgroup memory limit/) });
+  await sleepMs(1500);
+  expect((await d.events()).filter((e) => e.kind.startsWith('memory-guard'))).toHaveLength(1);
+  expect((await d.cli(['status'])).code).toBe(0);
+});

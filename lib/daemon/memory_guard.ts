@@ -61,6 +61,7 @@ export function pickVictim(frame: Pick<Frame, 'processes' | 'sessions'>, charged
 export class MemoryGuard {
   private above = 0;
   private lastActionMs = -Infinity;
+  private saidIdle = false;
 
   constructor(
     private readonly mode: 'warn' | 'terminate',
@@ -76,8 +77,16 @@ export class MemoryGuard {
     // Only the cgroup's own limit counts: against host memory there is no pod to save.
     if (pm.limitSource !== 'cgroup' || pm.percent === null || pm.usedBytes === null || pm.limitBytes === null) {
       this.above = 0;
+      if (pm.limitSource !== 'cgroup' && !this.saidIdle) {
+        // Said once, so a user who turned the guard on is not left thinking it watches.
+        this.saidIdle = true;
+        const why = 'no cgroup memory limit: there is no pod limit to guard';
+        this.log(`memory guard (${this.mode}): idle, ${why}`);
+        this.events.add('memory-guard-idle', null, { reason: why, outcome: 'idle', details: { mode: this.mode } });
+      }
       return;
     }
+    this.saidIdle = false;
     if (pm.percent < pm.thresholdPercent) {
       this.above = 0;
       return;
