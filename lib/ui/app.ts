@@ -2,6 +2,7 @@
 // actions. No /proc reads, no rules here.
 import blessed from 'blessed';
 import type { Settings } from '../config';
+import { DaemonClient } from '../daemon/client';
 import { socketPath } from '../daemon/paths';
 import { RunsWatcher } from '../daemon/runs_source';
 import { Engine, EngineError } from '../engine/engine';
@@ -13,6 +14,8 @@ import { Action, DashboardState, initialState, reconcile, reduce, Rows, selected
 import { detailGeometry } from '../view/dashboard_detail';
 import { buildDashboardView, dashboardLayout, DashboardView } from '../view/dashboard_view';
 import { historyText, jobText } from '../view/job_text';
+import { signalEnds } from '../view/dashboard_menus';
+import { sanitize } from '../view/sanitize';
 import { keyToAction } from './keys';
 import { mouseToAction } from './mouse';
 import { COLOURS, noColor, NO_COLOURS, toTags } from './tags';
@@ -192,6 +195,29 @@ export async function runDashboard(settings: Settings, env: NodeJS.ProcessEnv = 
     }
   });
 
+  function stopRun(id: string, signal: string): void {
+    state = { ...state, status: { text: `Stopping ${sanitize(id)} (${signal}, then SIGKILL after ${settings.grace} s) through the daemon...`, level: 'ok' } };
+    void (async () => {
+      let status: DashboardState['status'];
+      try {
+        const c = await DaemonClient.connect(socketPath(env), 2000);
+        try {
+          const r = await c.request<{ id: string; state: string; lastExit: { code: number | null; signal: string | null } | null }>(
+            'stop', { id, signal, graceSec: settings.grace }, (settings.grace + 30) * 1000);
+          const exit = r.lastExit ? (r.lastExit.signal ?? `exit ${r.lastExit.code ?? '?'}`) : 'exit not seen';
+          status = { text: `Stopped ${sanitize(r.id)}: ${sanitize(r.state)} (${sanitize(exit)}); it is not restarted`, level: 'ok' };
+        } finally {
+          c.close();
+        }
+      } catch (err) {
+        status = { text: `Could not stop ${sanitize(id)} through the daemon: ${sanitize((err as Error).message)}`, level: 'error' };
+      }
+      if (finished) return;
+      state = { ...state, status };
+      render();
+    })();
+  }
+
   function dispatch(action: Action): void {
     const treesBefore = state.trees;
     const result = reduce(state, action, { rows, sessionRows, pageSize: pageSize(), all: frame?.processes ?? [], guard: engine.guard });
@@ -205,6 +231,9 @@ export async function runDashboard(settings: Settings, env: NodeJS.ProcessEnv = 
       const req = result.effect.request;
       const opts = endOptionsFor(req.signal, settings.grace * 1000);
       if (req.kind === 'process') engine.endProcess(req.target, opts);
+      // A supervised session is stopped by its daemon, as `spmon stop` does: ended behind the daemon's back,
+      // a session with restart=always would only start again.
+      else if (req.kind === 'session' && req.session?.kind === 'run' && signalEnds(req.signal)) stopRun(req.session.id, req.signal);
       else if (req.kind === 'session' && req.session) engine.endSession(req.session.id, { ...opts, members: req.members });
       else if (req.kind === 'tagged') engine.endSet(req.members, { ...opts, label: 'the tagged set', roots: req.roots });
       else engine.endTree(req.target, { ...opts, members: req.members });

@@ -13,10 +13,11 @@ export class TmuxSession {
   readonly env: NodeJS.ProcessEnv;
   private readonly name = 'spmon-e2e';
 
-  constructor() {
+  /** `extra`: more environment for the server and what runs in it (a private daemon's XDG_RUNTIME_DIR...). */
+  constructor(extra: NodeJS.ProcessEnv = {}) {
     this.tmpdir = fs.mkdtempSync(path.join(os.tmpdir(), 'spmon-tmux-'));
     this.home = fs.mkdtempSync(path.join(os.tmpdir(), 'spmon-home-'));
-    this.env = { ...process.env, TMUX_TMPDIR: this.tmpdir, HOME: this.home, TERM: 'xterm-256color', LANG: 'C.UTF-8' };
+    this.env = { ...process.env, ...extra, TMUX_TMPDIR: this.tmpdir, HOME: this.home, TERM: 'xterm-256color', LANG: 'C.UTF-8' };
     delete this.env.TMUX;
   }
 
