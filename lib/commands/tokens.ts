@@ -23,7 +23,8 @@ export const tokensCommand: CommandDef = {
     }
     const engine = new Engine(ctx.settings, { env: ctx.io.env, mode: 'snapshot' });
     try {
-      const frame = await engine.snapshot(0);
+      // It shows no memory, so no smaps_rollup is read (its cost: docs/performance.md, tokens case).
+      const frame = await engine.snapshot(0, { smaps: false });
       let chosen;
       try {
         chosen = selectAgentSessions(frame.sessions, ctx.opts.session as string | undefined);

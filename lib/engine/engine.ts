@@ -55,6 +55,8 @@ export interface Interest {
 /** Native reads a consumer can do without, or needs (`io`: rates need it; true: read even at interval 0, for the cumulative counters). */
 export interface Reads {
   io?: boolean;
+  /** false: no smaps_rollup at all (a consumer that shows no USS/PSS, such as `spmon tokens`). */
+  smaps?: boolean;
 }
 
 export class EngineError extends Error {}
@@ -278,7 +280,7 @@ export class Engine {
     let snap: ModelSnapshot;
     const io = reads.io === true || (reads.io !== false && intervalSec > 0);
     try {
-      snap = this.ingest(this.read(io ? {} : { io: false }));
+      snap = this.ingest(this.read({ ...(io ? {} : { io: false }), ...(reads.smaps === false ? { smaps: false } : {}) }));
     } catch (err) {
       settling.done.catch(() => undefined);
       throw err;
@@ -286,7 +288,7 @@ export class Engine {
     if (intervalSec > 0) {
       await sleep(intervalSec * 1000);
       await settling.done;
-      snap = this.ingest(this.read({ inspectPids: this.sources.inspectPids(snap.processes), ...(io ? {} : { io: false }) }));
+      snap = this.ingest(this.read({ inspectPids: this.sources.inspectPids(snap.processes), ...(io ? {} : { io: false }), ...(reads.smaps === false ? { smaps: false } : {}) }));
     } else {
       await settling.done;
       const pids = this.sources.inspectPids(snap.processes);

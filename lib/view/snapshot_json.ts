@@ -13,11 +13,24 @@ const JSON_SESSION_FIELDS = SESSION_FIELDS.filter((f) => f.json !== null);
 
 const round = (v: number | null, digits = 2): number | null => (v === null ? null : Math.round(v * 10 ** digits) / 10 ** digits);
 
+type RowMaker = (value: (i: number, p: ProcessStat, ctx: FieldContext) => unknown, p: ProcessStat, ctx: FieldContext) => Record<string, unknown>;
+
+/**
+ * A process row is one object literal with every key of the field table, made once: a row filled key by
+ * key in a loop takes V8's slow path for every store (what it costs: docs/performance.md, issue 12's
+ * before and after). The keys are the table's JSON keys, checked identifiers, never outside data.
+ */
+const makeRow = ((): RowMaker => {
+  const keys = JSON_PROCESS_FIELDS.map((f) => f.json!.key);
+  for (const k of keys) if (!/^[A-Za-z][A-Za-z0-9]*$/.test(k)) throw new Error(`process field JSON key ${JSON.stringify(k)} is not an identifier`);
+  return new Function('v', 'p', 'ctx', `return { ${keys.map((k, i) => `${k}: v(${i}, p, ctx)`).join(', ')} };`) as RowMaker;
+})();
+
+const fieldValue = (i: number, p: ProcessStat, ctx: FieldContext): unknown => jsonValue(JSON_PROCESS_FIELDS[i], p, ctx) ?? null;
+
 /** One process row as --json (and MCP's list_processes) give it. */
 export function processJson(p: ProcessStat, ctx: FieldContext): Record<string, unknown> {
-  const row: Record<string, unknown> = {};
-  for (const f of JSON_PROCESS_FIELDS) row[f.json!.key] = jsonValue(f, p, ctx) ?? null;
-  return row;
+  return makeRow(fieldValue, p, ctx);
 }
 
 /** One session row as --json gives it. */
