@@ -39,15 +39,48 @@ async function build() {
     logLevel: 'warning',
     metafile: true,
   });
+  shareNamespaces(OUT);
   const bytes = result.metafile.outputs[path.relative(process.cwd(), OUT)]?.bytes ?? Object.values(result.metafile.outputs)[0].bytes;
   return { out: OUT, bytes, inputs: Object.keys(result.metafile.inputs).length };
+}
+
+/**
+ * esbuild turns each `import * as fs from 'fs'` into `__toESM(require('fs'))`, which copies every export of
+ * the module into a new object: once per importing file (fs alone 26 times), a measurable part of a start
+ * (docs/performance.md, "code cache and namespaces"). An ES module's namespace object is one per module,
+ * so the bundle's helper is wrapped to make one per (module, mode) and hand it to every importer.
+ */
+function shareNamespaces(file) {
+  const text = fs.readFileSync(file, 'utf8');
+  const def = 'var __toESM = (';
+  const at = text.indexOf(def);
+  if (at < 0) return; // nothing imported that way
+  if (text.indexOf(def, at + 1) >= 0) throw new Error(`${file}: esbuild's __toESM helper is defined twice; scripts/build.js expects one`);
+  const shared = [
+    'var __toESMShared = new WeakMap();',
+    'function __toESM(mod, isNodeMode) {',
+    '  if (mod === null || (typeof mod !== "object" && typeof mod !== "function")) return __toESMEach(mod, isNodeMode);',
+    '  let made = __toESMShared.get(mod);',
+    '  if (!made) __toESMShared.set(mod, (made = [undefined, undefined]));',
+    '  const i = isNodeMode ? 1 : 0;',
+    '  return made[i] === undefined ? (made[i] = __toESMEach(mod, isNodeMode)) : made[i];',
+    '}',
+    '',
+  ].join('\n');
+  fs.writeFileSync(file, text.slice(0, at) + shared + 'var __toESMEach = (' + text.slice(at + def.length));
 }
 
 module.exports = { build, OUT };
 
 if (require.main === module) {
   build().then(
-    (r) => process.stdout.write(`dist/spmon.js: ${r.inputs} modules, ${Math.round(r.bytes / 1024)} KiB\n`),
+    (r) => {
+      process.stdout.write(`dist/spmon.js: ${r.inputs} modules, ${Math.round(r.bytes / 1024)} KiB\n`);
+      const { makeCodeCache, CODE_CACHE } = require('./code_cache');
+      const why = makeCodeCache();
+      if (why) process.stdout.write(`dist/spmon.cache: not made (${why}); spmon compiles the bundle at each start\n`);
+      else process.stdout.write(`dist/spmon.cache: ${Math.round(fs.statSync(CODE_CACHE).size / 1024)} KiB of V8 code cache\n`);
+    },
     (err) => {
       process.stderr.write(`${err.message}\n`);
       process.exit(1);

@@ -1,6 +1,7 @@
 // dist/spmon.js, the CLI bundled by esbuild (scripts/build.js): bin/spmon loads it and nothing else of
 // spmon's, and it behaves exactly as the modules tsc writes to dist/lib: same output, messages and exit status.
 import { spawnSync } from 'child_process';
+import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -82,7 +83,9 @@ describe('dist/spmon.js', () => {
   test('bin/spmon loads the bundle: one file of spmon, none of dist/lib', () => {
     const r = spawnSync(process.execPath, [BIN, '--version'], { env: { ...pe.env, NODE_DEBUG: 'module' }, encoding: 'utf8' });
     expect(r.status).toBe(0);
-    expect(r.stderr).toContain(`load "${OUT}"`);
+    // Through the code cache (vm.Script) the bundle is no "load" of the module system, but every module it
+    // requires names it as the parent.
+    expect(r.stderr).toMatch(new RegExp(`(load "|parent: )${OUT.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
     expect(r.stderr).not.toContain(path.join(ROOT, 'dist', 'lib'));
     expect(r.stderr).not.toContain(path.join(ROOT, 'lib') + path.sep);
   });
@@ -94,5 +97,65 @@ describe('dist/spmon.js', () => {
     const r = spawnSync(process.execPath, [path.join(copy, 'bin', 'spmon'), '--version'], { env: pe.env, encoding: 'utf8' });
     expect(r.status).toBe(1);
     expect(r.stderr).toBe('spmon: not built yet; run "npm run build" in the package folder.\n');
+  });
+});
+
+describe('the code cache (dist/spmon.cache, made by the build)', () => {
+  const CACHE = path.join(ROOT, 'dist', 'spmon.cache');
+  const STAMP = path.join(ROOT, 'dist', 'spmon.cache.json');
+  const BIN_SPMON = path.join(ROOT, 'bin', 'spmon');
+  /** What bin/spmon's loader does with a cache: whether V8 took it, and whether the CLI then works. */
+  const probe = (cache: string, stamp: string) => {
+    const script = `
+const { loadBundle, cachedBundle, BUNDLE } = require(${JSON.stringify(BIN_SPMON)});
+const c = cachedBundle(BUNDLE, ${JSON.stringify(cache)}, ${JSON.stringify(stamp)});
+const { exports: cli, cacheUsed } = c ? loadBundle(c.source, c.cachedData) : { exports: require(BUNDLE), cacheUsed: null };
+process.stderr.write('cache=' + (cacheUsed === null ? 'none' : cacheUsed ? 'used' : 'rejected') + '\\n');
+cli.main(['node', 'spmon', ...process.argv.slice(1)]).then((c) => { process.exitCode = c; });`;
+    return spawnSync(process.execPath, ['-e', script, '--', '--once', '--json', '--interval', '0', ...fixture], { env: pe.env, encoding: 'utf8', timeout: 60_000 });
+  };
+
+  test('was made for the bundle as it is, and V8 takes it', () => {
+    const st = fs.statSync(OUT);
+    const sha256 = createHash('sha256').update(fs.readFileSync(CACHE)).digest('hex');
+    expect(JSON.parse(fs.readFileSync(STAMP, 'utf8'))).toEqual({ size: st.size, mtimeMs: st.mtimeMs, sha256 });
+    const r = probe(CACHE, STAMP);
+    expect(r.stderr).toBe('cache=used\n');
+    expect(r.status).toBe(0);
+    expect(JSON.parse(r.stdout).schema).toBe('spmon.snapshot/v1');
+  });
+
+  test('a damaged cache is never handed to V8 (it could abort Node): the CLI gives the same answer without it', () => {
+    const bad = path.join(pe.home, 'bad.cache');
+    const bytes = fs.readFileSync(CACHE);
+    for (let i = 64; i < bytes.length; i += 97) bytes[i] ^= 0x5a;
+    fs.writeFileSync(bad, bytes);
+    const r = probe(bad, STAMP);
+    expect(r.stderr).toBe('cache=none\n');
+    expect(r.status).toBe(0);
+    expect(steady(r.stdout)).toBe(steady(run(OUT, ['--once', '--json', '--interval', '0', ...fixture]).stdout));
+    // A cut-short one too.
+    fs.writeFileSync(bad, fs.readFileSync(CACHE).subarray(0, 4096));
+    expect(probe(bad, STAMP).stderr).toBe('cache=none\n');
+  });
+
+  test('bin/spmon runs the same with the cache, and without it when its stamp names another bundle', () => {
+    const withCache = spawnSync(process.execPath, [BIN_SPMON, '--once', '--json', '--interval', '0', ...fixture], { env: pe.env, encoding: 'utf8' });
+    const saved = fs.readFileSync(STAMP, 'utf8');
+    try {
+      fs.writeFileSync(STAMP, JSON.stringify({ size: 1, mtimeMs: 1 }));
+      const without = spawnSync(process.execPath, [BIN_SPMON, '--once', '--json', '--interval', '0', ...fixture], { env: pe.env, encoding: 'utf8' });
+      expect(without.status).toBe(0);
+      expect(steady(without.stdout)).toBe(steady(withCache.stdout));
+    } finally {
+      fs.writeFileSync(STAMP, saved);
+    }
+    expect(withCache.status).toBe(0);
+  });
+
+  test('esbuild\'s namespace helper is shared per module: one fs namespace for every importer', () => {
+    const text = fs.readFileSync(OUT, 'utf8');
+    expect(text).toContain('var __toESMShared = new WeakMap();');
+    expect((text.match(/__toESM\(require\("fs"\)\)/g) ?? []).length).toBeGreaterThan(1);
   });
 });
