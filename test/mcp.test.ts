@@ -408,6 +408,24 @@ describe('acting tools', () => {
     expect(DaemonEnv.sessionMembers(leader)).toEqual([]);
   });
 
+  test('a daemon killed under a reading call: that call, and the next, answer from the own engine', async () => {
+    const s = await server({ allowControl: true });
+    await s.call('start_session', { name: 'held', argv: ['sleep', '600'] });
+    expect((await s.call('get_monitor_status', {})).data).toMatchObject({ backend: 'daemon' });
+    const pid = d.daemonPid()!;
+    const start = startTicksOf(pid);
+    // Stopped, the daemon takes the call and does not answer it; then it dies with the call pending.
+    process.kill(pid, 'SIGSTOP');
+    const pending = s.call('list_sessions', {});
+    await new Promise((r) => setTimeout(r, 300));
+    process.kill(pid, 'SIGKILL');
+    const ls = await pending;
+    expect({ isError: ls.isError, text: ls.text.slice(0, 300) }).toEqual({ isError: false, text: expect.any(String) });
+    expect((ls.data.sessions as Row[]).map((x) => x.id)).toContain('pod');
+    await waitFor('the daemon gone', () => !aliveAs(pid, start) || null);
+    expect((await s.call('get_monitor_status', {})).data).toMatchObject({ backend: 'in-process', daemon: null });
+  });
+
   test('request_termination: refusals first, then the daemon takes it; the daemon gone: a clear error, and answers from the own engine', async () => {
     const s = await server({ allowControl: true });
     await s.call('start_session', { name: 'target', argv: ['sleep', '600'] });
@@ -426,7 +444,7 @@ describe('acting tools', () => {
     expect(gone.isError).toBe(true);
     expect(gone.text).toMatch(/daemon/);
     const ls = await s.call('list_sessions', {});
-    expect(ls.isError).toBe(false);
+    expect({ isError: ls.isError, text: ls.text.slice(0, 300) }).toEqual({ isError: false, text: expect.any(String) });
     expect((await s.call('get_monitor_status', {})).data).toMatchObject({ backend: 'in-process', daemon: null });
   });
 });

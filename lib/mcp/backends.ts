@@ -32,6 +32,23 @@ export class Backends {
     return (await this.connected()) ?? this.local();
   }
 
+  /**
+   * A reading call: to the daemon if one answers, else to the in-process engine; and to the in-process
+   * engine as well when the daemon goes away under the call (killed, restarted): a question about what
+   * runs has an answer without it. Acting calls do not come here (they are not repeated elsewhere).
+   */
+  async read<T>(method: string, params: Record<string, unknown> = {}): Promise<{ answer: T; kind: Backend['kind'] }> {
+    const b = await this.pick();
+    try {
+      return { answer: await b.call<T>(method, params), kind: b.kind };
+    } catch (err) {
+      if (b.kind !== 'daemon' || !(err instanceof NoDaemonError)) throw err;
+      this.o.log(`the daemon went away (${err.message}); answering ${method} from this process's engine`);
+      if (this.daemonB === b) this.daemonB = null;
+      return { answer: await this.local().call<T>(method, params), kind: 'in-process' };
+    }
+  }
+
   /** The in-process backend (made on first use). */
   local(): LocalBackend {
     this.localB ??= new LocalBackend(this.o.settings, this.o.env, this.o.log, this.o.idleMs);

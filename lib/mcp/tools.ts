@@ -124,12 +124,12 @@ interface LogsAnswer {
 }
 
 const HANDLERS: Record<ToolName, (ctx: ToolContext, a: Args) => Promise<Row>> = {
-  list_sessions: async (ctx, a) => (await ctx.backends.pick()).call('sessions', { kind: a.kind }),
-  get_session: async (ctx, a) => (await ctx.backends.pick()).call('session', { id: a.id, limit: a.limit }),
-  list_processes: async (ctx, a) => (await ctx.backends.pick()).call('processes', { sort: a.sort, reverse: a.reverse, filter: a.filter, limit: a.limit, session: a.session }),
-  get_token_usage: async (ctx, a) => (await ctx.backends.pick()).call('tokens', { session: a.session }),
-  check_should_terminate: async (ctx, a) => (await ctx.backends.pick()).call('shouldTerminate', { session: a.session }),
-  get_pod_memory: async (ctx, a) => (await ctx.backends.pick()).call('podMemory', { top: a.top }),
+  list_sessions: async (ctx, a) => (await ctx.backends.read<Row>('sessions', { kind: a.kind })).answer,
+  get_session: async (ctx, a) => (await ctx.backends.read<Row>('session', { id: a.id, limit: a.limit })).answer,
+  list_processes: async (ctx, a) => (await ctx.backends.read<Row>('processes', { sort: a.sort, reverse: a.reverse, filter: a.filter, limit: a.limit, session: a.session })).answer,
+  get_token_usage: async (ctx, a) => (await ctx.backends.read<Row>('tokens', { session: a.session })).answer,
+  check_should_terminate: async (ctx, a) => (await ctx.backends.read<Row>('shouldTerminate', { session: a.session })).answer,
+  get_pod_memory: async (ctx, a) => (await ctx.backends.read<Row>('podMemory', { top: a.top })).answer,
   start_session: async (ctx, a) => {
     if ((a.command === undefined) === (a.argv === undefined)) throw new ToolError('give either command (a shell command line) or argv (a program and its arguments)');
     const d = await ctx.backends.daemon(true, 'start_session');
@@ -191,20 +191,18 @@ const HANDLERS: Record<ToolName, (ctx: ToolContext, a: Args) => Promise<Row>> = 
     }
   },
   get_monitor_status: async (ctx) => {
-    const b = await ctx.backends.pick();
-    const m = await b.call<Row>('monitor');
+    const { answer: m, kind } = await ctx.backends.read<Row>('monitor');
     let daemon: Row | null = null;
-    if (b.kind === 'daemon') {
-      const st = await b.call<{ pid: number; uptimeSec: number; sessions: { total: number } }>('status');
+    if (kind === 'daemon') {
+      const st = await (await ctx.backends.daemon(false, 'get_monitor_status')).call<{ pid: number; uptimeSec: number; sessions: { total: number } }>('status');
       daemon = { pid: st.pid, uptimeSec: st.uptimeSec, sessions: st.sessions.total };
     }
     const server = { pid: process.pid, allowControl: ctx.settings.allowControl, allowForce: ctx.settings.allowForce, socket: ctx.socketPath };
-    return { time: m.time, backend: b.kind, version: version(), server, daemon, ...m };
+    return { time: m.time, backend: kind, version: version(), server, daemon, ...m };
   },
   health_check: async (ctx) => {
-    const b = await ctx.backends.pick();
-    const h = await b.call<{ status: string; checks: Row[] }>('health');
-    return { status: h.status, backend: b.kind, checks: h.checks };
+    const { answer: h, kind } = await ctx.backends.read<{ status: string; checks: Row[] }>('health');
+    return { status: h.status, backend: kind, checks: h.checks };
   },
 };
 
