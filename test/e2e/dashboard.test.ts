@@ -26,14 +26,6 @@ function startSpmon(args = '', width = 120, height = 40): void {
   session.start(`node ${SPMON} --interval 0.3 ${args}; echo SPMON-EXIT-$?`, width, height);
 }
 
-/** Filter the grid down to one unique tag and wait until exactly its rows show. */
-async function filterTo(tag: string, count = 1): Promise<string> {
-  session.keys('/');
-  session.type(tag);
-  session.keys('Enter');
-  return session.waitFor((s) => s.includes(`1-${count} of ${count}`), `${count} row(s) for ${tag}`);
-}
-
 test('shows the columns, the gauges and the status bar', async () => {
   startSpmon();
   const screen = await session.waitForText('PID');
@@ -71,7 +63,7 @@ test('s cycles the sort column and r reverses it', async () => {
   children.push(sleeper(`${tag}-1`), sleeper(`${tag}-2`), sleeper(`${tag}-3`));
   startSpmon();
   await session.waitForText('PID');
-  await filterTo(tag, 3);
+  await session.filterTo(tag, 3);
   const pids = children.map((c) => c.pid).sort((a, b) => a - b);
   const order = (screen: string) => gridPids(screen).filter((p) => pids.includes(p));
   // Cycle from uss (default) round to pid: the sort keys are pid name cmdline cpu uss ...
@@ -89,7 +81,7 @@ test('k then y ends the selected process', async () => {
   children.push(child);
   startSpmon('--grace 3');
   await session.waitForText('PID');
-  await filterTo(tag);
+  await session.filterTo(tag);
   session.keys('k');
   const confirm = await session.waitForText('(y/n)');
   expect(confirm).toContain(`Kill process ${child.pid} sleep (USS`);
@@ -105,7 +97,7 @@ test('a process that ignores SIGTERM is force-killed after the grace period', as
   children.push(child);
   startSpmon('--grace 1');
   await session.waitForText('PID');
-  await filterTo(tag);
+  await session.filterTo(tag);
   session.keys('k');
   await session.waitForText('(y/n)');
   session.keys('y');
@@ -121,7 +113,7 @@ test('n spares a system process, and the warning says it is one', async () => {
   children.push(child);
   startSpmon();
   await session.waitForText('PID');
-  await filterTo(tag);
+  await session.filterTo(tag);
   session.keys('k');
   const screen = await session.waitForText('SYSTEM PROCESS');
   expect(screen).toContain(`⚠ SYSTEM PROCESS — Kill ${child.pid} sleep (USS`);
@@ -165,7 +157,7 @@ test('--read-only refuses to kill', async () => {
   children.push(child);
   startSpmon('--read-only');
   await session.waitForText('PID');
-  await filterTo(tag);
+  await session.filterTo(tag);
   session.keys('k');
   await session.waitForText('Read-only mode');
   expect(child.alive()).toBe(true);
@@ -252,7 +244,7 @@ test('a name full of markup and escapes is shown literally and harmlessly', asyn
   children.push(child);
   startSpmon();
   await session.waitForText('PID');
-  await filterTo(tag);
+  await session.filterTo(tag);
   // The detail pane shows the whole cmdline: the tag is literal text, ESC and BEL are placeholders.
   const screen = await session.waitForText(`{red-fg}${tag}␛]0;pwned␇`);
   expect(screen).not.toMatch(/[\x00-\x08\x0b-\x1f\x7f]/);

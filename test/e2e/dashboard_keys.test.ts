@@ -24,13 +24,6 @@ function startSpmon(args = '', env = ''): void {
   session.start(`${env} node ${SPMON} --interval 0.3 ${args}; echo SPMON-EXIT-$?`);
 }
 
-async function filterTo(tag: string, count = 1): Promise<string> {
-  session.keys('/');
-  session.type(tag);
-  session.keys('Enter');
-  return session.waitFor((s) => s.includes(`1-${count} of ${count}`), `${count} row(s) for ${tag}`);
-}
-
 test('F4 filters, F5 shows the tree, F6 picks the sort column, F10 quits', async () => {
   const tag = uid();
   children.push(sleeper(tag));
@@ -57,7 +50,7 @@ test('Space tags two of three; k then y ends exactly those two', async () => {
   children.push(sleeper(`${tag}-a`), sleeper(`${tag}-b`), sleeper(`${tag}-c`));
   startSpmon('--sort pid --grace 3');
   await session.waitForText('PID');
-  const screen = await filterTo(tag, 3);
+  const screen = await session.filterTo(tag, 3);
   const [first, second, third] = gridPids(screen);
   session.keys('Space');
   session.keys('Space');
@@ -77,7 +70,7 @@ test('→ chooses the signal: SIGINT reaches the process', async () => {
   children.push(child);
   startSpmon();
   await session.waitForText('PID');
-  await filterTo(tag);
+  await session.filterTo(tag);
   session.keys('k');
   await session.waitForText('(y/n)');
   session.keys('Right');

@@ -30,13 +30,6 @@ function startSpmon(args = '', env = '', width = 120, height = 40): void {
   session.start(`${env} node ${SPMON} --interval 0.3 ${args}; echo SPMON-EXIT-$?`, width, height);
 }
 
-async function filterTo(tag: string, count = 1): Promise<string> {
-  session.keys('/');
-  session.type(tag);
-  session.keys('Enter');
-  return session.waitFor((s) => s.includes(`1-${count} of ${count}`), `${count} row(s) for ${tag}`);
-}
-
 /** The pid in the detail pane's first line: the selection. */
 const selectedPid = (screen: string) => Number(screen.match(/^│(\d+) /m)?.[1] ?? NaN);
 
@@ -66,7 +59,7 @@ test('an emoji in a name, a cmdline and the filter shifts nothing: numbers stay 
   children.push(spawnChild(`exec '${exe}' 600`));
   startSpmon();
   await session.waitForText('PID');
-  const screen = await filterTo(tag);
+  const screen = await session.filterTo(tag);
   const lines = screen.split('\n');
   for (const l of lines) expect(stringWidth(l)).toBeLessThanOrEqual(120);
   const head = lines.find((l) => l.includes('Cmdline'))!;
@@ -104,7 +97,7 @@ test.each(['xterm', 'xterm-256color', 'screen', 'screen-256color', 'tmux-256colo
     children.push(sleeper(`/tmp/${tag}/ttyd`), sleeper(`/tmp/${tag}/other`));
     startSpmon('--sort pid', `TERM=${term}`);
     await session.waitForText('danger at');
-    await filterTo(tag, 2);
+    await session.filterTo(tag, 2);
     const escaped = session.captureEscaped();
     const codes = colourCodes(escaped);
     expect(codes).not.toContain('30');
@@ -141,7 +134,7 @@ test('the mouse: a click selects a row, a click on a header sorts, the wheel scr
   children.push(sleeper(`${tag}-a`), sleeper(`${tag}-b`), sleeper(`${tag}-c`));
   startSpmon();
   await session.waitForText('PID');
-  let screen = await filterTo(tag, 3);
+  let screen = await session.filterTo(tag, 3);
   const lines = screen.split('\n');
   const headerRow = lines.findIndex((l) => l.includes('Cmdline'));
   const pids = gridPids(screen);
@@ -203,7 +196,7 @@ time.sleep(600)'`,
   children.push(grower);
   startSpmon('--interval 0.3');
   await session.waitForText('PID');
-  await filterTo(tag);
+  await session.filterTo(tag);
   const spark = (s: string) => {
     const lines = s.split('\n');
     const i = lines.findIndex((l) => /USS [\d.]+ [KMG]iB:/.test(l));

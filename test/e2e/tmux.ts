@@ -92,6 +92,19 @@ export class TmuxSession {
     throw new Error(`timed out waiting for ${what}; screen was:\n${screen}`);
   }
 
+  /**
+   * Filter spmon's grid to a unique tag with "/" and keep it: waits until exactly `count` rows show and
+   * the prompt is gone. Enter goes once the typed filter shows (not in the same read as the text), so a
+   * click or key that follows reaches the grid, not the prompt.
+   */
+  async filterTo(tag: string, count = 1): Promise<string> {
+    this.keys('/');
+    this.type(tag);
+    await this.waitFor((s) => s.includes(`1-${count} of ${count}`), `${count} row(s) for ${tag}`);
+    this.keys('Enter');
+    return this.waitFor((s) => s.includes(`1-${count} of ${count}`) && !s.includes('Enter keep'), `the filter on ${tag} kept`);
+  }
+
   waitForText(text: string, timeoutMs?: number): Promise<string> {
     return this.waitFor((s) => s.includes(text), JSON.stringify(text), timeoutMs);
   }
