@@ -293,5 +293,13 @@ describe('isSystemProcess', () => {
     expect(isSystemProcess('python3', 'python3 -m listener.py', defaultSystemProcesses)).toBe(true);
     expect(isSystemProcess('pilot-agent', null, defaultSystemProcesses)).toBe(true);
     expect(isSystemProcess('bash', 'bash', ['bash'])).toBe(true);
+    // Runs of spaces (an empty argument) are no words; a long cmdline is looked at only in its first words.
+    expect(isSystemProcess('node', '  node   --inspect   /usr/lib/code-server/out/node/entry  ', defaultSystemProcesses)).toBe(true);
+    expect(isSystemProcess('node', `node ${'--flag '.repeat(20000)}/usr/lib/code-server/entry`, defaultSystemProcesses)).toBe(false);
+    expect(isSystemProcess('node', `node --inspect /opt/ttyd/run.js ${'y '.repeat(20000)}`, defaultSystemProcesses)).toBe(true);
+    // The list may change between calls (a config reload makes a new one).
+    const list = ['vim'];
+    expect(isSystemProcess('vim', null, list)).toBe(true);
+    expect(isSystemProcess('vim', null, ['nano'])).toBe(false);
   });
 });

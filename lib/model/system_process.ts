@@ -18,7 +18,9 @@ const basename = (p: string) => p.slice(p.lastIndexOf('/') + 1);
 export function programPaths(name: string, cmdline: string | null): string[] {
   const out = [name];
   if (cmdline === null) return out;
-  const argv = cmdline.split(' ').filter((a) => a !== '');
+  // The first words only: a cmdline can be long (kilobytes of arguments), and a system process is
+  // decided for every new process of a tick.
+  const argv = firstWords(cmdline, 9);
   const argv0 = argv[0];
   if (argv0 === undefined) return out;
   out.push(argv0);
@@ -37,15 +39,32 @@ export function programPaths(name: string, cmdline: string | null): string[] {
   return out;
 }
 
+/** Up to `max` space-separated words of `text`, empty ones skipped (as `text.split(' ')` filtered). */
+function firstWords(text: string, max: number): string[] {
+  const out: string[] = [];
+  let at = 0;
+  while (out.length < max && at < text.length) {
+    const end = text.indexOf(' ', at);
+    const stop = end < 0 ? text.length : end;
+    if (stop > at) out.push(text.slice(at, stop));
+    at = stop + 1;
+  }
+  return out;
+}
+
+/** The non-empty patterns of a list, as a set (made once per list: the settings' list lives for the run). */
+const patternSets = new WeakMap<readonly string[], Set<string>>();
+
 /**
  * A system process: one of `patterns` is the basename of its comm, argv[0] or interpreted script, or a
  * directory of that program's path (code-server runs as `node /usr/lib/code-server/out/node/entry`).
  */
 export function isSystemProcess(name: string, cmdline: string | null, patterns: readonly string[]): boolean {
-  const wanted = patterns.filter((p) => p !== '');
-  if (wanted.length === 0) return false;
+  let wanted = patternSets.get(patterns);
+  if (wanted === undefined) patternSets.set(patterns, (wanted = new Set(patterns.filter((p) => p !== ''))));
+  if (wanted.size === 0) return false;
   for (const path of programPaths(name, cmdline)) {
-    for (const part of path.split('/')) if (part !== '' && wanted.includes(part)) return true;
+    for (const part of path.split('/')) if (part !== '' && wanted.has(part)) return true;
   }
   return false;
 }
