@@ -42,6 +42,18 @@ describe('selection follows identity', () => {
     expect(orderRows(s2, st).list[0].key).toBe(b.key);
   });
 
+  test('k or K on a zombie: no y/n, it says the process has exited and who can clear it', () => {
+    const z = proc(40, { state: 'Z', ppid: 7 });
+    const snap = snapshot([z]);
+    const st = settle(snap, start());
+    for (const tree of [false, true]) {
+      const r = reduce(st, { type: 'kill', tree }, ctx(snap, st));
+      expect(r.state.mode).toBe('grid');
+      expect(r.effect).toBeUndefined();
+      expect(r.state.status).toEqual({ text: 'Process 40 has already exited (a zombie): only its parent, pid 7, can clear it', level: 'warn' });
+    }
+  });
+
   test('a process that exits is shown as gone, not replaced by a neighbour', () => {
     const a = proc(10), b = proc(20), c = proc(30);
     const s1 = snapshot([a, b, c]);
@@ -229,6 +241,14 @@ describe('view model', () => {
     expect(v.grid.length).toBe(4);
     for (const l of [v.gridHeader, v.status, ...v.grid.map((g) => g.line)]) expect(lineText(l).length).toBeLessThanOrEqual(20);
     expect(lineText(v.gridHeader)).toMatch(/PID +Name/);
+  });
+
+  test('any width from 1 to 80 with room for the header: the view is made (no endless shrinking), every line fits', () => {
+    const snap = snapshot([proc(1), proc(2)]);
+    for (let width = 1; width <= 80; width++) {
+      const v = view(snap, settle(snap, start()), { width, height: 40 });
+      for (const [i, l] of [...v.header, v.gridHeader, v.status].entries()) expect([width, i, lineText(l)]).toEqual([width, i, lineText(l).slice(0, Math.max(0, width))]);
+    }
   });
 
   test('blessed tags in a name are escaped, control characters are placeholders', () => {

@@ -20,10 +20,12 @@ interface Part {
 
 /** The parts in order, shortened then dropped (lowest priority first) until they fit `width`. */
 function fitParts(parts: Part[], width: number): Line {
-  const live = parts.map((p) => ({ ...p, segs: p.segs }));
+  const live = parts.map((p) => ({ ...p, segs: p.segs, dropped: false }));
   const w = () => live.reduce((a, p) => a + p.segs.reduce((b, s) => b + displayWidth(s.text), 0), 0);
   while (w() > width) {
-    const byPriority = live.filter((p) => p.priority < Infinity).sort((a, b) => a.priority - b.priority);
+    // A part once dropped stays dropped: made short again, it would be dropped again, for ever (a
+    // terminal narrower than what cannot go spun the dashboard at 100 % CPU).
+    const byPriority = live.filter((p) => p.priority < Infinity && !p.dropped).sort((a, b) => a.priority - b.priority);
     const shortable = byPriority.find((p) => p.short && p.segs !== p.short);
     if (shortable) {
       shortable.segs = shortable.short!;
@@ -32,6 +34,7 @@ function fitParts(parts: Part[], width: number): Line {
     const droppable = byPriority.find((p) => p.segs.length > 0);
     if (!droppable) break;
     droppable.segs = [];
+    droppable.dropped = true;
   }
   return fitLine(live.flatMap((p) => p.segs), width);
 }
