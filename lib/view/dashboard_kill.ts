@@ -76,6 +76,9 @@ export function killInGrid(s: DashboardState, tree: boolean, ctx: ReduceContext)
   const target = ctx.rows.list[cur];
   if (s.gone && s.gone.key === target.key)
     return { state: { ...s, status: { text: `Process ${target.pid} has already exited`, level: 'warn' } } };
+  // A zombie has exited: a signal does nothing to it, only its parent's wait() clears it.
+  if (target.state === 'Z')
+    return { state: { ...s, status: { text: `Process ${target.pid} has already exited (a zombie): only its parent, pid ${target.ppid}, can clear it`, level: 'warn' } } };
   const sub = tree ? subtree(buildTree(ctx.all), target.pid) : [];
   const members = (sub.length > 0 ? sub : [target]).map(copyOf);
   return ask(s, ctx.guard, { kind: tree ? 'tree' : 'process', target: copyOf(target), members });

@@ -136,15 +136,20 @@ test("k and K on spmon's own tmux server are refused before any y/n", async () =
   await session.waitForText('filter "tmux: server"');
   // Other tmux servers may run: walk down to ours (the detail pane names the selection).
   const selected = (s: string) => Number(s.match(/^│(\d+) /m)?.[1] ?? NaN);
-  for (let i = 0; i < 100 && selected(session.capture()) !== server; i++) {
-    session.keys('Down');
-    await new Promise((r) => setTimeout(r, 150));
-  }
-  expect(selected(session.capture())).toBe(server);
+  const selectServer = async () => {
+    session.keys('Home');
+    for (let i = 0; i < 100 && selected(session.capture()) !== server; i++) {
+      session.keys('Down');
+      await new Promise((r) => setTimeout(r, 150));
+    }
+    expect(selected(session.capture())).toBe(server);
+  };
   for (const key of ['k', 'K']) {
+    await selectServer();
     session.keys(key);
     const screen = await session.waitForText(`Refused to end ${server} tmux: server: it is protected`);
     expect(screen).not.toContain('(y/n)');
+    // The next key clears it (and may move the selection: the walk starts again).
     session.keys('Down');
     session.keys('Up');
     await session.waitFor((s) => !s.includes('Refused'), 'the refusal gone with the next key');

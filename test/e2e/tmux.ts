@@ -3,6 +3,7 @@ import { execFileSync, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { aliveAs, startTicksOf } from '../helpers/daemon_env';
 
 export const ROOT = path.resolve(__dirname, '../..');
 export const SPMON = path.join(ROOT, 'bin/spmon');
@@ -68,6 +69,32 @@ export class TmuxSession {
     return Number(this.tmux(['display-message', '-p', '-t', this.name, '#{pid}']).trim());
   }
 
+  /** The tmux server and its descendants as (pid, start time); none when no server runs. */
+  private serverTree(): [number, number | null][] {
+    const r = spawnSync('tmux', ['display-message', '-p', '-t', this.name, '#{pid}'], { env: this.env, encoding: 'utf8' });
+    const server = Number(r.stdout.trim());
+    if (r.status !== 0 || !(server > 1)) return [];
+    const children = new Map<number, number[]>();
+    for (const e of fs.readdirSync('/proc')) {
+      if (!/^\d+$/.test(e)) continue;
+      try {
+        const t = fs.readFileSync(`/proc/${e}/stat`, 'utf8');
+        const ppid = Number(t.slice(t.lastIndexOf(')') + 2).split(' ')[1]);
+        children.set(ppid, [...(children.get(ppid) ?? []), Number(e)]);
+      } catch {
+        // gone
+      }
+    }
+    const out: [number, number | null][] = [];
+    const todo = [server];
+    while (todo.length > 0) {
+      const pid = todo.pop()!;
+      out.push([pid, startTicksOf(pid)]);
+      todo.push(...(children.get(pid) ?? []));
+    }
+    return out;
+  }
+
   resize(width: number, height: number): void {
     this.tmux(['resize-window', '-t', this.name, '-x', String(width), '-y', String(height)]);
   }
@@ -109,8 +136,26 @@ export class TmuxSession {
     return this.waitFor((s) => s.includes(text), JSON.stringify(text), timeoutMs);
   }
 
+  /**
+   * End the server (its panes' processes get the hangup, as when a terminal closes), then end by (pid,
+   * start time) whatever of its tree outlived the hangup by 5 s: a program that ignores it, or one stuck
+   * in a loop, is not left running after the test.
+   */
   kill(): void {
+    const tree = this.serverTree();
     spawnSync('tmux', ['kill-server'], { env: this.env });
+    let left = tree;
+    for (const until = Date.now() + 5000; left.length > 0 && Date.now() < until; ) {
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 50);
+      left = left.filter(([pid, start]) => aliveAs(pid, start));
+    }
+    for (const [pid] of left) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        // gone meanwhile
+      }
+    }
     fs.rmSync(this.tmpdir, { recursive: true, force: true });
     fs.rmSync(this.home, { recursive: true, force: true });
   }
