@@ -2,144 +2,39 @@
 // The real dashboard, as a user runs it: `node bin/spmon --interval S` in a pane of a
 // private tmux server (its own TMUX_TMPDIR in a fresh temp directory, no config file,
 // status line off), with bench/lib/tick_probe.js preloaded to count ticks. The pane runs
-// node directly (no shell), so the pane's pid is the dashboard's pid.
+// node directly (no shell), so the pane's pid is the dashboard's pid. The pane, its
+// server and the /proc readings are bench/lib/monitor_pane.js's (the peers case runs htop
+// and btop in the same kind of pane).
 //
 // Only the server this module started is ever ended, through its own socket
 // (kill-server); a dashboard pid that outlives it is SIGKILLed by pid after its start
 // time is checked. A server still up when this process exits is ended from an 'exit'
 // hook, so Ctrl-C in the middle of a run leaves nothing behind.
 
-const { spawnSync } = require('child_process');
 const fs = require('fs');
-const os = require('os');
 const path = require('path');
+const { MonitorPane, cpuOf, memOf, threadsOf } = require('./monitor_pane');
 
 const PROBE = path.join(__dirname, 'tick_probe.js');
-const live = new Set(); // running Dashboard objects
 const delay = (ms) => new Promise((r) => setTimeout(r, ms));
 
-const TICK_MS = 10; // USER_HZ
-
-/** Fields of /proc/<pid>/stat after the comm, or null when the process is gone. */
-function statFields(pid) {
-  try {
-    const s = fs.readFileSync(`/proc/${pid}/stat`, 'latin1');
-    return s.slice(s.lastIndexOf(')') + 2).split(' ');
-  } catch {
-    return null;
-  }
-}
-
-/** CPU of a process in ms: own (utime + stime) and reaped children (cutime + cstime), and its start time. */
-function cpuOf(pid) {
-  const f = statFields(pid);
-  if (!f) return null;
-  return {
-    selfMs: (Number(f[11]) + Number(f[12])) * TICK_MS,
-    childrenMs: (Number(f[13]) + Number(f[14])) * TICK_MS,
-    start: f[19],
-  };
-}
-
-/**
- * CPU ms (utime + stime) of each thread of a process, summed by thread name (comm;
- * the main thread is "main"): tells the JavaScript thread from V8's GC helpers
- * ("V8 DefaultWorke") and libuv's pool ("libuv-worker"). Threads that ended are not
- * counted, so take the difference of two readings as a lower bound per group.
- */
-function threadsOf(pid) {
-  const out = {};
-  let tids;
-  try {
-    tids = fs.readdirSync(`/proc/${pid}/task`);
-  } catch {
-    return null;
-  }
-  for (const tid of tids) {
-    const f = statFields(`${pid}/task/${tid}`);
-    if (!f) continue;
-    let name = 'main';
-    if (tid !== String(pid)) {
-      try {
-        name = fs.readFileSync(`/proc/${pid}/task/${tid}/comm`, 'utf8').trim();
-      } catch {
-        continue;
-      }
-    }
-    out[name] = (out[name] || 0) + (Number(f[11]) + Number(f[12])) * TICK_MS;
-  }
-  return out;
-}
-
-/** VmRSS and VmHWM (peak) of a process in bytes, or null. */
-function memOf(pid) {
-  let text;
-  try {
-    text = fs.readFileSync(`/proc/${pid}/status`, 'latin1');
-  } catch {
-    return null;
-  }
-  const kb = (key) => {
-    const m = new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(text);
-    return m ? Number(m[1]) * 1024 : null;
-  };
-  return { rssBytes: kb('VmRSS'), hwmBytes: kb('VmHWM') };
-}
-
-class Dashboard {
+class Dashboard extends MonitorPane {
   constructor({ root, intervalSec, cols = 120, rows = 40, extraEnv = {} }) {
-    this.dir = fs.mkdtempSync(path.join(os.tmpdir(), 'spmon-bench-tmux-'));
+    const argv = [process.execPath, '-r', PROBE, path.join(root, 'bin', 'spmon'), '--interval', String(intervalSec)];
+    super({ argv, expect: 'bin/spmon', cols, rows, env: extraEnv });
     this.tickFile = path.join(this.dir, 'ticks');
     fs.writeFileSync(this.tickFile, '');
-    const uid = typeof process.getuid === 'function' ? process.getuid() : 0;
-    this.socket = path.join(this.dir, `tmux-${uid}`, 'default'); // where TMUX_TMPDIR puts the default server
-    this.env = { ...process.env, ...extraEnv, TMUX_TMPDIR: this.dir, SPMON_BENCH_TICK_FILE: this.tickFile };
-    delete this.env.TMUX;
-    delete this.env.TMUX_PANE;
-    this.argv = [process.execPath, '-r', PROBE, path.join(root, 'bin', 'spmon'), '--interval', String(intervalSec)];
-    this.cols = cols;
-    this.rows = rows;
-    this.pid = null;
-    this.startTime = null;
-    this.serverPid = null;
-    this.stopped = false;
-  }
-
-  tmux(...args) {
-    const r = spawnSync('tmux', ['-S', this.socket, ...args], { env: this.env, encoding: 'utf8', timeout: 10000 });
-    if (r.error) throw new Error(`tmux ${args[0]}: ${r.error.message}`);
-    if (r.status !== 0) throw new Error(`tmux ${args[0]} exited ${r.status}: ${r.stderr.trim()}`);
-    return r.stdout;
+    this.env.SPMON_BENCH_TICK_FILE = this.tickFile;
   }
 
   /** Start the server and the dashboard; wait until it has completed `warmTicks` ticks. */
   async start({ warmTicks = 3, timeoutMs = 60000 } = {}) {
-    fs.mkdirSync(path.dirname(this.socket), { recursive: true, mode: 0o700 });
-    live.add(this);
-    this.tmux(
-      '-f', '/dev/null', 'new-session', '-d', '-s', 'bench', '-x', String(this.cols), '-y', String(this.rows), ...this.argv,
-      ';', 'set-option', '-g', 'status', 'off',
-      ';', 'set-option', '-g', 'remain-on-exit', 'on',
-    );
-    this.serverPid = Number(this.tmux('display-message', '-p', '-t', 'bench', '#{pid}').trim());
-    this.pid = Number(this.tmux('display-message', '-p', '-t', 'bench', '#{pane_pid}').trim());
-    const c = cpuOf(this.pid);
-    const cmd = fs.readFileSync(`/proc/${this.pid}/cmdline`, 'latin1');
-    if (!c || !cmd.includes('bin/spmon')) throw new Error(`pane pid ${this.pid} is not the dashboard (${cmd.replace(/\0/g, ' ')})`);
-    this.startTime = c.start;
+    await this.launch();
     const deadline = Date.now() + timeoutMs;
     while (this.ticks().length < warmTicks) {
       if (this.paneDead()) throw new Error(`the dashboard exited:\n${this.capture()}`);
       if (Date.now() > deadline) throw new Error(`the dashboard did not tick ${warmTicks} times in ${timeoutMs} ms:\n${this.capture()}`);
       await delay(50);
-    }
-  }
-
-  paneDead() {
-    try {
-      return this.tmux('display-message', '-p', '-t', 'bench', '#{pane_dead}').trim() === '1';
-    } catch {
-      return true;
     }
   }
 
@@ -167,37 +62,9 @@ class Dashboard {
     }
   }
 
-  /** CPU and memory of the dashboard and the tmux server now. */
+  /** CPU and memory of the dashboard and the tmux server now (atMs: Date.now()). */
   reading() {
     return { atMs: Date.now(), dashboard: cpuOf(this.pid), threads: threadsOf(this.pid), mem: memOf(this.pid), server: cpuOf(this.serverPid) };
-  }
-
-  capture() {
-    try {
-      return this.tmux('capture-pane', '-p', '-t', 'bench');
-    } catch (err) {
-      return `(capture-pane failed: ${err.message})`;
-    }
-  }
-
-  /** End exactly this server; make sure the dashboard is gone; remove the temp directory. */
-  async stop() {
-    if (this.stopped) return;
-    this.stopped = true;
-    live.delete(this);
-    this.stopSync();
-    for (let i = 0; i < 100 && this.alive(); i++) await delay(50);
-    if (this.alive()) process.kill(this.pid, 'SIGKILL'); // ours: same pid and start time
-    fs.rmSync(this.dir, { recursive: true, force: true });
-  }
-
-  alive() {
-    const c = this.pid ? cpuOf(this.pid) : null;
-    return c !== null && c.start === this.startTime;
-  }
-
-  stopSync() {
-    spawnSync('tmux', ['-S', this.socket, 'kill-server'], { env: this.env, stdio: 'ignore', timeout: 10000 });
   }
 }
 
@@ -245,17 +112,5 @@ async function watchDashboard({ root, intervalSec, seconds, warmTicks = 3, shoul
     mem: b.mem,
   };
 }
-
-process.on('exit', () => {
-  for (const d of live) {
-    d.stopSync();
-    try {
-      if (d.alive()) process.kill(d.pid, 'SIGKILL');
-    } catch {
-      /* gone */
-    }
-    fs.rmSync(d.dir, { recursive: true, force: true });
-  }
-});
 
 module.exports = { Dashboard, watchDashboard, cpuOf, memOf, threadsOf };
