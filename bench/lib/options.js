@@ -24,8 +24,8 @@ const HELP = `Usage: npm run bench -- [options]
   --before-root DIR  also run another checkout (built) beside this one: its
                  --once --json in the same rounds of the cli case, its dashboard
                  right after this one's; rows *-vs-before give the ratios     SPMON_BENCH_BEFORE_ROOT
-  --case a,b     only these cases (default: all but scale and bigmem, which bring
-                 their own load and take minutes; see bench/cases/)      SPMON_BENCH_CASES
+  --case a,b     only these cases (default: all but scale, bigmem, metrics and
+                 peers, which take minutes; see bench/cases/)      SPMON_BENCH_CASES
 
   scale case (npm run bench -- --case scale):
   --scale-levels a,b,...  extra sleeping processes at each step (default
@@ -60,6 +60,16 @@ const HELP = `Usage: npm run bench -- [options]
   --metrics-ticks N  daemon ticks per step, each followed by scrapes (default 20,
                  quick 5)                                       SPMON_BENCH_METRICS_TICKS
 
+  peers case (npm run bench -- --case peers): spmon's dashboard, htop, btop (Debian's
+  packages, installed when missing) and the daemon with /metrics scraped at 1 Hz, each
+  alone in turn, at the current load and at +--procs:
+  --peers-seconds S  how long each is measured, after the warm-up (default 30,
+                 quick 5)                                      SPMON_BENCH_PEERS_SECONDS
+  --peers-warmup S   seconds from its start before the measurement (default 8,
+                 quick 2)                                       SPMON_BENCH_PEERS_WARMUP
+  --peers-starts N   starts timed to the first frame with process rows, median
+                 (default 3, quick 1)                           SPMON_BENCH_PEERS_STARTS
+
   --out DIR      where the JSON goes (default bench/out)                 SPMON_BENCH_OUT
   --quick        a fast smoke run                                        SPMON_BENCH_QUICK=1
   --help
@@ -81,6 +91,9 @@ const SPEC = {
   bigmemTicks: { flag: 'bigmem-ticks', env: 'SPMON_BENCH_BIGMEM_TICKS', def: 100, quick: 10, min: 2 },
   metricsTicks: { flag: 'metrics-ticks', env: 'SPMON_BENCH_METRICS_TICKS', def: 20, quick: 5, min: 1 },
   bigmemDashSeconds: { flag: 'bigmem-dash-seconds', env: 'SPMON_BENCH_BIGMEM_DASH_SECONDS', def: 60, quick: 5, min: 1 },
+  peersSeconds: { flag: 'peers-seconds', env: 'SPMON_BENCH_PEERS_SECONDS', def: 30, quick: 5, min: 1 },
+  peersWarmup: { flag: 'peers-warmup', env: 'SPMON_BENCH_PEERS_WARMUP', def: 8, quick: 2, min: 0 },
+  peersStarts: { flag: 'peers-starts', env: 'SPMON_BENCH_PEERS_STARTS', def: 3, quick: 1, min: 1 },
   tokensMb: { flag: 'tokens-mb', env: 'SPMON_BENCH_TOKENS_MB', def: 300, quick: 40, min: 1 },
 };
 
