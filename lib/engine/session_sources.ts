@@ -15,6 +15,22 @@ import { startTmuxListing, TmuxPane, TmuxWatcher } from '../sources/tmux';
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const agentBinding = () => require('../model/agent_binding') as typeof import('../model/agent_binding');
 
+/** tmux is listed again at least this often though no server or pane process came or went (a rename), ms. */
+export const TMUX_RENAME_MS = 10_000;
+
+/**
+ * What of the process table a tmux listing depends on: the tmux servers and their children (the panes'
+ * processes), by identity. A session or window made or closed changes it; a rename does not.
+ */
+export function tmuxSignature(processes: readonly ProcessStat[]): string {
+  const servers = new Set<number>();
+  for (const p of processes) if (p.name === 'tmux: server') servers.add(p.pid);
+  if (servers.size === 0) return '';
+  const keys: string[] = [];
+  for (const p of processes) if (servers.has(p.pid) || servers.has(p.ppid)) keys.push(p.key);
+  return keys.sort().join(' ');
+}
+
 /** At most this many agent processes have their open files read per tick. */
 const MAX_INSPECT = 32;
 
@@ -31,6 +47,7 @@ export class SessionSources {
   private logs: AgentLogSession[] = [];
   private lastAgentPoll = -Infinity;
   private lastTmuxRefresh = -Infinity;
+  private tmuxSig = '';
   private readonly pollMs: number;
   private readonly env: NodeJS.ProcessEnv;
   private tmuxOnce: TmuxPane[] | null = null;
@@ -123,9 +140,15 @@ export class SessionSources {
   /** Before the sessions of a tick are built: refresh what is due (tmux in the background, agent logs), bind agents. */
   update(snap: ModelSnapshot, nowMs: number = Date.now()): void {
     if (!this.tmuxOnce && nowMs - this.lastTmuxRefresh >= this.pollMs) {
-      // Listing tmux forks a child: every pollMs is enough.
-      this.tmux.refresh();
-      this.lastTmuxRefresh = nowMs;
+      // Listing tmux forks a child (a few ms of a large process's CPU): only when a server or a pane
+      // process came or went since the last listing, and every TMUX_RENAME_MS for what the processes do
+      // not show (a renamed session).
+      const sig = tmuxSignature(snap.processes);
+      if (sig !== this.tmuxSig || nowMs - this.lastTmuxRefresh >= TMUX_RENAME_MS) {
+        this.tmux.refresh();
+        this.lastTmuxRefresh = nowMs;
+        this.tmuxSig = sig;
+      }
     }
     if (!this.tmuxOnce && nowMs - this.lastAgentPoll >= this.pollMs) {
       this.logs = this.agents.poll();
