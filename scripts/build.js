@@ -38,11 +38,32 @@ async function build() {
     external: ['blessed', 'node-gyp-build', 'ajv', 'ajv/*', 'ajv-formats', 'prom-client', 'yaml', 'bcryptjs', '@modelcontextprotocol/sdk', '@modelcontextprotocol/sdk/*', 'zod', 'zod/*'],
     logLevel: 'warning',
     metafile: true,
+    plugins: [lazyCommanderChildProcess],
   });
   shareNamespaces(OUT);
   const bytes = result.metafile.outputs[path.relative(process.cwd(), OUT)]?.bytes ?? Object.values(result.metafile.outputs)[0].bytes;
   return { out: OUT, bytes, inputs: Object.keys(result.metafile.inputs).length };
 }
+
+/**
+ * commander requires child_process when it loads, for executable subcommands that spmon does not have;
+ * child_process (and net, which it loads) cost a start of `spmon --once` ~5 ms of compiling Node's own
+ * modules. Its one use, `childProcess.spawn`, is made to require it then. A commander whose source no
+ * longer has that line is bundled as it is, with a warning.
+ */
+const COMMANDER_CP = "const childProcess = require('node:child_process');";
+const lazyCommanderChildProcess = {
+  name: 'lazy-commander-child-process',
+  setup(b) {
+    b.onLoad({ filter: /[\\/]commander[\\/]lib[\\/]command\.js$/ }, (args) => {
+      const text = fs.readFileSync(args.path, 'utf8');
+      if (!text.includes(COMMANDER_CP))
+        return { contents: text, loader: 'js', warnings: [{ text: 'commander no longer requires child_process as expected: loaded eagerly' }] };
+      const lazy = "const childProcess = { spawn: (...a) => require('node:child_process').spawn(...a) };";
+      return { contents: text.replace(COMMANDER_CP, lazy), loader: 'js' };
+    });
+  },
+};
 
 /**
  * esbuild turns each `import * as fs from 'fs'` into `__toESM(require('fs'))`, which copies every export of

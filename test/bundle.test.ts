@@ -90,6 +90,14 @@ describe('dist/spmon.js', () => {
     expect(r.stderr).not.toContain(path.join(ROOT, 'lib') + path.sep);
   });
 
+  test('a snapshot with no daemon and no tmux server loads neither child_process nor net (commander\'s and the daemon\'s are lazy)', () => {
+    const r = spawnSync(process.execPath, [BIN, '--once', '--json', '--interval', '0'], { env: { ...pe.env, NODE_DEBUG: 'module' }, encoding: 'utf8', timeout: 60_000 });
+    expect(r.status).toBe(0);
+    const builtins = new Set([...r.stderr.matchAll(/load built-in module (\S+)/g)].map((m) => m[1].replace(/^node:/, '')));
+    expect(builtins.has('fs')).toBe(true);
+    expect([...builtins].filter((b) => b === 'child_process' || b === 'net')).toEqual([]);
+  });
+
   test('without a build, bin/spmon says how to make one', () => {
     const copy = path.join(pe.home, 'pkg');
     fs.mkdirSync(path.join(copy, 'bin'), { recursive: true });

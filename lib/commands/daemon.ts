@@ -1,9 +1,8 @@
 // `spmon daemon`: run the daemon in the foreground (logs to stderr), or with --detach in the background.
-import { spawn } from 'child_process';
+import type * as childProcess from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { DaemonClient, NoDaemonError, selfCommand } from '../daemon/client';
-import { startDaemon } from '../daemon/daemon';
 import { PathError, privateDir, stateDir } from '../daemon/paths';
 import { CommandDef, RunContext, UsageError } from './command';
 import { SOCKET_OPTION, socketOf } from './daemon_client';
@@ -21,7 +20,7 @@ async function detach(ctx: RunContext, socketPath: string): Promise<number> {
     if (v === true) extra.push(passOn[i]);
     else if (v !== undefined) extra.push(passOn[i], String(v));
   }
-  const child = spawn(cmd, [...args, ...process.argv.slice(2, process.argv.indexOf('daemon')), 'daemon', '--socket', socketPath, ...extra], {
+  const child = (require('child_process') as typeof childProcess).spawn(cmd, [...args, ...process.argv.slice(2, process.argv.indexOf('daemon')), 'daemon', '--socket', socketPath, ...extra], {
     detached: true,
     stdio: ['ignore', fd, fd],
     env: ctx.io.env,
@@ -66,6 +65,10 @@ export const daemonCommand: CommandDef = {
     if (!metrics && ctx.opts.webConfig !== undefined) throw new UsageError('--web-config goes with --metrics');
     let daemon;
     try {
+      // The daemon's modules (supervisor, server, requests, metrics) load here only: no other command
+      // evaluates them at its start.
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const { startDaemon } = require('../daemon/daemon') as typeof import('../daemon/daemon');
       daemon = await startDaemon(ctx.settings, { socketPath, env: ctx.io.env, log, metrics });
     } catch (err) {
       if (err instanceof NoDaemonError || err instanceof PathError) {

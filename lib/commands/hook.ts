@@ -8,7 +8,6 @@
 // A hook must never break the session: any failure of its own exits 0 and is logged.
 import * as fs from 'fs';
 import * as path from 'path';
-import { policyFor } from '../daemon/agent_policy';
 import { connectOrStart } from '../daemon/client';
 import { socketPath, stateDir } from '../daemon/paths';
 import { defaultContinuation } from '../daemon/requests';
@@ -97,6 +96,9 @@ async function claudeHook(ctx: RunContext): Promise<number> {
   }
   const agents = ctx.settings.agents;
   const session = { id: `agent:claude:${sessionId}`, agent: { tool: 'claude' as const, sessionId } };
+  // The policy (and the daemon's request code it shares) loads here only, not at every command's start.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { policyFor } = require('../daemon/agent_policy') as typeof import('../daemon/agent_policy');
   const action = policyFor(agents, session, level === 'critical' ? 'critical' : 'warning');
   if (action === 'none') {
     saveState(file, state);

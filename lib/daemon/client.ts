@@ -1,8 +1,8 @@
 // A client of the daemon's control API: one connection, requests answered in order of their ids. Used by
 // the CLI (run, ps, logs, stop, status...), the dashboard and the MCP server.
-import { spawn } from 'child_process';
+import type * as childProcess from 'child_process';
 import * as fs from 'fs';
-import * as net from 'net';
+import type * as net from 'net';
 import * as path from 'path';
 import { privateDir, stateDir } from './paths';
 import { ApiError, ErrorCode, LineSplitter, Response } from './protocol';
@@ -51,7 +51,8 @@ export class DaemonClient {
   /** Connect; NoDaemonError when nothing answers within `timeoutMs`. */
   static connect(socketPath: string, timeoutMs = 2000): Promise<DaemonClient> {
     return new Promise((resolve, reject) => {
-      const socket = net.connect(socketPath);
+      // net (and child_process below) load on first use: `spmon --once` with no daemon needs neither.
+      const socket = (require('net') as typeof net).connect(socketPath);
       const timer = setTimeout(() => {
         socket.destroy();
         reject(new NoDaemonError(`no spmon daemon answered on ${socketPath} within ${timeoutMs} ms`));
@@ -129,7 +130,7 @@ export async function connectOrStart(socketPath: string, env: NodeJS.ProcessEnv,
   privateDir(dir);
   const logFd = fs.openSync(path.join(dir, 'daemon.log'), 'a', 0o600);
   const [cmd, ...args] = selfCommand();
-  const child = spawn(cmd, [...args, 'daemon', '--socket', socketPath], { detached: true, stdio: ['ignore', logFd, logFd], env });
+  const child = (require('child_process') as typeof childProcess).spawn(cmd, [...args, 'daemon', '--socket', socketPath], { detached: true, stdio: ['ignore', logFd, logFd], env });
   fs.closeSync(logFd);
   let exited: string | null = null;
   child.once('exit', (code, signal) => (exited = signal ?? String(code)));

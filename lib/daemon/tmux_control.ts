@@ -1,7 +1,7 @@
 // A termination request's continuation in the agent's own tmux pane: typed into the pane's shell (when the
 // agent was started from a shell, which is still there), or the pane respawned with it (when the agent
 // was the pane's own process). Then checked: a continuation that ends within `minUptimeMs` failed.
-import { execFile } from 'child_process';
+import type * as childProcess from 'child_process';
 import type { Engine } from '../engine/engine';
 import type { Frame } from '../engine/frame';
 import type { ProcessStat } from '../model/process_stat';
@@ -14,7 +14,7 @@ function tmux(pane: TmuxPane, args: string[], env: NodeJS.ProcessEnv): Promise<{
   const e = { ...env };
   delete e.TMUX;
   return new Promise((resolve) => {
-    execFile('tmux', ['-S', pane.socketPath, ...args], { env: e, timeout: 5000 }, (err, out, stderr) => resolve({ ok: !err, out: String(out), err: String(stderr) }));
+    (require('child_process') as typeof childProcess).execFile('tmux', ['-S', pane.socketPath, ...args], { env: e, timeout: 5000 }, (err, out, stderr) => resolve({ ok: !err, out: String(out), err: String(stderr) }));
   });
 }
 
