@@ -1,6 +1,7 @@
 // The interactive dashboard: draws the view model with neo-blessed, and turns keys and mouse events into
 // actions. No /proc reads, no rules here.
-import blessed from 'blessed';
+import type blessed from 'blessed';
+import * as widgets from './blessed_parts';
 import type { Settings } from '../config';
 import { DaemonClient } from '../daemon/client';
 import { socketPath } from '../daemon/paths';
@@ -37,7 +38,7 @@ export async function runDashboard(settings: Settings, env: NodeJS.ProcessEnv = 
   const utf8 = localeIsUtf8(env);
   const colours = !noColor(env);
   const palette = colours ? COLOURS : NO_COLOURS;
-  const screen = blessed.screen({
+  const screen = widgets.screen({
     smartCSR: true,
     fullUnicode: utf8,
     forceUnicode: utf8,
@@ -55,7 +56,7 @@ export async function runDashboard(settings: Settings, env: NodeJS.ProcessEnv = 
   internal._reduceColor = (c: number) => (c === 8 ? 8 : reduceColor(c));
 
   const border = (fg: string) => (colours ? { border: { fg } } : {});
-  const box = (opts: blessed.Widgets.BoxOptions) => blessed.box({ tags: true, wrap: false, ...opts } as blessed.Widgets.BoxOptions);
+  const box = (opts: blessed.Widgets.BoxOptions) => widgets.box({ tags: true, wrap: false, ...opts } as blessed.Widgets.BoxOptions);
   const header = box({ parent: screen, top: 0, left: 0, width: '100%', height: 4 });
   const gridHeader = box({ parent: screen, top: 4, left: 0, width: '100%', height: 1 });
   const grid = box({ parent: screen, top: 5, left: 0, width: '100%', height: 10 });
@@ -64,7 +65,7 @@ export async function runDashboard(settings: Settings, env: NodeJS.ProcessEnv = 
   const detailText = box({ parent: detail, top: 0, left: 0, height: 7, width: 10 });
   const spark = box({ parent: detail, top: 0, left: 11, height: 7, width: 10 });
   const status = box({ parent: screen, bottom: 0, left: 0, width: '100%', height: 1 });
-  const overlay = blessed.box({
+  const overlay = widgets.box({
     parent: screen, top: 'center', left: 'center', width: '80%', height: 'shrink', tags: true,
     border: { type: 'line' }, hidden: true, padding: { left: 1, right: 1 }, style: border('cyan'),
   });

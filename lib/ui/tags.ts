@@ -1,5 +1,5 @@
 // Styled lines -> blessed tags. The only place view styles become terminal markup.
-import blessed from 'blessed';
+import { escape } from './blessed_parts';
 import type { Line, Style } from '../view/styled';
 
 export type Palette = Record<Style, [string, string]>;
@@ -66,7 +66,7 @@ export function toTags(line: Line, palette: Palette = COLOURS): string {
     for (i++; i < line.length && line[i].style === style; i++) text += line[i].text;
     if (text === '') continue;
     const [open, close] = palette[style];
-    out += open + blessed.escape(text) + close;
+    out += open + escape(text) + close;
   }
   return out;
 }

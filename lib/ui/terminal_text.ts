@@ -8,7 +8,7 @@
 // column, blessed and terminals as none), and wherever blessed's cell count differs from string-width's.
 // Without a UTF-8 locale, blessed prints '?' for anything past ASCII: each such grapheme becomes as many '?'
 // as its columns, so widths still hold.
-import blessed from 'blessed';
+import { unicode as blessedUnicode } from './blessed_parts';
 import stringWidth from 'string-width';
 
 interface BlessedUnicode {
@@ -17,7 +17,7 @@ interface BlessedUnicode {
   chars: { all: RegExp };
 }
 // The width rule blessed draws with (neo-blessed exports it; its types do not declare it).
-const unicode = (blessed as unknown as { unicode: BlessedUnicode }).unicode;
+const unicode = blessedUnicode as BlessedUnicode;
 
 /** Cells blessed gives one BMP character, or -1 when its layout and its drawing disagree. */
 export function blessedCells(ch: string): number {
