@@ -2,6 +2,8 @@
 // providers, the read feedback (which smaps to read next tick, which process to detail, which agent
 // processes to inspect) and the Terminator. It runs ticks, or a one-shot snapshot, and publishes frames.
 // Consumers say what they watch (`watch`); they never reach the reader or the sampler.
+// Over 300 lines: the tick, the snapshot and the ending calls share the engine's state (the last frame,
+// the watchers' wishes, the reader's plan).
 import * as os from 'os';
 import { getSystemErrorMap } from 'util';
 import { createReader, RawProcessFiles, RawSample, Reader, SampleOptions } from '../native';

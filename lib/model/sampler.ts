@@ -1,5 +1,7 @@
 // The Sampler turns raw counters into the numbers users read: per-process CPU %,
 // memory, I/O rates and growth, keyed by (pid, start time). Pure: no I/O.
+// Over 300 lines: the derivations (CPU, memory with its smaps fallback, I/O, growth) are one pass over a
+// sample, per process.
 import { FLAG_KERNEL_THREAD, FLAG_SMAPS_FALLBACK, FLAG_SMAPS_READ, RawCgroup, RawHost, RawSample } from '../native';
 import type { CgroupStat, HostStat, ModelSnapshot, ProcessHistory, ProcessStat } from './process_stat';
 
