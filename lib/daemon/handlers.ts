@@ -142,8 +142,11 @@ export function apiHandlers(d: RunningDaemon, info: { version: string }): Record
     get: (p) => row(d.supervisor.get(str(p, 'id'))),
     stop: async (p) => row(await d.supervisor.stop(str(p, 'id'), { graceSec: optNum(p, 'graceSec', 0), signal: p.signal === undefined ? undefined : str(p, 'signal') })),
     restart: async (p) => row(await d.supervisor.restart(str(p, 'id'))),
-    requestTermination: (p, peer) => {
+    requestTermination: async (p, peer) => {
       const opt = (k: string) => (p[k] === undefined || p[k] === null ? undefined : p[k]);
+      // No session named: the session of the pid given, else of the asker, which may need an agent log
+      // bound to its process first.
+      const frame = opt('session') === undefined ? await d.requests.frameForRequester(optNum(p, 'pid', 2) ?? peer.pid) : undefined;
       const rec = d.requests.file({
         source: (['cli', 'hook', 'mcp'].includes(p.source as string) ? p.source : 'cli') as 'cli',
         session: opt('session') === undefined ? undefined : str(p, 'session'),
@@ -158,7 +161,7 @@ export function apiHandlers(d: RunningDaemon, info: { version: string }): Record
         note: typeof p.note === 'string' ? p.note : null,
         // Neither a session nor a pid: the asker's own session (its ancestry), as the socket's peer says.
         requesterPid: peer.pid,
-      });
+      }, frame);
       return { id: rec.id, state: rec.state, target: rec.target.session ?? (rec.target.pid !== null ? `pid ${rec.target.pid}` : null), request: rec };
     },
     requests: () => ({ requests: d.requests.list() }),
