@@ -27,6 +27,7 @@ import {
   tokenUsage,
   vetTarget,
 } from '../view/queries';
+import { ownFrame } from './own_frame';
 import { ApiError } from './protocol';
 import type { Handler } from './server';
 
@@ -108,10 +109,14 @@ export function readyFrame(engine: Engine, timeoutMs = READY_TIMEOUT_MS): Promis
   });
 }
 
-/** A frame that sees the caller (a caller that started after the latest tick gets a fresh one). */
-async function callerFrame(engine: Engine, pid: number): Promise<Frame> {
+/**
+ * A frame that sees the caller (a caller that started after the latest tick gets a fresh one); with
+ * `mine`, one in which the caller's own session can be told (own_frame.ts: a young agent's log bound).
+ */
+async function callerFrame(engine: Engine, pid: number, mine = false): Promise<Frame> {
   const f = await readyFrame(engine);
-  return seesCaller(f, pid) ? f : engine.tick();
+  const g = seesCaller(f, pid) ? f : engine.tick();
+  return mine ? ownFrame(engine, pid, g) : g;
 }
 
 const seesCaller = (f: Frame, pid: number) => f.processes.some((p) => p.pid === pid);
@@ -123,8 +128,9 @@ function needCaller(f: Frame, pid: number): void {
 
 export function frameApi(engine: Engine, hooks: FrameApiOptions): Record<string, Handler> {
   const ctxOf = (pid: number): QueryContext => ({ callerPid: pid, guard: engine.guard });
-  const query = <T>(fn: (f: Frame, ctx: QueryContext, p: Params) => T): Handler => async (p, peer) => {
-    const f = await callerFrame(engine, peer.pid);
+  // `mine`: whether these parameters ask about the caller's own session.
+  const query = <T>(fn: (f: Frame, ctx: QueryContext, p: Params) => T, mine: (p: Params) => boolean = () => false): Handler => async (p, peer) => {
+    const f = await callerFrame(engine, peer.pid, mine(p));
     return answer(() => fn(f, ctxOf(peer.pid), p));
   };
   const stages = (graceSec: number | undefined) => (graceSec === undefined ? undefined : [{ signal: 'SIGTERM' as const, waitMs: graceSec * 1000 }]);
@@ -135,21 +141,21 @@ export function frameApi(engine: Engine, hooks: FrameApiOptions): Record<string,
       const r = getSession(f, { id: optStr(p, 'id') ?? 'mine', limit: optInt(p, 'limit', 1) }, ctx);
       r.supervised = r.session.kind === 'run' && hooks.supervised ? hooks.supervised(r.session.id) : null;
       return r;
-    }),
+    }, (p) => (optStr(p, 'id') ?? 'mine') === 'mine'),
     processes: query((f, ctx, p) => {
       const sort = optStr(p, 'sort');
       if (sort !== undefined && !isSortKey(sort)) throw new ApiError('bad-request', `"sort" must be one of ${SORT_KEYS.join(', ')}`);
       return listProcesses(f, { sort, reverse: optBool(p, 'reverse'), filter: p.filter === undefined ? undefined : String(p.filter), limit: optInt(p, 'limit', 1), session: optStr(p, 'session') }, ctx);
     }),
-    tokens: query((f, ctx, p) => tokenUsage(f, { session: optStr(p, 'session') }, ctx)),
-    shouldTerminate: query((f, ctx, p) => shouldTerminate(f, { session: optStr(p, 'session') }, ctx)),
+    tokens: query((f, ctx, p) => tokenUsage(f, { session: optStr(p, 'session') }, ctx), (p) => optStr(p, 'session') === 'mine'),
+    shouldTerminate: query((f, ctx, p) => shouldTerminate(f, { session: optStr(p, 'session') }, ctx), (p) => (optStr(p, 'session') ?? 'mine') === 'mine'),
     podMemory: query((f, ctx, p) => podMemoryReport(f, { top: optInt(p, 'top', 1, 1000) }, ctx)),
     vet: query((f, ctx, p) => {
       const purpose = optStr(p, 'purpose') ?? 'end';
       if (purpose !== 'end' && purpose !== 'request') throw new ApiError('bad-request', '"purpose" must be end or request');
       needCaller(f, ctx.callerPid);
       return vetTarget(f, { session: optStr(p, 'session'), pid: optInt(p, 'pid', 1), startTime: optInt(p, 'startTime', 0), force: optBool(p, 'force'), purpose }, ctx);
-    }),
+    }, (p) => optStr(p, 'session') === 'mine'),
     monitor: async () => {
       const f = await readyFrame(engine);
       return monitorFacts(f, {

@@ -9,6 +9,7 @@ import type { RunRecord } from './run_store';
 import type { Handler } from './server';
 import type { RunSpec } from './supervisor';
 import type { RequestInput } from './requests';
+import { ownFrame } from './own_frame';
 import { sanitize } from '../view/sanitize';
 
 /** The most a single `logs` answer carries (the client asks again from `nextOffset`). */
@@ -146,7 +147,7 @@ export function apiHandlers(d: RunningDaemon, info: { version: string }): Record
       const opt = (k: string) => (p[k] === undefined || p[k] === null ? undefined : p[k]);
       // No session named: the session of the pid given, else of the asker, which may need an agent log
       // bound to its process first.
-      const frame = opt('session') === undefined ? await d.requests.frameForRequester(optNum(p, 'pid', 2) ?? peer.pid) : undefined;
+      const frame = opt('session') === undefined ? await ownFrame(d.engine, optNum(p, 'pid', 2) ?? peer.pid) : undefined;
       const rec = d.requests.file({
         source: (['cli', 'hook', 'mcp'].includes(p.source as string) ? p.source : 'cli') as 'cli',
         session: opt('session') === undefined ? undefined : str(p, 'session'),

@@ -11,7 +11,6 @@ import type { AgentsSettings } from '../config';
 import type { Engine } from '../engine/engine';
 import type { Frame } from '../engine/frame';
 import type { Stage, TerminateTarget } from '../engine/terminator';
-import { agentToolOf } from '../model/agent_binding';
 import { ownSession } from '../model/own_session';
 import type { ProcessStat } from '../model/process_stat';
 import type { Session } from '../model/sessions';
@@ -77,8 +76,6 @@ const IMMEDIATE_GRACE_MS = 3000;
 const HISTORY = 200;
 /** Between answering a request and acting on it. */
 const ANSWER_FIRST_MS = 1000;
-/** How long a request from inside an agent whose log is not bound yet waits for the binding. */
-const BIND_WAIT_MS = 5000;
 
 export interface RequestDeps {
   engine: Engine;
@@ -168,34 +165,6 @@ export class RequestProcessor {
   /** When the last request for this place was made (for the policy's cool-down), ms; null: none. */
   lastForPlace(place: string): number | null {
     return this.places.get(place)?.atMs ?? null;
-  }
-
-  /**
-   * The frame to resolve a process's own session in (the asker's, or the pid a request names). A request
-   * from inside an agent soon after the daemon started can come before the agent's log is bound to its
-   * process (that takes a tick or two: the open files of agent processes are read on the tick after they
-   * are seen); the process's own session would then be the supervised run or tmux session around it. So
-   * while the process has an agent among its ancestors and its own session is not an agent one, tick
-   * again, for up to BIND_WAIT_MS.
-   */
-  async frameForRequester(pid: number, waitMs = BIND_WAIT_MS): Promise<Frame> {
-    const until = Date.now() + waitMs;
-    for (;;) {
-      const f = this.d.engine.tick();
-      if (Date.now() >= until || !this.awaitsBinding(pid, f)) return f;
-      await new Promise((r) => setTimeout(r, 200));
-    }
-  }
-
-  private awaitsBinding(pid: number, f: Frame): boolean {
-    if (ownSession(pid, f.processes, f.sessions)?.session.kind === 'agent') return false;
-    const byPid = new Map(f.processes.map((p) => [p.pid, p]));
-    const seen = new Set<number>();
-    for (let p = byPid.get(pid); p && !seen.has(p.pid); p = byPid.get(p.ppid)) {
-      seen.add(p.pid);
-      if (agentToolOf(p)) return true;
-    }
-    return false;
   }
 
   /**
