@@ -8,6 +8,7 @@ import { endOptionsFor, Job, leavesFirst, ProcessJob, TerminateTarget, Terminato
 import { ancestorPids } from '../lib/model/protection';
 import { historyText, jobText } from '../lib/view/job_text';
 import { NOBODY, readableCopy, SPMON_RUNTIME, SPMON_RUNTIME_PACKAGES } from './helpers/readable_copy';
+import { subtreePids } from './helpers/proc_tree';
 
 const ROOT = path.resolve(__dirname, '..');
 
@@ -119,26 +120,8 @@ function pidfdCount(): number {
   return n;
 }
 
-/** Pids of every descendant of `pid` (tests may read /proc). */
-function descendants(pid: number): number[] {
-  const parent = new Map<number, number>();
-  for (const d of fs.readdirSync('/proc')) {
-    if (!/^\d+$/.test(d)) continue;
-    const s = stat(Number(d));
-    if (s && s.state !== 'Z') parent.set(Number(d), s.ppid);
-  }
-  const out: number[] = [];
-  const walk = (p: number) => {
-    for (const [c, pp] of parent) {
-      if (pp === p && !out.includes(c)) {
-        out.push(c);
-        walk(c);
-      }
-    }
-  };
-  walk(pid);
-  return out;
-}
+/** Pids of every live (not zombie) descendant of `pid`. */
+const descendants = (pid: number): number[] => subtreePids(pid, { zombies: false }).slice(1);
 
 function targetsOf(root: number): TerminateTarget[] {
   const out: TerminateTarget[] = [];

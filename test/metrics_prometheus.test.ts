@@ -13,6 +13,7 @@ import { freePort, get, makeCerts, TestCerts } from './helpers/metrics_http';
 import { MetricsTarget, startMetricsTarget } from './helpers/metrics_target';
 import { privateEnv, PrivateEnv } from './helpers/private_env';
 import { alertExprs, dashboardExprs, MONITORING_DOCS } from './helpers/monitoring_docs';
+import { subtreePids } from './helpers/proc_tree';
 import { Prometheus, startPrometheus } from './helpers/prometheus';
 
 jest.setTimeout(180_000);
@@ -47,28 +48,13 @@ const tmux = (...args: string[]) => execFileSync('tmux', ['-f', tmuxConf, ...arg
 
 /** Pss of every process in the subtree of `root`, from /proc (the truth spmon is checked against), and their count. */
 function subtreePss(root: number): { pss: number; count: number } {
-  const children = new Map<number, number[]>();
-  for (const name of fs.readdirSync('/proc')) {
-    if (!/^\d+$/.test(name)) continue;
-    try {
-      const stat = fs.readFileSync(`/proc/${name}/stat`, 'utf8');
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      children.set(ppid, [...(children.get(ppid) ?? []), Number(name)]);
-    } catch {
-      /* exited meanwhile */
-    }
-  }
+  const pids = subtreePids(root);
   let pss = 0;
-  let count = 0;
-  const todo = [root];
-  while (todo.length) {
-    const pid = todo.pop()!;
-    count++;
+  for (const pid of pids) {
     const m = /^Pss:\s+(\d+) kB$/m.exec(fs.readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'));
     pss += Number(m![1]) * 1024;
-    todo.push(...(children.get(pid) ?? []));
   }
-  return { pss, count };
+  return { pss, count: pids.length };
 }
 
 async function waitForFile(file: string, timeoutMs: number): Promise<void> {
