@@ -6,10 +6,9 @@ import * as os from 'os';
 import * as path from 'path';
 import { aliveAs, DaemonEnv, sleepMs, startTicksOf, stateOf, waitFor } from './helpers/daemon_env';
 import { BIN } from './helpers/paths';
-import Ajv2020 from 'ajv/dist/2020';
-import addFormats from 'ajv-formats';
 import { ROOT } from './helpers/paths';
 import { DaemonClient } from '../lib/daemon/client';
+import { psSchemaErrors } from './helpers/schema';
 
 jest.setTimeout(120_000);
 
@@ -23,11 +22,6 @@ afterEach(async () => {
   await d.dispose();
 });
 
-const psValidator = (() => {
-  const ajv = new Ajv2020({ allErrors: true, strict: true, allowUnionTypes: true });
-  addFormats(ajv);
-  return ajv.compile(JSON.parse(fs.readFileSync(path.join(ROOT, 'docs', 'ps.schema.json'), 'utf8')));
-})();
 
 async function run(args: string[]): Promise<string> {
   const r = await d.cli(['run', ...args]);
@@ -66,7 +60,7 @@ describe('run starts a daemon and a session', () => {
     expect(s.pid).toBeGreaterThan(1);
     expect(s.startTime).toBe(startTicksOf(s.pid!));
     const ps = await d.cli(['ps', '--json']);
-    expect(psValidator(JSON.parse(ps.stdout))).toBe(true);
+    expect(psSchemaErrors(JSON.parse(ps.stdout))).toBe('');
     const logs = await waitFor('both lines', async () => {
       const r = await d.cli(['logs', 'run:hello']);
       return r.stdout.includes('out') && r.stdout.includes('err') ? r.stdout : null;

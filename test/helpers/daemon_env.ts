@@ -6,6 +6,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { BIN } from './paths';
 import { privateEnv, PrivateEnv } from './private_env';
+import { psSchemaErrors } from './schema';
 import type { CliResult } from './cli';
 
 export function startTicksOf(pid: number): number | null {
@@ -75,7 +76,7 @@ export class DaemonEnv {
   /** The daemon's events (spmon events --json). */
   async events(): Promise<{ seq: number; kind: string; target: string | null; reason: string | null; outcome: string | null; details: Record<string, unknown> }[]> {
     const r = await this.cli(['events', '--json']);
-    if (r.code !== 0) throw new Error(`events failed (${r.code}): ${r.stderr}`);
+    expect({ code: r.code, stderr: r.stderr }).toEqual({ code: 0, stderr: '' });
     return r.stdout.trim() === '' ? [] : r.stdout.trim().split('\n').map((l) => JSON.parse(l));
   }
 
@@ -126,8 +127,11 @@ export class DaemonEnv {
 
   async ps(): Promise<{ id: string; state: string; pid: number | null; startTime: number | null; restarts: number; lastExit: { code: number | null; signal: string | null } | null; reason: string | null; processes: number | null; ussBytes: number | null }[]> {
     const r = await this.cli(['ps', '--json']);
-    if (r.code !== 0) throw new Error(`ps failed (${r.code}): ${r.stderr}`);
-    return JSON.parse(r.stdout).sessions;
+    expect({ code: r.code, stderr: r.stderr }).toEqual({ code: 0, stderr: '' });
+    // Every `ps --json` a test reads is also checked against the documented schema.
+    const doc = JSON.parse(r.stdout);
+    expect(psSchemaErrors(doc)).toBe('');
+    return doc.sessions;
   }
 
   /** Processes whose kernel session is `sid` (a run's members, orphans included). */

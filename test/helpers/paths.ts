@@ -8,6 +8,7 @@ export const FIXTURES = path.join(ROOT, 'test', 'fixtures');
 export const FIXTURE_PROC = path.join(FIXTURES, 'proc');
 export const SCHEMA_PATH = path.join(ROOT, 'docs', 'snapshot.schema.json');
 export const TOKENS_SCHEMA_PATH = path.join(ROOT, 'docs', 'tokens.schema.json');
+export const PS_SCHEMA_PATH = path.join(ROOT, 'docs', 'ps.schema.json');
 export const ADDON_PATH = path.join(ROOT, 'build', 'Release', 'spmon.node');
 
 /** procRoot and cgroupRoot of one cgroup fixture (test/fixtures/cgroup/<name>). */

@@ -1,8 +1,8 @@
-// The JSON schemas in docs/ (snapshot, tokens), compiled with ajv (draft 2020-12, formats on).
+// The JSON schemas in docs/ (snapshot, tokens, ps), compiled with ajv (draft 2020-12, formats on).
 import Ajv2020, { ValidateFunction } from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
 import * as fs from 'fs';
-import { SCHEMA_PATH, TOKENS_SCHEMA_PATH } from './paths';
+import { PS_SCHEMA_PATH, SCHEMA_PATH, TOKENS_SCHEMA_PATH } from './paths';
 
 const validators = new Map<string, ValidateFunction>();
 
@@ -34,4 +34,9 @@ export function schemaErrors(doc: unknown): string {
 /** The same against docs/tokens.schema.json (`spmon tokens --json`). */
 export function tokensSchemaErrors(doc: unknown): string {
   return errorsOf(validatorFor(TOKENS_SCHEMA_PATH), doc);
+}
+
+/** The same against docs/ps.schema.json (`spmon ps --json`). */
+export function psSchemaErrors(doc: unknown): string {
+  return errorsOf(validatorFor(PS_SCHEMA_PATH), doc);
 }
