@@ -49,15 +49,18 @@ function cpuOf(pid) {
 }
 
 /** Pids of the children of a process still alive (/proc/<pid>/task/<tid>/children of every thread). */
+/** The thread ids of a process, or null when it is gone. */
+function tasksOf(pid) {
+  try {
+    return fs.readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return null;
+  }
+}
+
 function childrenOf(pid) {
   const out = [];
-  let tids;
-  try {
-    tids = fs.readdirSync(`/proc/${pid}/task`);
-  } catch {
-    return out;
-  }
-  for (const tid of tids) {
+  for (const tid of tasksOf(pid) ?? []) {
     try {
       for (const c of fs.readFileSync(`/proc/${pid}/task/${tid}/children`, 'latin1').split(' ')) if (c) out.push(Number(c));
     } catch {
@@ -89,12 +92,8 @@ function treeCpuMs(pid, depth = 0) {
  */
 function threadsOf(pid) {
   const out = {};
-  let tids;
-  try {
-    tids = fs.readdirSync(`/proc/${pid}/task`);
-  } catch {
-    return null;
-  }
+  const tids = tasksOf(pid);
+  if (tids === null) return null;
   for (const tid of tids) {
     const f = statFields(`${pid}/task/${tid}`);
     if (!f) continue;
