@@ -22,6 +22,16 @@ function commands(root, beforeRoot) {
       json: true,
     },
     {
+      // The same bundle required directly, as bin/spmon does when there is no code cache (an npm-packed
+      // install, a stamp that names another build): what dist/spmon.cache saves.
+      id: 'spmon-json-nocache',
+      label: 'spmon --once --json --interval 0 without the code cache',
+      argv: [process.execPath, '-e', `require(${JSON.stringify(path.join(root, 'dist', 'spmon.js'))}).main(['node', 'spmon', '--once', '--json', '--interval', '0']).then((c) => { process.exitCode = c; })`],
+      baseline: 'node-e-0',
+      json: true,
+    },
+    { id: 'spmon-json-vs-nocache', group: 'the code cache: CPU and wall beyond node -e 0', label: 'spmon --once --json beyond node -e 0: with the code cache vs without', compare: ['spmon-json', 'spmon-json-nocache'], headline: true },
+    {
       id: 'spmon-table',
       label: 'spmon --once --interval 0 (table)',
       argv: [process.execPath, spmon, '--once', '--interval', '0'],
@@ -80,7 +90,7 @@ module.exports = {
         const base = sum.get('node-e-0');
         const extra = (x, k) => x[k].median - base[k].median;
         return {
-          id: c.id, group: 'before/after (--before-root): CPU and wall beyond node -e 0', label: c.label, baseline: 'spmon-json-before', headline: true,
+          id: c.id, group: c.group ?? 'before/after (--before-root): CPU and wall beyond node -e 0', label: c.label, baseline: c.compare[1], headline: true,
           wall: summarize([extra(a, 'wall')]), cpu: summarize([extra(a, 'cpu')]),
           ratioWall: ratio(extra(a, 'wall'), extra(b, 'wall')), ratioCpu: ratio(extra(a, 'cpu'), extra(b, 'cpu')),
           beforeExtraMs: { wall: extra(b, 'wall'), cpu: extra(b, 'cpu') },
