@@ -6,6 +6,7 @@
 import type { Engine } from '../engine/engine';
 import type { Frame } from '../engine/frame';
 import { ownSession } from '../model/own_session';
+import { ancestorPids } from '../model/protection';
 
 /** How long a question about a process's own session waits for its agent's log to be bound. */
 export const BIND_WAIT_MS = 5000;
@@ -20,14 +21,8 @@ export function awaitsBinding(pid: number, f: Frame): boolean {
   // The binding model loads only when asked (a snapshot, which never waits, does not load it).
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { agentToolOf } = require('../model/agent_binding') as typeof import('../model/agent_binding');
-  const byPid = new Map(f.processes.map((p) => [p.pid, p]));
-  const seen = new Set<number>();
-  for (let p = byPid.get(pid); p && !seen.has(p.pid); p = byPid.get(p.ppid)) {
-    seen.add(p.pid);
-    if (!agentToolOf(p)) continue;
-    return f.seq <= YOUNG_TICKS || (p.startTime !== null && f.wallMs - p.startTime < YOUNG_MS);
-  }
-  return false;
+  const line = ancestorPids(f.processes, pid).add(pid);
+  return f.processes.some((p) => line.has(p.pid) && agentToolOf(p) !== null && (f.seq <= YOUNG_TICKS || (p.startTime !== null && f.wallMs - p.startTime < YOUNG_MS)));
 }
 
 /** `first` (else a fresh tick), or fresh ticks 200 ms apart while `pid`'s agent may still be bound, up to `waitMs`. */
