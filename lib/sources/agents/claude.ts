@@ -18,7 +18,7 @@
 // and anything that is not exactly so is parsed whole.
 import { ActivitySpan, JsonObject, RecentMap, asObject, count, str, timestampMs } from './json_fields';
 import { LastText, LeadingPairs, isoMs, keyIs } from './json_pairs';
-import { Finder, hasNonAscii, keyOpening, objectSpan, parseLatin1, parseUtf8, shortStringPair, trailingStringPair } from './json_scan';
+import { Finder, hasNonAscii, keyOpening, objectSpan, parseLatin1, parseUtf8, shortStringPair, startsWith, trailingStringPair } from './json_scan';
 import type { LineParser } from './log_reader';
 import type { LogSummary, SummaryParser } from './log_summary';
 
@@ -43,6 +43,7 @@ const SKIM_BYTES = 512;
 const TIMESTAMP_KEY = keyOpening('timestamp');
 const TOOL_USE_ID = keyOpening('id');
 const CONTENT_END = Buffer.from('],"stop_reason":', 'latin1');
+const TOOL_USE = Buffer.from('{"type":"tool_use","id":"', 'latin1');
 const key = (name: string): Buffer => Buffer.from(name, 'latin1');
 const K = {
   parentUuid: key('parentUuid'), type: key('type'), isSidechain: key('isSidechain'), cwd: key('cwd'), sessionId: key('sessionId'),
@@ -120,7 +121,6 @@ export class ClaudeParser implements LineParser, SummaryParser {
   /** A line was a Claude Code record: the file is an agent log (a junk .jsonl never is). */
   recognized = false;
   private readonly timestamp = new Finder('"timestamp":"');
-  private readonly toolUse = new Finder('{"type":"tool_use","id":"');
   private readonly pairs = new LeadingPairs();
   /** The same cwd, session id and model on every line: decoded when their bytes change. */
   private readonly text = { sessionId: new LastText(), cwd: new LastText(), model: new LastText() };
@@ -230,13 +230,13 @@ export class ClaudeParser implements LineParser, SummaryParser {
     }
     if (!seenUsage || !p.walk(buf, p.closeAt + 1, end, this.visitTop, false) || p.key0 >= 0 || p.closeAt !== end - 1) return false;
     if (l.type0 < 0 || !keyIs(buf, l.type0, l.type1, K.assistant)) return false;
-    // The tool calls: a block opening {"type":"tool_use","id":"…"; one at most, as the first block.
-    let toolUseId: string | null | undefined;
-    const n = this.toolUse.countUpToTwo(buf, c0, c1 + 1);
-    if (n === 2) return false;
-    if (n === 1) {
-      const at1 = this.toolUse.find(buf, c0, c1 + 1);
-      const id = at1 === c0 + 1 ? shortStringPair(buf, at1 + this.toolUse.length - TOOL_USE_ID.length, c1, TOOL_USE_ID) : null;
+    // The tool calls: a block opening {"type":"tool_use","id":"…"; one at most, as the first block. Only
+    // the content is searched (a search through to the next hit would also cross the user records between).
+    let toolUseId: string | undefined;
+    const first = startsWith(buf, c0 + 1, c1, TOOL_USE);
+    if (buf.subarray(c0, c1 + 1).indexOf(TOOL_USE, first ? 2 : 1) >= 0) return false;
+    if (first) {
+      const id = shortStringPair(buf, c0 + 1 + TOOL_USE.length - TOOL_USE_ID.length, c1, TOOL_USE_ID);
       if (id === null) return false;
       toolUseId = buf.toString('latin1', id.v0, id.v1);
     }

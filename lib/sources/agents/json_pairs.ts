@@ -146,8 +146,14 @@ export class LastText {
   private bytes: Buffer = Buffer.alloc(0);
   private text = '';
   of(buf: Buffer, v0: number, v1: number): string {
+    // Compared byte by byte: these values are short, and Buffer.compare's argument checks cost more.
+    const b = this.bytes;
     const n = v1 - v0;
-    if (n === this.bytes.length && buf.compare(this.bytes, 0, n, v0, v1) === 0) return this.text;
+    if (n === b.length) {
+      let i = 0;
+      while (i < n && buf[v0 + i] === b[i]) i++;
+      if (i === n) return this.text;
+    }
     this.bytes = Buffer.from(buf.subarray(v0, v1));
     this.text = bytesText(buf, v0, v1);
     return this.text;
@@ -156,39 +162,61 @@ export class LastText {
 
 /** Milliseconds of an ISO 8601 UTC time written as YYYY-MM-DDTHH:MM:SS[.fff…]Z, else of Date.parse; null when invalid. */
 export function isoMs(buf: Buffer, v0: number, v1: number): number | null {
-  const d = (i: number): number => buf[v0 + i] - 0x30;
   const n = v1 - v0;
   if (n >= 20 && buf[v0 + 4] === 0x2d && buf[v0 + 7] === 0x2d && buf[v0 + 10] === 0x54 && buf[v0 + 13] === 0x3a && buf[v0 + 16] === 0x3a && buf[v1 - 1] === 0x5a) {
-    let ok = true;
-    for (const i of DIGITS) if (d(i) < 0 || d(i) > 9) ok = false;
+    const year = digits(buf, v0, 4);
+    const month = digits(buf, v0 + 5, 2);
+    const day = digits(buf, v0 + 8, 2);
+    const hour = digits(buf, v0 + 11, 2);
+    const min = digits(buf, v0 + 14, 2);
+    const sec = digits(buf, v0 + 17, 2);
     let ms = 0;
+    let ok = year >= 0 && month >= 0 && day >= 0 && hour >= 0 && min >= 0 && sec >= 0;
     if (n > 20) {
       // .f, .ff, .fff or more: milliseconds from the first three digits.
       if (buf[v0 + 19] !== 0x2e || n < 22) ok = false;
       for (let i = 20, scale = 100; i < n - 1; i++, scale /= 10) {
-        const x = d(i);
+        const x = buf[v0 + i] - 0x30;
         if (x < 0 || x > 9) ok = false;
         else if (scale >= 1) ms += x * scale;
       }
     }
     if (ok) {
-      const year = d(0) * 1000 + d(1) * 100 + d(2) * 10 + d(3);
-      const month = d(5) * 10 + d(6);
-      const day = d(8) * 10 + d(9);
-      const hour = d(11) * 10 + d(12);
-      const min = d(14) * 10 + d(15);
-      const sec = d(17) * 10 + d(18);
-      const t = Date.UTC(year, month - 1, day, hour, min, sec, ms);
-      // Date.UTC rolls over (Feb 30 is Mar 2); Date.parse refuses such a date: same answer as it.
-      const back = new Date(t);
-      if (back.getUTCDate() === day && back.getUTCMonth() === month - 1 && hour < 24 && min < 60 && sec < 60) return t;
-      return null;
+      // Computed without a Date. A day the month does not have (Feb 30) or a time past 23:59:59 is no
+      // time (null), where Date.parse would roll it over.
+      if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month) || hour > 23 || min > 59 || sec > 59) return null;
+      return daysFromCivil(year, month, day) * 86400000 + hour * 3600000 + min * 60000 + sec * 1000 + ms;
     }
   }
   const ms = Date.parse(buf.toString('latin1', v0, v1));
   return Number.isFinite(ms) ? ms : null;
 }
-const DIGITS = [0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18];
+
+/** The decimal number of `count` digits at `at`; -1 when one of them is not a digit. */
+function digits(buf: Buffer, at: number, count: number): number {
+  let v = 0;
+  for (let i = 0; i < count; i++) {
+    const d = buf[at + i] - 0x30;
+    if (d < 0 || d > 9) return -1;
+    v = v * 10 + d;
+  }
+  return v;
+}
+
+function daysInMonth(year: number, month: number): number {
+  if (month === 2) return year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : 28;
+  return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
+}
+
+/** Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's days_from_civil). */
+function daysFromCivil(year: number, month: number, day: number): number {
+  const y = month <= 2 ? year - 1 : year;
+  const era = Math.floor(y / 400);
+  const yoe = y - era * 400;
+  const doy = Math.floor((153 * (month > 2 ? month - 3 : month + 9) + 2) / 5) + day - 1;
+  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
+  return era * 146097 + doe - 719468;
+}
 
 /** A leading string value as text: Latin-1 when ASCII, else UTF-8 (exact: it has no escapes). */
 export function bytesText(buf: Buffer, v0: number, v1: number): string {
