@@ -21,9 +21,32 @@ function typecheck() {
   execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', path.join(ROOT, 'tsconfig.json')], { stdio: 'inherit' });
 }
 
+/**
+ * lib/sources/agents/read_worker.ts bundled on its own, as text: the code of the worker thread that reads
+ * agent logs beside the main thread (lib/sources/agents/parallel_read.ts), which the bundle and the single
+ * executable start with `new Worker(code, { eval: true })` (a single executable has no file to start).
+ */
+async function readWorkerCode(target = 'node18') {
+  const esbuild = require('esbuild');
+  const r = await esbuild.build({
+    entryPoints: [path.join(ROOT, 'lib', 'sources', 'agents', 'read_worker.ts')],
+    bundle: true,
+    platform: 'node',
+    target,
+    format: 'iife',
+    // Minified: less for the worker to compile, and none of esbuild's helper names (shareNamespaces below
+    // looks for the main bundle's own __toESM, and this text is in that bundle).
+    minify: true,
+    write: false,
+    logLevel: 'warning',
+  });
+  return r.outputFiles[0].text;
+}
+
 async function build() {
   typecheck();
   const esbuild = require('esbuild');
+  const readWorker = await readWorkerCode();
   const result = await esbuild.build({
     entryPoints: [path.join(ROOT, 'lib', 'cli.ts')],
     outfile: OUT,
@@ -31,11 +54,11 @@ async function build() {
     platform: 'node',
     target: 'node18',
     format: 'cjs',
-    define: { SPMON_VERSION: JSON.stringify(require(path.join(ROOT, 'package.json')).version) },
+    define: { SPMON_VERSION: JSON.stringify(require(path.join(ROOT, 'package.json')).version), SPMON_AGENT_READ_WORKER: JSON.stringify(readWorker) },
     // Loaded from node_modules only when used: ajv and ajv-formats by a daemon when a request file arrives,
     // the metrics libraries when metrics are served or printed, the MCP SDK and zod by `spmon mcp`. Bundled,
-    // every other command would parse them.
-    external: ['blessed', 'blessed/*', 'node-gyp-build', 'ajv', 'ajv/*', 'ajv-formats', 'prom-client', 'yaml', 'bcryptjs', '@modelcontextprotocol/sdk', '@modelcontextprotocol/sdk/*', 'zod', 'zod/*'],
+    // every other command would parse them. esbuild: only TypeScript sources bundle the read worker with it.
+    external: ['esbuild', 'blessed', 'blessed/*', 'node-gyp-build', 'ajv', 'ajv/*', 'ajv-formats', 'prom-client', 'yaml', 'bcryptjs', '@modelcontextprotocol/sdk', '@modelcontextprotocol/sdk/*', 'zod', 'zod/*'],
     logLevel: 'warning',
     metafile: true,
     plugins: [lazyCommanderChildProcess],
@@ -91,7 +114,7 @@ function shareNamespaces(file) {
   fs.writeFileSync(file, text.slice(0, at) + shared + 'var __toESMEach = (' + text.slice(at + def.length));
 }
 
-module.exports = { build, OUT };
+module.exports = { build, readWorkerCode, OUT };
 
 if (require.main === module) {
   build().then(

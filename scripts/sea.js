@@ -13,6 +13,7 @@ const path = require('path');
 const { execFileSync } = require('child_process');
 const { ensureTool, TOOLS } = require('./toolchain');
 const { TARGETS, prebuildPath } = require('./prebuild');
+const { readWorkerCode } = require('./build');
 
 const ROOT = path.resolve(__dirname, '..');
 const FUSE = 'NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2';
@@ -82,10 +83,14 @@ async function main() {
     platform: 'node',
     target: `node${process.versions.node.split('.')[0]}`,
     format: 'cjs',
-    define: { SPMON_VERSION: JSON.stringify(require(path.join(ROOT, 'package.json')).version) },
+    define: {
+      SPMON_VERSION: JSON.stringify(require(path.join(ROOT, 'package.json')).version),
+      SPMON_AGENT_READ_WORKER: JSON.stringify(await readWorkerCode(`node${process.versions.node.split('.')[0]}`)),
+    },
     alias: { 'node-gyp-build': path.join(__dirname, 'sea', 'node-gyp-build.js') },
-    // blessed tries these optional terminal back ends inside try/catch; spmon uses neither.
-    external: ['pty.js', 'term.js'],
+    // blessed tries these optional terminal back ends inside try/catch; spmon uses neither. esbuild: only
+    // TypeScript sources bundle the agent log read worker with it (this one is defined above).
+    external: ['pty.js', 'term.js', 'esbuild'],
     plugins: [blessedPatches],
     logLevel: 'error',
   });

@@ -49,3 +49,23 @@ test('the bundle needs no file of the package: --version from the copy, with an 
   expect(r.status).toBe(0);
   expect(r.stdout.trim()).toBe(version);
 });
+
+test('spmon tokens reads agent logs on two threads: the read worker starts from the executable (no file to start it from)', () => {
+  const pe = privateEnv({ PATH: dir });
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { writeAgentLogs } = require('../bench/lib/agent_logs') as { writeAgentLogs: (home: string, o: { mb: number; seed: number }) => Record<string, { tokens: Record<string, number> }> };
+    const written = writeAgentLogs(pe.home, { mb: 2, seed: 3 });
+    // SPMON_TEST_READ_WORKER=always: the worker reads logs, or the command fails.
+    const r = spawnSync(exe, ['tokens', '--json'], { cwd: dir, env: { ...pe.env, SPMON_TEST_READ_WORKER: 'always' }, encoding: 'utf8', timeout: 60_000, maxBuffer: 64 << 20 });
+    expect(r.stderr).toBe('');
+    const doc = JSON.parse(r.stdout) as { sessions: { tool: string; tokens: Record<string, number | null>; complete: boolean }[] };
+    for (const tool of ['claude', 'codex', 'gemini']) {
+      const got = doc.sessions.filter((s) => s.tool === tool);
+      expect(got.every((s) => s.complete)).toBe(true);
+      expect(got.reduce((n, s) => n + (s.tokens.output ?? 0), 0)).toBe(written[tool].tokens.output);
+    }
+  } finally {
+    pe.dispose();
+  }
+});

@@ -326,3 +326,24 @@ describe('a running agent', () => {
     expect(tableRow(t.stdout, 'claude')).toMatch(new RegExp(`claude-sonnet-4-5-20250… +${agent.pid} `));
   });
 });
+
+describe('the read worker in the bundle (readAll() on two threads)', () => {
+  test('totals are the same with the worker forced (SPMON_TEST_READ_WORKER=always) as on one thread, and are what was written', async () => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { writeAgentLogs } = require('../bench/lib/agent_logs') as {
+      writeAgentLogs: (home: string, o: { mb: number; seed: number }) => Record<string, { tokens: Record<string, number>; sessions?: number }>;
+    };
+    const written = writeAgentLogs(pe.home, { mb: 4, seed: 5 });
+    const run = (mode: string) => runCli(['tokens', '--json'], { HOME: pe.home, TMUX_TMPDIR: pe.env.TMUX_TMPDIR, SPMON_TEST_READ_WORKER: mode });
+    // `always` makes readAll() throw when the worker read no log: a worker that cannot start from the bundle fails here.
+    const [two, one] = await Promise.all([run('always'), run('never')]);
+    const a = parse(two);
+    const b = parse(one);
+    expect(a.sessions.map((s) => [s.tool, s.sessionId, s.tokens, s.complete])).toEqual(b.sessions.map((s) => [s.tool, s.sessionId, s.tokens, s.complete]));
+    for (const tool of ['claude', 'codex', 'gemini']) {
+      const got = a.sessions.filter((s) => s.tool === tool);
+      expect(got.every((s) => s.complete)).toBe(true);
+      for (const k of ['input', 'output', 'cacheRead']) expect(got.reduce((n, s) => n + (s.tokens[k] ?? 0), 0)).toBe(written[tool].tokens[k]);
+    }
+  });
+});

@@ -16,7 +16,7 @@
 //   last `],"stop_reason":` the message's scalars and usage and the record's last pairs (a walk that must
 //   close exactly the message and the record), and the content's tool_use block from its first pairs;
 // and anything that is not exactly so is parsed whole.
-import { ActivitySpan, JsonObject, RecentMap, asObject, count, str, timestampMs } from './json_fields';
+import { ActivitySpan, ActivitySpanState, JsonObject, RecentMap, RecentMapState, asObject, count, str, timestampMs } from './json_fields';
 import { LastText, LeadingPairs, isoMs, keyIs } from './json_pairs';
 import { Finder, hasNonAscii, keyOpening, objectSpan, parseLatin1, parseUtf8, shortStringPair, startsWith, trailingStringPair } from './json_scan';
 import type { LineParser } from './log_reader';
@@ -48,7 +48,7 @@ const key = (name: string): Buffer => Buffer.from(name, 'latin1');
 const K = {
   parentUuid: key('parentUuid'), type: key('type'), isSidechain: key('isSidechain'), cwd: key('cwd'), sessionId: key('sessionId'),
   timestamp: key('timestamp'), message: key('message'), content: key('content'), id: key('id'), model: key('model'),
-  requestId: key('requestId'), usage: key('usage'), assistant: key('assistant'), input: key('input_tokens'), output: key('output_tokens'),
+  requestId: key('requestId'), usage: key('usage'), assistant: key('assistant'), user: key('user'), input: key('input_tokens'), output: key('output_tokens'),
   cacheCreation: key('cache_creation_input_tokens'), cacheRead: key('cache_read_input_tokens'),
 };
 
@@ -57,14 +57,18 @@ const NO_BYTES = Buffer.alloc(0);
 
 /** A token count as written: digits (anything else is left to count(), which reads it as absent). */
 function countAt(buf: Buffer, v0: number, v1: number): number | undefined {
-  if (v1 - v0 > 15) return Number(buf.toString('latin1', v0, v1));
+  if (v1 - v0 > 15) return countText(buf, v0, v1);
   let n = 0;
   for (let i = v0; i < v1; i++) {
     const d = buf[i] - 0x30;
-    if (d < 0 || d > 9) return Number(buf.toString('latin1', v0, v1));
+    if (d < 0 || d > 9) return countText(buf, v0, v1);
     n = n * 10 + d;
   }
   return n;
+}
+/** A count written otherwise (1e3, 2.5, -1): as JavaScript reads it. Apart, so that countAt stays small to optimize. */
+function countText(buf: Buffer, v0: number, v1: number): number {
+  return Number(buf.toString('latin1', v0, v1));
 }
 /** Record types of Claude Code logs: a line of one of them (or with a sessionId) makes the file an agent log. */
 const RECORD_TYPES = new Set(['user', 'assistant', 'system', 'summary', 'file-history-snapshot', 'attachment', 'progress']);
@@ -100,6 +104,24 @@ class Leading {
     this.input = this.output = this.cacheCreation = this.cacheRead = undefined;
     this.sidechain = null;
   }
+}
+
+/** What a ClaudeParser has counted (its saveState()): plain data, maps included, that a worker thread can post. */
+export interface ClaudeState {
+  sessionId: string | null;
+  cwd: string | null;
+  model: string | null;
+  span: ActivitySpanState;
+  requests: RecentMapState<Usage>;
+  toolUseIds: RecentMapState<true>;
+  nRequests: number;
+  sum: Usage;
+  seenUsage: boolean;
+  contextTokens: number | null;
+  toolUses: number;
+  mainLines: number;
+  sideLines: number;
+  recognized: boolean;
 }
 
 /** Parses one Claude Code log, line by line; memory stays bounded (recent requests only). */
@@ -246,8 +268,7 @@ export class ClaudeParser implements LineParser, SummaryParser {
     this.recognized = true;
     this.span.add(l.timestamp0 >= 0 ? isoMs(buf, l.timestamp0, l.timestamp1) : null);
     const sidechain = l.sidechain === true;
-    if (sidechain) this.sideLines++;
-    else this.mainLines++;
+    this.countLine(sidechain);
     const key = l.requestId0 >= 0 ? buf.toString('latin1', l.requestId0, l.requestId1) : l.id0 >= 0 ? buf.toString('latin1', l.id0, l.id1) : null;
     const usage: Usage = { input: count(l.input) ?? 0, output: count(l.output) ?? 0, cacheCreation: count(l.cacheCreation) ?? 0, cacheRead: count(l.cacheRead) ?? 0 };
     this.request(sidechain, l.model0 >= 0 ? this.text.model.of(buf, l.model0, l.model1) : null, toolUseId === undefined ? NO_TOOL_USES : [toolUseId], key, usage);
@@ -270,12 +291,8 @@ export class ClaudeParser implements LineParser, SummaryParser {
     if (l.sessionId0 >= 0) this.sessionId = this.text.sessionId.of(buf, l.sessionId0, l.sessionId1);
     if (l.cwd0 >= 0) this.cwd = this.text.cwd.of(buf, l.cwd0, l.cwd1);
     this.span.add(isoMs(buf, ts.v0, ts.v1));
-    const type = buf.toString('latin1', l.type0, l.type1);
-    if (type === 'user') {
-      if (l.sidechain === true) this.sideLines++;
-      else this.mainLines++;
-    }
-    if (l.sessionId0 >= 0 || RECORD_TYPES.has(type)) this.recognized = true;
+    if (keyIs(buf, l.type0, l.type1, K.user)) this.countLine(l.sidechain === true);
+    if (l.sessionId0 >= 0 || RECORD_TYPES.has(buf.toString('latin1', l.type0, l.type1))) this.recognized = true;
     return true;
   }
 
@@ -288,8 +305,7 @@ export class ClaudeParser implements LineParser, SummaryParser {
     this.span.add(timestampMs(rec.timestamp));
     const sidechain = rec.isSidechain === true;
     if (rec.type === 'user' || rec.type === 'assistant') {
-      if (sidechain) this.sideLines++;
-      else this.mainLines++;
+      this.countLine(sidechain);
     }
     if (rec.type !== 'assistant') return;
     const message = asObject(rec.message);
@@ -303,6 +319,17 @@ export class ClaudeParser implements LineParser, SummaryParser {
     }
     const u = asObject(message.usage);
     this.request(sidechain, str(message.model), toolUses, str(rec.requestId) ?? str(message.id), u === null ? null : usageOf(u));
+  }
+
+  /**
+   * A user or assistant line of the main chain or of a sub-agent. Both counters are updated whichever it is:
+   * a branch taken only by sub-agent lines would be one the optimizing compiler has not seen yet when the
+   * first one comes (a deoptimization, and the parser compiled again).
+   */
+  private countLine(sidechain: boolean): void {
+    const side = sidechain ? 1 : 0;
+    this.sideLines += side;
+    this.mainLines += 1 - side;
   }
 
   /** One assistant record: its model, tool calls and usage (null: none), keyed by request. */
@@ -336,6 +363,44 @@ export class ClaudeParser implements LineParser, SummaryParser {
     // Claude Code's own figure (its status line's context_window.used_percentage): input + cache creation +
     // cache read of the last request of the main conversation; output is not counted.
     if (!sidechain) this.contextTokens = usage.input + usage.cacheCreation + usage.cacheRead;
+  }
+
+  /** What the lines so far came to, for another ClaudeParser to go on from (a log read by a worker thread). */
+  saveState(): ClaudeState {
+    return {
+      sessionId: this.sessionId,
+      cwd: this.cwd,
+      model: this.model,
+      span: this.span.state(),
+      requests: this.requests.state(),
+      toolUseIds: this.toolUseIds.state(),
+      nRequests: this.nRequests,
+      sum: { ...this.sum },
+      seenUsage: this.seenUsage,
+      contextTokens: this.contextTokens,
+      toolUses: this.toolUses,
+      mainLines: this.mainLines,
+      sideLines: this.sideLines,
+      recognized: this.recognized,
+    };
+  }
+
+  loadState(state: unknown): void {
+    const s = state as ClaudeState;
+    this.sessionId = s.sessionId;
+    this.cwd = s.cwd;
+    this.model = s.model;
+    this.span.restore(s.span);
+    this.requests.restore(s.requests);
+    this.toolUseIds.restore(s.toolUseIds);
+    this.nRequests = s.nRequests;
+    this.sum = { ...s.sum };
+    this.seenUsage = s.seenUsage;
+    this.contextTokens = s.contextTokens;
+    this.toolUses = s.toolUses;
+    this.mainLines = s.mainLines;
+    this.sideLines = s.sideLines;
+    this.recognized = s.recognized;
   }
 
   summary(): LogSummary {

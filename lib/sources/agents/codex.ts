@@ -11,7 +11,7 @@
 // open that way are parsed whole.
 import * as path from 'path';
 import { DiscoveredLog, regularFiles, subdirs } from './dir_entries';
-import { ActivitySpan, JsonObject, asObject, count, str, timestampMs } from './json_fields';
+import { ActivitySpan, ActivitySpanState, JsonObject, asObject, count, str, timestampMs } from './json_fields';
 import { hasNonAscii, keyOpening, objectSpan, parseLatin1, parseUtf8, shortStringPair } from './json_scan';
 import type { LineParser } from './log_reader';
 import type { LogSummary, SummaryParser, TokenTotals } from './log_summary';
@@ -53,6 +53,21 @@ const SKIM_BYTES = 4096;
 const TIMESTAMP_KEY = keyOpening('timestamp');
 const TYPE_KEY = keyOpening('type');
 const PAYLOAD_OPENING = Buffer.from(',"payload":{', 'latin1');
+
+/** What a CodexParser has counted (its saveState()): plain data that a worker thread can post. */
+export interface CodexState {
+  sessionId: string | null;
+  cwd: string | null;
+  model: string | null;
+  span: ActivitySpanState;
+  tokens: TokenTotals | null;
+  contextTokens: number | null;
+  contextWindow: number | null;
+  toolUses: number;
+  requests: number;
+  lines: number;
+  recognized: boolean;
+}
 
 export class CodexParser implements LineParser, SummaryParser {
   private sessionId: string | null = null;
@@ -178,6 +193,38 @@ export class CodexParser implements LineParser, SummaryParser {
     }
     const window = count(info.model_context_window);
     if (window !== null && window > 0) this.contextWindow = window;
+  }
+
+  /** What the lines so far came to, for another CodexParser to go on from (a log read by a worker thread). */
+  saveState(): CodexState {
+    return {
+      sessionId: this.sessionId,
+      cwd: this.cwd,
+      model: this.model,
+      span: this.span.state(),
+      tokens: this.tokens,
+      contextTokens: this.contextTokens,
+      contextWindow: this.contextWindow,
+      toolUses: this.toolUses,
+      requests: this.requests,
+      lines: this.lines,
+      recognized: this.recognized,
+    };
+  }
+
+  loadState(state: unknown): void {
+    const s = state as CodexState;
+    this.sessionId = s.sessionId;
+    this.cwd = s.cwd;
+    this.model = s.model;
+    this.span.restore(s.span);
+    this.tokens = s.tokens;
+    this.contextTokens = s.contextTokens;
+    this.contextWindow = s.contextWindow;
+    this.toolUses = s.toolUses;
+    this.requests = s.requests;
+    this.lines = s.lines;
+    this.recognized = s.recognized;
   }
 
   summary(): LogSummary {

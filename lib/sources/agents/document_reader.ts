@@ -7,6 +7,15 @@ const MiB = 1024 * 1024;
 
 export type DocumentStatus = ReadStatus | 'too-big';
 
+/** Where a DocumentReader stands (its saveState()). */
+export interface DocumentReaderState<S> {
+  identity: FileIdentity | null;
+  state: S | null;
+  malformed: number;
+  bytesRead: number;
+  tooBig: boolean;
+}
+
 /**
  * Reads a whole (small) document again when its identity, size or mtime changed. Documents over maxBytes
  * are refused (counted as malformed). `parse` gets the bytes and throws when they are not a usable document.
@@ -47,6 +56,19 @@ export class DocumentReader<S> {
   }
   get bytesRead(): number {
     return this._bytesRead;
+  }
+
+  /** Where this reader stands, for another reader of the same file to go on from (plain data, if S is). */
+  saveState(): DocumentReaderState<S> {
+    return { identity: this.identity, state: this._state, malformed: this._malformed, bytesRead: this._bytesRead, tooBig: this._tooBig };
+  }
+
+  loadState(s: DocumentReaderState<S>): void {
+    this.identity = s.identity;
+    this._state = s.state;
+    this._malformed = s.malformed;
+    this._bytesRead = s.bytesRead;
+    this._tooBig = s.tooBig;
   }
 
   poll(): { status: DocumentStatus; bytesRead: number } {

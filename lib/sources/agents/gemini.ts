@@ -14,7 +14,7 @@ import type * as crypto from 'crypto';
 import * as path from 'path';
 import { DiscoveredLog, regularFiles, subdirs } from './dir_entries';
 import { readSmallFile } from './document_reader';
-import { ActivitySpan, JsonObject, RecentMap, asObject, count, str, timestampMs } from './json_fields';
+import { ActivitySpan, ActivitySpanState, JsonObject, RecentMap, RecentMapState, asObject, count, str, timestampMs } from './json_fields';
 import { hasNonAscii, keyOpening, objectSpan, parseLatin1, parseUtf8, shortStringPair } from './json_scan';
 import type { LineParser } from './log_reader';
 import type { LogSummary, SummaryParser } from './log_summary';
@@ -85,6 +85,21 @@ const TIMESTAMP_KEY = keyOpening('timestamp');
 const TYPE_KEY = keyOpening('type');
 /** Message types of Gemini CLI chats: a message of one of them makes the file a chat log. */
 const MESSAGE_TYPES = new Set(['user', 'gemini', 'info', 'error', 'warning']);
+
+/** What a GeminiParser has counted (its saveState()): plain data, its map included, that a worker thread can post. */
+export interface GeminiState {
+  sessionId: string | null;
+  projectHash: string | null;
+  model: string | null;
+  subagent: boolean;
+  span: ActivitySpanState;
+  messages: RecentMapState<MessageUsage>;
+  sum: { input: number; output: number; cached: number; total: number; toolCalls: number };
+  seenTokens: boolean;
+  contextTokens: number | null;
+  nMessages: number;
+  recognized: boolean;
+}
 
 /** Accumulates Gemini chat records, from a .jsonl (line by line) or a .json document (parseGeminiDocument). */
 export class GeminiParser implements LineParser, SummaryParser {
@@ -207,6 +222,38 @@ export class GeminiParser implements LineParser, SummaryParser {
     this.sum.total += usage.total;
     this.sum.toolCalls += usage.toolCalls;
     return true;
+  }
+
+  /** What the records so far came to, for another GeminiParser to go on from (a log read by a worker thread). */
+  saveState(): GeminiState {
+    return {
+      sessionId: this.sessionId,
+      projectHash: this.projectHash,
+      model: this.model,
+      subagent: this.subagent,
+      span: this.span.state(),
+      messages: this.messages.state(),
+      sum: { ...this.sum },
+      seenTokens: this.seenTokens,
+      contextTokens: this.contextTokens,
+      nMessages: this.nMessages,
+      recognized: this.recognized,
+    };
+  }
+
+  loadState(state: unknown): void {
+    const s = state as GeminiState;
+    this.sessionId = s.sessionId;
+    this.projectHash = s.projectHash;
+    this.model = s.model;
+    this.subagent = s.subagent;
+    this.span.restore(s.span);
+    this.messages.restore(s.messages);
+    this.sum = { ...s.sum };
+    this.seenTokens = s.seenTokens;
+    this.contextTokens = s.contextTokens;
+    this.nMessages = s.nMessages;
+    this.recognized = s.recognized;
   }
 
   summary(): LogSummary {

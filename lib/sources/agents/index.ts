@@ -15,12 +15,14 @@ import { ContextWindowOverrides, contextPercentFor, contextWindowFor } from './c
 import type { DiscoveredLog } from './dir_entries';
 import { discoverGeminiLogs, geminiProjectHash, geminiProjectRoot, geminiTmpDir } from './gemini';
 import { AgentTool, LogSummary, TokenTotals, sumKnown } from './log_summary';
-import { JsonDocumentLog, JsonlLog, TrackedLog } from './tracked_log';
+import { LogRead, ParallelOutcome, ReadWorkerOptions, readWithWorker, worthAWorker } from './parallel_read';
+import { TrackedLog, TrackedLogOptions, trackedLogFor } from './tracked_log';
 
 export { contextPercent, contextPercentFor, contextWindowFor } from './context_window';
 export type { ContextWindowOverrides } from './context_window';
 export type { AgentTool, TokenTotals } from './log_summary';
 export { geminiProjectHash } from './gemini';
+export type { ParallelOutcome, ReadWorkerOptions } from './parallel_read';
 
 const MiB = 1024 * 1024;
 const HOUR = 3600 * 1000;
@@ -73,6 +75,13 @@ export interface AgentLogsOptions {
   contextWindows?: ContextWindowOverrides;
   /** Clock (ms since epoch), for tests. */
   now?: () => number;
+  /**
+   * readAll() on a second thread (parallel_read.ts). Default: when it pays. The environment's
+   * SPMON_TEST_READ_WORKER, for tests only, overrides it: `always` (a worker whenever two fresh logs or more,
+   * and readAll() throws if it read none), `fail` (a worker that throws at once: the main thread reads it
+   * all), `never`.
+   */
+  readWorker?: ReadWorkerOptions;
 }
 
 export interface AgentLogsStats {
@@ -81,6 +90,8 @@ export interface AgentLogsStats {
   bytesRead: number;
   lastPollBytesRead: number;
   trackedLogs: number;
+  /** What the worker thread of the last readAll() did; null when it had none. */
+  lastWorker: ParallelOutcome | null;
 }
 
 /** File name without its extension: the fallback session id. */
@@ -108,7 +119,8 @@ export class AgentLogs {
   private readonly tracked = new Map<string, TrackedLog>();
   private scratch: Buffer | null = null;
   private lastDiscovery: number | null = null;
-  private readonly _stats: AgentLogsStats = { polls: 0, bytesRead: 0, lastPollBytesRead: 0, trackedLogs: 0 };
+  private readonly workerOpts: ReadWorkerOptions;
+  private readonly _stats: AgentLogsStats = { polls: 0, bytesRead: 0, lastPollBytesRead: 0, trackedLogs: 0, lastWorker: null };
 
   constructor(opts: AgentLogsOptions) {
     this.env = opts.env ?? {};
@@ -122,6 +134,7 @@ export class AgentLogs {
     this.maxDocumentBytes = opts.maxDocumentBytes ?? 64 * MiB;
     this.overrides = opts.contextWindows;
     this.now = opts.now ?? Date.now;
+    this.workerOpts = { ...opts.readWorker, ...testWorkerOptions(this.env.SPMON_TEST_READ_WORKER) };
   }
 
   get stats(): Readonly<AgentLogsStats> {
@@ -165,13 +178,29 @@ export class AgentLogs {
     this.maybeDiscover(true);
     const scratch = this.scratchBuffer();
     let read = 0;
-    for (const t of [...this.tracked.values()]) {
-      const r = t.poll(Infinity, scratch);
+    const readHere = (t: TrackedLog): LogRead => t.poll(Infinity, scratch);
+    const done = (t: TrackedLog, r: LogRead): void => {
       read += r.bytesRead;
       if (r.gone) this.tracked.delete(t.found.path);
+    };
+    const all = [...this.tracked.values()];
+    // Logs never read, biggest first: those a worker thread may share (parallel_read.ts).
+    const fresh = all.filter((t) => t.fresh).sort((a, b) => b.found.sizeBytes - a.found.sizeBytes);
+    const freshBytes = fresh.reduce((n, t) => n + t.found.sizeBytes, 0);
+    let outcome: ParallelOutcome | null = null;
+    if (worthAWorker(freshBytes, fresh.length, this.workerOpts)) outcome = readWithWorker(fresh, this.trackedOptions(), readHere, done, this.workerOpts);
+    if (this.workerOpts.strict && (outcome === null || outcome.workerLogs === 0)) {
+      throw new Error(`agent logs: the read worker read no log (${outcome === null ? 'it could not be started' : outcome.fallback ?? 'nothing claimed'})`);
     }
+    const handled = new Set<TrackedLog>(outcome !== null ? fresh : []);
+    for (const t of all) if (!handled.has(t)) done(t, readHere(t));
+    this._stats.lastWorker = outcome;
     this.countPoll(read);
     return this.sessions();
+  }
+
+  private trackedOptions(): TrackedLogOptions {
+    return { chunkBytes: this.chunkBytes, maxLineBytes: this.maxLineBytes, maxDocumentBytes: this.maxDocumentBytes };
   }
 
   private scratchBuffer(): Buffer {
@@ -201,13 +230,9 @@ export class AgentLogs {
       ...discoverCodexLogs(roots.codex, since),
       ...discoverGeminiLogs(roots.gemini, since),
     ];
+    const opts = this.trackedOptions();
     for (const f of found) {
-      if (this.tracked.has(f.path)) continue;
-      const t: TrackedLog =
-        f.format === 'json'
-          ? new JsonDocumentLog(f, this.maxDocumentBytes)
-          : new JsonlLog(f, { chunkBytes: this.chunkBytes, maxLineBytes: this.maxLineBytes });
-      this.tracked.set(f.path, t);
+      if (!this.tracked.has(f.path)) this.tracked.set(f.path, trackedLogFor(f, opts));
     }
   }
 
@@ -303,6 +328,20 @@ export class AgentLogs {
     if (root === null) return null;
     if (projectHash !== null && geminiProjectHash(root) !== projectHash) return null;
     return root;
+  }
+}
+
+/** SPMON_TEST_READ_WORKER (tests only; see AgentLogsOptions.readWorker). */
+function testWorkerOptions(v: string | undefined): ReadWorkerOptions {
+  switch (v) {
+    case 'always':
+      return { mode: 'always', strict: true };
+    case 'fail':
+      return { mode: 'always', code: 'throw new Error("failing as SPMON_TEST_READ_WORKER=fail asks");' };
+    case 'never':
+      return { mode: 'never' };
+    default:
+      return {};
   }
 }
 

@@ -31,6 +31,18 @@ export class ActivitySpan {
     if (this.first === null || ms < this.first) this.first = ms;
     if (this.last === null || ms > this.last) this.last = ms;
   }
+  state(): ActivitySpanState {
+    return { first: this.first, last: this.last };
+  }
+  restore(s: ActivitySpanState): void {
+    this.first = s.first;
+    this.last = s.last;
+  }
+}
+
+export interface ActivitySpanState {
+  first: number | null;
+  last: number | null;
 }
 
 /**
@@ -38,7 +50,7 @@ export class ActivitySpan {
  * Records of one request arrive close together, so an id evicted long ago does not come back in practice.
  */
 export class RecentMap<V> {
-  private readonly map = new Map<string, V>();
+  private map = new Map<string, V>();
   private newest: string | null = null;
   constructor(private readonly capacity: number) {}
   get(key: string): V | undefined {
@@ -64,4 +76,17 @@ export class RecentMap<V> {
   get size(): number {
     return this.map.size;
   }
+  /** What it holds, oldest first (a Map survives structured cloning, as between threads). */
+  state(): RecentMapState<V> {
+    return { map: this.map, newest: this.newest };
+  }
+  restore(s: RecentMapState<V>): void {
+    this.map = new Map(s.map);
+    this.newest = s.newest;
+  }
+}
+
+export interface RecentMapState<V> {
+  map: Map<string, V>;
+  newest: string | null;
 }

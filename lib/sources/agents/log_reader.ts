@@ -19,6 +19,23 @@ export interface LineParser {
   line(buf: Buffer, start: number, end: number): boolean;
 }
 
+/** A parser whose counts can be taken out (plain data) and put into a fresh one of its kind. */
+export interface StatefulParser {
+  saveState(): unknown;
+  loadState(state: unknown): void;
+}
+
+/** Where a LogReader stands (its saveState()): plain data that a worker thread can post. */
+export interface LogReaderState {
+  identity: FileIdentity | null;
+  offset: number;
+  skipping: boolean;
+  malformed: number;
+  partialLine: boolean;
+  bytesRead: number;
+  parser: unknown;
+}
+
 export interface LogReaderOptions {
   /** Bytes per read() call (also the scratch buffer's size). Default 1 MiB. */
   chunkBytes?: number;
@@ -127,6 +144,32 @@ export class LogReader<P extends LineParser> {
     } finally {
       fs.closeSync(fd);
     }
+  }
+
+  /** Where this reader stands, its parser's counts included, for another reader of the same file to go on from. */
+  saveState(this: LogReader<P & StatefulParser>): LogReaderState {
+    return {
+      identity: this.identity,
+      offset: this._offset,
+      skipping: this.skipping,
+      malformed: this.malformed,
+      partialLine: this._partialLine,
+      bytesRead: this._bytesRead,
+      parser: this._parser.saveState(),
+    };
+  }
+
+  /** Takes over what another reader of this file read (the next poll goes on from its offset). */
+  loadState(this: LogReader<P & StatefulParser>, s: LogReaderState): void {
+    const parser = this.makeParser();
+    parser.loadState(s.parser);
+    this._parser = parser;
+    this.identity = s.identity;
+    this._offset = s.offset;
+    this.skipping = s.skipping;
+    this.malformed = s.malformed;
+    this._partialLine = s.partialLine;
+    this._bytesRead = s.bytesRead;
   }
 
   private resetState(): void {

@@ -3,9 +3,9 @@
 import { ClaudeParser } from './claude';
 import { CodexParser } from './codex';
 import type { DiscoveredLog } from './dir_entries';
-import { DocumentReader } from './document_reader';
+import { DocumentReader, DocumentReaderState } from './document_reader';
 import { GeminiParser, parseGeminiBytes } from './gemini';
-import { LineParser, LogReader } from './log_reader';
+import { LineParser, LogReader, LogReaderState, StatefulParser } from './log_reader';
 import type { AgentTool, LogSummary, SummaryParser } from './log_summary';
 
 export interface TrackedLog {
@@ -27,9 +27,31 @@ export interface TrackedLog {
   readonly unreadBytes: number;
   /** Gemini: the project root named by .project_root (looked up once). */
   projectRoot: string | null | undefined;
+  /** Never polled: what is known of it is only what discovery listed. */
+  readonly fresh: boolean;
+  /** Where it stands, as plain data another thread can post (structured clone). */
+  saveState(): TrackedLogState;
+  /** Takes over what another TrackedLog of the same file read (saveState() of one made by trackedLogFor). */
+  loadState(s: TrackedLogState): void;
 }
 
-type ToolParser = LineParser & SummaryParser & { readonly recognized: boolean };
+export type TrackedLogState =
+  | { format: 'jsonl'; reader: LogReaderState; everRead: boolean; failed: boolean }
+  | { format: 'json'; reader: DocumentReaderState<LogSummary>; failed: boolean };
+
+/** Sizes and bounds of reading, as AgentLogs was configured. */
+export interface TrackedLogOptions {
+  chunkBytes: number;
+  maxLineBytes: number;
+  maxDocumentBytes: number;
+}
+
+/** The TrackedLog for a discovered file: the same for every thread that reads it. */
+export function trackedLogFor(found: DiscoveredLog, opts: TrackedLogOptions): TrackedLog {
+  return found.format === 'json' ? new JsonDocumentLog(found, opts.maxDocumentBytes) : new JsonlLog(found, opts);
+}
+
+type ToolParser = LineParser & StatefulParser & SummaryParser & { readonly recognized: boolean };
 
 function parserFor(tool: AgentTool): () => ToolParser {
   switch (tool) {
@@ -81,6 +103,18 @@ export class JsonlLog implements TrackedLog {
     if (this.complete) return 0;
     return Math.max(0, (this.reader.size ?? this.found.sizeBytes) - this.reader.offset);
   }
+  get fresh(): boolean {
+    return this.reader.size === null && !this.failed;
+  }
+  saveState(): TrackedLogState {
+    return { format: 'jsonl', reader: this.reader.saveState(), everRead: this.everRead, failed: this.failed };
+  }
+  loadState(s: TrackedLogState): void {
+    if (s.format !== 'jsonl') throw new Error(`${this.found.path}: not the state of a JSON Lines log`);
+    this.reader.loadState(s.reader);
+    this.everRead = s.everRead;
+    this.failed = s.failed;
+  }
 }
 
 export class JsonDocumentLog implements TrackedLog {
@@ -122,5 +156,16 @@ export class JsonDocumentLog implements TrackedLog {
   }
   get unreadBytes(): number {
     return this.complete ? 0 : this.reader.size ?? this.found.sizeBytes;
+  }
+  get fresh(): boolean {
+    return this.reader.size === null && !this.failed;
+  }
+  saveState(): TrackedLogState {
+    return { format: 'json', reader: this.reader.saveState(), failed: this.failed };
+  }
+  loadState(s: TrackedLogState): void {
+    if (s.format !== 'json') throw new Error(`${this.found.path}: not the state of a JSON document`);
+    this.reader.loadState(s.reader);
+    this.failed = s.failed;
   }
 }
