@@ -4,6 +4,7 @@
 // generated (bench/lib/agent_logs.js: realistic Claude Code, Codex and Gemini CLI sessions, --tokens-mb in
 // all) under a temporary HOME that is removed afterwards. Every subject is a fresh process:
 //   spmon-read     node loading dist/lib/sources/agents and calling readAll() on the Claude logs: the parser
+//   spmon-read-2t  the same with readAll()'s worker thread used whatever the size and the load average
 //   spmon-tokens   bin/spmon tokens --json on the Claude logs (CLAUDE_CONFIG_DIR): the command, /proc included
 //   ccusage        ccusage claude daily --json --offline on the same Claude logs (its native binary)
 //   ccusage-1t     the same with --single-thread
@@ -78,14 +79,24 @@ module.exports = {
       const env = (o) => ({ PATH: process.env.PATH, LANG: 'C.UTF-8', ...o });
       const claudeOnly = env({ HOME: empty, CLAUDE_CONFIG_DIR: claudeDir, TMUX_TMPDIR: base });
       const everything = env({ HOME: home, TMUX_TMPDIR: base });
-      const readScript =
+      // readAll() as spmon calls it (one thread below its threshold), and with its worker thread whatever the size and load.
+      const readScript = (readWorker) =>
         `const { AgentLogs } = require(${JSON.stringify(agentsLib)});` +
-        `const s = new AgentLogs({ env: { HOME: ${JSON.stringify(empty)}, CLAUDE_CONFIG_DIR: ${JSON.stringify(claudeDir)} } }).readAll();` +
-        `process.stdout.write(JSON.stringify(s.map((x) => ({ tokens: x.tokens, complete: x.complete }))));`;
+        `const a = new AgentLogs({ env: { HOME: ${JSON.stringify(empty)}, CLAUDE_CONFIG_DIR: ${JSON.stringify(claudeDir)} }, readWorker: ${JSON.stringify(readWorker)} });` +
+        `const s = a.readAll();` +
+        `process.stdout.write(JSON.stringify({ worker: a.stats.lastWorker, sessions: s.map((x) => ({ tokens: x.tokens, complete: x.complete })) }));`;
       const cmds = [
         { id: 'ccusage', label: `ccusage ${cc.version} claude daily --json --offline`, argv: [cc.bin, 'claude', 'daily', '--json', '--offline'], env: claudeOnly, bytes: claudeBytes },
         { id: 'ccusage-1t', label: '  the same, --single-thread', argv: [cc.bin, 'claude', 'daily', '--json', '--offline', '--single-thread'], env: claudeOnly, bytes: claudeBytes, baseline: 'ccusage' },
-        { id: 'spmon-read', label: 'spmon parser: readAll() in a fresh node', argv: [process.execPath, '-e', readScript], env: claudeOnly, bytes: claudeBytes, baseline: 'ccusage', headline: true },
+        { id: 'spmon-read', label: 'spmon parser: readAll() in a fresh node', argv: [process.execPath, '-e', readScript({})], env: claudeOnly, bytes: claudeBytes, baseline: 'ccusage', headline: true },
+        {
+          id: 'spmon-read-2t',
+          label: '  the same with its worker thread (whatever the size and load)',
+          argv: [process.execPath, '-e', readScript({ minBytes: 0, ignoreLoad: true })],
+          env: claudeOnly,
+          bytes: claudeBytes,
+          baseline: 'ccusage',
+        },
         { id: 'spmon-tokens', label: 'spmon tokens --json', argv: [process.execPath, spmon, 'tokens', '--json'], okExit: [1, 2], env: claudeOnly, bytes: claudeBytes, baseline: 'ccusage', headline: true },
         { id: 'ccusage-all', label: `ccusage daily --json --offline (all tools)`, argv: [cc.bin, 'daily', '--json', '--offline'], env: everything, bytes: allBytes },
         { id: 'spmon-all', label: 'spmon tokens --json (all tools)', argv: [process.execPath, spmon, 'tokens', '--json'], okExit: [1, 2], env: everything, bytes: allBytes, baseline: 'ccusage-all' },
@@ -106,8 +117,10 @@ module.exports = {
       // The totals: spmon against the generator, and against ccusage on the Claude logs.
       const expectedClaude = { ...want.claude.tokens };
       delete expectedClaude.total;
-      const read = JSON.parse(data.get('spmon-read').out);
+      const readDoc = JSON.parse(data.get('spmon-read').out);
+      const read = readDoc.sessions;
       const spmonRead = sumTokens(read);
+      const read2 = JSON.parse(data.get('spmon-read-2t').out);
       const spmonTokens = sumTokens(JSON.parse(data.get('spmon-tokens').out).sessions);
       const ccClaude = fromCcusage(JSON.parse(data.get('ccusage').out));
       const all = JSON.parse(data.get('spmon-all').out).sessions;
@@ -115,11 +128,13 @@ module.exports = {
       const strip = (t) => ({ input: t.input, output: t.output, cacheCreation: t.cacheCreation, cacheRead: t.cacheRead });
       const checks = {
         claudeSessions: { spmon: read.length, written: want.claude.sessions },
-        claudeAgreesWithGenerator: same(spmonRead, expectedClaude) && same(spmonTokens, expectedClaude),
+        claudeAgreesWithGenerator: same(spmonRead, expectedClaude) && same(spmonTokens, expectedClaude) && same(sumTokens(read2.sessions), expectedClaude),
+        /** What the worker did in the -2t row's untimed round, and that the plain row used none. */
+        worker: { plain: readDoc.worker, forced: read2.worker },
         claudeAgreesWithCcusage: same(spmonTokens, ccClaude),
         codexAgreesWithGenerator: same(strip(byTool('codex')), strip(want.codex.tokens)),
         geminiAgreesWithGenerator: same(strip(byTool('gemini')), strip(want.gemini.tokens)),
-        allComplete: read.every((s) => s.complete) && all.every((s) => s.complete),
+        allComplete: read.every((s) => s.complete) && read2.sessions.every((s) => s.complete) && all.every((s) => s.complete),
         spmon: spmonTokens,
         ccusage: ccClaude,
         generator: expectedClaude,
@@ -146,7 +161,8 @@ module.exports = {
       });
       const row = (id) => rows.find((x) => x.id === id);
       const notes = [
-        `MiB/s by wall (median): spmon parser ${row('spmon-read').mibPerSecWall.toFixed(0)}, spmon tokens ${row('spmon-tokens').mibPerSecWall.toFixed(0)}, ` +
+        `MiB/s by wall (median): spmon parser ${row('spmon-read').mibPerSecWall.toFixed(0)} (with its worker ${row('spmon-read-2t').mibPerSecWall.toFixed(0)}: ` +
+          `${read2.worker ? `${read2.worker.workerLogs} logs, ${(read2.worker.workerBytes / MiB).toFixed(0)} MiB read by the worker` : 'no worker'}), spmon tokens ${row('spmon-tokens').mibPerSecWall.toFixed(0)}, ` +
           `ccusage ${row('ccusage').mibPerSecWall.toFixed(0)} (single thread ${row('ccusage-1t').mibPerSecWall.toFixed(0)}); ` +
           `all tools: spmon ${row('spmon-all').mibPerSecWall.toFixed(0)}, ccusage ${row('ccusage-all').mibPerSecWall.toFixed(0)}`,
         `Claude totals: spmon ${checks.claudeAgreesWithCcusage ? 'agrees' : 'DISAGREES'} with ccusage ${cc.version} and ` +
