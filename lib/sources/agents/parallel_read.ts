@@ -1,7 +1,7 @@
 // readAll() on two threads: when there is enough to read and a CPU to spare, one worker_threads Worker reads
 // logs beside the main thread. Both claim logs of one list, biggest first, the worker from the biggest end
-// and the main thread from the smallest (read_job.ts); the main thread then waits for the worker's last log, synchronously (Atomics.wait on a SharedArrayBuffer), takes the worker's
-// messages with receiveMessageOnPort, and puts each log's state into its own TrackedLog, as if it had read
+// and the main thread from the smallest (read_job.ts); the main thread then waits for the worker's last
+// log, synchronously (Atomics.wait on a SharedArrayBuffer), takes the worker's messages with receiveMessageOnPort, and puts each log's state into its own TrackedLog, as if it had read
 // the log itself (later polls go on from there). Whatever the worker did not deliver (it could not start,
 // threw, or stalled) the main thread reads: never a partial answer.
 //
@@ -41,8 +41,8 @@ export interface ReadWorkerOptions {
 }
 
 /**
- * Below this a worker costs more than it saves (docs/performance.md, "Agent logs": on 2 CPUs, 215 MiB read
- * 1.3x slower with it, 646 MiB as fast, 940 MiB 12 % faster): each thread compiles the parser for itself,
+ * Below this a worker costs more than it saves (docs/performance.md, "Agent logs": on 2 CPUs, 216 MiB read
+ * 1.18x slower with it, 646 MiB as fast, 1005 MiB 0.88x): each thread compiles the parser for itself,
  * and the worker starts ~50 ms late.
  */
 export const DEFAULT_MIN_BYTES = 768 * MiB;
