@@ -480,7 +480,13 @@ describe('terminate a set (a session)', () => {
     expect(nc!.signals.map((s) => s.signal)).toEqual(['SIGKILL']);
     expect(stat(newcomerPid) === null || stat(newcomerPid)!.state === 'Z').toBe(true);
     expect(await exitOf(parent)).toEqual({ code: null, signal: 'SIGKILL' });
-    expect(jobText(set)).toMatch(/^Ended agent: 1 terminated, \d+ force-killed/);
+    // The loop's `sleep 0.1` of the moment is a child too: found by the rescan, it ends on SIGTERM (or on its
+    // own) and counts as terminated; every other member is the polite sleep or was force-killed.
+    const loopSleeps = set.members.filter((m) => ![parent.pid, polite.pid, newcomerPid].includes(m.pid));
+    expect(loopSleeps.every((m) => m.state === 'terminated' || m.state === 'force-killed')).toBe(true);
+    const loopTerminated = loopSleeps.filter((m) => m.state === 'terminated').length;
+    expect(set.counts.terminated).toBe(1 + loopTerminated);
+    expect(jobText(set)).toMatch(new RegExp(`^Ended agent: ${1 + loopTerminated} terminated, ${set.counts['force-killed']} force-killed`));
     expect(jobText(set)).toContain('(USS 2.00 MiB)');
   });
 
