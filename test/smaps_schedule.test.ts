@@ -12,7 +12,7 @@ import { mustRow } from './helpers/rows';
 const MiB = 1024 * 1024;
 const GiB = 1024 * MiB;
 const cand = (pid: number, over: Partial<SmapsCandidate> = {}): SmapsCandidate => ({
-  pid, key: `${pid}:1`, ageMs: 1000, denied: false, movedBytes: 0, sizeBytes: 10 * MiB, readLastTick: true, ...over,
+  pid, key: `${pid}:1`, ageMs: 1000, denied: false, movedBytes: 0, sizeBytes: 10 * MiB, readLastTick: true, ran: true, ...over,
 });
 
 describe('planSmaps', () => {
@@ -47,6 +47,14 @@ describe('planSmaps', () => {
     expect(planSmaps([mid(1100)], new Set(['8:1']))).toEqual([8]);
   });
 
+  test('an on-screen process that has not run since its read waits for the maximum age unless its memory moved', () => {
+    const hot = new Set(['9:1']);
+    expect(planSmaps([cand(9, { ageMs: 6000, ran: false })], hot)).toEqual([]);
+    expect(planSmaps([cand(9, { ageMs: 6000, ran: true })], hot)).toEqual([9]);
+    expect(planSmaps([cand(9, { ageMs: 6000, ran: false, movedBytes: 1 * MiB })], hot)).toEqual([9]);
+    expect(planSmaps([cand(9, { ageMs: defaultSmapsSchedule.maxAgeMs, ran: false })], hot)).toEqual([9]);
+  });
+
   test('an unreadable process is retried only after the maximum age', () => {
     expect(planSmaps([cand(5, { denied: true, ageMs: 1000, readLastTick: false })], new Set(['5:1']))).toEqual([]);
     expect(planSmaps([cand(5, { denied: true, ageMs: defaultSmapsSchedule.maxAgeMs })], new Set())).toEqual([5]);
@@ -65,6 +73,29 @@ describe('between smaps reads', () => {
     const b = s.ingest(raw, 1000, 1_001_000).processes[0];
     expect(b).toMatchObject({ ussBytes: 150 * MiB, pssBytes: 180 * MiB, rssBytes: 210 * MiB, memoryEstimated: true, memoryAgeMs: 1000 });
     expect(s.smapsCandidates(1_001_000)[0]).toMatchObject({ pid: 10, ageMs: 1000, movedBytes: 60 * MiB, readLastTick: false });
+  });
+
+  test('ran: whether utime + stime moved since the smaps read, from the real /proc of a sleeper and a busy loop', async () => {
+    const pe = privateEnv();
+    const kids = new Children(pe.env);
+    try {
+      const idle = kids.spawn('sleep', ['60']);
+      const busy = kids.spawn(python3(), ['-c', "import sys\nprint('ready', flush=True)\nwhile True: pass"]);
+      await waitForLine(busy, /^ready$/);
+      const reader = createReader();
+      const s = new Sampler();
+      const pids = [idle.pid!, busy.pid!];
+      s.ingest(reader.sample({ host: false, cgroup: false, smapsPids: pids }), 0, Date.now());
+      const ranOf = (pid: number) => s.smapsCandidates(Date.now()).find((c) => c.pid === pid)!.ran;
+      // Read just now: nothing has run since.
+      expect([ranOf(idle.pid!), ranOf(busy.pid!)]).toEqual([false, false]);
+      await sleep(300); // the loop runs for ~30 clock ticks meanwhile; sleep does not run at all
+      s.ingest(reader.sample({ host: false, cgroup: false, smapsPids: [] }), 300, Date.now());
+      expect([ranOf(idle.pid!), ranOf(busy.pid!)]).toEqual([false, true]);
+    } finally {
+      await kids.killAll();
+      pe.dispose();
+    }
   });
 
   test('a process never read has no USS yet, not 0', () => {

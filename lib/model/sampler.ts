@@ -30,6 +30,8 @@ interface SmapsReading {
   shmem: number | null;
   atMs: number;
   source: 'smaps_rollup' | 'smaps';
+  /** utime + stime when it was read, clock ticks: a process that has not run since cannot have moved its own memory. */
+  cpuTicks: number;
 }
 
 interface Track {
@@ -294,7 +296,7 @@ export class Sampler {
       const pd = raw.privateDirty[i];
       const uss = Number.isNaN(pc) || Number.isNaN(pd) ? null : pc + pd;
       const reading: SmapsReading | null =
-        uss === null ? null : { uss, pss: known(raw.pss[i]), swap: known(raw.swap[i]), swapPss: known(raw.swapPss[i]), anon, shmem, atMs: wallMs, source };
+        uss === null ? null : { uss, pss: known(raw.pss[i]), swap: known(raw.swap[i]), swapPss: known(raw.swapPss[i]), anon, shmem, atMs: wallMs, source, cpuTicks: raw.utime[i] + raw.stime[i] };
       m.uss = uss;
       m.pss = reading?.pss ?? null;
       m.swap = reading?.swap ?? null;
@@ -344,12 +346,13 @@ export class Sampler {
       const moved = r
         ? Math.abs((p.rssAnonBytes ?? 0) - (r.anon ?? p.rssAnonBytes ?? 0)) + Math.abs((p.rssShmemBytes ?? 0) - (r.shmem ?? p.rssShmemBytes ?? 0))
         : 0;
-      const c = t.candidate ?? (t.candidate = { pid: p.pid, key: p.key, ageMs: null, denied: false, movedBytes: 0, sizeBytes: 0, readLastTick: false });
+      const c = t.candidate ?? (t.candidate = { pid: p.pid, key: p.key, ageMs: null, denied: false, movedBytes: 0, sizeBytes: 0, readLastTick: false, ran: true });
       c.ageMs = r ? nowMs - r.atMs : t.smapsDeniedAtMs !== null ? nowMs - t.smapsDeniedAtMs : null;
       c.denied = r === null && t.smapsDeniedAtMs !== null;
       c.movedBytes = moved;
       c.sizeBytes = p.rssBytes ?? 0;
       c.readLastTick = t.smapsTick === this.tick;
+      c.ran = r === null || t.utime + t.stime !== r.cpuTicks;
       out.push(c);
     }
     return out;

@@ -16,6 +16,11 @@ export interface SmapsCandidate {
   sizeBytes: number;
   /** It was read in the previous tick. */
   readLastTick: boolean;
+  /**
+   * It has run (utime + stime moved) since the last read, or was never read. One that has not can still see its
+   * USS/PSS change through others (a sharer that exits or forks), so it is read again at maxAge, not hotMaxAge.
+   */
+  ran: boolean;
 }
 
 export interface SmapsScheduleOptions {
@@ -23,7 +28,7 @@ export interface SmapsScheduleOptions {
   budgetMs: number;
   /** Every process is read again within about this long (budget permitting). */
   maxAgeMs: number;
-  /** An on-screen process is read again after this long even when nothing moved. */
+  /** An on-screen process that has run is read again after this long even when its RssAnon/RssShmem did not move. */
   hotMaxAgeMs: number;
   /** A process whose anon+shmem moved this much is read again (on screen or not). */
   movedBytes: number;
@@ -45,9 +50,9 @@ export const defaultSmapsSchedule: SmapsScheduleOptions = {
 /**
  * The pids to read, in order: never read; big ones over maxAge (the budget lets a read that
  * would overrun a tick's budget through only when it is the first of its tick, so these must
- * come first or wait forever: smaps_budget.ts); on screen (`hot`) when they moved or are older
+ * come first or wait forever: smaps_budget.ts); on screen (`hot`) when they moved, or ran and are older
  * than hotMaxAge; the rest over maxAge, oldest first; moved, largest move first. A process that did not move, is
- * younger than maxAge and (on screen) younger than hotMaxAge is not read: between reads its
+ * younger than maxAge and (on screen) has not run or is younger than hotMaxAge is not read: between reads its
  * USS/PSS follow RssAnon/RssShmem, so a quiet machine costs next to nothing. SmapsBudget cuts
  * the list and the reader stops at the budget, so the tail is read only when there is time left.
  */
@@ -74,7 +79,7 @@ export function rankSmaps(
       const moved = c.movedBytes >= opts.movedBytes;
       if (c.denied && !overdue) continue;
       if (overdue && big) tier = 1;
-      else if (hot.has(c.key) && (moved || c.ageMs >= opts.hotMaxAgeMs)) tier = 2;
+      else if (hot.has(c.key) && (moved || (c.ran && c.ageMs >= opts.hotMaxAgeMs))) tier = 2;
       else if (overdue) tier = 3;
       else if (moved && !c.denied) tier = 4;
       else continue;
