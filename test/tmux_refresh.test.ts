@@ -1,5 +1,6 @@
-// tmux is listed (a forked `tmux` child) only when its servers or pane processes change, and every
-// TMUX_RENAME_MS for renames: a real tmux server in a private TMUX_TMPDIR, a real engine reading /proc.
+// tmux is listed (a forked `tmux` child) only when its servers or pane processes change, every
+// TMUX_RENAME_MS for renames, and when asked (Ctrl-L): a real tmux server in a private TMUX_TMPDIR, a real
+// engine reading /proc.
 import { execFileSync } from 'child_process';
 import { resolveSettings } from '../lib/config';
 import { Engine } from '../lib/engine/engine';
@@ -23,15 +24,20 @@ test('the signature: tmux servers and their children by identity; other processe
   expect(tmuxSignature([proc(1, 0, 'init')])).toBe('');
 });
 
+test('renames are looked for every 30 s by default', () => {
+  expect(TMUX_RENAME_MS).toBe(30_000);
+});
+
 describe('a live tmux server', () => {
   let pe: PrivateEnv;
   let engine: Engine;
+  const RENAME_MS = 3000;
   const tmux = (...args: string[]) => execFileSync('tmux', ['-f', '/dev/null', ...args], { env: pe.env, encoding: 'utf8' });
 
   beforeAll(() => {
     pe = privateEnv();
     tmux('new-session', '-d', '-s', 'first', 'sleep 600');
-    engine = new Engine(resolveSettings({}, pe.env, {}), { env: pe.env, sourcePollMs: 100 });
+    engine = new Engine(resolveSettings({}, pe.env, {}), { env: pe.env, sourcePollMs: 100, tmuxRenameMs: RENAME_MS });
     engine.start(100);
   });
 
@@ -59,9 +65,19 @@ describe('a live tmux server', () => {
   test('a new session is seen at the next poll; a rename (no process changes) within the rename period', async () => {
     await until('the first session', (f) => tmuxNames(f).includes('first'), 20_000);
     tmux('new-session', '-d', '-s', 'second', 'sleep 600');
-    await until('the second session', (f) => tmuxNames(f).includes('second'), TMUX_RENAME_MS / 2);
+    await until('the second session', (f) => tmuxNames(f).includes('second'), RENAME_MS / 2);
     tmux('rename-session', '-t', 'second', 'renamed');
-    const f = await until('the rename', (x) => tmuxNames(x).includes('renamed'), TMUX_RENAME_MS * 2);
+    const f = await until('the rename', (x) => tmuxNames(x).includes('renamed'), RENAME_MS * 2);
     expect(tmuxNames(f)).toEqual(['first', 'renamed']);
+  });
+
+  test('relist(): a rename shows at the next poll, long before the rename period', async () => {
+    // A rename seen marks a periodic listing that has just happened: the next is RENAME_MS away.
+    tmux('rename-session', '-t', 'first', 'marked');
+    await until('the periodic listing', (f) => tmuxNames(f).includes('marked'), RENAME_MS * 2);
+    tmux('rename-session', '-t', 'marked', 'asked');
+    engine.relist();
+    const f = await until('the rename after relist', (x) => tmuxNames(x).includes('asked'), RENAME_MS / 3);
+    expect(tmuxNames(f)).toEqual(['asked', 'renamed']);
   });
 });

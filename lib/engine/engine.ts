@@ -42,6 +42,8 @@ export interface EngineOptions {
   mode?: 'live' | 'snapshot';
   /** Poll agent logs and list tmux at most this often, ms (default 2000). */
   sourcePollMs?: number;
+  /** List tmux at least this often for renames, ms (default TMUX_RENAME_MS, 30 s). */
+  tmuxRenameMs?: number;
 }
 
 /** What one consumer watches; the engine reads for the union of them. */
@@ -119,7 +121,7 @@ export class Engine {
       // Two points are all a snapshot can use (allocating 150-point rings for every process costs time).
       historyPoints: snapshot ? 2 : undefined,
     });
-    this.sources = new SessionSources({ env: options.env, pollMs: options.sourcePollMs });
+    this.sources = new SessionSources({ env: options.env, pollMs: options.sourcePollMs, renameMs: options.tmuxRenameMs });
     this.providers = this.sources.providers.slice();
     this.terminator = new Terminator({
       graceMs: settings.grace * 1000,
@@ -228,6 +230,11 @@ export class Engine {
   /** Trees the user picked as sessions (`T`). */
   get treePicks(): readonly TreePick[] {
     return this.sources.treePicks;
+  }
+
+  /** List tmux again at the next tick, though no server or pane came or went (Ctrl-L: a rename shows at once). */
+  relist(): void {
+    this.sources.relist();
   }
 
   /** Change the picked trees; the current frame's sessions are rebuilt at once. */

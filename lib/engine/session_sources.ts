@@ -15,8 +15,12 @@ import { startTmuxListing, TmuxPane, TmuxWatcher } from '../sources/tmux';
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const agentBinding = () => require('../model/agent_binding') as typeof import('../model/agent_binding');
 
-/** tmux is listed again at least this often though no server or pane process came or went (a rename), ms. */
-export const TMUX_RENAME_MS = 10_000;
+/**
+ * tmux is listed again at least this often though no server or pane process came or went (a rename), ms. Each
+ * listing forks a `tmux` client (~15 ms of CPU with its child, ~10 % of an idle dashboard's CPU at 10 s);
+ * Ctrl-L in the dashboard lists at once (`relist()`).
+ */
+export const TMUX_RENAME_MS = 30_000;
 
 /**
  * What of the process table a tmux listing depends on: the tmux servers and their children (the panes'
@@ -38,6 +42,8 @@ export interface SessionSourcesOptions {
   env?: NodeJS.ProcessEnv;
   /** Poll agent logs and list tmux at most this often, ms (default 2000). */
   pollMs?: number;
+  /** List tmux at least this often for renames, ms (default TMUX_RENAME_MS). */
+  renameMs?: number;
 }
 
 export class SessionSources {
@@ -49,6 +55,7 @@ export class SessionSources {
   private lastTmuxRefresh = -Infinity;
   private tmuxSig = '';
   private readonly pollMs: number;
+  private readonly renameMs: number;
   private readonly env: NodeJS.ProcessEnv;
   private tmuxOnce: TmuxPane[] | null = null;
   private picks: TreePick[] = [];
@@ -61,6 +68,7 @@ export class SessionSources {
     this.tmux = new TmuxWatcher({ env: this.env });
     this.agents = new AgentLogs({ env: this.env });
     this.pollMs = opts.pollMs ?? 2000;
+    this.renameMs = opts.renameMs ?? TMUX_RENAME_MS;
     this.providers = [
       podProvider,
       tmuxProvider(() => this.tmuxOnce ?? this.tmux.latest()),
@@ -137,14 +145,19 @@ export class SessionSources {
     return { started: tmux.started, done };
   }
 
+  /** List tmux at the next update, whatever changed (the user asked to see everything afresh). */
+  relist(): void {
+    this.lastTmuxRefresh = -Infinity;
+  }
+
   /** Before the sessions of a tick are built: refresh what is due (tmux in the background, agent logs), bind agents. */
   update(snap: ModelSnapshot, nowMs: number = Date.now()): void {
     if (!this.tmuxOnce && nowMs - this.lastTmuxRefresh >= this.pollMs) {
       // Listing tmux forks a child (a few ms of a large process's CPU): only when a server or a pane
-      // process came or went since the last listing, and every TMUX_RENAME_MS for what the processes do
+      // process came or went since the last listing, and every renameMs for what the processes do
       // not show (a renamed session).
       const sig = tmuxSignature(snap.processes);
-      if (sig !== this.tmuxSig || nowMs - this.lastTmuxRefresh >= TMUX_RENAME_MS) {
+      if (sig !== this.tmuxSig || nowMs - this.lastTmuxRefresh >= this.renameMs) {
         this.tmux.refresh();
         this.lastTmuxRefresh = nowMs;
         this.tmuxSig = sig;

@@ -256,7 +256,8 @@ export async function runDashboard(settings: Settings, env: NodeJS.ProcessEnv = 
       const action = keyToAction(state.mode, ch, key);
       if (action === 'quit') return finish(0);
       if (action === 'redraw') {
-        // Ctrl-L: forget what is on the terminal and draw every cell again.
+        // Ctrl-L: forget what is on the terminal and draw every cell again; tmux is listed at the next tick.
+        engine.relist();
         screen.realloc();
         return render();
       }

@@ -47,7 +47,7 @@ export const KEY_HELP: [string, string][] = [
   ['y / n', 'confirm / spare'],
   ['h', 'history of ended processes'],
   ['? / F1', 'this help'],
-  ['Ctrl-L', 'redraw the screen'],
+  ['Ctrl-L', 'redraw the screen, list tmux again'],
   ['q / F10 / Ctrl-C', 'quit'],
 ];
 
