@@ -19,7 +19,8 @@ import { signalEnds } from '../view/dashboard_menus';
 import { sanitize } from '../view/sanitize';
 import { keyToAction } from './keys';
 import { mouseToAction } from './mouse';
-import { COLOURS, noColor, NO_COLOURS, toTags } from './tags';
+import { cellBox } from './cell_box';
+import { COLOURS, noColor, NO_COLOURS, STYLE_COLOURS, STYLE_NO_COLOURS, toTags } from './tags';
 import { localeIsUtf8, terminalText } from './terminal_text';
 import { holdYoungGeneration } from './young_generation';
 
@@ -38,6 +39,7 @@ export async function runDashboard(settings: Settings, env: NodeJS.ProcessEnv = 
   const utf8 = localeIsUtf8(env);
   const colours = !noColor(env);
   const palette = colours ? COLOURS : NO_COLOURS;
+  const styles = colours ? STYLE_COLOURS : STYLE_NO_COLOURS;
   const screen = widgets.screen({
     smartCSR: true,
     fullUnicode: utf8,
@@ -57,14 +59,17 @@ export async function runDashboard(settings: Settings, env: NodeJS.ProcessEnv = 
 
   const border = (fg: string) => (colours ? { border: { fg } } : {});
   const box = (opts: blessed.Widgets.BoxOptions) => widgets.box({ tags: true, wrap: false, ...opts } as blessed.Widgets.BoxOptions);
-  const header = box({ parent: screen, top: 0, left: 0, width: '100%', height: 4 });
-  const gridHeader = box({ parent: screen, top: 4, left: 0, width: '100%', height: 1 });
-  const grid = box({ parent: screen, top: 5, left: 0, width: '100%', height: 10 });
+  // The text of the header, grid, detail and status bar goes straight into blessed's cells (cell_box.ts);
+  // only the overlay (help, menus, dialogs) goes through blessed's tags.
+  const cells = (opts: blessed.Widgets.BoxOptions) => cellBox(widgets.box({ wrap: false, ...opts } as blessed.Widgets.BoxOptions), styles);
+  const header = cells({ parent: screen, top: 0, left: 0, width: '100%', height: 4 });
+  const gridHeader = cells({ parent: screen, top: 4, left: 0, width: '100%', height: 1 });
+  const grid = cells({ parent: screen, top: 5, left: 0, width: '100%', height: 10 });
   // The detail pane: a frame, and inside it (one row and column in from each edge) the text and the sparklines.
   const detail = box({ parent: screen, left: 0, width: '100%', height: 9, border: { type: 'line' }, label: ' Selected ', style: border('gray') });
-  const detailText = box({ parent: detail, top: 0, left: 0, height: 7, width: 10 });
-  const spark = box({ parent: detail, top: 0, left: 11, height: 7, width: 10 });
-  const status = box({ parent: screen, bottom: 0, left: 0, width: '100%', height: 1 });
+  const detailText = cells({ parent: detail, top: 0, left: 0, height: 7, width: 10 });
+  const spark = cells({ parent: detail, top: 0, left: 11, height: 7, width: 10 });
+  const status = cells({ parent: screen, bottom: 0, left: 0, width: '100%', height: 1 });
   const overlay = widgets.box({
     parent: screen, top: 'center', left: 'center', width: '80%', height: 'shrink', tags: true,
     border: { type: 'line' }, hidden: true, padding: { left: 1, right: 1 }, style: border('cyan'),
@@ -96,15 +101,15 @@ export async function runDashboard(settings: Settings, env: NodeJS.ProcessEnv = 
   function draw(v: DashboardView): void {
     const { layout } = v;
     const w = size().width;
-    header.top = 0;
-    header.height = layout.header;
-    header.setContent(v.header.map(tags).join('\n'));
-    layout.header > 0 ? header.show() : header.hide();
-    gridHeader.top = layout.header;
-    gridHeader.setContent(tags(v.gridHeader));
-    grid.top = layout.header + 1;
-    grid.height = layout.gridRows;
-    grid.setContent(v.grid.map((r) => (r.selected ? `{inverse}${tags(r.line)}{/inverse}` : tags(r.line))).join('\n'));
+    header.element.top = 0;
+    header.element.height = layout.header;
+    header.setLines(v.header);
+    layout.header > 0 ? header.element.show() : header.element.hide();
+    gridHeader.element.top = layout.header;
+    gridHeader.setLines([v.gridHeader]);
+    grid.element.top = layout.header + 1;
+    grid.element.height = layout.gridRows;
+    grid.setLines(v.grid.map((r) => r.line), v.grid.findIndex((r) => r.selected));
     if (v.detail) {
       detail.show();
       detail.top = layout.header + 1 + layout.gridRows;
@@ -112,20 +117,20 @@ export async function runDashboard(settings: Settings, env: NodeJS.ProcessEnv = 
       // Children are placed from the frame's outer edge: one in from the border on every side.
       const { textWidth, sparkWidth } = detailGeometry(w);
       const inner = Math.max(1, layout.detail - 2);
-      detailText.top = 1;
-      detailText.left = 1;
-      detailText.width = textWidth;
-      detailText.height = inner;
-      spark.top = 1;
-      spark.left = Math.max(1, w - 1 - sparkWidth);
-      spark.width = sparkWidth;
-      spark.height = inner;
-      detailText.setContent(v.detail.lines.map(tags).join('\n'));
-      spark.setContent(v.detail.spark.map(tags).join('\n'));
+      detailText.element.top = 1;
+      detailText.element.left = 1;
+      detailText.element.width = textWidth;
+      detailText.element.height = inner;
+      spark.element.top = 1;
+      spark.element.left = Math.max(1, w - 1 - sparkWidth);
+      spark.element.width = sparkWidth;
+      spark.element.height = inner;
+      detailText.setLines(v.detail.lines);
+      spark.setLines(v.detail.spark);
     } else {
       detail.hide();
     }
-    status.setContent(tags(v.status));
+    status.setLines([v.status]);
     if (v.overlay) {
       overlay.setLabel(v.overlay.title);
       if (colours) overlay.style.border = { fg: v.overlay.tone === 'danger' ? 'red' : 'cyan' };

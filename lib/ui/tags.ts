@@ -2,51 +2,75 @@
 import { escape } from './blessed_parts';
 import type { Line, Style } from '../view/styled';
 
-export type Palette = Record<Style, [string, string]>;
+/** How the UI draws one view style: a foreground colour (blessed's name) and attributes. */
+export interface CellStyle {
+  fg?: string;
+  bold?: boolean;
+  underline?: boolean;
+  inverse?: boolean;
+}
+
+export type StylePalette = Record<Style, CellStyle>;
 
 // `gray` is blessed's colour 8 (bright black), drawn as SGR 90; lib/ui/app.ts keeps terminals that their
 // terminfo says have 8 colours from reducing it to 0, black.
-export const COLOURS: Palette = {
-  normal: ['', ''],
-  dim: ['{gray-fg}', '{/gray-fg}'],
-  bold: ['{bold}', '{/bold}'],
-  title: ['{bold}{cyan-fg}', '{/cyan-fg}{/bold}'],
-  ok: ['{green-fg}', '{/green-fg}'],
-  warn: ['{yellow-fg}', '{/yellow-fg}'],
-  danger: ['{bold}{red-fg}', '{/red-fg}{/bold}'],
-  gone: ['{red-fg}', '{/red-fg}'],
-  key: ['{bold}{cyan-fg}', '{/cyan-fg}{/bold}'],
-  barOk: ['{green-fg}', '{/green-fg}'],
-  barWarn: ['{yellow-fg}', '{/yellow-fg}'],
-  barDanger: ['{red-fg}', '{/red-fg}'],
-  barEmpty: ['{gray-fg}', '{/gray-fg}'],
-  marker: ['{bold}{white-fg}', '{/white-fg}{/bold}'],
-  tagged: ['{bold}{yellow-fg}', '{/yellow-fg}{/bold}'],
-  selected: ['{inverse}', '{/inverse}'],
+export const STYLE_COLOURS: StylePalette = {
+  normal: {},
+  dim: { fg: 'gray' },
+  bold: { bold: true },
+  title: { bold: true, fg: 'cyan' },
+  ok: { fg: 'green' },
+  warn: { fg: 'yellow' },
+  danger: { bold: true, fg: 'red' },
+  gone: { fg: 'red' },
+  key: { bold: true, fg: 'cyan' },
+  barOk: { fg: 'green' },
+  barWarn: { fg: 'yellow' },
+  barDanger: { fg: 'red' },
+  barEmpty: { fg: 'gray' },
+  marker: { bold: true, fg: 'white' },
+  tagged: { bold: true, fg: 'yellow' },
+  selected: { inverse: true },
 };
 
 /**
  * NO_COLOR (https://no-color.org): attributes only. What colour told apart is still told by text (the
  * gauges' bars, ✕ for a gone process, the warning words) or by bold, underline and inverse.
  */
-export const NO_COLOURS: Palette = {
-  normal: ['', ''],
-  dim: ['', ''],
-  bold: ['{bold}', '{/bold}'],
-  title: ['{bold}', '{/bold}'],
-  ok: ['', ''],
-  warn: ['{bold}', '{/bold}'],
-  danger: ['{bold}', '{/bold}'],
-  gone: ['{underline}', '{/underline}'],
-  key: ['{bold}', '{/bold}'],
-  barOk: ['', ''],
-  barWarn: ['', ''],
-  barDanger: ['{bold}', '{/bold}'],
-  barEmpty: ['', ''],
-  marker: ['{bold}', '{/bold}'],
-  tagged: ['{underline}', '{/underline}'],
-  selected: ['{inverse}', '{/inverse}'],
+export const STYLE_NO_COLOURS: StylePalette = {
+  normal: {},
+  dim: {},
+  bold: { bold: true },
+  title: { bold: true },
+  ok: {},
+  warn: { bold: true },
+  danger: { bold: true },
+  gone: { underline: true },
+  key: { bold: true },
+  barOk: {},
+  barWarn: {},
+  barDanger: { bold: true },
+  barEmpty: {},
+  marker: { bold: true },
+  tagged: { underline: true },
+  selected: { inverse: true },
 };
+
+export type Palette = Record<Style, [string, string]>;
+
+/** A style as blessed's opening and closing tags. */
+function tagsOf(c: CellStyle): [string, string] {
+  const names = [c.bold && 'bold', c.underline && 'underline', c.inverse && 'inverse', c.fg && `${c.fg}-fg`].filter((n): n is string => !!n);
+  return [names.map((n) => `{${n}}`).join(''), names.reverse().map((n) => `{/${n}}`).join('')];
+}
+
+function tagPalette(p: StylePalette): Palette {
+  return Object.fromEntries(Object.entries(p).map(([k, v]) => [k, tagsOf(v)])) as Palette;
+}
+
+/** The same palettes as blessed tags (the overlay is drawn through them). */
+export const COLOURS: Palette = tagPalette(STYLE_COLOURS);
+export const NO_COLOURS: Palette = tagPalette(STYLE_NO_COLOURS);
 
 /** NO_COLOR set to anything but the empty string turns colours off. */
 export function noColor(env: NodeJS.ProcessEnv): boolean {
