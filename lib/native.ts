@@ -26,7 +26,7 @@ export const FLOAT64_COLUMNS = [
 ] as const;
 /** Per-process columns held in a string array each; cmdline is null when unknown. */
 export const STRING_COLUMNS = ['name', 'cmdline'] as const;
-export const STATS_FIELDS = ['walkMs', 'smapsMs', 'smapsRead', 'smapsSkipped', 'heldProcesses', 'statusRead', 'rootErrno', 'fdErrors'] as const;
+export const STATS_FIELDS = ['walkMs', 'smapsMs', 'smapsRead', 'smapsSkipped', 'heldProcesses', 'statusRead', 'quiet', 'rootErrno', 'fdErrors'] as const;
 export const HOST_FIELDS = [
   'cpuUser', 'cpuNice', 'cpuSystem', 'cpuIdle', 'cpuIowait', 'cpuIrq', 'cpuSoftirq', 'cpuSteal', 'bootTime', 'cpuCount',
   'memTotal', 'memFree', 'memAvailable', 'buffers', 'cached', 'shmem', 'swapTotal', 'swapFree', 'uptimeSec', 'clockTicks',
@@ -102,6 +102,8 @@ export const FLAG_SMAPS_READ = 4;
  * tenth sample or when its statm moved; otherwise its status fields are the last reading.
  */
 export const FLAG_STATUS_READ = 8;
+/** statm and io are the last reading: the process's stat showed no CPU time, faults or size change since the last pass. */
+export const FLAG_QUIET = 16;
 
 /** Host counters; NaN means unknown. */
 export type RawHost = Columns<typeof HOST_FIELDS, number>;

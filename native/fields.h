@@ -44,7 +44,8 @@ inline const std::pair<const char*, uint8_t (*)(const ProcRecord&)> kUint8Column
     {"flags",
      [](const ProcRecord& r) {
        return static_cast<uint8_t>((r.kernelThread ? 1 : 0) | (r.smapsFromFallback ? 2 : 0) |
-                                   (r.smapsAttempted ? 4 : 0) | (r.statusRead ? 8 : 0));
+                                   (r.smapsAttempted ? 4 : 0) | (r.statusRead ? 8 : 0) |
+                                   (r.quiet ? 16 : 0));
      }},
 };
 inline const std::pair<const char*, double ProcRecord::*> kFloat64Columns[] = {
@@ -75,6 +76,7 @@ inline const Field<Stats> kStatsFields[] = {
     {"smapsSkipped", [](const Stats& s) -> double { return s.smapsSkipped; }},
     {"heldProcesses", [](const Stats& s) -> double { return s.heldProcesses; }},
     {"statusRead", [](const Stats& s) -> double { return s.statusRead; }},
+    {"quiet", [](const Stats& s) -> double { return s.quiet; }},
     {"rootErrno", [](const Stats& s) -> double { return s.rootErrno; }},
     {"fdErrors", [](const Stats& s) -> double { return s.fdErrors; }},
 };

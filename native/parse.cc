@@ -134,6 +134,8 @@ bool parseStat(const char* buf, size_t len, StatFields* out) {
       case 6: if (!parseI64(tok, tl, &s)) return false; out->session = s; break;
       case 7: if (!parseI64(tok, tl, &s)) return false; out->ttyNr = s; break;
       case 9: if (!parseU64(tok, tl, &u)) return false; out->flags = u; break;
+      case 10: if (parseU64(tok, tl, &u)) out->minflt = u; break;
+      case 12: if (parseU64(tok, tl, &u)) out->majflt = u; break;
       case 14: if (!parseU64(tok, tl, &u)) return false; out->utime = u; break;
       case 15: if (!parseU64(tok, tl, &u)) return false; out->stime = u; break;
       case 20: if (!parseI64(tok, tl, &s)) return false; out->numThreads = s; break;

@@ -24,6 +24,7 @@ struct StatFields {
   char state = '?';
   int64_t ppid = -1, pgrp = -1, session = -1, ttyNr = -1;
   uint64_t flags = 0;
+  uint64_t minflt = 0, majflt = 0;  // page faults: memory it touched
   uint64_t utime = 0, stime = 0;
   int64_t numThreads = -1;
   uint64_t startTime = 0;  // clock ticks since boot

@@ -23,6 +23,9 @@ constexpr size_t kMaxCmdline = 64 * 1024;  // a hostile argv can be huge; keep t
 // (staggered by pid); status is the costliest of the small files and what it adds
 // (RssAnon/RssFile/RssShmem, VmSwap, uid) moves with statm or hardly ever.
 constexpr uint64_t kStatusEvery = 10;
+// A quiet process (activityDue, below) still has its statm and io read every this many passes, staggered
+// by pid: what can move without it running (pages reclaimed, swapped out) shows within that many passes.
+constexpr uint64_t kQuietEvery = 10;
 // An io file that could not be opened (another user's process) is tried again this often.
 constexpr uint64_t kRetryEvery = 30;
 constexpr long kProcSuperMagic = 0x9fa0;
@@ -115,6 +118,7 @@ void ProcReader::sample(const ReadGroups& groups, const SmapsPlan& plan, std::ve
   pass_++;
   passHeld_ = 0;
   passStatus_ = 0;
+  passQuiet_ = 0;
   std::unordered_map<int32_t, size_t> wanted;  // pid -> priority
   if (plan.limited)
     for (size_t i = 0; i < plan.order.size(); i++) wanted.emplace(plan.order[i], i);
@@ -190,6 +194,7 @@ void ProcReader::sample(const ReadGroups& groups, const SmapsPlan& plan, std::ve
     stats->smapsSkipped = plan.limited ? plannedFound - stats->smapsRead : 0;
     stats->heldProcesses = passHeld_;
     stats->statusRead = passStatus_;
+    stats->quiet = passQuiet_;
     stats->fdErrors = passFdErrors_;
     if (!plan.limited) stats->smapsMs = -1;  // read inline: not measured apart
   }
@@ -239,6 +244,44 @@ bool ProcReader::statusDue(const Entry& e, const ProcRecord& r, int32_t pid, boo
   return (pass_ + static_cast<uint64_t>(pid)) % kStatusEvery == 0;
 }
 
+// Whether a process's stat moved since the last pass: CPU time, page faults (it touched memory), resident
+// pages or address space size. statm and io move only when it runs (its own faults, maps and I/O) or through
+// the kernel (reclaim, swap-out: which changes the resident pages in stat too). A process that did not move
+// keeps its last statm and io readings (reuses), except every kQuietEvery passes. Not seen in the last
+// pass, or first seen now: it counts as moved.
+void ProcReader::noteActivity(Entry& e, const StatFields& st, bool seenLastPass) {
+  const bool moved = !seenLastPass || st.utime != e.utime || st.stime != e.stime || st.minflt != e.minflt ||
+                     st.majflt != e.majflt || st.rssPages != e.rssPages || st.vsize != e.vsize;
+  if (moved) e.activePass = pass_;
+  e.utime = st.utime;
+  e.stime = st.stime;
+  e.minflt = st.minflt;
+  e.majflt = st.majflt;
+  e.rssPages = st.rssPages;
+  e.vsize = st.vsize;
+}
+
+// A reading taken in readPass stands for now: taken since the process last moved, on procfs (a fixture's
+// files can change without a stat that says so), and not its periodic pass.
+bool ProcReader::reuses(const Entry& e, uint64_t readPass, int32_t pid) const {
+  return procfs_ && readPass != 0 && readPass >= e.activePass && (pass_ + static_cast<uint64_t>(pid)) % kQuietEvery != 0;
+}
+
+void ProcReader::keepStatm(Entry& e, const ProcRecord& r) {
+  e.statmPass = pass_;
+  e.vmSize = r.vmSize;
+  e.statmResident = r.statmResident;
+  e.statmShared = r.statmShared;
+}
+
+void ProcReader::keepIo(Entry& e, const ProcRecord& r) {
+  e.ioPass = pass_;
+  e.readBytes = r.readBytes;
+  e.writeBytes = r.writeBytes;
+  e.rchar = r.rchar;
+  e.wchar = r.wchar;
+}
+
 // status was read (readOk) or tried in this pass: keep the reading, with the statm it goes with.
 void ProcReader::takeStatus(Entry& e, ProcRecord* r, bool readOk) {
   passStatus_++;
@@ -285,17 +328,44 @@ bool ProcReader::readHeld(Entry& e, int procFd, const char* name, int32_t pid, c
   if (groups.statm && !kthread && e.statmFd < 0) return false;
   if (groups.cmdline && st.comm != e.cmdlineComm) return false;  // it exec'd: read its new cmdline
   // Its stat read fine: it is alive, so its pid cannot have been reused since the fds were opened.
+  noteActivity(e, st, e.seenPass != 0 && e.seenPass + 1 == pass_);
   e.seenPass = pass_;
   passHeld_++;
   out->emplace_back();
   ProcRecord& r = out->back();
   fillStat(st, pid, &r);
-  if (groups.statm && !kthread && readFd(e.statmFd, &buf_) == ReadStatus::Ok) fillStatm(buf_, pageSize_, &r);
+  bool quiet = false;
+  if (groups.statm && !kthread) {
+    if (reuses(e, e.statmPass, pid)) {
+      r.vmSize = e.vmSize;
+      r.statmResident = e.statmResident;
+      r.statmShared = e.statmShared;
+      quiet = true;
+    } else {
+      if (readFd(e.statmFd, &buf_) == ReadStatus::Ok) fillStatm(buf_, pageSize_, &r);
+      keepStatm(e, r);
+    }
+  }
   if (groups.status) {
     if (statusDue(e, r, pid, false)) takeStatus(e, &r, readFd(e.statusFd, &buf_) == ReadStatus::Ok);
     if (e.statusKnown) fillStatus(e.status, &r);
   }
-  if (groups.io && e.ioFd >= 0 && readFd(e.ioFd, &buf_) == ReadStatus::Ok) fillIo(buf_, &r);
+  if (groups.io && e.ioFd >= 0) {
+    if (reuses(e, e.ioPass, pid)) {
+      r.readBytes = e.readBytes;
+      r.writeBytes = e.writeBytes;
+      r.rchar = e.rchar;
+      r.wchar = e.wchar;
+      quiet = true;
+    } else {
+      if (readFd(e.ioFd, &buf_) == ReadStatus::Ok) fillIo(buf_, &r);
+      keepIo(e, r);
+    }
+  }
+  if (quiet) {
+    r.quiet = true;
+    passQuiet_++;
+  }
   if (groups.cmdline) r.cmdline = &e.cmdline;
   const bool wantsDir = inlineSmaps || (keepFd && !kthread && r.state != 'Z');
   if (!wantsDir) return true;
@@ -342,6 +412,7 @@ int ProcReader::readOne(int procFd, const char* name, int32_t pid, const ReadGro
     e.startTime = st.startTime;
     e.firstPass = pass_;
   }
+  noteActivity(e, st, e.seenPass != 0 && e.seenPass + 1 == pass_);
   e.seenPass = pass_;
   if (e.cmdlineKnown && st.comm != e.cmdlineComm) e.cmdlineKnown = false;  // exec'd since it was read
   // Hold this process's fds from its second pass on (short-lived processes are not
@@ -369,6 +440,7 @@ int ProcReader::readOne(int procFd, const char* name, int32_t pid, const ReadGro
   if (groups.statm && !r.kernelThread) {
     if (readFileAt(pidFd, "statm", &buf_, size_t(1) << 22, keep(&e.statmFd)) == ReadStatus::Ok)
       fillStatm(buf_, pageSize_, &r);
+    keepStatm(e, r);
     if (hold) counted(e.statmFd);
   }
   if (groups.status) {
@@ -381,6 +453,7 @@ int ProcReader::readOne(int procFd, const char* name, int32_t pid, const ReadGro
   if (groups.io) {
     ReadStatus rs = readFileAt(pidFd, "io", &buf_, size_t(1) << 22, keep(&e.ioFd));
     if (rs == ReadStatus::Ok) fillIo(buf_, &r);
+    keepIo(e, r);
     if (hold) {
       counted(e.ioFd);
       e.ioDenied = e.ioFd < 0;

@@ -24,6 +24,7 @@ struct ProcRecord {
   bool smapsFromFallback = false;  // summed from smaps: no smaps_rollup here
   bool smapsAttempted = false;     // smaps was read (or tried) in this pass
   bool statusRead = false;         // status was read in this pass (else its fields are the last reading)
+  bool quiet = false;              // statm and io are the last reading: nothing moved in its stat since (below)
   double startTime = 0;            // clock ticks since boot
   double utime = 0, stime = 0;     // clock ticks
   double threads;
@@ -61,6 +62,7 @@ struct SampleStats {
   int smapsSkipped = 0;  // planned but left for a later pass (budget)
   int heldProcesses = 0;  // processes read through held fds (no open) in this pass
   int statusRead = 0;     // processes whose status was read in this pass
+  int quiet = 0;          // processes whose statm and io were not read: their stat says nothing moved
   int rootErrno = 0;      // opendir(procRoot) failed with this errno: nothing could be listed
   int fdErrors = 0;       // pid directories left unread because no fd was left (EMFILE/ENFILE)
 };
@@ -93,6 +95,14 @@ class ProcReader {
     bool statusKnown = false;
     StatusFields status;
     double statusResident = 0, statusShared = 0;  // statm when status was last read
+    // Quiet processes (activityDue): what stat showed in the last pass, the last pass in which it moved
+    // (or could not be compared), and the last statm and io readings with the pass each was taken in.
+    uint64_t utime = 0, stime = 0, minflt = 0, majflt = 0, vsize = 0;
+    int64_t rssPages = -1;
+    uint64_t activePass = 0;
+    uint64_t statmPass = 0, ioPass = 0;  // 0: none
+    double vmSize = 0, statmResident = 0, statmShared = 0;
+    double readBytes = 0, writeBytes = 0, rchar = 0, wchar = 0;
   };
   // Returns the pid directory fd when keepFd (the caller closes it), else -1.
   int readOne(int procFd, const char* name, int32_t pid, const ReadGroups& groups, bool inlineSmaps, bool keepFd,
@@ -104,6 +114,10 @@ class ProcReader {
   void fillStat(const StatFields& st, int32_t pid, ProcRecord* r);
   void fillStatus(const StatusFields& s, ProcRecord* r);
   bool statusDue(const Entry& e, const ProcRecord& r, int32_t pid, bool opening) const;
+  void noteActivity(Entry& e, const StatFields& st, bool seenLastPass);
+  bool reuses(const Entry& e, uint64_t readPass, int32_t pid) const;
+  void keepStatm(Entry& e, const ProcRecord& r);
+  void keepIo(Entry& e, const ProcRecord& r);
   void takeStatus(Entry& e, ProcRecord* r, bool readOk);
   void readSmapsInto(int pidFd, ProcRecord* r);  // timed: r->smapsReadMs
   void readSmapsFiles(int pidFd, ProcRecord* r);
@@ -117,7 +131,7 @@ class ProcReader {
   bool procfs_ = false;  // held fds are only safe on procfs (a gone process reads ESRCH)
   size_t heldFds_ = 0, heldCap_ = 0;  // this reader's held fds; its cap (the process-wide count is in the .cc)
   size_t processHeldCap_ = 0;  // held fds allowed for the whole process, this pass
-  int passHeld_ = 0, passStatus_ = 0, passFdErrors_ = 0;
+  int passHeld_ = 0, passStatus_ = 0, passFdErrors_ = 0, passQuiet_ = 0;
   std::unordered_map<int32_t, Entry> entries_;
   std::string buf_;
 };

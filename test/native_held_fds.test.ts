@@ -6,7 +6,7 @@
 import { execFile, spawn, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import { createReader, FLAG_STATUS_READ } from '../lib/native';
+import { createReader, FLAG_QUIET, FLAG_STATUS_READ } from '../lib/native';
 import { python3 } from './helpers/children';
 import { privateEnv } from './helpers/private_env';
 import { mustRow } from './helpers/rows';
@@ -228,6 +228,21 @@ test('quiet passes read status only now and then, yet every pass carries its fie
     expect(q.row.uid).toBe(live.uid);
     expect(q.row.writeBytes).not.toBeNull(); // JSON turns NaN into null
   }
+});
+
+test('a process whose stat did not move keeps its statm and io readings, and is read afresh every tenth pass', () => {
+  // The python child sits in readline(): no CPU time, faults or size change from one pass to the next.
+  const flags = live.quiet.map((q) => q.row.flags & FLAG_QUIET);
+  const fresh = flags.filter((f) => f === 0).length;
+  expect(fresh).toBeGreaterThanOrEqual(1); // its periodic pass (every tenth, by pid)
+  expect(fresh).toBeLessThanOrEqual(3);
+  expect(flags.filter((f) => f !== 0).length).toBeGreaterThanOrEqual(9);
+  // What the quiet passes carry is the reading: the same numbers in every pass, known (not NaN/null).
+  const resident = new Set(live.quiet.map((q) => q.row.statmResident));
+  expect(resident.size).toBe(1);
+  expect([...resident][0]).toBeGreaterThan(0);
+  // After it touched 64 MiB and wrote 4 MiB its stat moved (faults, CPU time): read in that very pass.
+  expect(live.after.flags & FLAG_QUIET).toBe(0);
 });
 
 test('what changes still shows through held fds: statm, status at once, io', () => {
