@@ -65,7 +65,7 @@ const HELP = `Usage: npm run bench -- [options]
   alone in turn, at the current load and at +--procs:
   --peers-seconds S  how long each is measured, after the warm-up (default 30,
                  quick 5)                                      SPMON_BENCH_PEERS_SECONDS
-  --peers-warmup S   seconds from its start before the measurement (default 8,
+  --peers-warmup S   seconds from its start before the measurement (default 30,
                  quick 2)                                       SPMON_BENCH_PEERS_WARMUP
   --peers-starts N   starts timed to the first frame with process rows, median
                  (default 3, quick 1)                           SPMON_BENCH_PEERS_STARTS
@@ -92,7 +92,7 @@ const SPEC = {
   metricsTicks: { flag: 'metrics-ticks', env: 'SPMON_BENCH_METRICS_TICKS', def: 20, quick: 5, min: 1 },
   bigmemDashSeconds: { flag: 'bigmem-dash-seconds', env: 'SPMON_BENCH_BIGMEM_DASH_SECONDS', def: 60, quick: 5, min: 1 },
   peersSeconds: { flag: 'peers-seconds', env: 'SPMON_BENCH_PEERS_SECONDS', def: 30, quick: 5, min: 1 },
-  peersWarmup: { flag: 'peers-warmup', env: 'SPMON_BENCH_PEERS_WARMUP', def: 8, quick: 2, min: 0 },
+  peersWarmup: { flag: 'peers-warmup', env: 'SPMON_BENCH_PEERS_WARMUP', def: 30, quick: 2, min: 0 },
   peersStarts: { flag: 'peers-starts', env: 'SPMON_BENCH_PEERS_STARTS', def: 3, quick: 1, min: 1 },
   tokensMb: { flag: 'tokens-mb', env: 'SPMON_BENCH_TOKENS_MB', def: 300, quick: 40, min: 1 },
 };
