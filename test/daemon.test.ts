@@ -205,6 +205,29 @@ describe('restart policy', () => {
     expect((await session('run:always')).restarts).toBe(n);
   });
 
+  test('on-failure: a death by the stop signal is not a failure; by another signal it is', async () => {
+    await run(['--name', 'byterm', '--restart', 'on-failure', '--restart-delay', '0.1', '--', 'sleep', '300']);
+    await run(['--name', 'byint', '--restart', 'on-failure', '--stop-signal', 'INT', '--restart-delay', '0.1', '--', 'python3', '-c', 'import time; time.sleep(300)']);
+    await run(['--name', 'byhup', '--restart', 'on-failure', '--restart-delay', '0.1', '--', 'sleep', '300']);
+    const up = async (id: string) => waitFor(`${id} running`, async () => {
+      const x = await session(id);
+      return x.state === 'running' && x.pid !== null ? x : null;
+    });
+    const term = await up('run:byterm');
+    const int = await up('run:byint');
+    const hup = await up('run:byhup');
+    process.kill(term.pid!, 'SIGTERM');
+    process.kill(int.pid!, 'SIGINT');
+    process.kill(hup.pid!, 'SIGHUP');
+    await waitFor('byterm exited', async () => (await session('run:byterm')).state === 'exited');
+    await waitFor('byint exited', async () => (await session('run:byint')).state === 'exited');
+    await waitFor('byhup restarted', async () => (await session('run:byhup')).restarts >= 1);
+    await sleepMs(500);
+    expect(await session('run:byterm')).toMatchObject({ state: 'exited', restarts: 0, lastExit: { code: null, signal: 'SIGTERM' } });
+    expect(await session('run:byint')).toMatchObject({ state: 'exited', restarts: 0, lastExit: { code: null, signal: 'SIGINT' } });
+    expect((await session('run:byhup')).lastExit).toMatchObject({ code: null, signal: 'SIGHUP' });
+  });
+
   test('restart starts it again with the same command; the stop signal is the one asked for', async () => {
     const marker = path.join(d.pe.home, 'got');
     await run(['--name', 'sig', '--stop-signal', 'USR1', '--', 'bash', '-c', `trap 'echo usr1 > ${marker}; exit 0' USR1; while :; do sleep 0.1; done`]);

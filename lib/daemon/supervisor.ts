@@ -289,7 +289,8 @@ export class Supervisor {
       return;
     }
     const tooSoon = (rec.minUptimeSec ?? 0) > 0 && upMs < (rec.minUptimeSec ?? 0) * 1000;
-    const failed = exit.code !== 0 || (exit.signal !== null && exit.signal !== rec.stopSignal) || tooSoon;
+    // A signal death has no exit code: it failed only by a signal other than the stop signal (README).
+    const failed = (exit.signal === null ? exit.code !== 0 : exit.signal !== rec.stopSignal) || tooSoon;
     const again = rec.restart === 'always' || (rec.restart === 'on-failure' && failed);
     if (!again) {
       this.end(live, failed ? 'failed' : 'exited', exit, null);
