@@ -7,6 +7,7 @@ import { COMMANDS } from './commands';
 import type { CommandDef, CommandIo } from './commands/command';
 import { UsageError } from './commands/command';
 import { configFilePath, readConfigFile } from './sources/config_file';
+import { sanitizeOutput } from './view/sanitize';
 
 export const EXIT_USAGE = 2;
 
@@ -104,7 +105,18 @@ function settingFlags(parsed: Parsed): Partial<Record<keyof Settings, unknown>> 
   return flags;
 }
 
-export async function main(argv: string[], io: CliIo = { stdout: process.stdout, stderr: process.stderr, env: process.env }): Promise<number> {
+/**
+ * stderr with every message made safe: messages repeat what was typed or what a daemon answered (a session
+ * name, an option), so escape sequences in them become placeholders; lines and tabs stay.
+ */
+export function safeStderr(stderr: NodeJS.WriteStream): NodeJS.WriteStream {
+  const write = (chunk: unknown, ...rest: unknown[]): boolean =>
+    (stderr.write as (c: unknown, ...r: unknown[]) => boolean)(typeof chunk === 'string' ? sanitizeOutput(chunk) : chunk, ...rest);
+  return Object.create(stderr, { write: { value: write } }) as NodeJS.WriteStream;
+}
+
+export async function main(argv: string[], given: CliIo = { stdout: process.stdout, stderr: process.stderr, env: process.env }): Promise<number> {
+  const io: CliIo = { ...given, stderr: safeStderr(given.stderr) };
   const parsed = parseArgs(argv, io);
   if (typeof parsed === 'number') return parsed;
   const { command } = parsed;

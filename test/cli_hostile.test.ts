@@ -87,3 +87,30 @@ test('--json: escaped text that parses back to exactly what the process said', a
   // NULs become spaces; the invalid bytes 0x9b and 0xff become U+FFFD.
   expect(p.cmdline).toBe(`${ARGV0} h \x1b[2J \u009b \u202eevil \x7f a\nb ${marker} \ufffd \ufffd`);
 });
+
+describe('messages that repeat what the user typed: no raw control character reaches the terminal', () => {
+  const HOSTILE = '\x1b]0;pwn\x07\x1b[2Jx\u202e';
+
+  test.each([
+    [['--bogus' + HOSTILE]],
+    [['run', '--name', HOSTILE, '--', 'true']],
+    [['tokens', '--session', HOSTILE]],
+  ])('spmon %j', async (args) => {
+    const r = await runCli(args);
+    expect(r.code).not.toBe(0);
+    expect(r.stderr.length).toBeGreaterThan(0);
+    expect(r.stderr.replace(/\n/g, '')).not.toMatch(RAW_CONTROL);
+    expect(r.stdout.replace(/\n/g, '')).not.toMatch(RAW_CONTROL);
+  });
+
+  test('policy for a session named with escape sequences: written, and listed with placeholders', async () => {
+    const home = path.join(pe.home, 'policy-home');
+    fs.mkdirSync(home);
+    const w = await runCli(['policy', '--session', `s${HOSTILE}`, '--critical', 'none'], { HOME: home });
+    expect(w.code).toBe(0);
+    const r = await runCli(['policy'], { HOME: home });
+    expect(r.code).toBe(0);
+    expect(r.stdout.replace(/\n/g, '')).not.toMatch(RAW_CONTROL);
+    expect(r.stdout).toContain('s\u241b]0;pwn\u2407\u241b[2Jx\ufffd: warning');
+  });
+});

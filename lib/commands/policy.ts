@@ -4,7 +4,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { resolveSettings } from '../config';
 import { configFilePath, readConfigFile } from '../sources/config_file';
-import { toSafeJson } from '../view/sanitize';
+import { sanitizeOutput, toSafeJson } from '../view/sanitize';
 import { CommandDef, UsageError } from './command';
 
 const ACTIONS = ['none', 'notify', 'request'];
@@ -38,7 +38,8 @@ The daemon applies it (restart it after a change); spmon hook claude applies it 
         for (const [s, p] of Object.entries(a.policy.sessions)) lines.push(`${s}: warning ${p.warning ?? '(as its tool)'}, critical ${p.critical ?? '(as its tool)'}`);
         lines.push(`continue with: ${TOOLS.map((t) => `${t} "${a.continuation[t as 'claude']}"`).join(', ')}`);
         lines.push(`graceful wait ${a.gracefulWaitSec} s, cool-down ${a.cooldownSec} s`);
-        ctx.io.stdout.write(lines.join('\n') + '\n');
+        // Session ids are names the user (or an agent's hook) gave: placeholders for what a terminal acts on.
+        ctx.io.stdout.write(sanitizeOutput(lines.join('\n')) + '\n');
       }
       return 0;
     }
