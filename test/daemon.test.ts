@@ -99,6 +99,17 @@ describe('run starts a daemon and a session', () => {
     }
     expect((await d.cli(['run', '--restart', 'sometimes', '--', 'true'])).code).toBe(2);
     expect((await d.cli(['run', '--name', 'no/slash', '--', 'true'])).code).toBe(2);
+    // Bad values of logs' and stop's options are usage errors too, whether or not a daemon runs.
+    const bad = [['logs', 'dup', '--offset', '-5'], ['logs', 'dup', '--tail', 'abc'], ['stop', 'dup', '--grace', 'x']];
+    for (const cmd of bad) {
+      const r = await d.cli(cmd);
+      expect([cmd, r.code]).toEqual([cmd, 2]);
+      expect(r.stderr).toMatch(/must be a (whole )?number/);
+    }
+    expect((await session('run:dup')).state).toBe('running');
+    process.kill(d.daemonPid()!, 'SIGTERM');
+    await waitFor('no daemon', () => d.daemonPid() === null);
+    for (const cmd of bad) expect([cmd, (await d.cli(cmd)).code]).toEqual([cmd, 2]);
   });
 });
 

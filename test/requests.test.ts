@@ -178,6 +178,17 @@ describe('spmon request-termination', () => {
     expect(fs.readFileSync(path.join(d.state, 'spmon', 'requests', 'rejected', 'stale.json.reason'), 'utf8')).toMatch(/its pid was reused/);
     expect(fs.readFileSync(path.join(d.state, 'spmon', 'requests', 'rejected', 'old.json.reason'), 'utf8')).toMatch(/started after the request was made/);
     expect(aliveAs(v.pid!, v.startTime)).toBe(true);
+    // Two requests for one place: the first is filed (its id on stdout), the second refused (exit 1, its id
+    // on stderr only, so that `id=$(spmon request-termination ...)` never holds a refused request's id).
+    await d.cli(['run', '--name', 'stubborn', '--', 'python3', '-c', 'import signal, time; signal.signal(signal.SIGINT, signal.SIG_IGN); time.sleep(300)']);
+    const st = await waitFor('stubborn', async () => (await d.ps()).find((x) => x.id === 'run:stubborn' && x.pid !== null));
+    const filed = await d.cli(['request-termination', '--pid', String(st.pid), '--reason', 'manual']);
+    expect(filed.code).toBe(0);
+    expect(filed.stdout).toMatch(/^req-\d+-\S+\n$/);
+    const refused = await d.cli(['request-termination', '--pid', String(st.pid), '--reason', 'manual']);
+    expect(refused.code).toBe(1);
+    expect(refused.stdout).toBe('');
+    expect(refused.stderr).toMatch(/^spmon: refused \(req-\d+-\S+\): /);
   });
 });
 

@@ -1,9 +1,11 @@
 // What the commands that talk to the daemon share: the socket option, the connection, and how the
-// daemon's errors become messages and exit statuses (no daemon, unknown id: 3; cannot start: 1).
+// daemon's errors become messages and exit statuses (no daemon, unknown id: 3; a bad option: 2; cannot start: 1).
 import { DaemonClient, NoDaemonError } from '../daemon/client';
 import { socketPath } from '../daemon/paths';
 import { ApiError } from '../daemon/protocol';
-import type { OptionDef, RunContext } from './command';
+import { OptionDef, RunContext, UsageError } from './command';
+
+const EXIT_USAGE = 2;
 
 export const SOCKET_OPTION: OptionDef = { flags: '--socket <path>', description: 'the daemon\'s socket (default $SPMON_SOCKET, else $XDG_RUNTIME_DIR/spmon/daemon.sock, else /tmp/spmon-<uid>/daemon.sock)' };
 
@@ -11,6 +13,7 @@ export const EXIT_NOT_FOUND = 3;
 
 /** The exit status for an error from the daemon (or its absence). */
 export function exitFor(err: unknown): number {
+  if (err instanceof UsageError) return EXIT_USAGE;
   if (err instanceof NoDaemonError) return EXIT_NOT_FOUND;
   if (err instanceof ApiError) {
     switch (err.code) {

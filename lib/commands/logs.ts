@@ -1,7 +1,7 @@
 // `spmon logs ID`: a supervised session's output (stdout and stderr, as written), read by byte offset.
 import type { DaemonClient } from '../daemon/client';
 import { sanitizeOutput, toSafeJson } from '../view/sanitize';
-import type { CommandDef, RunContext } from './command';
+import { CommandDef, RunContext, UsageError } from './command';
 import { SOCKET_OPTION, withDaemon } from './daemon_client';
 
 interface LogChunk {
@@ -19,7 +19,7 @@ const FOLLOW_POLL_MS = 200;
 
 function nonNegative(v: unknown, flag: string): number | undefined {
   if (v === undefined) return undefined;
-  if (typeof v !== 'string' || !/^\d+$/.test(v)) throw new Error(`${flag} must be a whole number (got ${JSON.stringify(v)})`);
+  if (typeof v !== 'string' || !/^\d+$/.test(v)) throw new UsageError(`${flag} must be a whole number, 0 or more (got ${JSON.stringify(v)})`);
   return Number(v);
 }
 
@@ -31,12 +31,11 @@ class Utf8Stream {
   }
 }
 
-async function readLogs(ctx: RunContext, c: DaemonClient, id: string): Promise<number> {
+async function readLogs(ctx: RunContext, c: DaemonClient, id: string, tail: number | undefined, from: number | undefined): Promise<number> {
   const json = ctx.opts.json === true;
   const raw = ctx.opts.raw === true;
   const follow = ctx.opts.follow === true;
-  const tail = nonNegative(ctx.opts.tail, '--tail');
-  let offset = nonNegative(ctx.opts.offset, '--offset');
+  let offset = from;
   const text = new Utf8Stream();
   let first = true;
   for (;;) {
@@ -69,5 +68,10 @@ export const logsCommand: CommandDef = {
     { flags: '--raw', description: 'the bytes exactly as written (escape sequences included: not for a terminal)' },
     SOCKET_OPTION,
   ],
-  run: (ctx) => withDaemon(ctx, (c) => readLogs(ctx, c, ctx.args[0])),
+  run: (ctx) => {
+    // Checked before the daemon is asked: a bad option is a usage error (exit 2) with or without a daemon.
+    const tail = nonNegative(ctx.opts.tail, '--tail');
+    const offset = nonNegative(ctx.opts.offset, '--offset');
+    return withDaemon(ctx, (c) => readLogs(ctx, c, ctx.args[0], tail, offset));
+  },
 };

@@ -61,10 +61,12 @@ option, 3 no such session or process.`,
         priority: o.priority ?? 'graceful',
         note: o.note ?? null,
       });
+      // The id goes to stdout only for a request that was filed (`id=$(spmon request-termination ...)`);
+      // a refusal names it on stderr. --json prints the record either way: its state says which.
       if (o.json === true) ctx.io.stdout.write(toSafeJson(r.request, 2) + '\n');
-      else ctx.io.stdout.write(`${r.id}\n`);
+      else if (r.state !== 'refused') ctx.io.stdout.write(`${r.id}\n`);
       if (r.state === 'refused') {
-        ctx.io.stderr.write(`spmon: refused: ${sanitize(r.request.outcome ?? '')}\n`);
+        ctx.io.stderr.write(`spmon: refused (${sanitize(r.id)}): ${sanitize(r.request.outcome ?? '')}\n`);
         return 1;
       }
       return 0;

@@ -9,7 +9,7 @@ import { exitFor, SOCKET_OPTION, socketOf } from './daemon_client';
 function number(v: unknown, what: string): number | undefined {
   if (v === undefined) return undefined;
   const n = Number(v);
-  if (typeof v !== 'string' || !/^\d+(\.\d+)?$/.test(v.trim()) || !Number.isFinite(n)) throw new Error(`${what} must be a number (got ${JSON.stringify(v)})`);
+  if (typeof v !== 'string' || !/^\d+(\.\d+)?$/.test(v.trim()) || !Number.isFinite(n)) throw new Error(`${what} must be a number, 0 or more (got ${JSON.stringify(v)})`);
   return n;
 }
 

@@ -2,7 +2,7 @@
 import type { PsRow } from '../daemon/handlers';
 import { exitText } from '../view/ps_view';
 import { sanitize } from '../view/sanitize';
-import type { CommandDef } from './command';
+import { CommandDef, UsageError } from './command';
 import { SOCKET_OPTION, withDaemon } from './daemon_client';
 
 export const stopCommand: CommandDef = {
@@ -14,14 +14,16 @@ export const stopCommand: CommandDef = {
     { flags: '--signal <signal>', description: "the first signal (default: the session's stop signal)" },
     SOCKET_OPTION,
   ],
-  run: (ctx) =>
-    withDaemon(ctx, async (c) => {
-      const grace = ctx.opts.grace === undefined ? undefined : Number(ctx.opts.grace);
-      if (grace !== undefined && !(Number.isFinite(grace) && grace >= 0)) throw new Error(`--grace must be a number of seconds (got ${JSON.stringify(ctx.opts.grace)})`);
+  run: (ctx) => {
+    // Checked before the daemon is asked: a bad option is a usage error (exit 2) with or without a daemon.
+    const grace = ctx.opts.grace === undefined ? undefined : Number(ctx.opts.grace);
+    if (grace !== undefined && !(Number.isFinite(grace) && grace >= 0)) throw new UsageError(`--grace must be a number of seconds, 0 or more (got ${JSON.stringify(ctx.opts.grace)})`);
+    return withDaemon(ctx, async (c) => {
       const row = await c.request<PsRow>('stop', { id: ctx.args[0], graceSec: grace, signal: ctx.opts.signal }, 3_600_000);
       ctx.io.stdout.write(`${sanitize(row.id)} ${row.state} (${exitText(row.lastExit)})\n`);
       return 0;
-    }),
+    });
+  },
 };
 
 export const restartCommand: CommandDef = {
