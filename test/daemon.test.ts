@@ -350,6 +350,32 @@ describe('the daemon itself', () => {
     expect((await session('run:survivor')).state).toBe('exited');
   });
 
+  test('a lost session whose main process dies: what it left in its kernel session keeps it lost, and stop ends that', async () => {
+    await run(['--name', 'remnant', '--', 'bash', '-c', 'sleep 300 & wait']);
+    const s = await waitFor('leader and child', async () => {
+      const x = await session('run:remnant');
+      return x.processes !== null && x.processes >= 2 ? x : null;
+    });
+    const child = DaemonEnv.sessionMembers(s.pid!).find((p) => p !== s.pid)!;
+    expect(child).toBeDefined();
+    const childStart = startTicksOf(child);
+    process.kill(d.daemonPid()!, 'SIGKILL');
+    await waitFor('the daemon gone', () => d.daemonPid() === null);
+    await run(['--name', 'other', '--', 'sleep', '30']);
+    expect(await session('run:remnant')).toMatchObject({ state: 'lost', pid: s.pid });
+    process.kill(s.pid!, 'SIGKILL');
+    await waitFor('the leader gone', () => !aliveAs(s.pid!, s.startTime));
+    expect(aliveAs(child, childStart)).toBe(true);
+    // Several frames later it is still lost, with the child as its one process, and says why.
+    await sleepMs(2500);
+    const lost = await session('run:remnant');
+    expect(lost).toMatchObject({ state: 'lost', processes: 1 });
+    expect(lost.reason).toMatch(/ended while no daemon watched it; 1 process\(es\) of its session still run/);
+    expect((await d.cli(['stop', 'remnant'])).code).toBe(0);
+    expect(aliveAs(child, childStart)).toBe(false);
+    expect((await session('run:remnant')).state).toBe('exited');
+  });
+
   test('SIGTERM stops every session by its own policy, then the daemon', async () => {
     await run(['--name', 'a', '--', 'sleep', '300']);
     await run(['--name', 'b', '--stop-signal', 'INT', '--', 'bash', '-c', 'trap "exit 0" INT; while :; do sleep 0.1; done']);

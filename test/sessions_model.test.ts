@@ -1,6 +1,6 @@
 // Sessions and agent binding with plain objects.
 import { agentToolOf, bindAgents, Binding, sha256Hex, AgentLogFacts } from '../lib/model/agent_binding';
-import { buildSessions, AgentSessionFacts, Session } from '../lib/model/sessions';
+import { buildSessions, AgentSessionFacts, runMembers, Session } from '../lib/model/sessions';
 import { sessionTotals } from '../lib/fields/session_fields';
 import { buildTree, subtree, TreeCache } from '../lib/model/tree';
 import type { RawProcessFiles } from '../lib/native';
@@ -168,5 +168,34 @@ describe('TreeCache', () => {
     const d = proc(13, { ppid: 12 });
     expect(subtree(cache.of([a, b, c, d]), 12).map((p) => p.pid)).toEqual([12, 13]);
     expect(cache.of([d, c, b, a])).toEqual(buildTree([d, c, b, a]));
+  });
+});
+
+describe('runMembers', () => {
+  // Leader 50 (setsid: sid 50) started at tick 5000; 51 its child, 52 a process of its session that left
+  // the tree (re-parented), 60 another session's.
+  const leader = proc(50, { startTicks: 5000 });
+  const child = proc(51, { ppid: 50, sid: 50, startTicks: 5001 });
+  const away = proc(52, { ppid: 1, sid: 50, startTicks: 5002 });
+  const other = proc(60, { sid: 60, startTicks: 5003 });
+
+  test('a live leader: its tree and its kernel session\'s later processes', () => {
+    const ps = [leader, child, away, other];
+    expect(runMembers({ pid: 50, startTicks: 5000 }, ps, buildTree(ps)).map((p) => p.pid).sort()).toEqual([50, 51, 52]);
+  });
+
+  test('a lost run whose leader died: what its session left, and never a newcomer that reused the pid for a session', () => {
+    const orphan = proc(51, { ppid: 1, sid: 50, startTicks: 5001 });
+    const zombie = proc(50, { startTicks: 5000, state: 'Z' });
+    // pid 50 reused at tick 9000 by a new session leader, with a child of its own.
+    const reused = proc(50, { startTicks: 9000 });
+    const reusedKid = proc(53, { ppid: 50, sid: 50, startTicks: 9001 });
+    const ps = [zombie, orphan, away, other];
+    const gone = { pid: 50, startTicks: 5000, leaderGoneTicks: 8000 };
+    expect(runMembers(gone, ps, buildTree(ps)).map((p) => p.pid).sort()).toEqual([51, 52]);
+    const later = [reused, orphan, away, other, reusedKid];
+    expect(runMembers(gone, later, buildTree(later)).map((p) => p.key).sort()).toEqual(['51:5001', '52:5002']);
+    // Without the bound (the leader taken as alive), the newcomer's session would have been taken in.
+    expect(runMembers({ pid: 50, startTicks: 5000 }, later, buildTree(later)).map((p) => p.key)).toContain('53:9001');
   });
 });

@@ -69,6 +69,15 @@ function exitWords(e: RunExit): string {
 
 const signalName = (sig: NodeJS.Signals | null): string | null => sig;
 
+/** Clock ticks since boot as of a frame (the unit of start times); the newest start when uptime is unknown. */
+function nowTicks(frame: Frame): number {
+  const h = frame.host;
+  if (h.uptimeSec !== null) return Math.floor(h.uptimeSec * h.clockTicks);
+  let newest = 0;
+  for (const p of frame.processes) if (p.startTicks > newest) newest = p.startTicks;
+  return newest;
+}
+
 interface Live {
   rec: RunRecord;
   log: OutputLog;
@@ -106,8 +115,11 @@ export class Supervisor {
     this.runs.set(rec.name, live);
     if (!runIsLive(rec.state) && rec.state !== 'backoff') return;
     const alive = rec.pid !== null && rec.startTicks !== null && processStartTicks(rec.pid, this.opts.procRoot) === rec.startTicks;
-    if (alive) {
-      if (rec.state !== 'lost') {
+    // A leader that died while no daemon watched may have left processes in its kernel session: lost
+    // for now; the first frame ends it as exited, or keeps it while they run (onFrame).
+    const remnant = !alive && rec.pid !== null && rec.startTicks !== null && rec.state !== 'backoff';
+    if (alive || remnant) {
+      if (rec.state !== 'lost' && alive) {
         this.opts.log(`${rec.id}: pid ${rec.pid} outlived the daemon that started it: lost (its output still goes to ${rec.log.path})`);
         this.opts.events.add('lost', rec.id, { reason: 'it outlived the daemon that started it', details: { pid: rec.pid, startTicks: rec.startTicks } });
       }
@@ -253,6 +265,7 @@ export class Supervisor {
         // already exited still has its /proc entry.
         rec.pid = pid;
         rec.startTicks = processStartTicks(pid, this.opts.procRoot);
+        rec.leaderGoneTicks = null;
         rec.startedAt = nowIso();
         rec.state = 'running';
         rec.daemonPid = process.pid;
@@ -333,6 +346,7 @@ export class Supervisor {
     rec.reason = reason;
     rec.pid = null;
     rec.startTicks = null;
+    rec.leaderGoneTicks = null;
     rec.nextStartAt = null;
     rec.endedAt = nowIso();
     live.log.enforceCap(this.opts.endedLogBytes);
@@ -436,7 +450,7 @@ export class Supervisor {
   }
 
   /** The run's members as the latest frame has them (the leader by identity at least, while it runs). */
-  private members(leader: { pid: number | null; startTicks: number | null }, frame: Frame | null): ProcessStat[] {
+  private members(leader: { pid: number | null; startTicks: number | null; leaderGoneTicks?: number | null }, frame: Frame | null): ProcessStat[] {
     if (leader.pid === null || leader.startTicks === null || !frame) return [];
     return runMembers(leader, frame.processes, buildTree(frame.processes));
   }
@@ -452,7 +466,7 @@ export class Supervisor {
   private async endTreeWith(live: Live, stages: readonly Stage[]): Promise<void> {
     const rec = live.rec;
     // The leader as it is now: its exit (handled meanwhile) must not make its session anonymous.
-    const leader = { pid: rec.pid, startTicks: rec.startTicks };
+    const leader = { pid: rec.pid, startTicks: rec.startTicks, leaderGoneTicks: rec.leaderGoneTicks ?? null };
     const fresh = () => this.members(leader, this.engine.tick());
     let members: TerminateTarget[] = fresh();
     if (members.length === 0 && leader.pid !== null && leader.startTicks !== null && live.child !== null) {
@@ -492,8 +506,27 @@ export class Supervisor {
     for (const live of this.runs.values()) {
       const rec = live.rec;
       if (rec.state !== 'lost' || live.stopping) continue;
-      if (rec.pid === null || rec.startTicks === null || processStartTicks(rec.pid, this.opts.procRoot) !== rec.startTicks) {
+      if (rec.pid === null || rec.startTicks === null) {
         this.end(live, 'exited', null, 'it ended while no daemon watched it');
+        continue;
+      }
+      // Alive: in the frame by its identity and not a zombie (pid 1 need not reap it: it is not our child).
+      const leader = frame.processes.find((p) => p.pid === rec.pid && p.startTicks === rec.startTicks);
+      if ((rec.leaderGoneTicks ?? null) === null && leader !== undefined && leader.state !== 'Z') continue;
+      // The leader is gone. What it left running in its kernel session is still the run's (no daemon
+      // ended it): the run stays lost, and stoppable, until none of that is left.
+      const first = (rec.leaderGoneTicks ?? null) === null;
+      if (first) rec.leaderGoneTicks = nowTicks(frame);
+      const left = this.members(rec, frame).filter((p) => p.state !== 'Z');
+      if (left.length === 0) {
+        this.end(live, 'exited', null, 'it ended while no daemon watched it');
+        continue;
+      }
+      if (first) {
+        rec.reason = `its main process (pid ${rec.pid}) ended while no daemon watched it; ${left.length} process(es) of its session still run`;
+        this.opts.log(`${rec.id}: ${rec.reason}`);
+        this.opts.events.add('lost', rec.id, { reason: rec.reason, details: { pid: rec.pid, startTicks: rec.startTicks, left: left.length } });
+        this.save(live);
       }
     }
   }

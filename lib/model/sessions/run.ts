@@ -33,6 +33,12 @@ export interface RunInfo {
   lastExit: RunExit | null;
   /** Why it stopped for good (gave-up, failed to start), in words. */
   reason: string | null;
+  /**
+   * A lost run whose leader died while processes of its kernel session live on: when (clock ticks since
+   * boot) the leader was found gone. Only processes started by then are members, so a newcomer that reuses
+   * the leader's pid for a session of its own is never taken for the run. Absent or null while it lives.
+   */
+  leaderGoneTicks?: number | null;
 }
 
 export function runSessionId(name: string): string {
@@ -45,16 +51,20 @@ export function runIsLive(state: RunState): boolean {
 }
 
 /** The members of a run: the leader's tree, and its kernel session's processes started after it (with their trees). */
-export function runMembers(info: Pick<RunInfo, 'pid' | 'startTicks'>, processes: readonly ProcessStat[], tree: Parameters<typeof subtree>[0]): ProcessStat[] {
+export function runMembers(info: Pick<RunInfo, 'pid' | 'startTicks' | 'leaderGoneTicks'>, processes: readonly ProcessStat[], tree: Parameters<typeof subtree>[0]): ProcessStat[] {
   if (info.pid === null || info.startTicks === null) return [];
   const pid = info.pid;
   const start = info.startTicks;
+  const until = info.leaderGoneTicks ?? Infinity;
   const out = new Map<string, ProcessStat>();
-  const leader = findByKey(tree, processes, pid, `${pid}:${start}`);
+  // A leader found gone (a zombie nobody reaps may still be listed) has no tree: its children were re-parented.
+  const leader = info.leaderGoneTicks == null ? findByKey(tree, processes, pid, `${pid}:${start}`) : undefined;
   if (leader) for (const p of subtree(tree, pid)) out.set(p.key, p);
   // setsid made the leader's pid the session id; later processes of that session belong to the run.
   for (const p of processes) {
-    if (p.sid === pid && p.startTicks >= start && !out.has(p.key)) for (const q of subtree(tree, p.pid)) out.set(q.key, q);
+    if (p.sid !== pid || p.startTicks < start || p.startTicks > until || out.has(p.key)) continue;
+    if (p.pid === pid && p.startTicks === start) continue; // the leader itself (gone: a zombie not yet reaped)
+    for (const q of subtree(tree, p.pid)) out.set(q.key, q);
   }
   return [...out.values()];
 }
