@@ -299,3 +299,27 @@ describe('agent sessions whose logs are not all read yet', () => {
     expect(v2.detail!.lines.map(lineText).join('\n')).not.toContain('reading logs');
   });
 });
+
+describe('tree view at depth', () => {
+  // A chain 100 -> 101 -> ... -> 111: twelve levels, named l0 .. l11.
+  const chain = Array.from({ length: 12 }, (_, d) => proc(100 + d, { ppid: d === 0 ? 1 : 99 + d, name: `l${d}`, ussBytes: 1024 }));
+  const indentOf = (line: string, d: number) => line.indexOf(`l${d}`);
+
+  test.each([[200], [120], [80], [60]])('at %i columns every child is drawn further right than its parent, its name readable', (width) => {
+    const snap = snapshot(chain);
+    const st = { ...settle(snap, start()), tree: true, sort: 'pid' as const };
+    const v = view(snap, st, { width, height: 40 });
+    const lines = v.grid.map((g) => lineText(g.line)).filter((l) => /\bl\d+\b/.test(l));
+    expect(lines).toHaveLength(12);
+    const at = lines.map((l) => {
+      const d = Number(/\bl(\d+)\b/.exec(l)![1]);
+      return { d, col: indentOf(l, d) };
+    });
+    expect(at.map((x) => x.d)).toEqual([...Array(12).keys()]);
+    // Past the levels that had to be dropped for room ('…'), each level is drawn further right.
+    const dropped = at.filter((x, i) => i > 0 && x.col <= at[i - 1].col);
+    for (const x of dropped) expect(lines[x.d]).toContain('…');
+    const deepest = at.slice(-4);
+    for (let i = 1; i < deepest.length; i++) expect(deepest[i].col).toBeGreaterThan(deepest[i - 1].col);
+  });
+});

@@ -101,17 +101,26 @@ interface Ctx {
 }
 
 /**
- * A tree row's Name cell. The prefix grows three columns a level; deep down it would leave no room for
- * the name ("└─…"), so then each level takes one column, and past that only the deepest levels show.
+ * The Name cells of the tree rows on screen, all drawn at one scale so that a child is always indented
+ * further than its parent: the prefix grows three columns a level; when that leaves some row too little
+ * room for its name, every row takes one column a level; when even that does not fit, the same leading
+ * levels are dropped from every row ("…"), so the deepest rows keep room for their names.
  */
-function treeCell(prefix: string, name: string, width: number): string {
-  const room = (p: string) => width - displayWidth(p);
-  const minName = Math.min(10, displayWidth(name), Math.max(1, width - 3));
-  if (room(prefix) >= minName) return fit(prefix + name, width);
-  const compact = prefix.replace(/(.)../g, '$1');
-  if (room(compact) >= minName) return fit(compact + name, width);
-  const keep = Math.max(0, width - minName - 1);
-  return fit('…' + Array.from(compact).slice(-keep).join('') + name, width);
+function treeCells(prefixes: readonly string[], names: readonly string[], width: number): string[] {
+  const minName = names.map((n) => Math.min(10, displayWidth(n), Math.max(1, width - 3)));
+  const fits = (ps: readonly string[]) => ps.every((p, i) => width - displayWidth(p) >= minName[i]);
+  if (fits(prefixes)) return prefixes.map((p, i) => fit(p + names[i], width));
+  const compact = prefixes.map((p) => p.replace(/(.)../g, '$1'));
+  if (fits(compact)) return compact.map((p, i) => fit(p + names[i], width));
+  // Drop as many leading columns from every row as the deepest needs ('…' takes one of them).
+  let drop = 0;
+  compact.forEach((p, i) => {
+    drop = Math.max(drop, displayWidth(p) - (width - minName[i] - 1));
+  });
+  return compact.map((p, i) => {
+    const chars = Array.from(p);
+    return fit('…' + chars.slice(Math.min(drop, chars.length)).join('') + names[i], width);
+  });
 }
 
 function rowLine(p: ProcessStat, cells: string[], fields: readonly ProcessField[], gone: boolean, tagged: boolean): Line {
@@ -166,16 +175,23 @@ function build(c: Ctx): DashboardView {
   const end = Math.min(rows.list.length, state.top + layout.gridRows);
   const nameIdx = keys.indexOf('name');
   const tagged = new Set(state.tagged);
-  for (let i = state.top; i < end; i++) {
-    const p = rows.list[i];
-    const gone = state.gone !== null && state.gone.key === p.key;
+  const isGone = (p: ProcessStat) => state.gone !== null && state.gone.key === p.key;
+  const visible = rows.list.slice(state.top, end);
+  // The Name cells of a tree (or of a row marked ✕) are drawn together, at one scale.
+  const names =
+    nameIdx >= 0 && (rows.prefixes || visible.some(isGone))
+      ? treeCells(
+          visible.map((p, j) => (rows.prefixes?.[state.top + j] ?? '') + (isGone(p) ? '✕ ' : '')),
+          visible.map((p) => c.name(p)),
+          cols.widths[nameIdx],
+        )
+      : null;
+  visible.forEach((p, j) => {
+    const gone = isGone(p);
     const cells = rowCells(p, cols, snap!, c.draw);
-    if (nameIdx >= 0 && (rows.prefixes || gone)) {
-      const prefix = (rows.prefixes?.[i] ?? '') + (gone ? '✕ ' : '');
-      cells[nameIdx] = treeCell(prefix, c.name(p), cols.widths[nameIdx]);
-    }
-    grid.push({ line: rowLine(p, cells, cols.columns, gone, tagged.has(p.key)), selected: i === sel });
-  }
+    if (names) cells[nameIdx] = names[j];
+    grid.push({ line: rowLine(p, cells, cols.columns, gone, tagged.has(p.key)), selected: state.top + j === sel });
+  });
   const position = rows.list.length === 0 ? '0 of 0' : `${state.top + 1}-${end} of ${rows.list.length}`;
 
   let detail: DetailView | null = null;
