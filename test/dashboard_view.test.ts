@@ -323,3 +323,12 @@ describe('tree view at depth', () => {
     for (let i = 1; i < deepest.length; i++) expect(deepest[i].col).toBeGreaterThan(deepest[i - 1].col);
   });
 });
+
+describe('memory that cannot be read', () => {
+  test('the header says "needs root" only to a user who is not root', () => {
+    const snap = snapshot([proc(5, { ussBytes: null, pssBytes: null, rssBytes: 9 * 1024 * 1024 }), proc(6)]);
+    const st = settle(snap, start());
+    expect(lineText(view(snap, st).header[0])).toContain('USS of 1 hidden (needs root)');
+    expect(lineText(view(snap, st, undefined, { root: true }).header[0])).toContain('USS of 1 hidden (not readable)');
+  });
+});

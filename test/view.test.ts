@@ -276,6 +276,23 @@ describe('pod memory gauge', () => {
     );
     expect(hiddenMemoryCount(s)).toBe(1);
   });
+
+  test('hiddenMemoryCount: a newcomer whose smaps is not read yet is pending, not hidden; a failed read stays hidden until one succeeds', () => {
+    const sampler = new Sampler();
+    const first = sampler.ingest(rawSample([{ pid: 1, statmResident: 4096 }, { pid: 5, statmResident: 4096, smapsNotRead: true }]), 0, 0);
+    expect(first.processes.find((p) => p.pid === 5)).toMatchObject({ ussBytes: null, memoryDenied: false });
+    expect(hiddenMemoryCount(first)).toBe(1);
+    // Next tick neither is read: the denied one is still hidden, the newcomer still only pending.
+    const second = sampler.ingest(rawSample([{ pid: 1, statmResident: 4096, smapsNotRead: true }, { pid: 5, statmResident: 4096, smapsNotRead: true }]), 1000, 1000);
+    expect(hiddenMemoryCount(second)).toBe(1);
+    // Then the newcomer is read, and the other one too, successfully.
+    const third = sampler.ingest(
+      rawSample([{ pid: 1, statmResident: 4096, privateClean: 0, privateDirty: 4096 }, { pid: 5, statmResident: 4096, privateClean: 0, privateDirty: 8192 }]),
+      2000,
+      2000,
+    );
+    expect(hiddenMemoryCount(third)).toBe(0);
+  });
 });
 
 describe('spmon tokens table and JSON', () => {

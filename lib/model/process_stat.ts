@@ -48,6 +48,8 @@ export interface ProcessStat {
   memoryAgeMs: number | null;
   /** USS/PSS were not read this tick: the last reading moved by the RssAnon/RssShmem change since. */
   memoryEstimated: boolean;
+  /** USS/PSS could not be read (the last smaps read failed: another user's process, or protected); false while not read yet. */
+  memoryDenied: boolean;
   system: boolean;
 }
 

@@ -82,6 +82,8 @@ interface MemoryOf {
   estimated: boolean;
   /** smaps was read in this sample (fresh, or found unreadable). */
   fresh: boolean;
+  /** The last smaps read failed (another user's, protected) and no reading is held. */
+  denied: boolean;
   /** The reading behind the values (the new one when fresh), or null. */
   reading: SmapsReading | null;
 }
@@ -92,7 +94,7 @@ function newProcessStat(key: string, pid: number, startTicks: number): ProcessSt
     key, pid, ppid: 0, pgrp: 0, sid: 0, tty: 0, startTicks, startTime: null, uid: null, name: '', cmdline: null, state: '?',
     threads: null, kernelThread: false, cpuPercent: null, ussBytes: null, pssBytes: null, rssBytes: null, swapBytes: null,
     swapPssBytes: null, rssAnonBytes: null, rssFileBytes: null, rssShmemBytes: null, growthBytesPerMin: null, growthSteady: false,
-    readBytesPerSec: null, writeBytesPerSec: null, cpuUserSeconds: 0, cpuSystemSeconds: 0, readBytesTotal: null, writeBytesTotal: null, memorySource: null, memoryAgeMs: null, memoryEstimated: false, system: false,
+    readBytesPerSec: null, writeBytesPerSec: null, cpuUserSeconds: 0, cpuSystemSeconds: 0, readBytesTotal: null, writeBytesTotal: null, memorySource: null, memoryAgeMs: null, memoryEstimated: false, memoryDenied: false, system: false,
   };
 }
 
@@ -101,7 +103,7 @@ export class Sampler {
   private readonly tracks = new Map<string, Track>();
   /** The same tracks by pid, so a tick finds a process without making its key string. */
   private readonly byPid = new Map<number, Track>();
-  private readonly mem: MemoryOf = { uss: null, pss: null, swap: null, swapPss: null, source: null, ageMs: null, estimated: false, fresh: false, reading: null };
+  private readonly mem: MemoryOf = { uss: null, pss: null, swap: null, swapPss: null, source: null, ageMs: null, estimated: false, fresh: false, denied: false, reading: null };
   private prevMono: number | null = null;
   private prevHost: RawHost | null = null;
   private prevCgroupUsage: number | null = null;
@@ -217,6 +219,7 @@ export class Sampler {
       stat.memorySource = mem.source;
       stat.memoryAgeMs = mem.ageMs;
       stat.memoryEstimated = mem.estimated;
+      stat.memoryDenied = mem.denied;
       stat.system = system;
 
       let track = prev;
@@ -305,6 +308,7 @@ export class Sampler {
       m.ageMs = reading ? 0 : null;
       m.estimated = false;
       m.fresh = true;
+      m.denied = reading === null;
       m.reading = reading;
       return m;
     }
@@ -312,6 +316,8 @@ export class Sampler {
     if (!r) {
       m.uss = m.pss = m.swap = m.swapPss = m.ageMs = m.source = m.reading = null;
       m.estimated = m.fresh = false;
+      // Never read yet (a newcomer waiting for its turn in the smaps plan) is pending, not denied.
+      m.denied = prev !== undefined && prev.smapsDeniedAtMs !== null;
       return m;
     }
     const dAnon = anon !== null && r.anon !== null ? anon - r.anon : 0;
@@ -324,6 +330,7 @@ export class Sampler {
     m.ageMs = wallMs - r.atMs;
     m.estimated = true;
     m.fresh = false;
+    m.denied = false;
     m.reading = r;
     return m;
   }

@@ -166,6 +166,7 @@ export async function runDashboard(settings: Settings, env: NodeJS.ProcessEnv = 
       graceSec: settings.grace,
       text,
       ascii: !utf8,
+      root: process.geteuid?.() === 0,
     });
     draw(view);
   }

@@ -39,7 +39,7 @@ function fitParts(parts: Part[], width: number): Line {
   return fitLine(live.flatMap((p) => p.segs), width);
 }
 
-export function headerLines(snap: Frame, width: number, count: number, clean: Clean, sort: string): Line[] {
+export function headerLines(snap: Frame, width: number, count: number, clean: Clean, sort: string, root = false): Line[] {
   const pm = podMemory(snap);
   const c = snap.cgroup;
   let pssSum: number | null = null;
@@ -65,7 +65,7 @@ export function headerLines(snap: Frame, width: number, count: number, clean: Cl
   if (hidden > 0) {
     const byRss = RSS_FALLBACK_SORTS.has(sort) ? ', sorted by RSS' : '';
     parts.push({
-      segs: [seg(`  USS of ${hidden} hidden (needs root)${byRss}`, 'warn')],
+      segs: [seg(`  USS of ${hidden} hidden (${root ? 'not readable' : 'needs root'})${byRss}`, 'warn')],
       short: [seg(`  USS of ${hidden} hidden${byRss}`, 'warn')],
       priority: 8,
     });

@@ -68,6 +68,8 @@ export interface DashboardInputs {
   text?: (text: string) => string;
   /** No UTF-8: the view's own glyphs (gauges, arrows, ▼) in ASCII. */
   ascii?: boolean;
+  /** spmon runs as root: memory it cannot read is protected, not "needs root". */
+  root?: boolean;
 }
 
 /** A sortable column of the grid header, by screen column (for clicks). */
@@ -155,7 +157,7 @@ function build(c: Ctx): DashboardView {
   const { snap, state, rows, size } = inp;
   const layout = dashboardLayout(size);
   const width = Math.max(1, size.width);
-  const header = snap && layout.header > 0 ? headerLines(snap, width, layout.header, c.clean, state.sort) : [];
+  const header = snap && layout.header > 0 ? headerLines(snap, width, layout.header, c.clean, state.sort, inp.root ?? false) : [];
   if (state.view === 'sessions' && state.mode !== 'filter') return sessionsView(c, layout, header, width);
   const cols = layoutColumns(width, { session: inp.sessionRows.some((x) => x.kind !== 'pod'), keep: state.sort });
   const keys = cols.columns.map((col) => col.key);

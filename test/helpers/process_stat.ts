@@ -41,6 +41,8 @@ export function proc(pid: number, over: Partial<ProcessStat> = {}): ProcessStat 
     memorySource: 'smaps_rollup',
     memoryAgeMs: 0,
     memoryEstimated: false,
+    // A process given no USS stands for one whose smaps could not be read (another user's).
+    memoryDenied: over.ussBytes === null,
     system: false,
     ...over,
     // key follows pid/startTicks unless given

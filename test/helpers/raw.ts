@@ -11,6 +11,8 @@ export interface RawProc {
   state?: string;
   kernelThread?: boolean;
   smapsFallback?: boolean;
+  /** smaps not read in this sample (left for a later tick by the smaps plan). */
+  smapsNotRead?: boolean;
   utime?: number;
   stime?: number;
   threads?: number;
@@ -65,7 +67,7 @@ export function rawSample(procs: RawProc[], host: RawHost | undefined = rawHost(
       (p) =>
         (p.kernelThread ? FLAG_KERNEL_THREAD : 0) |
         (p.smapsFallback ? FLAG_SMAPS_FALLBACK : 0) |
-        (p.kernelThread || p.state === 'Z' ? 0 : FLAG_SMAPS_READ),
+        (p.kernelThread || p.state === 'Z' || p.smapsNotRead ? 0 : FLAG_SMAPS_READ),
     ),
     name: procs.map((p) => p.name ?? `proc${p.pid}`),
     cmdline: procs.map((p) => (p.cmdline === undefined ? `proc${p.pid} --run` : p.cmdline)),
@@ -88,6 +90,6 @@ export function processStat(over: Partial<ProcessStat> & { pid: number }): Proce
     name: `p${over.pid}`, cmdline: `p${over.pid}`, state: 'S', threads: 1, kernelThread: false, cpuPercent: null,
     ussBytes: null, pssBytes: null, rssBytes: null, swapBytes: null, swapPssBytes: null, rssAnonBytes: null,
     rssFileBytes: null, rssShmemBytes: null, growthBytesPerMin: null, growthSteady: false, readBytesPerSec: null,
-    writeBytesPerSec: null, cpuUserSeconds: 0, cpuSystemSeconds: 0, readBytesTotal: null, writeBytesTotal: null, memorySource: null, memoryAgeMs: null, memoryEstimated: false, system: false, ...over,
+    writeBytesPerSec: null, cpuUserSeconds: 0, cpuSystemSeconds: 0, readBytesTotal: null, writeBytesTotal: null, memorySource: null, memoryAgeMs: null, memoryEstimated: false, memoryDenied: false, system: false, ...over,
   };
 }
