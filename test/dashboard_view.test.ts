@@ -332,3 +332,15 @@ describe('memory that cannot be read', () => {
     expect(lineText(view(snap, st, undefined, { root: true }).header[0])).toContain('USS of 1 hidden (not readable)');
   });
 });
+
+describe('key hints', () => {
+  test('the sessions view hints only keys it takes; the process view its own', () => {
+    const snap = snapshot([proc(5), proc(6)]);
+    const st = settle(snap, start());
+    const procs = lineText(view(snap, st, { width: 200, height: 40 }).status);
+    expect(procs).toMatch(/q quit {2}k kill {2}K kill tree {2}s sort {2}r reverse {2}\/ filter {2}t tree {2}Tab sessions/);
+    const sess = lineText(view(snap, { ...st, view: 'sessions' }, { width: 200, height: 40 }).status);
+    expect(sess).toMatch(/q quit {2}k end session {2}Enter its processes {2}Tab processes {2}h history {2}\? help/);
+    expect(sess).not.toMatch(/\/ filter|t tree|s sort|Space tag|u user/);
+  });
+});

@@ -222,16 +222,18 @@ function overlayFor(c: Ctx): Overlay | null {
 /** The key hints, most wanted first: as many whole ones as fit (never "h h…"), and `? help` always. */
 const HINTS: [string, string][] = [
   ['q', 'quit'], ['k', 'kill'], ['K', 'kill tree'], ['s', 'sort'], ['r', 'reverse'], ['/', 'filter'], ['t', 'tree'],
-  ['Tab', ''], ['Space', 'tag'], ['u', 'user'], ['h', 'history'],
+  ['Tab', 'sessions'], ['Space', 'tag'], ['u', 'user'], ['h', 'history'],
 ];
+/** The sessions view takes only these (sorting, filtering, tagging and the tree are the process view's). */
+const SESSION_HINTS: [string, string][] = [['q', 'quit'], ['k', 'end session'], ['Enter', 'its processes'], ['Tab', 'processes'], ['h', 'history']];
 
 function hintLine(view: DashboardState['view'], room: number): Line {
-  const item = ([k, d]: [string, string]): Line => [seg(k, 'key'), seg(` ${k === 'Tab' ? (view === 'sessions' ? 'processes' : 'sessions') : d}  `)];
+  const item = ([k, d]: [string, string]): Line => [seg(k, 'key'), seg(` ${d}  `)];
   const help = [seg('?', 'key'), seg(' help')];
   const width = (l: Line) => l.reduce((a, s) => a + displayWidth(s.text), 0);
   const out: Line = [];
   let used = width(help);
-  for (const h of HINTS) {
+  for (const h of view === 'sessions' ? SESSION_HINTS : HINTS) {
     const l = item(h);
     if (used + width(l) > room) break;
     out.push(...l);
