@@ -3,6 +3,7 @@ import { initialState, orderRows, reconcile, reduce, DashboardState, ReduceConte
 import { AgentInfo, Session, sessionOf } from '../lib/model/sessions';
 import { sortSessions } from '../lib/view/session_table';
 import { buildDashboardView, dashboardLayout, DashboardInputs } from '../lib/view/dashboard_view';
+import { confirmOverlay, historyOverlay } from '../lib/view/dashboard_overlays';
 import { lineText } from '../lib/view/styled';
 import { keyToAction } from '../lib/ui/keys';
 import { toTags } from '../lib/ui/tags';
@@ -342,5 +343,34 @@ describe('key hints', () => {
     const sess = lineText(view(snap, { ...st, view: 'sessions' }, { width: 200, height: 40 }).status);
     expect(sess).toMatch(/q quit {2}k end session {2}Enter its processes {2}Tab processes {2}h history {2}\? help/);
     expect(sess).not.toMatch(/\/ filter|t tree|s sort|Space tag|u user/);
+  });
+});
+
+describe('the kill confirmation and the history say what happens', () => {
+  const id = (t: string) => t;
+  const text = (o: { lines: Parameters<typeof lineText>[0][] }) => o.lines.map(lineText).join('\n');
+
+  test('"new descendants are found again" only where descendants go too (K, a session), not for k on tagged processes', () => {
+    const a = proc(10), b = proc(11), kid = proc(12, { ppid: 10 });
+    const base = { target: a, system: false, signal: 'SIGTERM' as const };
+    const k = confirmOverlay({ ...base, kind: 'tagged', members: [a, b] }, 5, id);
+    const K = confirmOverlay({ ...base, kind: 'tagged', members: [kid, a, b], roots: [a, b] }, 5, id);
+    const tree = confirmOverlay({ ...base, kind: 'tree', members: [kid, a] }, 5, id);
+    expect(text(k)).not.toMatch(/descendants/);
+    expect(text(K)).toMatch(/new descendants are found again/);
+    expect(text(tree)).toMatch(/new descendants are found again/);
+  });
+
+  test('a signal that ends nothing (STOP, CONT) is listed as sent, by name', () => {
+    const o = historyOverlay(
+      [
+        { pid: 10, name: 'a', outcome: 'signalled', signal: 'SIGSTOP', requestedAt: 0, finishedAt: 1, message: '' },
+        { pid: 11, name: 'b', outcome: 'terminated', signal: 'SIGTERM', requestedAt: 0, finishedAt: 1, message: '' },
+      ],
+      id,
+    );
+    expect(o.title).toMatch(/Ended and signalled/);
+    expect(text(o)).toMatch(/10 {2}a .* SIGSTOP sent/);
+    expect(text(o)).toMatch(/11 {2}b .* terminated/);
   });
 });

@@ -150,7 +150,7 @@ export async function runDashboard(settings: Settings, env: NodeJS.ProcessEnv = 
   function render(): void {
     if (finished) return;
     const ended = engine.terminator.history().map((h) => ({
-      pid: h.pid, name: h.name, outcome: h.outcome, requestedAt: h.requestedAt, finishedAt: h.finishedAt, message: historyText(h),
+      pid: h.pid, name: h.name, outcome: h.outcome, signal: h.signals.at(-1)?.signal ?? null, requestedAt: h.requestedAt, finishedAt: h.finishedAt, message: historyText(h),
     }));
     const sel = selectedIndex(state, rows);
     const selected = sel >= 0 ? rows.list[sel] : null;

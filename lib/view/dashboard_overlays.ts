@@ -18,6 +18,8 @@ export interface EndedRecord {
   pid: number;
   name: string;
   outcome: string;
+  /** The last signal sent: what a signal that ends nothing (STOP, CONT, HUP...) is shown as. */
+  signal?: string | null;
   requestedAt: number;
   finishedAt: number | null;
   message: string;
@@ -45,7 +47,7 @@ export const KEY_HELP: [string, string][] = [
   ['', 'HUP USR1 USR2 STOP CONT are sent once, without SIGKILL'],
   ['k (sessions)', 'end the whole session: leaves first, one grace period'],
   ['y / n', 'confirm / spare'],
-  ['h', 'history of ended processes'],
+  ['h', 'history of ended and signalled processes'],
   ['? / F1', 'this help'],
   ['Ctrl-L', 'redraw the screen, list tmux again'],
   ['q / F10 / Ctrl-C', 'quit'],
@@ -105,7 +107,9 @@ export function confirmOverlay(req: ConfirmRequest, graceSec: number, name: Clea
     choice.push(seg(' '));
   }
   lines.push(choice);
-  if (req.kind !== 'process' && signalEnds(sig)) lines.push([seg('Leaves first, then parents; new descendants are found again before SIGKILL.', 'dim')]);
+  // Only where descendants go too (K, a session): `k` on tagged processes ends just those.
+  const withDescendants = req.kind === 'tree' || req.kind === 'session' || (req.kind === 'tagged' && (req.roots?.length ?? 0) > 0);
+  if (withDescendants && signalEnds(sig)) lines.push([seg('Leaves first, then parents; new descendants are found again before SIGKILL.', 'dim')]);
   if (req.kind !== 'process') {
     const systemMembers = req.members.filter((p) => p.system);
     if (systemMembers.length > 0)
@@ -130,10 +134,12 @@ export function historyOverlay(ended: readonly EndedRecord[], name: Clean): Over
         seg(new Date(e.requestedAt).toISOString().slice(11, 19) + '  ', 'dim'),
         seg(String(e.pid).padStart(7) + '  '),
         seg(fit(name(e.name), 16) + '  '),
-        seg(e.outcome, e.outcome === 'terminated' || e.outcome === 'force-killed' ? 'ok' : 'warn'),
+        e.outcome === 'signalled'
+          ? seg(`${e.signal ?? 'a signal'} sent`)
+          : seg(e.outcome, e.outcome === 'terminated' || e.outcome === 'force-killed' ? 'ok' : 'warn'),
       ])
-    : [[seg('Nothing ended yet.', 'dim')]];
-  return { title: ' Ended processes (newest first, last 100) ', lines, tone: 'normal' };
+    : [[seg('Nothing ended or signalled yet.', 'dim')]];
+  return { title: ' Ended and signalled (newest first, last 100) ', lines, tone: 'normal' };
 }
 
 /** A pick list: its items, the highlighted one inverse. */
