@@ -45,6 +45,23 @@ describe('without a daemon', () => {
   });
 });
 
+describe('a bad option to run starts no daemon', () => {
+  test.each([
+    [['--name', 'no/slash']],
+    [['--name', '\x1b[2J']],
+    [['--restart', 'sometimes']],
+    [['--stop-signal', 'KILL']],
+    [['--max-restarts', '-1']],
+    [['--env', '1A=b']],
+  ])('run %j -- true: exit 2, a message, no daemon', async (opts) => {
+    const r = await d.cli(['run', ...opts, '--', 'true']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^spmon: /);
+    expect(d.daemonPid()).toBeNull();
+    expect(fs.existsSync(d.socket)).toBe(false);
+  });
+});
+
 describe('run starts a daemon and a session', () => {
   test('run prints run:NAME, starts the daemon in the background; ps, logs, status show it; schema holds', async () => {
     const id = await run(['--name', 'hello', '--', 'bash', '-c', 'echo out; echo err >&2; sleep 30']);

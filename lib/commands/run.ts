@@ -2,6 +2,7 @@
 // when none answers) and print its id.
 import { connectOrStart, NoDaemonError } from '../daemon/client';
 import type { PsRow } from '../daemon/handlers';
+import { runSpecProblem } from '../daemon/run_spec';
 import { sanitize } from '../view/sanitize';
 import type { CommandDef } from './command';
 import { exitFor, SOCKET_OPTION, socketOf } from './daemon_client';
@@ -60,6 +61,12 @@ Exit status: 0 started (the id is printed), 1 it cannot start (not found, not ex
       };
     } catch (err) {
       ctx.io.stderr.write(`spmon: ${(err as Error).message}\n`);
+      return 2;
+    }
+    // A usage error starts no daemon (the daemon checks again what comes over its socket).
+    const problem = runSpecProblem(params);
+    if (problem) {
+      ctx.io.stderr.write(`spmon: ${problem}\n`);
       return 2;
     }
     let client;

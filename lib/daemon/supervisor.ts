@@ -19,6 +19,7 @@ import type { EventLog } from './events';
 import { OutputLog } from './output_log';
 import { ApiError } from './protocol';
 import { RestartPolicy, RunRecord, RunStore, validRunName } from './run_store';
+import { runSpecProblem } from './run_spec';
 
 export interface RunSpec {
   name?: string;
@@ -153,8 +154,10 @@ export class Supervisor {
     const command = spec.command;
     if (!Array.isArray(command) || command.length === 0 || !command.every((a) => typeof a === 'string') || command[0] === '')
       throw new ApiError('bad-request', 'command must be a non-empty list of strings');
+    const problem = runSpecProblem(spec);
+    if (problem) throw new ApiError('bad-request', problem);
     const name = spec.name ?? this.freeName(command[0]);
-    if (!validRunName(name)) throw new ApiError('bad-request', `a session name is 1-64 of A-Z a-z 0-9 . _ - (starting with a letter or digit), not "${name.slice(0, 80)}"`);
+    if (!validRunName(name)) throw new ApiError('bad-request', `no free name for "${command[0].slice(0, 80)}": give one with --name`);
     const old = this.runs.get(name);
     if (old && (runIsLive(old.rec.state) || old.rec.state === 'backoff')) throw new ApiError('name-taken', `a session named "${name}" is ${old.rec.state}`);
     const cwd = path.resolve(spec.cwd ?? this.opts.env.HOME ?? '/');
@@ -165,19 +168,11 @@ export class Supervisor {
       throw new ApiError('cannot-start', `cannot start in ${cwd}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
     }
     if (!st.isDirectory()) throw new ApiError('cannot-start', `cannot start in ${cwd}: not a directory`);
-    const stopSignal = parseSignal(spec.stopSignal ?? 'SIGTERM');
-    if (!stopSignal || stopSignal === 'SIGKILL' || stopSignal === 'SIGSTOP') throw new ApiError('bad-request', `--stop-signal must be a signal that can be caught (TERM, INT, HUP, QUIT, USR1, USR2), not "${spec.stopSignal}"`);
+    // Checked by runSpecProblem above.
+    const stopSignal = parseSignal(spec.stopSignal ?? 'SIGTERM')!;
     const env = spec.env ?? {};
-    for (const [k, v] of Object.entries(env)) {
-      if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(k) || typeof v !== 'string') throw new ApiError('bad-request', `bad environment entry "${k.slice(0, 64)}"`);
-    }
-    const num = (v: unknown, dflt: number, min: number, max: number, what: string): number => {
-      if (v === undefined) return dflt;
-      if (typeof v !== 'number' || !Number.isFinite(v) || v < min || v > max) throw new ApiError('bad-request', `${what} must be a number from ${min} to ${max}`);
-      return v;
-    };
+    const num = (v: number | undefined, dflt: number): number => v ?? dflt;
     const restart = spec.restart ?? 'no';
-    if (!['no', 'on-failure', 'always'].includes(restart)) throw new ApiError('bad-request', `restart must be no, on-failure or always, not "${String(restart)}"`);
     if (old) {
       this.runs.delete(name);
       this.store.remove(old.rec);
@@ -196,11 +191,11 @@ export class Supervisor {
       reason: null,
       env: { ...env },
       restart,
-      maxRestarts: Math.floor(num(spec.maxRestarts, 5, 0, 1000, 'max restarts')),
-      restartDelaySec: num(spec.restartDelaySec, 1, 0, 3600, 'restart delay'),
+      maxRestarts: Math.floor(num(spec.maxRestarts, 5)),
+      restartDelaySec: num(spec.restartDelaySec, 1),
       stopSignal,
-      graceSec: num(spec.graceSec, this.opts.graceSec, 0, 3600, 'grace'),
-      minUptimeSec: num(spec.minUptimeSec, 0, 0, 3600, 'min uptime'),
+      graceSec: num(spec.graceSec, this.opts.graceSec),
+      minUptimeSec: num(spec.minUptimeSec, 0),
       createdAt: nowIso(),
       endedAt: null,
       restartsInRow: 0,
