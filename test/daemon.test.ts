@@ -393,6 +393,19 @@ describe('the daemon itself', () => {
     expect((await session('run:remnant')).state).toBe('exited');
   });
 
+  test('a daemon whose socket was removed: status and run say which daemon holds the lock, not "none running"', async () => {
+    await run(['--name', 'x', '--', 'sleep', '30']);
+    const pid = d.daemonPid()!;
+    fs.renameSync(d.socket, `${d.socket}.moved`);
+    const st = await d.cli(['status']);
+    expect(st.code).toBe(3);
+    expect(st.stderr).toContain(`the spmon daemon (pid ${pid}) holds ${d.socket}.lock but does not answer on its socket (no socket); end it (kill ${pid})`);
+    const r = await d.cli(['run', '--', 'sleep', '30']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(new RegExp(`the daemon exited \\(\\d+\\) before answering: .*another spmon daemon \\(pid ${pid}\\) holds`));
+    fs.renameSync(`${d.socket}.moved`, d.socket);
+  });
+
   test('SIGTERM stops every session by its own policy, then the daemon', async () => {
     await run(['--name', 'a', '--', 'sleep', '300']);
     await run(['--name', 'b', '--stop-signal', 'INT', '--', 'bash', '-c', 'trap "exit 0" INT; while :; do sleep 0.1; done']);

@@ -4,11 +4,40 @@ import type * as childProcess from 'child_process';
 import * as fs from 'fs';
 import type * as net from 'net';
 import * as path from 'path';
+import { processStartTicks } from '../native';
 import { privateDir, stateDir } from './paths';
 import { ApiError, ErrorCode, LineSplitter, Response } from './protocol';
 
 /** No daemon answers on the socket (none runs, or it died). */
 export class NoDaemonError extends Error {}
+
+/** The lock beside the socket: pid and start time of the daemon that holds it. */
+export interface LockHolder {
+  pid: number;
+  startTicks: number | null;
+}
+
+/** A zombie (killed, not yet reaped by whoever adopted it) holds nothing: it is dead. */
+function exited(pid: number): boolean {
+  try {
+    const st = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return /^[ZX]/.test(st.slice(st.lastIndexOf(')') + 2));
+  } catch {
+    return true;
+  }
+}
+
+/** The daemon that holds the lock at `lockPath`, if it still runs (by pid and start time); else null. */
+export function liveLockHolder(lockPath: string): LockHolder | null {
+  let holder: LockHolder;
+  try {
+    holder = JSON.parse(fs.readFileSync(lockPath, 'utf8')) as LockHolder;
+  } catch {
+    return null;
+  }
+  if (typeof holder?.pid !== 'number' || holder.startTicks === null) return null;
+  return processStartTicks(holder.pid) === holder.startTicks && !exited(holder.pid) ? holder : null;
+}
 
 export class DaemonClient {
   private nextId = 1;
@@ -64,7 +93,11 @@ export class DaemonClient {
       socket.once('error', (err: NodeJS.ErrnoException) => {
         clearTimeout(timer);
         const why = err.code === 'ENOENT' ? 'no socket' : err.code === 'ECONNREFUSED' ? 'nobody listens on it' : err.message;
-        reject(new NoDaemonError(`no spmon daemon running (${socketPath}: ${why})`));
+        // A daemon that runs but does not answer (its socket removed or replaced) is not "no daemon".
+        const held = liveLockHolder(`${socketPath}.lock`);
+        if (held)
+          reject(new NoDaemonError(`the spmon daemon (pid ${held.pid}) holds ${socketPath}.lock but does not answer on its socket (${why}); end it (kill ${held.pid}) and start one again`));
+        else reject(new NoDaemonError(`no spmon daemon running (${socketPath}: ${why})`));
       });
     });
   }
@@ -116,6 +149,24 @@ export function selfCommand(): string[] {
   return [process.execPath, ...(script ? [script] : [])];
 }
 
+/** ": " and the last line of a log (what a daemon that exited at once said), or "" when there is none. */
+function lastLogLine(file: string): string {
+  try {
+    const fd = fs.openSync(file, 'r');
+    try {
+      const size = fs.fstatSync(fd).size;
+      const b = Buffer.alloc(Math.min(size, 2048));
+      fs.readSync(fd, b, 0, b.length, size - b.length);
+      const line = b.toString('utf8').trimEnd().split('\n').pop() ?? '';
+      return line ? `: ${line.replace(/^\S+ spmon daemon: /, '')}` : '';
+    } finally {
+      fs.closeSync(fd);
+    }
+  } catch {
+    return '';
+  }
+}
+
 /**
  * A client of the running daemon, starting one in the background first when none answers (as tmux
  * starts its server). The new daemon logs to <state>/daemon.log.
@@ -149,7 +200,7 @@ export async function connectOrStart(socketPath: string, env: NodeJS.ProcessEnv,
       try {
         return { client: await DaemonClient.connect(socketPath, 1000), started: false };
       } catch {
-        throw new NoDaemonError(`the daemon exited (${exited}) before answering; see ${path.join(dir, 'daemon.log')}`);
+        throw new NoDaemonError(`the daemon exited (${exited}) before answering${lastLogLine(path.join(dir, 'daemon.log'))}; see ${path.join(dir, 'daemon.log')}`);
       }
     }
   }

@@ -8,7 +8,7 @@ import { Engine } from '../engine/engine';
 import { runProvider } from '../model/sessions';
 import { processStartTicks, setChildSubreaper } from '../native';
 import { version } from '../version';
-import { DaemonClient, NoDaemonError } from './client';
+import { DaemonClient, liveLockHolder, LockHolder, NoDaemonError } from './client';
 import { apiHandlers } from './handlers';
 import { privateDir, stateDir } from './paths';
 import { AgentPolicyWatcher } from './agent_policy';
@@ -40,22 +40,6 @@ export interface RunningDaemon {
   stop(): Promise<void>;
 }
 
-/** The lock beside the socket: pid and start time of the daemon that holds it. */
-interface LockHolder {
-  pid: number;
-  startTicks: number | null;
-}
-
-/** A zombie (killed, not yet reaped by whoever adopted it) holds nothing: it is dead. */
-function exited(pid: number): boolean {
-  try {
-    const st = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return /^[ZX]/.test(st.slice(st.lastIndexOf(')') + 2));
-  } catch {
-    return true;
-  }
-}
-
 /**
  * Take the lock file next to the socket (one daemon per socket, even when two start at once); a lock
  * whose holder is gone (by pid and start time) is taken over.
@@ -77,14 +61,9 @@ function takeLock(lockPath: string): () => void {
       };
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-      let holder: LockHolder | null = null;
-      try {
-        holder = JSON.parse(fs.readFileSync(lockPath, 'utf8')) as LockHolder;
-      } catch {
-        // Being written, or garbage: judged stale below only if it stays so.
-      }
-      const alive = holder !== null && holder.startTicks !== null && processStartTicks(holder.pid) === holder.startTicks && !exited(holder.pid);
-      if (alive) throw new NoDaemonError(`another spmon daemon (pid ${holder!.pid}) holds ${lockPath}`);
+      // Being written, or garbage: judged stale (and taken over) only if it stays so on the second attempt.
+      const holder = liveLockHolder(lockPath);
+      if (holder) throw new NoDaemonError(`another spmon daemon (pid ${holder.pid}) holds ${lockPath}`);
       fs.rmSync(lockPath, { force: true });
     }
   }
