@@ -98,8 +98,9 @@ describe('run starts a daemon and a session', () => {
     for (const args of [['--', '/nonexistent/prog'], ['--', path.join(ROOT, 'README.md')], ['--cwd', '/nonexistent', '--', 'true']]) {
       const r = await d.cli(['run', '--name', 'bad', ...args]);
       expect(r.code).toBe(1);
-      expect(r.stderr).toMatch(/^spmon: cannot start .*(not found|not executable|ENOENT)/);
+      expect(r.stderr).toMatch(/^spmon: cannot start .*(not found|not executable|no such directory)/);
     }
+    expect((await d.cli(['run', '--name', 'bad', '--cwd', '/nonexistent', '--', 'true'])).stderr).toBe('spmon: cannot start in /nonexistent: no such directory\n');
     expect((await d.ps()).length).toBe(0);
     expect(fs.readdirSync(path.join(d.state, 'spmon', 'logs'))).toEqual([]);
   });

@@ -165,7 +165,9 @@ export class Supervisor {
     try {
       st = fs.statSync(cwd);
     } catch (err) {
-      throw new ApiError('cannot-start', `cannot start in ${cwd}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+      const code = (err as NodeJS.ErrnoException).code;
+      const why = code === 'ENOENT' ? 'no such directory' : code === 'EACCES' ? 'permission denied' : code === 'ENOTDIR' ? 'not a directory' : (err as Error).message;
+      throw new ApiError('cannot-start', `cannot start in ${cwd}: ${why}`);
     }
     if (!st.isDirectory()) throw new ApiError('cannot-start', `cannot start in ${cwd}: not a directory`);
     // Checked by runSpecProblem above.
