@@ -2,7 +2,8 @@
 import { initialState, orderRows, reconcile, reduce, DashboardState, ReduceContext } from '../lib/view/dashboard_state';
 import { AgentInfo, Session, sessionOf } from '../lib/model/sessions';
 import { sortSessions } from '../lib/view/session_table';
-import { buildDashboardView, dashboardLayout, DashboardInputs } from '../lib/view/dashboard_view';
+import { buildDashboardView, dashboardLayout, DashboardInputs, overlayRows, overlayWidth } from '../lib/view/dashboard_view';
+import { displayWidth } from '../lib/view/fit';
 import { confirmOverlay, historyOverlay } from '../lib/view/dashboard_overlays';
 import { lineText } from '../lib/view/styled';
 import { keyToAction } from '../lib/ui/keys';
@@ -372,5 +373,30 @@ describe('the kill confirmation and the history say what happens', () => {
     expect(o.title).toMatch(/Ended and signalled/);
     expect(text(o)).toMatch(/10 {2}a .* SIGSTOP sent/);
     expect(text(o)).toMatch(/11 {2}b .* terminated/);
+  });
+});
+
+describe('the help and the history fit their dialog', () => {
+  test.each([[120, 40], [80, 24], [200, 60]])('at %ix%i the help wraps under its descriptions, and every row is reachable by scrolling', (width, height) => {
+    const snap = snapshot([proc(5)]);
+    const inner = overlayWidth(width) - 4;
+    let st: DashboardState = { ...settle(snap, start()), mode: 'help' };
+    const first = view(snap, st, { width, height }).overlay!;
+    expect(first.lines.length).toBeLessThanOrEqual(overlayRows(height));
+    const total = first.total!;
+    const seen: string[] = [];
+    const c = { ...ctx(snap, st), overlayMaxTop: Math.max(0, total - overlayRows(height)) };
+    for (let i = 0; i <= total; i++) {
+      const o = view(snap, st, { width, height }).overlay!;
+      for (const l of o.lines) expect(displayWidth(lineText(l))).toBeLessThanOrEqual(inner);
+      o.lines.forEach((l, j) => (seen[o.top! + j] = lineText(l)));
+      st = reduce(st, keyToAction('help', undefined, { name: 'down' }) as never, c).state;
+    }
+    expect(seen.filter((x) => x !== undefined)).toHaveLength(total);
+    expect(seen[total - 1]).toMatch(/Press \? or Esc to close/);
+    // Continuations of a key's description are indented to it.
+    const rows = seen.join('\n');
+    expect(rows).not.toMatch(/\n(grace|next one)\b/);
+    if (inner < 110) expect(rows).toMatch(/\n {24}\S/);
   });
 });

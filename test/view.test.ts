@@ -19,6 +19,8 @@ import { isClean, sanitize, toSafeJson } from '../lib/view/sanitize';
 import { processStat, rawCgroup, rawHost, rawSample } from './helpers/raw';
 import { cgroup, proc, snapshot } from './helpers/process_stat';
 import { renderTable } from '../lib/view/once_view';
+import { wrapLine } from '../lib/view/wrap';
+import { lineText, seg } from '../lib/view/styled';
 import type { Settings } from '../lib/config';
 
 const MiB = 1024 * 1024;
@@ -330,5 +332,20 @@ describe('--once table', () => {
       expect(header.join(' ')).toMatch(/OOM kills 3/);
       expect(header.join(' ')).toMatch(/threshold 80%/);
     }
+  });
+});
+
+describe('wrapLine', () => {
+  const text = (rows: ReturnType<typeof wrapLine>) => rows.map(lineText);
+  test('words wrap at spaces, continuations indented, styles kept; a word longer than a row is cut to fit', () => {
+    const line = [seg('key ', 'key'), seg('one two three four five', 'normal')];
+    const rows = wrapLine(line, 14, 4);
+    expect(text(rows)).toEqual(['key one two', '    three four', '    five']);
+    expect(rows[0][0]).toEqual({ text: 'key ', style: 'key' });
+    const long = wrapLine([seg('x ' + 'a'.repeat(25))], 12, 2);
+    for (const r of text(long)) expect(r.length).toBeLessThanOrEqual(12);
+    expect(text(long).join('').replace(/ /g, '')).toBe('x' + 'a'.repeat(25));
+    // Wide characters count two columns.
+    for (const r of text(wrapLine([seg('日本語 日本語 日本語')], 8, 0))) expect(displayWidth(r)).toBeLessThanOrEqual(8);
   });
 });

@@ -13,7 +13,7 @@ import { endOptionsFor, isFinal } from '../engine/terminator';
 import type { Session } from '../model/sessions';
 import { Action, DashboardState, initialState, reconcile, reduce, Rows, selectedIndex } from '../view/dashboard_state';
 import { detailGeometry } from '../view/dashboard_detail';
-import { buildDashboardView, dashboardLayout, DashboardView } from '../view/dashboard_view';
+import { buildDashboardView, dashboardLayout, DashboardView, overlayRows, overlayWidth } from '../view/dashboard_view';
 import { historyText, jobText } from '../view/job_text';
 import { signalEnds } from '../view/dashboard_menus';
 import { sanitize } from '../view/sanitize';
@@ -134,11 +134,11 @@ export async function runDashboard(settings: Settings, env: NodeJS.ProcessEnv = 
     if (v.overlay) {
       overlay.setLabel(v.overlay.title);
       if (colours) overlay.style.border = { fg: v.overlay.tone === 'danger' ? 'red' : 'cyan' };
-      const maxLines = Math.max(1, size().height - 4);
-      const lines = v.overlay.lines.slice(state.overlayTop, state.overlayTop + maxLines);
+      // Wrapped to the dialog's width and cut to the rows that fit by the view (its scroll position).
+      const lines = v.overlay.lines;
       overlay.setContent(lines.map(tags).join('\n'));
       overlay.height = Math.min(size().height, lines.length + 2);
-      overlay.width = Math.min(w, Math.max(40, Math.floor(w * 0.9)));
+      overlay.width = overlayWidth(w);
       overlay.show();
       overlay.setFront();
     } else {
@@ -227,7 +227,9 @@ export async function runDashboard(settings: Settings, env: NodeJS.ProcessEnv = 
 
   function dispatch(action: Action): void {
     const treesBefore = state.trees;
-    const result = reduce(state, action, { rows, sessionRows, pageSize: pageSize(), all: frame?.processes ?? [], guard: engine.guard });
+    const shown = view?.overlay;
+    const overlayMaxTop = shown ? Math.max(0, (shown.total ?? 0) - overlayRows(size().height)) : 0;
+    const result = reduce(state, action, { rows, sessionRows, pageSize: pageSize(), all: frame?.processes ?? [], guard: engine.guard, overlayMaxTop });
     state = result.state;
     // A picked tree becomes a session at once, not at the next tick.
     if (state.trees !== treesBefore) {

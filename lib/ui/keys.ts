@@ -51,6 +51,8 @@ export function keyToAction(mode: Mode, ch: string | undefined, key: KeyInfo | u
     if (ch === 'q' || name === 'f10') return 'quit';
     if (name === 'escape' || ch === '?' || name === 'f1' || name === 'enter' || name === 'return') return { type: 'escape' };
     if (ch === 'h') return { type: 'history' };
+    const rows: Record<string, number> = { up: -1, down: 1, pageup: -20, pagedown: 20, home: -1e6, end: 1e6 };
+    if (name !== undefined && rows[name] !== undefined) return { type: 'overlayScroll', delta: rows[name] };
     return null;
   }
   if (nav) return nav;

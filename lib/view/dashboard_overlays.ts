@@ -12,6 +12,11 @@ export interface Overlay {
   title: string;
   lines: Line[];
   tone: 'normal' | 'danger';
+  /** Continuation rows of a wrapped line start this many columns in (the help's descriptions). */
+  indent?: number;
+  /** Once drawn (dashboard_view): how many rows the whole text wraps to, and the first one shown. */
+  total?: number;
+  top?: number;
 }
 
 export interface EndedRecord {
@@ -124,8 +129,8 @@ export function helpOverlay(): Overlay {
   lines.push([seg('USS: memory only this process uses (freed when it ends). PSS: USS plus its share of shared pages.', 'dim')]);
   lines.push([seg('RSS: all resident pages, shared ones counted in full (sums double count). "-": unknown.', 'dim')]);
   lines.push([seg('Growth: USS slope over the growth window, highlighted when steady. Dimmed rows: system processes.', 'dim')]);
-  lines.push([seg('Press ? or Esc to close.', 'dim')]);
-  return { title: ' Keys ', lines, tone: 'normal' };
+  lines.push([seg('Press ? or Esc to close; ↑ ↓ PgUp PgDn scroll.', 'dim')]);
+  return { title: ' Keys ', lines, tone: 'normal', indent: 24 };
 }
 
 export function historyOverlay(ended: readonly EndedRecord[], name: Clean): Overlay {

@@ -70,6 +70,8 @@ export type Action =
   | { type: 'sortBy'; key: SortKey }
   | { type: 'reverse' }
   | { type: 'toggleTree' }
+  /** Scroll the help or the history by rows. */
+  | { type: 'overlayScroll'; delta: number }
   | { type: 'filterStart' }
   | { type: 'filterInput'; text: string }
   | { type: 'filterBackspace' }
@@ -259,6 +261,8 @@ export interface ReduceContext {
   all: readonly ProcessStat[];
   /** spmon and its ancestors: what no kill may reach (refused before asking). */
   guard: Guard;
+  /** The last row the open dialog (help, history) can scroll its text to: its wrapped rows less those shown. */
+  overlayMaxTop?: number;
 }
 
 /** Apply an action to the state; at most one effect comes out. The last action's status goes. */
@@ -331,6 +335,8 @@ export function reduce(state: DashboardState, action: Action, ctx: ReduceContext
       if (s.mode === 'help' || s.mode === 'history' || s.mode === 'menu') return { state: { ...s, mode: 'grid', menu: null } };
       if (s.filter) return { state: { ...s, filter: '', top: 0, status: { text: 'Filter cleared', level: 'info' } } };
       return { state: s };
+    case 'overlayScroll':
+      return { state: { ...s, overlayTop: Math.max(0, Math.min(ctx.overlayMaxTop ?? 0, s.overlayTop + action.delta)) } };
     case 'help':
       return { state: { ...s, mode: s.mode === 'help' ? 'grid' : 'help', overlayTop: 0 } };
     case 'history':

@@ -17,6 +17,7 @@ import { displayName, headerCells, layoutColumns, rowCells } from './process_tab
 import { layoutSessionColumns, sessionHeaderCells, sessionRowCells } from './session_table';
 import { sanitize } from './sanitize';
 import { Line, seg, Style } from './styled';
+import { wrapLine } from './wrap';
 
 export type { EndedRecord } from './dashboard_overlays';
 export { KEY_HELP } from './dashboard_overlays';
@@ -202,11 +203,33 @@ function build(c: Ctx): DashboardView {
     const gone = state.gone !== null && state.gone.key === p.key;
     detail = processDetail(p, detailInputs(c, snap), gone, width, layout.detail - 2);
   }
-  return { layout, header, gridHeader, columns, grid, position, detail, status: statusLine(c, position, width), overlay: overlayFor(c) };
+  return { layout, header, gridHeader, columns, grid, position, detail, status: statusLine(c, position, width), overlay: placeOverlay(overlayFor(c), inp.size, state.overlayTop) };
 }
 
 function detailInputs(c: Ctx, snap: Frame): DetailInputs {
   return { snap, history: c.inp.history, detail: c.inp.detail, clean: c.clean, name: c.name };
+}
+
+/** The dialog's width on a screen this wide (its border and padding take 4 columns of it). */
+export function overlayWidth(screenWidth: number): number {
+  return Math.min(screenWidth, Math.max(40, Math.floor(screenWidth * 0.9)));
+}
+
+/** The dialog's rows of text on a screen this high. */
+export function overlayRows(screenHeight: number): number {
+  return Math.max(1, screenHeight - 4);
+}
+
+/** The dialog's text wrapped to its width (continuations indented) and the rows from `top` that fit. */
+function placeOverlay(o: Overlay | null, size: { width: number; height: number }, top: number): Overlay | null {
+  if (!o) return null;
+  const inner = Math.max(1, overlayWidth(Math.max(1, size.width)) - 4);
+  const wrapped = o.lines.flatMap((l) => wrapLine(l, inner, o.indent ?? 0));
+  const rows = overlayRows(size.height);
+  const first = Math.max(0, Math.min(top, wrapped.length - rows));
+  const lines = wrapped.slice(first, first + rows);
+  const title = wrapped.length > rows ? `${o.title}(${first + 1}-${first + lines.length} of ${wrapped.length}) ` : o.title;
+  return { ...o, title, lines, total: wrapped.length, top: first };
 }
 
 /** The dialog over the grid, if the mode has one. */
@@ -307,5 +330,5 @@ function sessionsView(c: Ctx, layout: DashboardLayout, header: Line[], width: nu
   const position = list.length === 0 ? '0 of 0' : `${state.sessionTop + 1}-${end} of ${list.length}`;
   let detail: DetailView | null = null;
   if (layout.detail > 0 && sel >= 0 && snap) detail = sessionDetail(list[sel], detailInputs(c, snap), width, layout.detail - 2);
-  return { layout, header, gridHeader, columns: [], grid, position, detail, status: statusLine(c, position, width), overlay: overlayFor(c) };
+  return { layout, header, gridHeader, columns: [], grid, position, detail, status: statusLine(c, position, width), overlay: placeOverlay(overlayFor(c), c.inp.size, c.inp.state.overlayTop) };
 }

@@ -1,5 +1,6 @@
 // Word wrap for lines of prose and status (the --once header): a line never loses its end to a cut.
 import { displayWidth, fit } from './fit';
+import type { Line, Style } from './styled';
 
 /**
  * `text` in lines of at most `width` columns, broken at spaces; continuation lines start with `indent`.
@@ -45,4 +46,47 @@ export function chunkByWidth(text: string, width: number): string[] {
   }
   if (piece !== '') out.push(piece);
   return out;
+}
+
+/**
+ * A styled line word-wrapped to `width` columns, its continuation rows indented by `indent` spaces (the
+ * help's descriptions); a word longer than a row is cut (chunkByWidth). Styles stay with their text.
+ */
+export function wrapLine(line: Line, width: number, indent: number): Line[] {
+  if (line.reduce((a, s) => a + displayWidth(s.text), 0) <= width || width <= indent + 1) return [line];
+  const rows: Line[] = [];
+  let row: Line = [];
+  let used = 0;
+  const push = (text: string, style: Style) => {
+    const last = row[row.length - 1];
+    if (last && last.style === style) last.text += text;
+    else row.push({ text, style });
+    used += displayWidth(text);
+  };
+  const newRow = () => {
+    const last = row[row.length - 1];
+    if (last) last.text = last.text.replace(/ +$/, ''); // trailing spaces go with the break
+    rows.push(row);
+    row = [];
+    used = 0;
+    push(' '.repeat(indent), 'normal');
+  };
+  for (const s of line) {
+    for (const word of s.text.split(/( +)/)) {
+      if (word === '') continue;
+      if (used + displayWidth(word) <= width) push(word, s.style);
+      else if (/^ +$/.test(word)) newRow();
+      else {
+        if (used > indent) newRow();
+        // Rows after the first have width - indent columns: pieces no wider than that fit every row.
+        const pieces = displayWidth(word) <= width - used ? [word] : chunkByWidth(word, width - Math.max(used, indent));
+        pieces.forEach((piece, i) => {
+          if (i > 0) newRow();
+          push(piece, s.style);
+        });
+      }
+    }
+  }
+  if (row.length > 0) rows.push(row);
+  return rows;
 }
