@@ -5,6 +5,7 @@ import { sortSessions } from '../lib/view/session_table';
 import { buildDashboardView, dashboardLayout, DashboardInputs, overlayRows, overlayWidth } from '../lib/view/dashboard_view';
 import { displayWidth } from '../lib/view/fit';
 import { confirmOverlay, historyOverlay } from '../lib/view/dashboard_overlays';
+import { sessionDetail } from '../lib/view/dashboard_detail';
 import { lineText } from '../lib/view/styled';
 import { keyToAction } from '../lib/ui/keys';
 import { toTags } from '../lib/ui/tags';
@@ -398,5 +399,18 @@ describe('the help and the history fit their dialog', () => {
     const rows = seen.join('\n');
     expect(rows).not.toMatch(/\n(grace|next one)\b/);
     if (inner < 110) expect(rows).toMatch(/\n {24}\S/);
+  });
+});
+
+describe('the detail pane words', () => {
+  test('a session of one process says "1 process"; an unknown CPU share is "-", never "-%"', () => {
+    const p = proc(5, { cpuPercent: null });
+    const x = sessionOf('tmux:s:$1', 'tmux', 'one', [p], {});
+    const d = sessionDetail(x, { snap: snapshot([p]), history: undefined, detail: null, clean: (t) => t, name: (q) => q.name }, 120, 7);
+    const all = [...d.lines, ...d.spark].map(lineText).join('\n');
+    expect(all).toMatch(/\b1 process\b/);
+    expect(all).not.toMatch(/1 processes/);
+    expect(all).not.toContain('-%');
+    expect(all).toMatch(/CPU -/);
   });
 });

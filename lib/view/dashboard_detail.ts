@@ -13,6 +13,9 @@ import { Line, seg } from './styled';
 import { chunkByWidth } from './wrap';
 import type { Clean } from './dashboard_overlays';
 
+/** "12.5%", or "-" when unknown (never "-%"). */
+const percentText = (n: number | null): string => (n === null || !Number.isFinite(n) ? UNKNOWN : `${formatPercent(n)}%`);
+
 export interface DetailView {
   /** The text, each line at most `width` columns. */
   lines: Line[];
@@ -105,7 +108,7 @@ export function processDetail(p: ProcessStat, inp: DetailInputs, gone: boolean, 
     [seg(`USS ${formatBytes(p.ussBytes)}:`, 'bold')],
     [seg(sparkline(uss, sparkWidth), 'title')],
     [seg('')],
-    [seg(`CPU ${formatPercent(p.cpuPercent)}%:`, 'bold')],
+    [seg(`CPU ${percentText(p.cpuPercent)}:`, 'bold')],
     [seg(sparkline(cpu, sparkWidth), 'title')],
   ];
   return { lines: lines.slice(0, height).map((l) => fitLine(l, textWidth)), spark: spark.map((l) => fitLine(l, sparkWidth)) };
@@ -117,7 +120,7 @@ export function sessionDetail(x: Session, inp: DetailInputs, width: number, heig
   const t = sessionTotals(x);
   const lines: Line[] = [[seg(`${x.kind} `, 'dim'), seg(clean(x.name), 'bold'), seg(`  ${clean(x.id)}`, 'dim')]];
   lines.push([
-    seg(`${x.pids.length} processes  `, 'normal'),
+    seg(`${x.pids.length} ${x.pids.length === 1 ? 'process' : 'processes'}  `, 'normal'),
     seg('ΣUSS ', 'dim'), seg(formatBytes(t.ussBytes)),
     seg('  ΣPSS ', 'dim'), seg(formatBytes(t.pssBytes)),
     seg('  ΣRSS ', 'dim'), seg(formatBytes(t.rssBytes)), seg(' (double counts shared pages)', 'dim'),
@@ -152,6 +155,6 @@ export function sessionDetail(x: Session, inp: DetailInputs, width: number, heig
       seg(p.cmdline === null ? '' : clean(p.cmdline), 'dim'),
     ]);
   }
-  const spark: Line[] = [[seg(`ΣUSS ${formatBytes(t.ussBytes)}`, 'bold')], [seg('')], [seg(`CPU ${formatPercent(t.cpuPercent)}%`, 'bold')]];
+  const spark: Line[] = [[seg(`ΣUSS ${formatBytes(t.ussBytes)}`, 'bold')], [seg('')], [seg(`CPU ${percentText(t.cpuPercent)}`, 'bold')]];
   return { lines: lines.slice(0, height).map((l) => fitLine(l, textWidth)), spark: spark.map((l) => fitLine(l, sparkWidth)) };
 }
