@@ -139,6 +139,17 @@ describe('listTmuxPanes with real tmux servers', () => {
     expect(panes.map(tmuxSessionId).sort()).toEqual([`tmux:default:${a.sessionId}`, `tmux:default:${b.sessionId}`].sort());
   });
 
+  test('names past ASCII come through whole whatever the locale (tmux alone writes "_" for them under LANG=C)', async () => {
+    const a = startSession([], 'wörk😀日本');
+    const c = { ...pe.env, LANG: 'C', LC_ALL: undefined, LC_CTYPE: undefined };
+    delete c.LC_ALL;
+    delete c.LC_CTYPE;
+    // What tmux itself says to a client without UTF-8, so the test means something.
+    expect(execFileSync('tmux', ['-S', a.socketPath, 'list-panes', '-a', '-F', '#{session_name}'], { env: c, encoding: 'utf8' }).trim()).toMatch(/^w_rk_+$/);
+    const { panes } = await listTmuxPanes({ env: c, uid: UID });
+    expect(panes.map((p) => p.sessionName)).toEqual(['wörk😀日本']);
+  });
+
   test('a second server on another socket (tmux -L other) is found too', async () => {
     const a = startSession([], 'alpha');
     const o = startSession(['-L', 'other'], 'beta');

@@ -14,7 +14,7 @@ function tmux(pane: TmuxPane, args: string[], env: NodeJS.ProcessEnv): Promise<{
   const e = { ...env };
   delete e.TMUX;
   return new Promise((resolve) => {
-    (require('child_process') as typeof childProcess).execFile('tmux', ['-S', pane.socketPath, ...args], { env: e, timeout: 5000 }, (err, out, stderr) => resolve({ ok: !err, out: String(out), err: String(stderr) }));
+    (require('child_process') as typeof childProcess).execFile('tmux', ['-u', '-S', pane.socketPath, ...args], { env: e, timeout: 5000 }, (err, out, stderr) => resolve({ ok: !err, out: String(out), err: String(stderr) }));
   });
 }
 

@@ -274,7 +274,8 @@ function runTmux(tmuxBin: string, socketPath: string, env: NodeJS.ProcessEnv, ti
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       const child = (require('child_process') as typeof childProcess).execFile(
         tmuxBin,
-        ['-S', socketPath, 'list-panes', '-a', '-F', TMUX_FORMAT],
+        // -u: names in UTF-8 whatever the locale (without it tmux writes '_' for every non-ASCII character).
+        ['-u', '-S', socketPath, 'list-panes', '-a', '-F', TMUX_FORMAT],
         { env, encoding: 'utf8', maxBuffer: MAX_BUFFER },
         (err, stdout, stderr) => {
           if (timedOut) return fail(`no answer within ${timeoutMs} ms`);
