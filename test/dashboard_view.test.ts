@@ -414,3 +414,17 @@ describe('the detail pane words', () => {
     expect(all).toMatch(/CPU -/);
   });
 });
+
+describe('Ctrl-U in the filter and the search', () => {
+  test('empties the line and keeps the field open', () => {
+    const snap = snapshot([proc(5), proc(6)]);
+    let st: DashboardState = { ...settle(snap, start()), mode: 'filter', filter: 'abc' };
+    const a = keyToAction('filter', undefined, { name: 'u', ctrl: true });
+    expect(a).toEqual({ type: 'filterClearLine' });
+    st = reduce(st, a as never, ctx(snap, st)).state;
+    expect(st).toMatchObject({ mode: 'filter', filter: '' });
+    st = { ...st, mode: 'search', search: 'xyz' };
+    st = reduce(st, keyToAction('search', undefined, { name: 'u', ctrl: true }) as never, ctx(snap, st)).state;
+    expect(st).toMatchObject({ mode: 'search', search: '' });
+  });
+});

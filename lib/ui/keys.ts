@@ -26,6 +26,8 @@ export function keyToAction(mode: Mode, ch: string | undefined, key: KeyInfo | u
     if (name === 'escape') return { type: 'escape' };
     if (name === 'enter' || name === 'return') return filter ? { type: 'filterAccept' } : { type: 'escape' };
     if (name === 'backspace') return filter ? { type: 'filterBackspace' } : { type: 'searchBackspace' };
+    // Ctrl-U, as in a shell: the whole line goes (the field stays open).
+    if (key?.ctrl && name === 'u') return filter ? { type: 'filterClearLine' } : { type: 'searchClearLine' };
     if (!filter && name === 'f3') return { type: 'searchNext' };
     if (nav) return nav;
     if (ch && !key?.ctrl && !key?.meta && PRINTABLE.test(ch)) return filter ? { type: 'filterInput', text: ch } : { type: 'searchInput', text: ch };

@@ -37,7 +37,7 @@ export const KEY_HELP: [string, string][] = [
   ['↑/↓ PgUp/PgDn Home/End', 'move the selection (mouse: click a row, wheel to scroll)'],
   ['s / F6', 'cycle the sort column / pick it from a list (mouse: click a column header)'],
   ['S / r', 'reverse the sort'],
-  ['/ or F4', 'filter by name or cmdline (Enter keeps it, Esc clears)'],
+  ['/ or F4', 'filter by name or cmdline (Enter keeps it, Esc clears it, Ctrl-U empties the line)'],
   ['F3', 'search: select the next process whose name or cmdline matches (F3 again: the next one)'],
   ['u', "show one user's processes (pick from a list)"],
   ['Esc', 'clear the filter, or cancel'],

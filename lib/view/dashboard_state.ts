@@ -70,6 +70,8 @@ export type Action =
   | { type: 'sortBy'; key: SortKey }
   | { type: 'reverse' }
   | { type: 'toggleTree' }
+  | { type: 'filterClearLine' }
+  | { type: 'searchClearLine' }
   /** Scroll the help or the history by rows. */
   | { type: 'overlayScroll'; delta: number }
   | { type: 'filterStart' }
@@ -315,6 +317,10 @@ export function reduce(state: DashboardState, action: Action, ctx: ReduceContext
       return { state: { ...s, filter: s.filter + action.text, top: 0 } };
     case 'filterBackspace':
       return { state: { ...s, filter: Array.from(s.filter).slice(0, -1).join(''), top: 0 } };
+    case 'filterClearLine':
+      return { state: { ...s, filter: '', top: 0 } };
+    case 'searchClearLine':
+      return { state: { ...s, search: '' } };
     case 'filterAccept':
       return { state: { ...s, mode: 'grid' } };
     case 'searchStart':
