@@ -356,6 +356,11 @@ describe('the daemon itself', () => {
     await waitFor('the daemon gone', () => stateOf(daemon) === null || stateOf(daemon) === 'Z');
     expect(aliveAs(s.pid!, s.startTime)).toBe(true);
     expect((await d.cli(['ps'])).code).toBe(3);
+    // With no daemon, a snapshot still shows the session (from the daemon's records), as lost, with its process.
+    const snap = JSON.parse((await d.cli(['--json', '--interval', '0'])).stdout);
+    const seen = snap.sessions.find((x: { id: string }) => x.id === 'run:survivor');
+    expect(seen).toMatchObject({ kind: 'run', run: { state: 'lost', pid: s.pid } });
+    expect(seen.pids).toContain(s.pid);
     // Any command that starts a daemon: the new one finds the session.
     await run(['--name', 'other', '--', 'sleep', '30']);
     const lost = await session('run:survivor');

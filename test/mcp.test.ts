@@ -426,6 +426,28 @@ describe('acting tools', () => {
     expect((await s.call('get_monitor_status', {})).data).toMatchObject({ backend: 'in-process', daemon: null });
   });
 
+  test('the daemon killed: its supervised session is listed as lost from its records, and terminate_session ends it through a new daemon', async () => {
+    const s = await server({ allowControl: true });
+    const r = await s.call('start_session', { name: 'orphan', argv: ['sleep', '600'] });
+    const leader = r.data.pid as number;
+    const start = startTicksOf(leader);
+    const pid = d.daemonPid()!;
+    process.kill(pid, 'SIGKILL');
+    await waitFor('the daemon gone', () => d.daemonPid() === null || null);
+    const ls = await waitFor('the lost run listed', async () => {
+      const x = await s.call('list_sessions', { kind: 'run' });
+      return (x.data.sessions as Row[]).some((y) => y.id === 'run:orphan') ? x : null;
+    });
+    expect((ls.data.sessions as Row[]).find((y) => y.id === 'run:orphan')).toMatchObject({ kind: 'run', run: { state: 'lost', pid: leader } });
+    expect((await s.call('get_monitor_status', {})).data).toMatchObject({ backend: 'in-process' });
+    const end = await s.call('terminate_session', { id: 'run:orphan', graceSeconds: 1 });
+    expect(end.isError).toBe(false);
+    expect(end.data).toMatchObject({ succeeded: true, run: { id: 'run:orphan', state: 'exited' } });
+    expect(aliveAs(leader, start)).toBe(false);
+    expect(d.daemonPid()).not.toBeNull();
+    expect(d.daemonPid()).not.toBe(pid);
+  });
+
   test('request_termination: refusals first, then the daemon takes it; the daemon gone: a clear error, and answers from the own engine', async () => {
     const s = await server({ allowControl: true });
     await s.call('start_session', { name: 'target', argv: ['sleep', '600'] });

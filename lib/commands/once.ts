@@ -11,7 +11,7 @@ import type { OnceFormat } from './main';
 export async function runOnce(ctx: RunContext, format: OnceFormat): Promise<number> {
   const engine = new Engine(ctx.settings, { env: ctx.io.env, mode: 'snapshot' });
   // The daemon's supervised sessions, when one runs.
-  const runs = await fetchRuns(socketPath(ctx.io.env));
+  const runs = await fetchRuns(socketPath(ctx.io.env), ctx.io.env);
   if (runs.length > 0) engine.addProvider(runProvider(() => runs));
   try {
     if (format === 'openmetrics' || format === 'prometheus') {

@@ -40,6 +40,23 @@ export function validRunName(name: string): boolean {
   return NAME.test(name);
 }
 
+/** Every record in a runs directory; a malformed file is reported and skipped. */
+export function loadRunRecords(runsDir: string, warn: (m: string) => void): RunRecord[] {
+  const out: RunRecord[] = [];
+  for (const f of fs.readdirSync(runsDir)) {
+    if (!f.endsWith('.json')) continue;
+    const file = path.join(runsDir, f);
+    try {
+      const r = JSON.parse(fs.readFileSync(file, 'utf8')) as RunRecord;
+      if (typeof r.name !== 'string' || !validRunName(r.name) || !Array.isArray(r.command)) throw new Error('not a run record');
+      out.push(r);
+    } catch (err) {
+      warn(`skipping ${file}: ${(err as Error).message}`);
+    }
+  }
+  return out;
+}
+
 export class RunStore {
   readonly runsDir: string;
   readonly logsDir: string;
@@ -58,19 +75,7 @@ export class RunStore {
 
   /** Every record on disk; a malformed file is reported and skipped. */
   load(warn: (m: string) => void): RunRecord[] {
-    const out: RunRecord[] = [];
-    for (const f of fs.readdirSync(this.runsDir)) {
-      if (!f.endsWith('.json')) continue;
-      const file = path.join(this.runsDir, f);
-      try {
-        const r = JSON.parse(fs.readFileSync(file, 'utf8')) as RunRecord;
-        if (typeof r.name !== 'string' || !validRunName(r.name) || !Array.isArray(r.command)) throw new Error('not a run record');
-        out.push(r);
-      } catch (err) {
-        warn(`skipping ${file}: ${(err as Error).message}`);
-      }
-    }
-    return out;
+    return loadRunRecords(this.runsDir, warn);
   }
 
   save(r: RunRecord): void {

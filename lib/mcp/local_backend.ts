@@ -7,6 +7,8 @@ import { frameApi } from '../daemon/frame_api';
 import { ApiError } from '../daemon/protocol';
 import type { Handler } from '../daemon/server';
 import { Engine } from '../engine/engine';
+import { runProvider } from '../model/sessions';
+import { recordedRuns, RunFacts } from '../daemon/runs_source';
 import { Backend, NeedsDaemonError } from './backend';
 
 export const IDLE_MS = 120_000;
@@ -30,6 +32,18 @@ export class LocalBackend implements Backend {
     const intervalSec = settings.interval > 0 ? Math.max(0.1, settings.interval) : 1;
     this.intervalMs = intervalSec * 1000;
     this.engine = new Engine(settings, { env });
+    // Supervised sessions whose daemon is gone still run: from the daemon's records, as lost (read every 2 s).
+    let runs: RunFacts[] = [];
+    let runsAt = -Infinity;
+    this.engine.addProvider(
+      runProvider(() => {
+        if (Date.now() - runsAt >= 2000) {
+          runs = recordedRuns(env);
+          runsAt = Date.now();
+        }
+        return runs;
+      }),
+    );
     this.api = frameApi(this.engine, { intervalSec });
     this.startTicking();
     this.idleTimer = setInterval(() => {

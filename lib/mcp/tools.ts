@@ -158,7 +158,9 @@ const HANDLERS: Record<ToolName, (ctx: ToolContext, a: Args) => Promise<Row>> = 
     if (byId === (a.pid !== undefined)) throw new ToolError('give either id (a session) or pid with startTime (a process, as list_processes gives them)');
     if (!byId && a.startTime === undefined) throw new ToolError('give startTime with pid (the process\'s startTime from list_processes): spmon ends a process only by its identity');
     const grace = (a.graceSeconds as number | undefined) ?? ctx.settings.grace;
-    const b = await ctx.backends.pick();
+    // A supervised session is stopped by a daemon (its policy, its records): one is started when none runs,
+    // and takes over the sessions of one that died (lost).
+    const b = typeof a.id === 'string' && a.id.startsWith('run:') ? await ctx.backends.daemon(true, 'ending a supervised session') : await ctx.backends.pick();
     return b.call('end', { session: a.id, pid: a.pid, startTime: a.startTime, tree: a.tree, graceSec: a.graceSeconds, force: a.force }, (grace + 60) * 1000);
   },
   request_termination: async (ctx, a) => {

@@ -28,7 +28,7 @@ export async function runDashboard(settings: Settings, env: NodeJS.ProcessEnv = 
   holdYoungGeneration();
   const engine = new Engine(settings, { env });
   // The daemon's supervised sessions, polled in the background.
-  const runs = new RunsWatcher(socketPath(env));
+  const runs = new RunsWatcher(socketPath(env), env);
   engine.addProvider(runProvider(() => runs.latest()));
 
   // Draw box lines as Unicode rather than through the terminal's alternate
