@@ -15,4 +15,4 @@ pid=$(tmux -S "$work/tmux/s" list-panes -F '#{pane_pid}')
 t0=$(awk '{print $14+$15}' "/proc/$pid/stat")
 sleep 30
 t1=$(awk '{print $14+$15}' "/proc/$pid/stat")
-echo "$label rss_kB=$(awk '/VmRSS/{print $2}' "/proc/$pid/status") hwm_kB=$(awk '/VmHWM/{print $2}' "/proc/$pid/status") cpu_ticks_30s=$((t1 - t0)) processes=$(ls /proc | grep -c '^[0-9]')"
+echo "$label anon_kB=$(awk "/RssAnon/{print \$2}" /proc/$pid/status) rss_kB=$(awk '/VmRSS/{print $2}' "/proc/$pid/status") hwm_kB=$(awk '/VmHWM/{print $2}' "/proc/$pid/status") cpu_ticks_30s=$((t1 - t0)) processes=$(ls /proc | grep -c '^[0-9]')"
