@@ -772,6 +772,34 @@ describe('context % as each tool shows it to its user', () => {
     expect(s.contextTokens).toBe(151_005);
     expect(s.contextPercent).toBeCloseTo((151_005 / 200_000) * 100, 9);
   });
+
+  test('Claude Code: a sub-agent on another model does not become the session\'s model (nor its window)', () => {
+    const log = claudeLogPath('ctx-sub-model');
+    const haiku = (o: ReturnType<typeof claudeAssistant>) => ({ ...o, message: { ...o.message, model: 'claude-haiku-4-5-20251001' } });
+    fs.writeFileSync(
+      log,
+      line(claudeAssistant('ctx-sub-model', 'r1', { in: 10, out: 5, cc: 0, cr: 300_000 })) +
+        line(haiku(claudeAssistant('ctx-sub-model', 'r2', { in: 1, out: 1, cc: 0, cr: 20_000 }, { isSidechain: true }))),
+    );
+    const s = find(logs().readAll(), 'claude', 'ctx-sub-model');
+    expect(s.model).toBe('claude-sonnet-4-5-20250929');
+    expect(s.contextWindow).toBe(1_000_000);
+    expect(s.contextPercent).toBeCloseTo(30.001, 9);
+  });
+
+  test('Claude Code: a 1M-capable model that once held more than 200k keeps the 1M window after a compaction', () => {
+    const log = claudeLogPath('ctx-compact');
+    fs.writeFileSync(
+      log,
+      line(claudeAssistant('ctx-compact', 'r1', { in: 10, out: 5, cc: 0, cr: 300_000 })) +
+        line({ type: 'system', subtype: 'compact_boundary', sessionId: 'ctx-compact', timestamp: '2025-02-01T00:01:00.000Z', content: 'Conversation compacted' }) +
+        line(claudeAssistant('ctx-compact', 'r2', { in: 10, out: 5, cc: 0, cr: 60_000 })),
+    );
+    const s = find(logs().readAll(), 'claude', 'ctx-compact');
+    expect(s.contextTokens).toBe(60_010);
+    expect(s.contextWindow).toBe(1_000_000);
+    expect(s.contextPercent).toBeCloseTo(6.001, 9);
+  });
 });
 
 describe('the fast parser reads what a full parse would', () => {

@@ -118,6 +118,7 @@ export interface ClaudeState {
   sum: Usage;
   seenUsage: boolean;
   contextTokens: number | null;
+  peakContextTokens: number | null;
   toolUses: number;
   mainLines: number;
   sideLines: number;
@@ -137,6 +138,8 @@ export class ClaudeParser implements LineParser, SummaryParser {
   private sum: Usage = { input: 0, output: 0, cacheCreation: 0, cacheRead: 0 };
   private seenUsage = false;
   private contextTokens: number | null = null;
+  /** The most any main-conversation request held: past 200k, a 1M-capable model ran with the 1M window. */
+  private peakContextTokens: number | null = null;
   private toolUses = 0;
   private mainLines = 0;
   private sideLines = 0;
@@ -336,7 +339,9 @@ export class ClaudeParser implements LineParser, SummaryParser {
   private request(sidechain: boolean, model: string | null, toolUses: readonly (string | null)[], key: string | null, usage: Usage | null): void {
     // '<synthetic>' marks messages Claude Code makes up itself (API errors, interruptions): no request.
     if (model === '<synthetic>') return;
-    if (model !== null) this.model = model;
+    // The session's model is the main conversation's: a sub-agent's (often a smaller model, with another
+    // window) stands only until the main conversation names one.
+    if (model !== null && (!sidechain || this.model === null)) this.model = model;
     for (const id of toolUses) {
       if (id !== null) {
         if (this.toolUseIds.has(id)) continue;
@@ -362,7 +367,10 @@ export class ClaudeParser implements LineParser, SummaryParser {
     this.seenUsage = true;
     // Claude Code's own figure (its status line's context_window.used_percentage): input + cache creation +
     // cache read of the last request of the main conversation; output is not counted.
-    if (!sidechain) this.contextTokens = usage.input + usage.cacheCreation + usage.cacheRead;
+    if (!sidechain) {
+      this.contextTokens = usage.input + usage.cacheCreation + usage.cacheRead;
+      if (this.peakContextTokens === null || this.contextTokens > this.peakContextTokens) this.peakContextTokens = this.contextTokens;
+    }
   }
 
   /** What the lines so far came to, for another ClaudeParser to go on from (a log read by a worker thread). */
@@ -378,6 +386,7 @@ export class ClaudeParser implements LineParser, SummaryParser {
       sum: { ...this.sum },
       seenUsage: this.seenUsage,
       contextTokens: this.contextTokens,
+      peakContextTokens: this.peakContextTokens,
       toolUses: this.toolUses,
       mainLines: this.mainLines,
       sideLines: this.sideLines,
@@ -397,6 +406,7 @@ export class ClaudeParser implements LineParser, SummaryParser {
     this.sum = { ...s.sum };
     this.seenUsage = s.seenUsage;
     this.contextTokens = s.contextTokens;
+    this.peakContextTokens = s.peakContextTokens;
     this.toolUses = s.toolUses;
     this.mainLines = s.mainLines;
     this.sideLines = s.sideLines;
@@ -414,6 +424,7 @@ export class ClaudeParser implements LineParser, SummaryParser {
         ? { input: s.input, output: s.output, cacheCreation: s.cacheCreation, cacheRead: s.cacheRead, total: s.input + s.output + s.cacheCreation + s.cacheRead }
         : { input: null, output: null, cacheCreation: null, cacheRead: null, total: null },
       contextTokens: this.contextTokens,
+      peakContextTokens: this.peakContextTokens,
       contextWindow: null,
       firstActivityMs: this.span.first,
       lastActivityMs: this.span.last,

@@ -294,7 +294,7 @@ export class AgentLogs {
     }
     let cwd = p.cwd ?? ranked.find((m) => m.s.cwd !== null)?.s.cwd ?? null;
     if (cwd === null && tool === 'gemini') cwd = this.geminiRoot(primary.t, p.projectHash);
-    const window = contextWindowFor(tool, p.model, { fromLog: p.contextWindow, usedTokens: p.contextTokens, overrides: this.overrides });
+    const window = contextWindowFor(tool, p.model, { fromLog: p.contextWindow, usedTokens: p.peakContextTokens ?? p.contextTokens, overrides: this.overrides });
     return {
       tool,
       sessionId,

@@ -26,6 +26,8 @@ export interface LogSummary {
   tokens: TokenTotals;
   /** Tokens in the context at the last request (the numerator of context %). */
   contextTokens: number | null;
+  /** Claude: the most tokens any main-conversation request held (which window a 1M-capable model ran with). */
+  peakContextTokens?: number | null;
   /** The window the log itself states (Codex `model_context_window`), else null. */
   contextWindow: number | null;
   firstActivityMs: number | null;

@@ -36,7 +36,7 @@ export function claudeContextFromTail(path: string, maxBytes = 4 * 1024 * 1024):
       start = end + 1;
     }
     const s = parser.summary();
-    const window = contextWindowFor('claude', s.model, { usedTokens: s.contextTokens });
+    const window = contextWindowFor('claude', s.model, { usedTokens: s.peakContextTokens ?? s.contextTokens });
     return { sessionId: s.sessionId, model: s.model, contextTokens: s.contextTokens, contextWindow: window, contextPercent: contextPercentFor('claude', s.contextTokens, window) };
   } finally {
     fs.closeSync(fd);
