@@ -117,3 +117,14 @@ test('what the hook cannot use is ignored with exit 0: junk stdin, no transcript
   const errors = path.join(d.state, 'spmon', 'hooks', 'errors.log');
   expect(fs.readFileSync(errors, 'utf8')).toMatch(/JSON/);
 });
+
+test('a tool result of several MB after the last request (more than the tail first read): the hook still finds the context', () => {
+  const log = startClaudeLog(d.pe.home, proj, SID);
+  setContext(log, 93, 1);
+  // A user record holding a 5 MB tool result (an image, say), as Claude Code writes one line per record.
+  const big = { type: 'user', sessionId: SID, cwd: proj, timestamp: '2025-02-01T00:05:00.000Z', message: { role: 'user', content: [{ type: 'tool_result', tool_use_id: 'toolu_big', content: 'A'.repeat(5 * 1024 * 1024) }] } };
+  fs.appendFileSync(log, JSON.stringify(big) + '\n');
+  const r = hook('UserPromptSubmit', log);
+  expect(r.status).toBe(0);
+  expect(r.stdout).toMatch(/^spmon: context 93 % full \(critical at 90 %\)/);
+});
