@@ -91,6 +91,9 @@ describe('collectFamilies', () => {
     expect(series(fams, 'spmon_agent_tokens_total')).toEqual({ [`${base},type=input`]: 1200, [`${base},type=output`]: 300, [`${base},type=cache_read`]: 50_000 });
     expect(series(fams, 'spmon_agent_context_used_tokens')).toEqual({ [base]: 51_400 });
     expect(series(fams, 'spmon_agent_context_limit_tokens')).toEqual({ [base]: 200_000 });
+    // The fill as the tool shows it (the frame's contextPercent), not recomputed from the two parts.
+    const pct = frame().sessions.find((x) => x.kind === 'agent')!.agent!.contextPercent!;
+    expect(series(fams, 'spmon_agent_context_ratio')).toEqual({ [base]: pct / 100 });
     const text = await renderFamilies(fams, 'prometheus');
     expect(text).not.toContain('secret-project');
     expect(text).not.toContain('hunter2');

@@ -99,8 +99,9 @@ const F = {
   cgCpu: def('cgroup_cpu_usage_seconds_total', 'counter', 'CPU time of every process of the cgroup, seconds (cpu.stat usage_usec, cpuacct.usage).'),
   cgQuota: def('cgroup_cpu_quota_cores', 'gauge', "The cgroup's CPU quota in cores (cpu.max quota over period). No series when there is none."),
   agentTokens: def('agent_tokens_total', 'counter', "Tokens an AI agent session used, from its logs, by type: input (without cache reads), output, cache_read, cache_creation. A type the tool does not report has no series.", ['tool', 'session', 'model', 'type']),
-  agentUsed: def('agent_context_used_tokens', 'gauge', "Tokens in an agent session's context at its last request: over spmon_agent_context_limit_tokens, the fill its tool shows.", ['tool', 'session', 'model']),
+  agentUsed: def('agent_context_used_tokens', 'gauge', "Tokens in an agent session's context at its last request.", ['tool', 'session', 'model']),
   agentLimit: def('agent_context_limit_tokens', 'gauge', "The context window of an agent session's model (from its log, else spmon's table).", ['tool', 'session', 'model']),
+  agentRatio: def('agent_context_ratio', 'gauge', "The context fill an agent session's tool shows its user, 0-1 (Codex leaves its baseline out of both parts): what spmon tokens shows as Ctx%.", ['tool', 'session', 'model']),
   runState: def('run_state', 'gauge', 'A supervised session (spmon run) and the state it is in: 1 on the series of its current state.', ['session', 'state']),
   runRestarts: def('run_restarts_total', 'counter', 'Times spmon restarted a supervised session by its restart policy.', ['session']),
   frameTime: def('frame_timestamp_seconds', 'gauge', 'When the sample behind these metrics was taken, seconds since the epoch: a scrape serves the last frame, so time() minus this is its age.'),
@@ -114,7 +115,7 @@ export const FAMILIES: readonly FamilyDef[] = [
   ...SESSION_FAMILIES,
   F.sessionsOmitted,
   F.cgUsage, F.cgWorkingSet, F.cgLimit, F.cgThreshold, F.cgOom, F.cgCpu, F.cgQuota,
-  F.agentTokens, F.agentUsed, F.agentLimit,
+  F.agentTokens, F.agentUsed, F.agentLimit, F.agentRatio,
   F.runState, F.runRestarts,
   ...PROCESS_FAMILIES,
   F.processesOmitted,
@@ -202,6 +203,7 @@ export function collectFamilies(frame: Frame, opts: CollectOptions, counters: Se
     put(F.agentTokens, a.tokens.cacheCreation, { ...base, type: 'cache_creation' });
     put(F.agentUsed, a.contextTokens, base);
     put(F.agentLimit, a.contextWindow, base);
+    put(F.agentRatio, a.contextPercent === null ? null : a.contextPercent / 100, base);
   });
 
   // Supervised sessions: labelled as their frame sessions are.
