@@ -90,6 +90,30 @@ describe('by policy, at the critical level', () => {
     expect((await d.ps()).find((x) => x.id === 'run:agent')!.restarts).toBe(1);
   });
 
+  test('two agents in one directory, the log held open by neither: the binding is a guess, and the policy does not act on it', async () => {
+    d.writeConfig({ agents: { policy: { critical: 'request' }, gracefulWaitSec: 2 } });
+    const log = startClaudeLog(d.pe.home, proj, SID);
+    expect((await d.cli(['run', '--name', 'one', '--cwd', proj, '--', 'claude'])).code).toBe(0);
+    expect((await d.cli(['run', '--name', 'two', '--cwd', proj, '--', 'claude'])).code).toBe(0);
+    const agents = await waitFor('two agents', () => {
+      const m = markers(marks).filter((x) => x.event === 'start');
+      return m.length === 2 ? m : null;
+    });
+    const guess = await waitFor('the session bound, as a guess', async () => {
+      const r = await d.cli(['--json', '--interval', '0']);
+      const x = JSON.parse(r.stdout).sessions.find((y: { id: string }) => y.id === `agent:claude:${SID}`);
+      return x && x.pids.length > 0 ? x : null;
+    });
+    expect(guess.agent).toMatchObject({ evidence: 'cwd-guess', confidence: 0.3 });
+    context(log, 95, 1);
+    const ev = await waitFor('the critical level seen', async () => (await d.events()).find((e) => e.kind === 'context-critical'));
+    expect(ev.outcome).toMatch(/^not requested: which process runs it is a guess/);
+    await sleepMs(2500);
+    expect((await d.events()).some((e) => e.kind === 'request')).toBe(false);
+    for (const a of agents) expect(aliveAs(a.pid, startTicksOf(a.pid))).toBe(true);
+    expect(markers(marks).some((m) => m.event === 'sigint')).toBe(false);
+  });
+
   test('an agent that ignores SIGINT is ended by SIGTERM after the graceful wait', async () => {
     d.writeConfig({ agents: { policy: { critical: 'request' }, gracefulWaitSec: 2 } });
     const log = startClaudeLog(d.pe.home, proj, SID);

@@ -1,5 +1,5 @@
 // Sessions and agent binding with plain objects.
-import { agentToolOf, bindAgents, Binding, sha256Hex, AgentLogFacts } from '../lib/model/agent_binding';
+import { ACT_CONFIDENCE, agentToolOf, bindAgents, Binding, sha256Hex, AgentLogFacts } from '../lib/model/agent_binding';
 import { buildSessions, AgentSessionFacts, runMembers, Session } from '../lib/model/sessions';
 import { sessionTotals } from '../lib/fields/session_fields';
 import { buildTree, subtree, TreeCache } from '../lib/model/tree';
@@ -86,6 +86,18 @@ describe('bindAgents', () => {
     const b = bind([older, newer], [claudeA, claudeB], [{ pid: 100, cwd: '/w', files: [] }, { pid: 200, cwd: '/w', files: [] }]);
     expect(b.get('claude:new')?.pid).toBe(200);
     expect(b.get('claude:old')?.pid).toBe(100);
+    // Two agents in one directory: both bindings are guesses (0.3), and a policy will not act on them.
+    expect(b.get('claude:new')).toMatchObject({ evidence: 'cwd-guess', confidence: 0.3 });
+    expect(b.get('claude:old')).toMatchObject({ evidence: 'cwd-guess', confidence: 0.3 });
+    expect(b.get('claude:old')!.confidence).toBeLessThan(ACT_CONFIDENCE);
+    // A guess is not promoted to sticky (0.7), and it does not flip when the other log becomes the newest.
+    const olderNow = { ...older, lastActivityMs: 1_700_000_095_000 };
+    const again = bind([olderNow, newer], [claudeA, claudeB], [{ pid: 100, cwd: '/w', files: [] }, { pid: 200, cwd: '/w', files: [] }], b);
+    expect(again.get('claude:old')).toMatchObject({ pid: 100, evidence: 'cwd-guess' });
+    expect(again.get('claude:new')).toMatchObject({ pid: 200, evidence: 'cwd-guess' });
+    // Once the other agent is gone, the one left in the directory is no guess.
+    const alone = bind([olderNow, newer], [claudeA], [{ pid: 100, cwd: '/w', files: [] }], again);
+    expect(alone.get('claude:old')).toMatchObject({ pid: 100, evidence: 'cwd', confidence: 0.55 });
   });
 });
 

@@ -5,6 +5,7 @@
 // continued session that is still full does not loop.
 import type { AgentPolicy, AgentsSettings, LevelAction } from '../config';
 import type { Frame } from '../engine/frame';
+import { ACT_CONFIDENCE } from '../model/agent_binding';
 import { contextLevel, ContextLevel } from '../model/context_level';
 import type { Session } from '../model/sessions';
 import type { EventLog } from './events';
@@ -44,6 +45,12 @@ export class AgentPolicyWatcher {
       if (action === 'none') continue;
       if (action === 'notify' || s.pids.length === 0) {
         this.events.add(`context-${name}`, s.id, { reason: `context ${pct} %`, outcome: action === 'notify' ? 'notified' : 'not running', details: { contextPercent: pct, tool: s.agent.tool, model: s.agent.model } });
+        continue;
+      }
+      // A policy signals only the process it knows runs the session, never a guess between two agents.
+      if ((s.agent.confidence ?? 0) < ACT_CONFIDENCE) {
+        const why = `not requested: which process runs it is a guess (${s.agent.evidence ?? 'no evidence'}: more than one ${s.agent.tool} in its directory); end it by hand`;
+        this.events.add(`context-${name}`, s.id, { reason: `context ${pct} %`, outcome: why, details: { contextPercent: pct, confidence: s.agent.confidence } });
         continue;
       }
       this.request(s, name, pct, frame);

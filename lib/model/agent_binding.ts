@@ -20,9 +20,13 @@ export interface AgentLogFacts {
   lastActivityMs: number | null;
 }
 
-export type Evidence = 'open-log' | 'sticky' | 'cwd';
+/** `cwd-guess`: the same directory, but more than one agent process of the tool could be the one. */
+export type Evidence = 'open-log' | 'sticky' | 'cwd' | 'cwd-guess';
 
-export const CONFIDENCE: Record<Evidence, number> = { 'open-log': 0.9, sticky: 0.7, cwd: 0.55 };
+export const CONFIDENCE: Record<Evidence, number> = { 'open-log': 0.9, sticky: 0.7, cwd: 0.55, 'cwd-guess': 0.3 };
+
+/** Below this a binding is a guess: shown, never acted on by a policy. */
+export const ACT_CONFIDENCE = CONFIDENCE.cwd;
 
 export interface Binding {
   /** `${tool}:${sessionId}` */
@@ -83,7 +87,8 @@ export interface BindInput {
 /**
  * Bind each log session to at most one process and each process to at most one
  * session, strongest evidence first: the log is open (0.9), an earlier binding of
- * the same (pid, start time) (0.7), same cwd and overlapping activity (0.55).
+ * the same (pid, start time) (0.7), same cwd and overlapping activity (0.55; 0.3
+ * when more than one process of the tool is in that directory: a guess).
  */
 export function bindAgents(input: BindInput): Map<string, Binding> {
   const slack = input.slackMs ?? 60_000;
@@ -112,27 +117,38 @@ export function bindAgents(input: BindInput): Map<string, Binding> {
     const key = `${log.tool}:${log.sessionId}`;
     if (out.has(key)) continue;
     const prev = input.previous.get(key);
-    if (prev && byKey.has(prev.processKey) && !taken.has(prev.processKey)) bind(log, byKey.get(prev.processKey)!.p, 'sticky');
+    // A guess is not made sticky (it would pass for 0.7): it is guessed again below, the same way while it can.
+    if (prev && prev.evidence !== 'cwd-guess' && byKey.has(prev.processKey) && !taken.has(prev.processKey)) bind(log, byKey.get(prev.processKey)!.p, 'sticky');
   }
   // 3. Same project directory, active while the process lived: newest activity first.
   const open = input.logs
     .filter((l) => !out.has(`${l.tool}:${l.sessionId}`))
     .slice()
     .sort((a, b) => (b.lastActivityMs ?? 0) - (a.lastActivityMs ?? 0));
+  // Rivals are counted among the processes the stronger evidence left, so the second log of a directory with
+  // two agents is a guess too (its one remaining candidate is only what the first guess left over).
+  const left = new Set(input.agents.filter((a) => !taken.has(a.p.key)).map((a) => a.p.key));
   for (const log of open) {
     let best: ProcessStat | null = null;
+    let candidates = 0;
+    const prev = input.previous.get(`${log.tool}:${log.sessionId}`);
+    let prevCandidate: ProcessStat | null = null;
     for (const a of input.agents) {
-      if (a.tool !== log.tool || taken.has(a.p.key)) continue;
+      if (a.tool !== log.tool || !left.has(a.p.key)) continue;
       const cwd = input.files.get(a.p.pid)?.cwd ?? null;
       if (cwd === null) continue;
       const sameProject = log.tool === 'gemini' && log.projectHash ? sha256Hex(cwd) === log.projectHash : log.cwd !== null && cwd === log.cwd;
       if (!sameProject) continue;
       const start = a.p.startTime;
       if (start !== null && log.lastActivityMs !== null && log.lastActivityMs < start - slack) continue;
+      candidates++;
+      if (taken.has(a.p.key)) continue;
+      if (prev?.processKey === a.p.key) prevCandidate = a.p;
       // The most recently started process is the likeliest to be writing the newest log.
       if (!best || (a.p.startTime ?? 0) > (best.startTime ?? 0)) best = a.p;
     }
-    if (best) bind(log, best, 'cwd');
+    // Two agents of the tool in one directory: which is which is a guess (kept as it was, so it does not flip).
+    if (best) bind(log, candidates > 1 ? (prevCandidate ?? best) : best, candidates > 1 ? 'cwd-guess' : 'cwd');
   }
   return out;
 }
