@@ -103,6 +103,14 @@ describe('messages that repeat what the user typed: no raw control character rea
     expect(r.stdout.replace(/\n/g, '')).not.toMatch(RAW_CONTROL);
   });
 
+  test('policy with an unknown tool or action: exit 2, and the message says what was given', async () => {
+    for (const [args, given] of [[['--tool', 'foo', '--critical', 'request'], '"foo"'], [['--critical', 'bogus'], '"bogus"']] as const) {
+      const r = await runCli(['policy', ...args]);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain(`(got ${given})`);
+    }
+  });
+
   test('policy for a session named with escape sequences: written, and listed with placeholders', async () => {
     const home = path.join(pe.home, 'policy-home');
     fs.mkdirSync(home);

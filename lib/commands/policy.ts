@@ -46,7 +46,7 @@ The daemon applies it (restart it after a change); spmon hook claude applies it 
     for (const k of ['warning', 'critical'] as const) {
       if (o[k] !== undefined && !ACTIONS.includes(o[k] as string)) throw new UsageError(`--${k} must be one of ${ACTIONS.join(', ')} (got ${JSON.stringify(o[k])})`);
     }
-    if (o.tool !== undefined && !TOOLS.includes(o.tool as string)) throw new UsageError(`--tool must be one of ${TOOLS.join(', ')}`);
+    if (o.tool !== undefined && !TOOLS.includes(o.tool as string)) throw new UsageError(`--tool must be one of ${TOOLS.join(', ')} (got ${JSON.stringify(o.tool)})`);
     if (o.tool !== undefined && o.session !== undefined) throw new UsageError('give --tool or --session, not both');
     const file = configFilePath(ctx.io.env);
     const conf = readConfigFile(file);
