@@ -140,7 +140,10 @@ describe('by policy, at the critical level', () => {
     const first = await waitForMarker(marks, started([]), 'the agent');
     await agentBound(first.pid);
     context(log, 94, 1);
-    await waitForMarker(marks, (m) => m.event === 'sigint' && m.pid === first.pid, 'SIGINT to the agent');
+    await waitForMarker(marks, (m) => m.event === 'sigint' && m.pid === first.pid, 'SIGINT to the agent').catch(async (err: Error) => {
+      // What the daemon did instead, for whoever reads a failure.
+      throw new Error(`${err.message}\nevents: ${JSON.stringify(await d.events())}`);
+    });
     const cont = await waitForMarker(marks, started(['--resume', SID]), 'the continuation in the pane');
     expect(cont.cwd).toBe(proj);
     // The pane's shell is the same, and the continuation is its child.

@@ -98,6 +98,15 @@ describe('bindAgents', () => {
     // Once the other agent is gone, the one left in the directory is no guess.
     const alone = bind([olderNow, newer], [claudeA], [{ pid: 100, cwd: '/w', files: [] }], again);
     expect(alone.get('claude:old')).toMatchObject({ pid: 100, evidence: 'cwd', confidence: 0.55 });
+    // A binding by directory made while one agent ran becomes a guess when a second comes to the directory
+    // (it is not made sticky), and keeps its process.
+    const first = bind([newer], [claudeA], [{ pid: 100, cwd: '/w', files: [] }]);
+    expect(first.get('claude:new')).toMatchObject({ pid: 100, evidence: 'cwd' });
+    const second = bind([newer], [claudeA, claudeB], [{ pid: 100, cwd: '/w', files: [] }, { pid: 200, cwd: '/w', files: [] }], first);
+    expect(second.get('claude:new')).toMatchObject({ pid: 100, evidence: 'cwd-guess', confidence: 0.3 });
+    // And one whose process left the directory stays bound as it was.
+    const moved = bind([newer], [claudeA], [{ pid: 100, cwd: '/elsewhere', files: [] }], first);
+    expect(moved.get('claude:new')).toMatchObject({ pid: 100, evidence: 'cwd' });
   });
 });
 

@@ -67,7 +67,7 @@ const DESCRIPTIONS: Record<ToolName, { title: string; description: string }> = {
   terminate_session: {
     title: 'End a session or a process',
     description:
-      'End a session (`id`) or a process (`pid` with its `startTime` from list_processes; its descendants too unless tree is false): SIGTERM, graceSeconds, then SIGKILL, by identity. Refuses spmon itself, your own agent and its ancestors, PID 1, the pod session and system processes (unless force, when the server allows it). Needs control allowed.',
+      'End a session (`id`) or a process (`pid` with its `startTime` from list_processes; its descendants too unless tree is false): SIGTERM, graceSeconds, then SIGKILL, by identity. Refuses spmon itself, your own agent and its ancestors, PID 1, the pod session and system processes (unless force, when the server allows it). A supervised session (run:NAME) is stopped by the daemon, which is started when none runs (it takes over the sessions of one that died). Needs control allowed.',
   },
   request_termination: {
     title: 'Request a session\'s termination',

@@ -87,8 +87,9 @@ export interface BindInput {
 /**
  * Bind each log session to at most one process and each process to at most one
  * session, strongest evidence first: the log is open (0.9), an earlier binding of
- * the same (pid, start time) (0.7), same cwd and overlapping activity (0.55; 0.3
- * when more than one process of the tool is in that directory: a guess).
+ * the same (pid, start time) that the open log proved (0.7), same cwd and overlapping
+ * activity (0.55; 0.3 when more than one process of the tool is in that directory: a
+ * guess), and an earlier binding by directory, kept as it was.
  */
 export function bindAgents(input: BindInput): Map<string, Binding> {
   const slack = input.slackMs ?? 60_000;
@@ -117,8 +118,10 @@ export function bindAgents(input: BindInput): Map<string, Binding> {
     const key = `${log.tool}:${log.sessionId}`;
     if (out.has(key)) continue;
     const prev = input.previous.get(key);
-    // A guess is not made sticky (it would pass for 0.7): it is guessed again below, the same way while it can.
-    if (prev && prev.evidence !== 'cwd-guess' && byKey.has(prev.processKey) && !taken.has(prev.processKey)) bind(log, byKey.get(prev.processKey)!.p, 'sticky');
+    // Only what the open log proved sticks at 0.7. A binding by directory is made again below each time (the
+    // same way while it can), so a second agent that comes to the directory makes it a guess.
+    if (prev && (prev.evidence === 'open-log' || prev.evidence === 'sticky') && byKey.has(prev.processKey) && !taken.has(prev.processKey))
+      bind(log, byKey.get(prev.processKey)!.p, 'sticky');
   }
   // 3. Same project directory, active while the process lived: newest activity first.
   const open = input.logs
@@ -149,6 +152,14 @@ export function bindAgents(input: BindInput): Map<string, Binding> {
     }
     // Two agents of the tool in one directory: which is which is a guess (kept as it was, so it does not flip).
     if (best) bind(log, candidates > 1 ? (prevCandidate ?? best) : best, candidates > 1 ? 'cwd-guess' : 'cwd');
+  }
+  // 4. A binding by directory whose process has since left the directory (cd) stays as it was while it lives.
+  for (const log of input.logs) {
+    const key = `${log.tool}:${log.sessionId}`;
+    const prev = input.previous.get(key);
+    if (out.has(key) || !prev || (prev.evidence !== 'cwd' && prev.evidence !== 'cwd-guess')) continue;
+    const a = byKey.get(prev.processKey);
+    if (a && !taken.has(prev.processKey)) bind(log, a.p, prev.evidence);
   }
   return out;
 }
