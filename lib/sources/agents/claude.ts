@@ -231,7 +231,7 @@ export class ClaudeParser implements LineParser, SummaryParser {
 
   /**
    * An assistant record read around its content: the pairs of the record and of its message before the
-   * content array, and after it (`],"stop_reason":…` to the end: the message's scalars and usage object,
+   * content array, and after it (`],"stop_reason":...` to the end: the message's scalars and usage object,
    * then the record's last pairs), read from the bytes; the content's tool_use block from its first pairs.
    * The walk after the content closes exactly the message and the record only if that `]` closes the
    * content array. False when the line is not exactly so (then it is parsed whole).

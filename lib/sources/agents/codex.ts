@@ -99,7 +99,7 @@ export class CodexParser implements LineParser, SummaryParser {
   }
 
   /**
-   * A big line opening with {"timestamp":"…","type":"…","payload":{"type":"…": its time, and a tool call
+   * A big line opening with {"timestamp":"...","type":"...","payload":{"type":"...": its time, and a tool call
    * counted. True/false (malformed) when done here, null to parse it whole.
    */
   private skim(buf: Buffer, start: number, end: number): boolean | null {
