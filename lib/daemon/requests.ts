@@ -76,6 +76,25 @@ const IMMEDIATE_GRACE_MS = 3000;
 const HISTORY = 200;
 /** Between answering a request and acting on it. */
 const ANSWER_FIRST_MS = 1000;
+/** How long the tmux pane of an agent is looked for (a listing takes milliseconds; tmux may hang). */
+const PANE_LOOKUP_MS = 10_000;
+
+/** `p`'s value, or `fallback` once `ms` have passed without one. */
+function withTimeout<T>(p: Promise<T>, ms: number, fallback: T): Promise<T> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => resolve(fallback), ms);
+    p.then(
+      (v) => {
+        clearTimeout(timer);
+        resolve(v);
+      },
+      () => {
+        clearTimeout(timer);
+        resolve(fallback);
+      },
+    );
+  });
+}
 
 export interface RequestDeps {
   engine: Engine;
@@ -307,7 +326,9 @@ export class RequestProcessor {
     }
     // 2. Anywhere else: end the agent's tree here.
     const cwd = rec.target.cwd;
-    const pane = rec.continuationCommand ? await findPane(root, frame, this.d.env) : null;
+    // A tmux listing that does not answer within PANE_LOOKUP_MS leaves the continuation to a new supervised
+    // session: the request goes on (it never waits on tmux for ever).
+    const pane = rec.continuationCommand ? await withTimeout(findPane(root, frame, this.d.env), PANE_LOOKUP_MS, null) : null;
     const job = this.d.engine.terminator.terminateSet(members as TerminateTarget[], {
       label: rec.target.session ?? `tree of ${root.pid}`,
       stages,
