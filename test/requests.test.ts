@@ -4,6 +4,7 @@
 import { execFileSync, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
+import { DaemonClient } from '../lib/daemon/client';
 import { aliveAs, DaemonEnv, sleepMs, startTicksOf, stateOf, waitFor } from './helpers/daemon_env';
 import { claudeUsageLine, installFakeClaude, markers, startClaudeLog, waitForMarker } from './helpers/fake_agent';
 import { BIN } from './helpers/paths';
@@ -105,6 +106,18 @@ describe('by policy, at the critical level', () => {
       return x && x.pids.length > 0 ? x : null;
     });
     expect(guess.agent).toMatchObject({ evidence: 'cwd-guess', confidence: 0.3 });
+    // And the daemon's own engine, which the policy reads, has come to the same (it reads the agents' cwd on its own ticks).
+    await waitFor("the daemon's binding a guess too", async () => {
+      const c = await DaemonClient.connect(d.socket);
+      try {
+        const r = await c.request<{ session: { agent: { evidence: string | null } | null } }>('session', { id: `agent:claude:${SID}` });
+        return r.session.agent?.evidence === 'cwd-guess' || null;
+      } catch {
+        return null;
+      } finally {
+        c.close();
+      }
+    });
     context(log, 95, 1);
     const ev = await waitFor('the critical level seen', async () => (await d.events()).find((e) => e.kind === 'context-critical'));
     expect(ev.outcome).toMatch(/^not requested: which process runs it is a guess/);
