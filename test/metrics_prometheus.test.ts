@@ -13,7 +13,7 @@ import { freePort, get, makeCerts, TestCerts } from './helpers/metrics_http';
 import { MetricsTarget, startMetricsTarget } from './helpers/metrics_target';
 import { privateEnv, PrivateEnv } from './helpers/private_env';
 import { alertExprs, dashboardExprs, MONITORING_DOCS } from './helpers/monitoring_docs';
-import { subtreePids } from './helpers/proc_tree';
+import { subtreePids } from './helpers/subtree_pids';
 import { Prometheus, startPrometheus } from './helpers/prometheus';
 
 jest.setTimeout(180_000);
