@@ -168,7 +168,10 @@ sys.stdin.readline()
     const written = p.writeBytesPerSec! * ((t1 - t0) / 1000);
     expect(written).toBeGreaterThanOrEqual(8 * MiB - 1);
     expect(written).toBeLessThan(8 * MiB + 256 * 1024);
-    expect(p.readBytesPerSec).toBe(0);
+    // Reads are counted apart from writes: the writer read nothing itself, but the kernel may page in a
+    // little of python from storage while it runs (a cold page cache in CI), so this is bounded, not 0.
+    expect(p.readBytesPerSec).not.toBeNull();
+    expect(p.readBytesPerSec! * ((t1 - t0) / 1000)).toBeLessThan(1 * MiB);
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }

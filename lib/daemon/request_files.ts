@@ -153,8 +153,9 @@ export class RequestFiles {
       const files = fs
         .readdirSync(this.rejected)
         .filter((n) => !n.endsWith('.reason'))
-        .map((n) => ({ n, t: fs.statSync(path.join(this.rejected, n)).mtimeMs }))
-        .sort((a, b) => a.t - b.t);
+        .map((n) => ({ n, t: rejectedAt(path.join(this.rejected, n)) }))
+        // Oldest rejection first; within one millisecond, in the order a scan takes them (by name).
+        .sort((a, b) => a.t - b.t || (a.n < b.n ? -1 : a.n > b.n ? 1 : 0));
       for (const f of files.slice(0, Math.max(0, files.length - KEEP_REJECTED))) {
         fs.rmSync(path.join(this.rejected, f.n), { force: true });
         fs.rmSync(path.join(this.rejected, `${f.n}.reason`), { force: true });
@@ -162,5 +163,14 @@ export class RequestFiles {
     } catch {
       // Best effort.
     }
+  }
+}
+
+/** When a file was rejected: its .reason file's time (the file itself keeps its writer's mtime). */
+function rejectedAt(file: string): number {
+  try {
+    return fs.statSync(`${file}.reason`).mtimeMs;
+  } catch {
+    return fs.lstatSync(file).mtimeMs;
   }
 }
