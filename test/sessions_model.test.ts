@@ -104,6 +104,15 @@ describe('bindAgents', () => {
     expect(first.get('claude:new')).toMatchObject({ pid: 100, evidence: 'cwd' });
     const second = bind([newer], [claudeA, claudeB], [{ pid: 100, cwd: '/w', files: [] }, { pid: 200, cwd: '/w', files: [] }], first);
     expect(second.get('claude:new')).toMatchObject({ pid: 100, evidence: 'cwd-guess', confidence: 0.3 });
+    // A second agent not yet looked at (no cwd read: it came since the last tick) may be in the directory:
+    // the binding is a guess until its cwd is known, and is bound to the process known to be there.
+    const unseen = bind([newer], [claudeA, claudeB], [{ pid: 100, cwd: '/w', files: [] }], first);
+    expect(unseen.get('claude:new')).toMatchObject({ pid: 100, evidence: 'cwd-guess', confidence: 0.3 });
+    const elsewhere = bind([newer], [claudeA, claudeB], [{ pid: 100, cwd: '/w', files: [] }, { pid: 200, cwd: '/other', files: [] }], unseen);
+    expect(elsewhere.get('claude:new')).toMatchObject({ pid: 100, evidence: 'cwd', confidence: 0.55 });
+    // One looked at whose cwd cannot be read (another user's) is no rival.
+    const theirs = bind([newer], [claudeA, claudeB], [{ pid: 100, cwd: '/w', files: [] }, { pid: 200, cwd: null, files: null }], first);
+    expect(theirs.get('claude:new')).toMatchObject({ pid: 100, evidence: 'cwd' });
     // And one whose process left the directory stays bound as it was.
     const moved = bind([newer], [claudeA], [{ pid: 100, cwd: '/elsewhere', files: [] }], first);
     expect(moved.get('claude:new')).toMatchObject({ pid: 100, evidence: 'cwd' });

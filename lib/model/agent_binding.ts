@@ -88,8 +88,8 @@ export interface BindInput {
  * Bind each log session to at most one process and each process to at most one
  * session, strongest evidence first: the log is open (0.9), an earlier binding of
  * the same (pid, start time) that the open log proved (0.7), same cwd and overlapping
- * activity (0.55; 0.3 when more than one process of the tool is in that directory: a
- * guess), and an earlier binding by directory, kept as it was.
+ * activity (0.55; 0.3 when more than one process of the tool is, or may be, in that
+ * directory: a guess), and an earlier binding by directory, kept as it was.
  */
 export function bindAgents(input: BindInput): Map<string, Binding> {
   const slack = input.slackMs ?? 60_000;
@@ -138,12 +138,19 @@ export function bindAgents(input: BindInput): Map<string, Binding> {
     let prevCandidate: ProcessStat | null = null;
     for (const a of input.agents) {
       if (a.tool !== log.tool || !left.has(a.p.key)) continue;
-      const cwd = input.files.get(a.p.pid)?.cwd ?? null;
+      const start = a.p.startTime;
+      if (start !== null && log.lastActivityMs !== null && log.lastActivityMs < start - slack) continue;
+      const files = input.files.get(a.p.pid);
+      // Not looked at yet (it came since the last tick): it may be in the directory, so it is a rival, but
+      // never the one bound. (Looked at and unreadable, another user's, is no rival: cwd null.)
+      if (files === undefined) {
+        candidates++;
+        continue;
+      }
+      const cwd = files.cwd;
       if (cwd === null) continue;
       const sameProject = log.tool === 'gemini' && log.projectHash ? sha256Hex(cwd) === log.projectHash : log.cwd !== null && cwd === log.cwd;
       if (!sameProject) continue;
-      const start = a.p.startTime;
-      if (start !== null && log.lastActivityMs !== null && log.lastActivityMs < start - slack) continue;
       candidates++;
       if (taken.has(a.p.key)) continue;
       if (prev?.processKey === a.p.key) prevCandidate = a.p;
