@@ -430,6 +430,35 @@ describe('the daemon itself', () => {
     expect(fs.existsSync(d.socket)).toBe(false);
   });
 
+  test('daemon --stop: every session by its own policy, then the daemon, and it returns once all is gone', async () => {
+    await run(['--name', 'a', '--', 'sleep', '300']);
+    await run(['--name', 'b', '--stop-signal', 'INT', '--', 'bash', '-c', 'trap "exit 0" INT; while :; do sleep 0.1; done']);
+    const a = await waitFor('a', async () => (await session('run:a')).pid);
+    const b = await waitFor('b', async () => (await session('run:b')).pid);
+    const sa = startTicksOf(a);
+    const sb = startTicksOf(b);
+    const daemon = d.daemonPid()!;
+    const daemonTicks = startTicksOf(daemon);
+    const r = await d.cli(['daemon', '--stop']);
+    expect(r).toMatchObject({ code: 0, stdout: `spmon daemon pid ${daemon} stopped (2 supervised sessions ended)\n` });
+    expect(r.stderr).toMatch(/stopping 2 supervised sessions/);
+    // When it returns, the sessions are gone, and the daemon with its socket.
+    expect(aliveAs(a, sa)).toBe(false);
+    expect(aliveAs(b, sb)).toBe(false);
+    expect(fs.existsSync(d.socket)).toBe(false);
+    await waitFor('the daemon process gone', () => !aliveAs(daemon, daemonTicks));
+    const recs = d.records();
+    expect(recs.find((x) => x.name === 'a')!.state).toBe('exited');
+    expect(recs.find((x) => x.name === 'b')!.state).toBe('exited');
+    // None running: exit 3, as status says; --stop with a start option is a usage error.
+    const none = await d.cli(['daemon', '--stop']);
+    expect(none.code).toBe(3);
+    expect(none.stderr).toMatch(/no spmon daemon running/);
+    const both = await d.cli(['daemon', '--stop', '--detach']);
+    expect(both.code).toBe(2);
+    expect(both.stderr).toMatch(/--stop goes alone/);
+  });
+
   test('a child subreaper: an orphaned grandchild that exits is reaped, no zombie stays', async () => {
     // The grandchild outlives its parent (re-parented to the daemon), then exits.
     await run(['--name', 'orphan', '--', 'bash', '-c', '(sleep 0.5; exit 0) & disown; exit 0']);

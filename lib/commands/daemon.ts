@@ -2,10 +2,10 @@
 import type * as childProcess from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import { DaemonClient, NoDaemonError, selfCommand } from '../daemon/client';
+import { DaemonClient, liveLockHolder, NoDaemonError, selfCommand } from '../daemon/client';
 import { PathError, privateDir, stateDir } from '../daemon/paths';
 import { CommandDef, RunContext, UsageError } from './command';
-import { SOCKET_OPTION, socketOf } from './daemon_client';
+import { SOCKET_OPTION, socketOf, withDaemon } from './daemon_client';
 
 async function detach(ctx: RunContext, socketPath: string): Promise<number> {
   const dir = stateDir(ctx.io.env);
@@ -48,17 +48,42 @@ async function detach(ctx: RunContext, socketPath: string): Promise<number> {
   return 1;
 }
 
+/**
+ * `--stop`: ask the daemon to stop as SIGTERM would (every supervised session by its own policy, then
+ * itself) and wait until it has: its lock released and its process gone (by pid and start time).
+ */
+function stopDaemon(ctx: RunContext, socketPath: string): Promise<number> {
+  return withDaemon(ctx, async (c) => {
+    const holder = liveLockHolder(`${socketPath}.lock`);
+    const r = await c.request<{ pid: number; stopping: number }>('shutdown');
+    if (r.stopping > 0) ctx.io.stderr.write(`spmon: stopping ${r.stopping} supervised session${r.stopping === 1 ? '' : 's'} (each by its stop signal and grace), then the daemon (pid ${r.pid})\n`);
+    for (;;) {
+      const now = liveLockHolder(`${socketPath}.lock`);
+      if (!now || !holder || now.pid !== holder.pid || now.startTicks !== holder.startTicks) break;
+      await new Promise((res) => setTimeout(res, 100));
+    }
+    ctx.io.stdout.write(`spmon daemon pid ${r.pid} stopped${r.stopping > 0 ? ` (${r.stopping} supervised session${r.stopping === 1 ? '' : 's'} ended)` : ''}\n`);
+    return 0;
+  });
+}
+
 export const daemonCommand: CommandDef = {
   name: 'daemon',
   description: 'run the daemon: supervised sessions (spmon run), one engine for every client, the control API on a Unix socket',
   options: [
     SOCKET_OPTION,
     { flags: '--detach', description: 'start it in the background and return once it answers' },
+    { flags: '--stop', description: 'stop the running daemon as SIGTERM does (every supervised session by its own policy, then the daemon) and wait until it has (exit 3 if none runs)' },
     { flags: '--metrics [address]', description: 'serve Prometheus/OpenMetrics on GET /metrics (default address 127.0.0.1:9464; loopback unless an address says otherwise)' },
     { flags: '--web-config <file>', description: "exporter-toolkit web config for --metrics: basic_auth_users (bcrypt), tls_server_config" },
   ],
   async run(ctx) {
     const socketPath = socketOf(ctx);
+    if (ctx.opts.stop === true) {
+      const other = ['detach', 'metrics', 'webConfig'].find((k) => ctx.opts[k] !== undefined);
+      if (other) throw new UsageError(`--stop goes alone (not with --${other === 'webConfig' ? 'web-config' : other})`);
+      return stopDaemon(ctx, socketPath);
+    }
     if (ctx.opts.detach === true) return detach(ctx, socketPath);
     const log = (m: string) => ctx.io.stderr.write(`${new Date().toISOString()} spmon daemon: ${m}\n`);
     const metrics = ctx.opts.metrics === undefined ? null : { address: ctx.opts.metrics === true ? '127.0.0.1:9464' : String(ctx.opts.metrics), webConfigFile: ctx.opts.webConfig as string | undefined };
@@ -98,6 +123,8 @@ export const daemonCommand: CommandDef = {
       };
       process.once('SIGTERM', onSignal);
       process.once('SIGINT', onSignal);
+      // Stopped through the API (spmon daemon --stop).
+      void daemon.stopped.then(() => resolve(0));
       // A daemon outlives the terminal that started it.
       process.on('SIGHUP', () => undefined);
     });

@@ -38,6 +38,8 @@ export interface RunningDaemon {
   /** Seconds between ticks. */
   intervalSec: number;
   stop(): Promise<void>;
+  /** Resolves once the daemon has stopped, whoever asked (a signal, the `shutdown` method). */
+  stopped: Promise<void>;
 }
 
 /**
@@ -123,7 +125,9 @@ export async function startDaemon(settings: Settings, o: DaemonOptions): Promise
     });
     const startedAt = Date.now();
     const intervalSec = Math.max(0.1, settings.interval);
-    const daemon: RunningDaemon = { engine, supervisor, events, requests, startedAt, socketPath: o.socketPath, intervalSec, stop: async () => undefined };
+    let markStopped!: () => void;
+    const stopped = new Promise<void>((resolve) => (markStopped = resolve));
+    const daemon: RunningDaemon = { engine, supervisor, events, requests, startedAt, socketPath: o.socketPath, intervalSec, stop: async () => undefined, stopped };
     const server = await startControlServer(o.socketPath, apiHandlers(daemon, { version: version() }), o.log);
     // Answer first, then tick (the first tick reads every smaps_rollup, which takes a while on a full host).
     engine.start(intervalSec * 1000, (err) => o.log(`tick failed: ${err.message}`));
@@ -157,6 +161,7 @@ export async function startDaemon(settings: Settings, o: DaemonOptions): Promise
         await server.close();
         await engine.close();
         releaseLock();
+        markStopped();
       })();
       return stopping;
     };

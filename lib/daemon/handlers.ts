@@ -123,6 +123,13 @@ export function apiHandlers(d: RunningDaemon, info: { version: string }): Record
       sessions: { total: d.supervisor.list().length, byState: counts() },
       ticks: { count: d.engine.ticks.count, cpuMs: Math.round(d.engine.ticks.cpuMs * 10) / 10 },
     }),
+    // Stop the daemon as SIGTERM does: every supervised session by its own policy, then the daemon. The
+    // answer goes out first; the connection closes when the daemon has stopped.
+    shutdown: () => {
+      const live = d.supervisor.list().filter((r) => runIsLive(r.state)).length;
+      setTimeout(() => void d.stop(), 0);
+      return { pid: process.pid, stopping: live };
+    },
     run: async (p) => {
       const env = p.env;
       if (env !== undefined && (typeof env !== 'object' || env === null || Array.isArray(env))) throw new ApiError('bad-request', '"env" must be an object of strings');
