@@ -122,16 +122,17 @@ export async function main(argv: string[], given: CliIo = { stdout: process.stdo
   const { command } = parsed;
   const warn = (m: string) => io.stderr.write(`spmon: ${m}\n`);
   let settings: Settings;
+  const file = configFilePath(io.env);
+  const reloadSettings = () => resolveSettings(settingFlags(parsed), io.env, readConfigFile(file, warn), file, warn);
   try {
-    const file = configFilePath(io.env);
-    settings = resolveSettings(settingFlags(parsed), io.env, readConfigFile(file, warn), file, warn);
+    settings = reloadSettings();
   } catch (err) {
     io.stderr.write(`spmon: ${(err as Error).message}\n`);
     return command.usageExit ?? EXIT_USAGE;
   }
   const columns = io.stdout.isTTY && io.stdout.columns ? io.stdout.columns : 120;
   try {
-    return await command.run({ io, settings, opts: parsed.opts, args: parsed.args, columns });
+    return await command.run({ io, settings, opts: parsed.opts, args: parsed.args, columns, reloadSettings });
   } catch (err) {
     io.stderr.write(`spmon: ${(err as Error).message}\n`);
     if (err instanceof UsageError || err instanceof ConfigError) return command.usageExit ?? EXIT_USAGE;

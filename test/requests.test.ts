@@ -91,6 +91,38 @@ describe('by policy, at the critical level', () => {
     expect((await d.ps()).find((x) => x.id === 'run:agent')!.restarts).toBe(1);
   });
 
+  test('a policy changed while the daemon runs applies at once, without a restart; a malformed config file on SIGHUP keeps the one it had', async () => {
+    d.writeConfig({ agents: { gracefulWaitSec: 5 } });
+    // No daemon yet: written, and the next daemon reads it.
+    const early = await d.cli(['policy', '--warning', 'notify']);
+    expect(early).toMatchObject({ code: 0, stderr: '' });
+    expect(early.stdout).toMatch(/; no daemon runs; one started later reads it\n$/);
+    const log = startClaudeLog(d.pe.home, proj, SID);
+    expect((await d.cli(['run', '--name', 'agent', '--cwd', proj, '--env', `FAKE_CLAUDE_LOG=${log}`, '--', 'claude'])).code).toBe(0);
+    const first = await waitForMarker(marks, started([]), 'the agent');
+    await agentBound(first.pid);
+    const daemon = d.daemonPid()!;
+    const daemonTicks = startTicksOf(daemon);
+    // A config file broken meanwhile: SIGHUP says so in the daemon's log, and the daemon goes on.
+    const file = path.join(d.config, 'spmon', 'config.json');
+    const good = fs.readFileSync(file, 'utf8');
+    fs.writeFileSync(file, '{"agents": ');
+    process.kill(daemon, 'SIGHUP');
+    const daemonLog = path.join(d.state, 'spmon', 'daemon.log');
+    await waitFor('the SIGHUP logged', () => /SIGHUP: the config file was not applied \(the policy stays as it was\)/.test(fs.readFileSync(daemonLog, 'utf8')));
+    expect(aliveAs(daemon, daemonTicks)).toBe(true);
+    fs.writeFileSync(file, good);
+    // The default (notify) would not end the agent: the change, applied by the running daemon, does.
+    const change = await d.cli(['policy', '--critical', 'request']);
+    expect(change).toMatchObject({ code: 0, stderr: '' });
+    expect(change.stdout).toMatch(new RegExp(`; the daemon \\(pid ${daemon}\\) applies it now\n$`));
+    context(log, 95, 1);
+    await waitForMarker(marks, (m) => m.event === 'sigint' && m.pid === first.pid, 'SIGINT to the agent');
+    await waitForMarker(marks, started(['--resume', SID]), 'the continuation');
+    expect(aliveAs(daemon, daemonTicks)).toBe(true);
+    expect(d.daemonPid()).toBe(daemon);
+  });
+
   test('two agents in one directory, the log held open by neither: the binding is a guess, and the policy does not act on it', async () => {
     d.writeConfig({ agents: { policy: { critical: 'request' }, gracefulWaitSec: 2 } });
     const log = startClaudeLog(d.pe.home, proj, SID);

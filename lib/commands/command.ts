@@ -26,6 +26,8 @@ export interface RunContext {
   args: string[];
   /** Width of tables: the terminal's, else 120. */
   columns: number;
+  /** The settings again, with the config file read afresh (same flags and environment); throws ConfigError. */
+  reloadSettings?: () => Settings;
 }
 
 export interface CommandDef {

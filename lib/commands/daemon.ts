@@ -94,7 +94,7 @@ export const daemonCommand: CommandDef = {
       // evaluates them at its start.
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       const { startDaemon } = require('../daemon/daemon') as typeof import('../daemon/daemon');
-      daemon = await startDaemon(ctx.settings, { socketPath, env: ctx.io.env, log, metrics });
+      daemon = await startDaemon(ctx.settings, { socketPath, env: ctx.io.env, log, metrics, reloadSettings: ctx.reloadSettings });
     } catch (err) {
       if (err instanceof NoDaemonError || err instanceof PathError) {
         ctx.io.stderr.write(`spmon: ${err.message}\n`);
@@ -125,8 +125,14 @@ export const daemonCommand: CommandDef = {
       process.once('SIGINT', onSignal);
       // Stopped through the API (spmon daemon --stop).
       void daemon.stopped.then(() => resolve(0));
-      // A daemon outlives the terminal that started it.
-      process.on('SIGHUP', () => undefined);
+      // A daemon outlives the terminal that started it; SIGHUP reads the config file's agent policy again.
+      process.on('SIGHUP', () => {
+        try {
+          if (!daemon.reload().changed) log('SIGHUP: the agent policy is as it was');
+        } catch (err) {
+          log(`SIGHUP: the config file was not applied (the policy stays as it was): ${(err as Error).message}`);
+        }
+      });
     });
   },
 };

@@ -5,7 +5,9 @@ import * as path from 'path';
 import { resolveSettings } from '../config';
 import { configFilePath, readConfigFile } from '../sources/config_file';
 import { sanitizeOutput, toSafeJson } from '../view/sanitize';
+import { DaemonClient, NoDaemonError } from '../daemon/client';
 import { CommandDef, UsageError } from './command';
+import { SOCKET_OPTION, socketOf } from './daemon_client';
 
 const ACTIONS = ['none', 'notify', 'request'];
 const TOOLS = ['claude', 'codex', 'gemini'];
@@ -19,13 +21,15 @@ export const policyCommand: CommandDef = {
     { flags: '--warning <action>', description: 'at 80 %: notify | request | none' },
     { flags: '--critical <action>', description: 'at 90 %: notify | request | none' },
     { flags: '--json', description: 'print the policy as JSON' },
+    SOCKET_OPTION,
   ],
   helpAfter: `
 Examples:
   spmon policy                                   the policy now (defaults, config file, SPMON_AGENTS)
   spmon policy --critical request                every agent: at 90 %, end it and continue it
   spmon policy --tool claude --warning notify --critical request
-The daemon applies it (restart it after a change); spmon hook claude applies it on every hook call.`,
+A change is written to the config file, and a running daemon applies it at once (as on SIGHUP);
+spmon hook claude applies it on every hook call.`,
   async run(ctx) {
     const o = ctx.opts;
     const change = o.warning !== undefined || o.critical !== undefined;
@@ -67,12 +71,33 @@ The daemon applies it (restart it after a change); spmon hook claude applies it 
     agents.policy = policy;
     conf.agents = agents;
     // Checked as the settings would read it, before anything is written.
-    resolveSettings({}, {}, conf, file);
+    const wanted = resolveSettings({}, {}, conf, file).agents;
     fs.mkdirSync(path.dirname(file), { recursive: true });
     const tmp = `${file}.${process.pid}.tmp`;
     fs.writeFileSync(tmp, JSON.stringify(conf, null, 2) + '\n', { mode: 0o600 });
     fs.renameSync(tmp, file);
-    ctx.io.stdout.write(`written to ${file}; restart the daemon for it to apply there\n`);
+    // A running daemon reads it again at once (a restart would stop its supervised sessions); none: the next one reads it.
+    let applied = 'no daemon runs; one started later reads it';
+    try {
+      const c = await DaemonClient.connect(socketOf(ctx), 1000);
+      try {
+        const st = await c.request<{ pid: number }>('status');
+        const r = await c.request<{ agents: unknown }>('reload');
+        applied =
+          JSON.stringify(r.agents) === JSON.stringify(wanted)
+            ? `the daemon (pid ${st.pid}) applies it now`
+            : `the daemon (pid ${st.pid}) keeps its own policy: it was started with --agents or SPMON_AGENTS, which come before the config file`;
+      } finally {
+        c.close();
+      }
+    } catch (err) {
+      if (!(err instanceof NoDaemonError)) {
+        ctx.io.stdout.write(`written to ${file}\n`);
+        ctx.io.stderr.write(`spmon: the running daemon did not take it: ${(err as Error).message}\n`);
+        return 1;
+      }
+    }
+    ctx.io.stdout.write(`written to ${file}; ${applied}\n`);
     return 0;
   },
 };

@@ -3,7 +3,7 @@
 // SIGTERM or SIGINT stop every session by its own policy, then the daemon.
 import * as fs from 'fs';
 import * as path from 'path';
-import type { Settings } from '../config';
+import { ConfigError, type Settings } from '../config';
 import { Engine } from '../engine/engine';
 import { runProvider } from '../model/sessions';
 import { processStartTicks, setChildSubreaper } from '../native';
@@ -26,6 +26,8 @@ export interface DaemonOptions {
   log: (message: string) => void;
   /** Serve /metrics (lib/metrics, loaded only then). */
   metrics?: { address: string; webConfigFile?: string } | null;
+  /** The settings with the config file read afresh (for `reload` and SIGHUP); throws ConfigError. */
+  reloadSettings?: () => Settings;
 }
 
 export interface RunningDaemon {
@@ -38,6 +40,11 @@ export interface RunningDaemon {
   /** Seconds between ticks. */
   intervalSec: number;
   stop(): Promise<void>;
+  /**
+   * Read the config file again and apply its agent policy (the `agents` section: policy, continuations,
+   * waits); the rest takes a restart. Throws ConfigError and keeps the policy it had.
+   */
+  reload(): { agents: Settings['agents']; changed: boolean };
   /** Resolves once the daemon has stopped, whoever asked (a signal, the `shutdown` method). */
   stopped: Promise<void>;
 }
@@ -127,7 +134,16 @@ export async function startDaemon(settings: Settings, o: DaemonOptions): Promise
     const intervalSec = Math.max(0.1, settings.interval);
     let markStopped!: () => void;
     const stopped = new Promise<void>((resolve) => (markStopped = resolve));
-    const daemon: RunningDaemon = { engine, supervisor, events, requests, startedAt, socketPath: o.socketPath, intervalSec, stop: async () => undefined, stopped };
+    const reload = () => {
+      if (!o.reloadSettings) throw new ConfigError('this daemon was started without a config file to read again');
+      const fresh = o.reloadSettings();
+      const changed = JSON.stringify(fresh.agents) !== JSON.stringify(settings.agents);
+      // The policy watcher and the requests read settings.agents at each use.
+      settings.agents = fresh.agents;
+      if (changed) o.log('agent policy reloaded from the config file');
+      return { agents: settings.agents, changed };
+    };
+    const daemon: RunningDaemon = { engine, supervisor, events, requests, startedAt, socketPath: o.socketPath, intervalSec, stop: async () => undefined, stopped, reload };
     const server = await startControlServer(o.socketPath, apiHandlers(daemon, { version: version() }), o.log);
     // Answer first, then tick (the first tick reads every smaps_rollup, which takes a while on a full host).
     engine.start(intervalSec * 1000, (err) => o.log(`tick failed: ${err.message}`));

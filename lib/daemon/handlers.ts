@@ -123,6 +123,14 @@ export function apiHandlers(d: RunningDaemon, info: { version: string }): Record
       sessions: { total: d.supervisor.list().length, byState: counts() },
       ticks: { count: d.engine.ticks.count, cpuMs: Math.round(d.engine.ticks.cpuMs * 10) / 10 },
     }),
+    // The config file's agent policy, read again (spmon policy asks after writing it); a bad file keeps the old one.
+    reload: () => {
+      try {
+        return d.reload();
+      } catch (err) {
+        throw new ApiError('bad-request', `the config file was not applied: ${(err as Error).message}`);
+      }
+    },
     // Stop the daemon as SIGTERM does: every supervised session by its own policy, then the daemon. The
     // answer goes out first; the connection closes when the daemon has stopped.
     shutdown: () => {
