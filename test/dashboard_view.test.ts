@@ -413,6 +413,15 @@ describe('the detail pane words', () => {
     expect(all).not.toContain('-%');
     expect(all).toMatch(/CPU -/);
   });
+
+  test('a session whose members\' USS is not all known says so beside its sums; one that is all known does not', () => {
+    const a = proc(5, { ussBytes: 1024 * 1024 });
+    const b = proc(6, { ussBytes: null, pssBytes: null, memoryDenied: true });
+    const text = (x: ReturnType<typeof sessionOf>, ps: ReturnType<typeof proc>[]) =>
+      sessionDetail(x, { snap: snapshot(ps), history: undefined, detail: null, clean: (t) => t, name: (q) => q.name }, 200, 9).lines.map(lineText).join('\n');
+    expect(text(sessionOf('tmux:s:$1', 'tmux', 'two', [a, b], {}), [a, b])).toMatch(/USS\/PSS of 1 of 2 not known .*of the rest/);
+    expect(text(sessionOf('tmux:s:$2', 'tmux', 'one', [a], {}), [a])).not.toMatch(/not known/);
+  });
 });
 
 describe('Ctrl-U in the filter and the search', () => {

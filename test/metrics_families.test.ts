@@ -63,6 +63,15 @@ describe('collectFamilies', () => {
     }
   });
 
+  test('a session whose members\' USS is not all known says how many are not, beside a USS summed over the rest', () => {
+    const ps = [proc(10, { ussBytes: 5 * MiB }), proc(11, { ussBytes: null, pssBytes: null, memoryDenied: true }), proc(12, { ussBytes: null, state: 'Z' }), proc(13, { ussBytes: null, kernelThread: true })];
+    const fams = collectFamilies(frame({ procs: ps, sessions: (q) => [sessionOf('tmux:default:$1', 'tmux', 'work', [q[0], q[1], q[2], q[3]]), sessionOf('tmux:default:$2', 'tmux', 'known', [q[0]])] }), OPTS);
+    // The zombie and the kernel thread have no memory of their own: only the unreadable one is unknown.
+    expect(series(fams, 'spmon_session_memory_unknown_processes')).toMatchObject({ 'kind=tmux,session=work': 1, 'kind=tmux,session=known': 0 });
+    expect(series(fams, 'spmon_session_memory_uss_bytes')['kind=tmux,session=work']).toBe(5 * MiB);
+    expect(fams.find((f) => f.name === 'spmon_session_memory_unknown_processes')!.help).toMatch(/sums of the rest/);
+  });
+
   test('cgroup series; no limit series when there is no limit; no cgroup series at all without a cgroup; unknown is no series, not 0', () => {
     const f = frame();
     let fams = collectFamilies(f, OPTS);

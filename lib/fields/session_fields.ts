@@ -22,6 +22,21 @@ export function sessionTotals(s: Session): SessionTotals {
 
 const SUMMED_VALUES = SUMMED_FIELDS.map((f) => f.value);
 
+const unknownCache = new WeakMap<Session, number>();
+
+/**
+ * Members whose USS is not known (smaps not readable, or not read yet), kernel threads and zombies aside
+ * (they have no memory of their own): the session's USS and PSS are sums of the rest, never silently.
+ */
+export function memoryUnknownOf(s: Session): number {
+  let n = unknownCache.get(s);
+  if (n !== undefined) return n;
+  n = 0;
+  for (const p of s.members) if (p.ussBytes === null && !p.kernelThread && p.state !== 'Z') n++;
+  unknownCache.set(s, n);
+  return n;
+}
+
 /**
  * One pass over the members summing every field, made from the field table: each field's value is called
  * from a call site of its own (one call site for all of them saw a dozen functions and ran at V8's
@@ -83,6 +98,8 @@ export const SESSION_FIELDS: readonly SessionField[] = [
     metric: { name: 'processes', help: 'Live processes in the session.' + OVERLAP } },
   { key: 'pids', column: null, unit: 'text', value: (s) => s.pids, json: 'pids', metric: null },
   ...summed,
+  { key: 'memoryUnknown', column: null, unit: 'int', value: (s) => memoryUnknownOf(s), json: 'memoryUnknown',
+    metric: { name: 'memory_unknown_processes', help: "Live processes in the session whose USS/PSS is not known (another user's or protected, or not read yet): the session's USS and PSS are sums of the rest." + OVERLAP } },
   { key: 'state', column: { header: 'State', width: 8, align: 'left', priority: 58 }, unit: 'text',
     value: (s) => (s.run ? s.run.state : undefined), json: null, metric: null },
   { key: 'restarts', column: null, unit: 'int', value: (s) => (s.run ? s.run.restarts : undefined), json: null, metric: null },

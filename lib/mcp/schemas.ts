@@ -89,6 +89,7 @@ export const sessionRow = z
     rssBytes: bytes.describe('a sum of RSS: double counts shared pages'),
     swapBytes: bytes,
     growthBytesPerMin: z.number().nullable(),
+    memoryUnknown: z.number().int().min(0).describe("members whose USS/PSS is not known (another user's or protected, or not read yet): ussBytes and pssBytes are sums of the rest"),
     lastActivity: time.nullable(),
     mine: z.boolean().describe("the session of the agent that started this server"),
     agent: agentInfo.nullable(),

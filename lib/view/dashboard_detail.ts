@@ -1,7 +1,7 @@
 // The dashboard's detail pane: the selected process (or session) in full, and its USS and CPU sparklines.
 // Pure: lines already cut to the pane's width, so nothing of them reaches past its frame.
 import type { Frame } from '../engine/frame';
-import { sessionTotals } from '../fields/session_fields';
+import { memoryUnknownOf, sessionTotals } from '../fields/session_fields';
 import { contextLevel } from '../model/context_level';
 import type { ProcessHistory, ProcessStat } from '../model/process_stat';
 import type { Session } from '../model/sessions';
@@ -126,6 +126,9 @@ export function sessionDetail(x: Session, inp: DetailInputs, width: number, heig
     seg('  ΣRSS ', 'dim'), seg(formatBytes(t.rssBytes)), seg(' (double counts shared pages)', 'dim'),
     seg('  CPU ', 'dim'), seg(`${formatPercent(t.cpuPercent)}%`),
   ]);
+  const unknown = memoryUnknownOf(x);
+  if (unknown > 0)
+    lines.push([seg(`USS/PSS of ${unknown} of ${x.pids.length} not known (another user's, protected, or not read yet): ΣUSS and ΣPSS are of the rest`, 'warn')]);
   const a = x.agent;
   if (a) {
     const tk = a.tokens;
