@@ -1,7 +1,7 @@
 // Agent sessions that end and continue themselves: termination requests by policy, from the CLI (inside the
 // agent's own tree, by pid, by session id), from request files; the continuation in the same supervised
 // session, in the same tmux pane, or a new one. A real daemon, a fake `claude` that holds its log open.
-import { execFileSync, spawnSync } from 'child_process';
+import { execFileSync, spawn, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { DaemonClient } from '../lib/daemon/client';
@@ -261,6 +261,29 @@ describe('spmon request-termination', () => {
     expect(refused.code).toBe(1);
     expect(refused.stdout).toBe('');
     expect(refused.stderr).toMatch(/^spmon: refused \(req-\d+-\S+\): /);
+  });
+});
+
+describe('request-termination of an ancestor of the one asking', () => {
+  test('a process above the asker\'s own session is refused (it would end the asker and all around it); nothing is signalled', async () => {
+    await d.cli(['daemon', '--detach']);
+    // sh (in no session) -> bash -> spmon request-termination --pid <the sh>: every process here is the test's own.
+    const cli = `${process.execPath} ${BIN}`;
+    const out = path.join(proj, 'out');
+    const child = spawn('sh', ['-c', `bash -c '${cli} request-termination --pid $PPID --reason manual > ${out} 2>&1; echo "rc=$?" >> ${out}'; exec sleep 30`], { env: d.env, stdio: 'ignore' });
+    const shStart = await waitFor('the sh', () => startTicksOf(child.pid!));
+    try {
+      const text = await waitFor('the answer', () => {
+        const t = fs.existsSync(out) ? fs.readFileSync(out, 'utf8') : '';
+        return /rc=\d+/.test(t) ? t : null;
+      });
+      expect(text).toMatch(new RegExp(`spmon: process ${child.pid} is an ancestor of the one asking: ending it would end the asker and all around it`));
+      expect(text).toMatch(/rc=1\n$/);
+      expect(aliveAs(child.pid!, shStart)).toBe(true);
+      expect((await d.events()).filter((e) => e.kind === 'request')).toEqual([]);
+    } finally {
+      child.kill('SIGKILL');
+    }
   });
 });
 

@@ -277,6 +277,16 @@ export class RequestProcessor {
     if (input.notAfterMs !== undefined && p.startTime !== null && p.startTime > input.notAfterMs)
       throw new ApiError('not-found', `process ${pid} started after the request was made: its pid was reused`);
     const own = ownSession(p.pid, frame.processes, sessions);
+    // A process above the asker's own session (its tmux server, its login shell): ending it would end the
+    // asker and everything around it. Its own session (an agent asking for itself by pid) is fine.
+    if (input.pid !== undefined && input.requesterPid !== undefined && input.pid !== input.requesterPid && isAncestor(frame.processes, p.pid, input.requesterPid)) {
+      const mine = ownSession(input.requesterPid, frame.processes, sessions);
+      if (!own || !mine || own.session.id !== mine.session.id)
+        throw new ApiError(
+          'refused',
+          `process ${p.pid} is an ancestor of the one asking${mine ? `, above its own session ${mine.session.id}` : ''}: ending it would end the asker and all around it (name a session with --session, or end it from the dashboard)`,
+        );
+    }
     if (own) return { session: own.session, members: own.session.members.slice() };
     if (input.pid === undefined) throw new ApiError('not-found', `process ${pid} (the one asking) is in no agent, supervised or tmux session`);
     // A process in no session: it and its descendants.
@@ -392,4 +402,15 @@ export class RequestProcessor {
       details: { id: rec.id, continuation: rec.continuation },
     });
   }
+}
+
+/** Whether `ancestor` is a strict ancestor of `pid` among `processes`. */
+function isAncestor(processes: readonly ProcessStat[], ancestor: number, pid: number): boolean {
+  const byPid = new Map(processes.map((p) => [p.pid, p]));
+  const seen = new Set<number>();
+  for (let p = byPid.get(pid); p && !seen.has(p.pid); p = byPid.get(p.ppid)) {
+    seen.add(p.pid);
+    if (p.ppid === ancestor) return true;
+  }
+  return false;
 }
