@@ -111,12 +111,26 @@ describe('messages that repeat what the user typed: no raw control character rea
     }
   });
 
-  test('policy for a session named with escape sequences: written, and listed with placeholders', async () => {
+  test('policy for a session named with escape sequences: refused with the name shown safely; one written by hand is listed with placeholders', async () => {
     const home = path.join(pe.home, 'policy-home');
     fs.mkdirSync(home);
-    const w = await runCli(['policy', '--session', `s${HOSTILE}`, '--critical', 'none'], { HOME: home });
-    expect(w.code).toBe(0);
-    const r = await runCli(['policy'], { HOME: home });
+    const conf = path.join(home, '.config', 'spmon', 'config.json');
+    for (const bad of [`s${HOSTILE}`, '', 'agent:vim:abc', 'agent:claude:', 'two words']) {
+      const w = await runCli(['policy', '--session', bad, '--critical', 'none'], { HOME: home, XDG_CONFIG_HOME: '' });
+      expect(w.code).toBe(2);
+      expect(w.stderr).toMatch(/^spmon: --session must be agent:<claude\|codex\|gemini>:<id> or the bare id/);
+      expect(w.stderr.replace(/\n/g, '')).not.toMatch(RAW_CONTROL);
+      expect(fs.existsSync(conf)).toBe(false);
+    }
+    for (const good of ['3f2a9c1e-0000-4000-8000-000000000001', 'agent:codex:rollout-2026.x_1']) {
+      const w = await runCli(['policy', '--session', good, '--critical', 'none'], { HOME: home, XDG_CONFIG_HOME: '' });
+      expect(w).toMatchObject({ code: 0, stderr: '' });
+    }
+    const written = JSON.parse(fs.readFileSync(conf, 'utf8'));
+    expect(Object.keys(written.agents.policy.sessions)).toEqual(['3f2a9c1e-0000-4000-8000-000000000001', 'agent:codex:rollout-2026.x_1']);
+    written.agents.policy.sessions[`s${HOSTILE}`] = { critical: 'none' };
+    fs.writeFileSync(conf, JSON.stringify(written));
+    const r = await runCli(['policy'], { HOME: home, XDG_CONFIG_HOME: '' });
     expect(r.code).toBe(0);
     expect(r.stdout.replace(/\n/g, '')).not.toMatch(RAW_CONTROL);
     expect(r.stdout).toContain('s\u241b]0;pwn\u2407\u241b[2Jx\ufffd: warning');
