@@ -157,6 +157,47 @@ describe('by policy, at the critical level', () => {
     expect((await d.events()).some((e) => e.kind === 'request')).toBe(false);
     for (const a of agents) expect(aliveAs(a.pid, startTicksOf(a.pid))).toBe(true);
     expect(markers(marks).some((m) => m.event === 'sigint')).toBe(false);
+    // One of the two goes: the one left is alone in the directory, but nothing proves it wrote the log
+    // (it was a guess when the level was reached), so the policy still does not act.
+    const [one] = agents;
+    const oneTicks = startTicksOf(one.pid);
+    expect((await d.cli(['stop', 'two'])).code).toBe(0);
+    await waitFor("the daemon's binding no guess now", async () => {
+      const c = await DaemonClient.connect(d.socket);
+      try {
+        const r = await c.request<{ session: { agent: { evidence: string | null } | null } }>('session', { id: `agent:claude:${SID}` });
+        return r.session.agent?.evidence === 'cwd' || null;
+      } catch {
+        return null;
+      } finally {
+        c.close();
+      }
+    });
+    await sleepMs(2500);
+    expect((await d.events()).some((e) => e.kind === 'request')).toBe(false);
+    expect(aliveAs(one.pid, oneTicks)).toBe(true);
+  });
+
+  test('an agent already at the critical level when the daemon starts: requested once the daemon has bound it, not taken as handled before', async () => {
+    d.writeConfig({ agents: { policy: { critical: 'request' }, gracefulWaitSec: 5 } });
+    const log = startClaudeLog(d.pe.home, proj, SID);
+    context(log, 95, 1);
+    // The agent runs outside any spmon session (a child of this test), holding its log open.
+    const agent = spawn(path.join(bin, 'claude'), [], { cwd: proj, env: { ...d.env, FAKE_CLAUDE_LOG: log }, stdio: 'ignore' });
+    try {
+      const first = await waitForMarker(marks, started([]), 'the agent');
+      expect(first.pid).toBe(agent.pid);
+      expect((await d.cli(['daemon', '--detach'])).code).toBe(0);
+      await waitForMarker(marks, (m) => m.event === 'sigint' && m.pid === first.pid, 'SIGINT to the agent').catch(async (err: Error) => {
+        throw new Error(`${err.message}\nevents: ${JSON.stringify(await d.events())}`);
+      });
+      const cont = await waitForMarker(marks, started(['--resume', SID]), 'the continuation');
+      expect(cont.cwd).toBe(proj);
+      const critical = (await d.events()).filter((e) => e.kind === 'context-critical');
+      expect(critical[critical.length - 1].outcome).toMatch(/^requested req-/);
+    } finally {
+      agent.kill('SIGKILL');
+    }
   });
 
   test('an agent that ignores SIGINT is ended by SIGTERM after the graceful wait', async () => {

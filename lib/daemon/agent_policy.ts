@@ -5,7 +5,7 @@
 // continued session that is still full does not loop.
 import type { AgentPolicy, AgentsSettings, LevelAction } from '../config';
 import type { Frame } from '../engine/frame';
-import { ACT_CONFIDENCE } from '../model/agent_binding';
+import { ACT_CONFIDENCE, CONFIDENCE } from '../model/agent_binding';
 import { contextLevel, ContextLevel } from '../model/context_level';
 import type { Session } from '../model/sessions';
 import type { EventLog } from './events';
@@ -20,8 +20,10 @@ export function policyFor(agents: AgentsSettings, s: Pick<Session, 'id'> & { age
 }
 
 export class AgentPolicyWatcher {
-  /** The level each agent session was last seen at. */
+  /** The level each agent session was last seen at (and handled). */
   private readonly seen = new Map<string, ContextLevel>();
+  /** Sessions at a level the policy would request on but cannot yet (no process bound, or a guess): said once. */
+  private readonly waiting = new Map<string, { level: ContextLevel; guess: boolean }>();
 
   constructor(
     private readonly requests: RequestProcessor,
@@ -36,23 +38,46 @@ export class AgentPolicyWatcher {
       const level = contextLevel(s.agent.contextPercent);
       if (level === null) continue;
       const before = this.seen.get(s.id) ?? 'ok';
-      this.seen.set(s.id, level);
       // Acts on reaching a level (or first seeing a session already there); ok again resets it.
-      if (level === 'ok' || level === before || (before === 'critical' && level === 'warn')) continue;
+      if (level === 'ok' || level === before || (before === 'critical' && level === 'warn')) {
+        this.seen.set(s.id, level);
+        this.waiting.delete(s.id);
+        continue;
+      }
       const name = level === 'critical' ? 'critical' : 'warning';
       const action = policyFor(this.agents(), s as never, name);
       const pct = Math.round((s.agent.contextPercent ?? 0) * 10) / 10;
-      if (action === 'none') continue;
-      if (action === 'notify' || s.pids.length === 0) {
-        this.events.add(`context-${name}`, s.id, { reason: `context ${pct} %`, outcome: action === 'notify' ? 'notified' : 'not running', details: { contextPercent: pct, tool: s.agent.tool, model: s.agent.model } });
+      if (action === 'none' || action === 'notify') {
+        this.seen.set(s.id, level);
+        this.waiting.delete(s.id);
+        if (action === 'notify')
+          this.events.add(`context-${name}`, s.id, { reason: `context ${pct} %`, outcome: s.pids.length === 0 ? 'not running' : 'notified', details: { contextPercent: pct, tool: s.agent.tool, model: s.agent.model } });
         continue;
       }
-      // A policy signals only the process it knows runs the session, never a guess between two agents.
-      if ((s.agent.confidence ?? 0) < ACT_CONFIDENCE) {
-        const why = `not requested: which process runs it is a guess (${s.agent.evidence ?? 'no evidence'}: more than one ${s.agent.tool} in its directory); end it by hand`;
-        this.events.add(`context-${name}`, s.id, { reason: `context ${pct} %`, outcome: why, details: { contextPercent: pct, confidence: s.agent.confidence } });
+      // A policy signals only the process it knows runs the session: not before one is bound to it (an agent
+      // that just started, a daemon in its first ticks), never a guess between two agents. Until then the
+      // level is not taken as handled: it is acted on when the process is known, and said once meanwhile.
+      // One that was a guess at the crossing needs proof (the open log) before it is acted on: the one left
+      // in the directory after the other went is not known to be the one that wrote the log.
+      const wasGuess = this.waiting.get(s.id)?.guess === true;
+      const confidence = s.agent.confidence ?? 0;
+      const why =
+        s.pids.length === 0
+          ? 'no running process is bound to it yet; requested once one is'
+          : confidence < ACT_CONFIDENCE || (wasGuess && confidence < CONFIDENCE.sticky)
+            ? `which process runs it ${confidence < ACT_CONFIDENCE ? 'is' : 'was'} a guess (more than one ${s.agent.tool} in its directory); requested only once its open log proves which, else end it by hand`
+            : null;
+      if (why !== null) {
+        const w = this.waiting.get(s.id);
+        const guess = wasGuess || s.pids.length > 0;
+        if (w?.level !== level || w.guess !== guess) {
+          this.waiting.set(s.id, { level, guess });
+          this.events.add(`context-${name}`, s.id, { reason: `context ${pct} %`, outcome: `not requested: ${why}`, details: { contextPercent: pct, confidence: s.agent.confidence } });
+        }
         continue;
       }
+      this.seen.set(s.id, level);
+      this.waiting.delete(s.id);
       this.request(s, name, pct, frame);
     }
   }
