@@ -412,44 +412,43 @@ describe('the daemon itself', () => {
     fs.renameSync(`${d.socket}.moved`, d.socket);
   });
 
-  test('SIGTERM stops every session by its own policy, then the daemon', async () => {
+  /** Two sessions, one stopped by SIGTERM (the default), one by SIGINT (asked for): their pids and start times. */
+  async function twoStopPolicies() {
     await run(['--name', 'a', '--', 'sleep', '300']);
     await run(['--name', 'b', '--stop-signal', 'INT', '--', 'bash', '-c', 'trap "exit 0" INT; while :; do sleep 0.1; done']);
     const a = await waitFor('a', async () => (await session('run:a')).pid);
     const b = await waitFor('b', async () => (await session('run:b')).pid);
-    const sa = startTicksOf(a);
-    const sb = startTicksOf(b);
+    return { a, sa: startTicksOf(a), b, sb: startTicksOf(b) };
+  }
+
+  /** Both gone, each ended by its own stop signal (recorded as exited, not killed), and the socket too. */
+  function bothStopped(t: Awaited<ReturnType<typeof twoStopPolicies>>) {
+    expect(aliveAs(t.a, t.sa)).toBe(false);
+    expect(aliveAs(t.b, t.sb)).toBe(false);
+    const recs = d.records();
+    expect(recs.find((x) => x.name === 'a')!.state).toBe('exited');
+    expect(recs.find((x) => x.name === 'b')!.state).toBe('exited');
+    expect(fs.existsSync(d.socket)).toBe(false);
+  }
+
+  test('SIGTERM stops every session by its own policy, then the daemon', async () => {
+    const t = await twoStopPolicies();
     const daemon = d.daemonPid()!;
     process.kill(daemon, 'SIGTERM');
     await waitFor('the daemon gone', () => stateOf(daemon) === null || stateOf(daemon) === 'Z');
-    expect(aliveAs(a, sa)).toBe(false);
-    expect(aliveAs(b, sb)).toBe(false);
-    const recs = d.records();
-    expect(recs.find((r) => r.name === 'a')!.state).toBe('exited');
-    expect(recs.find((r) => r.name === 'b')!.state).toBe('exited');
-    expect(fs.existsSync(d.socket)).toBe(false);
+    bothStopped(t);
   });
 
   test('daemon --stop: every session by its own policy, then the daemon, and it returns once all is gone', async () => {
-    await run(['--name', 'a', '--', 'sleep', '300']);
-    await run(['--name', 'b', '--stop-signal', 'INT', '--', 'bash', '-c', 'trap "exit 0" INT; while :; do sleep 0.1; done']);
-    const a = await waitFor('a', async () => (await session('run:a')).pid);
-    const b = await waitFor('b', async () => (await session('run:b')).pid);
-    const sa = startTicksOf(a);
-    const sb = startTicksOf(b);
+    const t = await twoStopPolicies();
     const daemon = d.daemonPid()!;
     const daemonTicks = startTicksOf(daemon);
     const r = await d.cli(['daemon', '--stop']);
     expect(r).toMatchObject({ code: 0, stdout: `spmon daemon pid ${daemon} stopped (2 supervised sessions ended)\n` });
     expect(r.stderr).toMatch(/stopping 2 supervised sessions/);
     // When it returns, the sessions are gone, and the daemon with its socket.
-    expect(aliveAs(a, sa)).toBe(false);
-    expect(aliveAs(b, sb)).toBe(false);
-    expect(fs.existsSync(d.socket)).toBe(false);
+    bothStopped(t);
     await waitFor('the daemon process gone', () => !aliveAs(daemon, daemonTicks));
-    const recs = d.records();
-    expect(recs.find((x) => x.name === 'a')!.state).toBe('exited');
-    expect(recs.find((x) => x.name === 'b')!.state).toBe('exited');
     // None running: exit 3, as status says; --stop with a start option is a usage error.
     const none = await d.cli(['daemon', '--stop']);
     expect(none.code).toBe(3);

@@ -51,6 +51,19 @@ async function agentBound(pid: number): Promise<void> {
   });
 }
 
+/** How the daemon's own engine (which the policy reads) binds the agent session now; null: not bound or no answer. */
+async function daemonEvidence(): Promise<string | null> {
+  const c = await DaemonClient.connect(d.socket);
+  try {
+    const r = await c.request<{ session: { agent: { evidence: string | null } | null } }>('session', { id: `agent:claude:${SID}` });
+    return r.session.agent?.evidence ?? null;
+  } catch {
+    return null;
+  } finally {
+    c.close();
+  }
+}
+
 describe('by policy, at the critical level', () => {
   test('under spmon run: SIGINT ends the agent and its child, the continuation runs in the same supervised session and cwd; a second crossing does not loop', async () => {
     d.writeConfig({ agents: { policy: { critical: 'request' }, gracefulWaitSec: 5, cooldownSec: 600 } });
@@ -139,17 +152,7 @@ describe('by policy, at the critical level', () => {
     });
     expect(guess.agent).toMatchObject({ evidence: 'cwd-guess', confidence: 0.3 });
     // And the daemon's own engine, which the policy reads, has come to the same (it reads the agents' cwd on its own ticks).
-    await waitFor("the daemon's binding a guess too", async () => {
-      const c = await DaemonClient.connect(d.socket);
-      try {
-        const r = await c.request<{ session: { agent: { evidence: string | null } | null } }>('session', { id: `agent:claude:${SID}` });
-        return r.session.agent?.evidence === 'cwd-guess' || null;
-      } catch {
-        return null;
-      } finally {
-        c.close();
-      }
-    });
+    await waitFor("the daemon's binding a guess too", async () => (await daemonEvidence()) === 'cwd-guess' || null);
     context(log, 95, 1);
     const ev = await waitFor('the critical level seen', async () => (await d.events()).find((e) => e.kind === 'context-critical'));
     expect(ev.outcome).toMatch(/^not requested: which process runs it is a guess/);
@@ -162,17 +165,7 @@ describe('by policy, at the critical level', () => {
     const [one] = agents;
     const oneTicks = startTicksOf(one.pid);
     expect((await d.cli(['stop', 'two'])).code).toBe(0);
-    await waitFor("the daemon's binding no guess now", async () => {
-      const c = await DaemonClient.connect(d.socket);
-      try {
-        const r = await c.request<{ session: { agent: { evidence: string | null } | null } }>('session', { id: `agent:claude:${SID}` });
-        return r.session.agent?.evidence === 'cwd' || null;
-      } catch {
-        return null;
-      } finally {
-        c.close();
-      }
-    });
+    await waitFor("the daemon's binding no guess now", async () => (await daemonEvidence()) === 'cwd' || null);
     await sleepMs(2500);
     expect((await d.events()).some((e) => e.kind === 'request')).toBe(false);
     expect(aliveAs(one.pid, oneTicks)).toBe(true);
