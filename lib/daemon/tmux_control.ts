@@ -23,7 +23,9 @@ export async function findPane(root: ProcessStat, frame: Frame, env: NodeJS.Proc
   const byPid = new Map(frame.processes.map((p) => [p.pid, p]));
   const chain = new Set<number>();
   for (let p: ProcessStat | undefined = root; p && !chain.has(p.pid); p = byPid.get(p.ppid)) chain.add(p.pid);
-  const { panes } = await listTmuxPanes({ env });
+  // A one-off listing at request time, not a tick's: a loaded host gets longer than a tick's 1 s to answer
+  // (a pane missed here would send the continuation to a new supervised session instead).
+  const { panes } = await listTmuxPanes({ env, timeoutMs: 5000 });
   return panes.find((p) => chain.has(p.panePid)) ?? null;
 }
 
@@ -62,7 +64,9 @@ export async function continueInPane(pane: TmuxPane, command: string, cwd: strin
   await new Promise((r) => setTimeout(r, minUptimeMs));
   // Running, and started after we asked: a process in the pane (the shell's child, or the pane's new process).
   const after = engine.tick();
-  const { panes } = await listTmuxPanes({ env });
+  // A one-off listing at request time, not a tick's: a loaded host gets longer than a tick's 1 s to answer
+  // (a pane missed here would send the continuation to a new supervised session instead).
+  const { panes } = await listTmuxPanes({ env, timeoutMs: 5000 });
   const roots = new Set<number>([pane.panePid]);
   for (const p of panes) if (p.sessionId === pane.sessionId && p.socketPath === pane.socketPath) roots.add(p.panePid);
   const byPid = new Map(after.processes.map((p) => [p.pid, p]));
