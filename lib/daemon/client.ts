@@ -4,7 +4,7 @@ import type * as childProcess from 'child_process';
 import * as fs from 'fs';
 import type * as net from 'net';
 import * as path from 'path';
-import { processStartTicks } from '../native';
+import { openProcess } from '../native';
 import { privateDir, stateDir } from './paths';
 import { ApiError, ErrorCode, LineSplitter, Response } from './protocol';
 
@@ -17,14 +17,16 @@ export interface LockHolder {
   startTicks: number | null;
 }
 
-/** A zombie (killed, not yet reaped by whoever adopted it) holds nothing: it is dead. */
-function exited(pid: number): boolean {
-  try {
-    const st = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return /^[ZX]/.test(st.slice(st.lastIndexOf(')') + 2));
-  } catch {
-    return true;
-  }
+/**
+ * The process (pid, start time) still runs: not gone, not reused, not a zombie (killed, not yet reaped by
+ * whoever adopted it, it holds nothing). The addon's check; an answer it cannot give counts as running.
+ */
+function runs(pid: number, startTicks: number): boolean {
+  if (pid === process.pid) return true;
+  if (!Number.isInteger(pid) || pid <= 1) return false; // no daemon's pid (a damaged lock file)
+  const r = openProcess(pid, startTicks);
+  r.handle?.close();
+  return r.status !== 'gone';
 }
 
 /** The daemon that holds the lock at `lockPath`, if it still runs (by pid and start time); else null. */
@@ -36,7 +38,7 @@ export function liveLockHolder(lockPath: string): LockHolder | null {
     return null;
   }
   if (typeof holder?.pid !== 'number' || holder.startTicks === null) return null;
-  return processStartTicks(holder.pid) === holder.startTicks && !exited(holder.pid) ? holder : null;
+  return runs(holder.pid, holder.startTicks) ? holder : null;
 }
 
 export class DaemonClient {
