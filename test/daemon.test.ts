@@ -7,7 +7,7 @@ import * as path from 'path';
 import { aliveAs, DaemonEnv, sleepMs, startTicksOf, stateOf, waitFor } from './helpers/daemon_env';
 import { BIN } from './helpers/paths';
 import { ROOT } from './helpers/paths';
-import { DaemonClient } from '../lib/daemon/client';
+import { DaemonClient, liveLockHolder } from '../lib/daemon/client';
 import { psSchemaErrors } from './helpers/schema';
 
 jest.setTimeout(120_000);
@@ -397,6 +397,32 @@ describe('the daemon itself', () => {
     expect((await d.cli(['stop', 'remnant'])).code).toBe(0);
     expect(aliveAs(child, childStart)).toBe(false);
     expect((await session('run:remnant')).state).toBe('exited');
+  });
+
+  test('a lock holds only while its process runs: by pid and start time, not a zombie, not pid 1', async () => {
+    const lock = path.join(d.runtime, 'test.lock');
+    const write = (pid: number, startTicks: number | null) => fs.writeFileSync(lock, JSON.stringify({ pid, startTicks }));
+    // A child that exec's into `sleep` with one of its own children left to die unreaped: a zombie.
+    const child = spawn('sh', ['-c', 'sleep 0.1 & exec sleep 30'], { stdio: 'ignore' });
+    try {
+      const ticks = await waitFor('the child', () => startTicksOf(child.pid!));
+      write(child.pid!, ticks);
+      expect(liveLockHolder(lock)).toEqual({ pid: child.pid, startTicks: ticks });
+      write(child.pid!, ticks + 1);
+      expect(liveLockHolder(lock)).toBeNull();
+      const zombie = await waitFor('a zombie', () => {
+        const kids = fs.readFileSync(`/proc/${child.pid}/task/${child.pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+        return kids.find((k) => stateOf(k) === 'Z');
+      });
+      write(zombie, startTicksOf(zombie)!);
+      expect(liveLockHolder(lock)).toBeNull();
+      write(1, startTicksOf(1)!);
+      expect(liveLockHolder(lock)).toBeNull();
+      fs.writeFileSync(lock, 'not json');
+      expect(liveLockHolder(lock)).toBeNull();
+    } finally {
+      child.kill('SIGKILL');
+    }
   });
 
   test('a daemon whose socket was removed: status and run say which daemon holds the lock, not "none running"', async () => {
