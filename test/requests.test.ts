@@ -321,6 +321,36 @@ describe('request-termination of an ancestor of the one asking', () => {
   });
 });
 
+describe('a daemon started by request-termination', () => {
+  test('lists tmux, and daemon --stop ends it: its reaper leaves Node\'s own children (tmux listings) to Node', async () => {
+    execFileSync('tmux', ['-f', '/dev/null', 'new-session', '-d', '-s', 'seen', '-x', '80', '-y', '20', 'sleep 300'], { env: d.env });
+    const victim = spawn('sleep', ['300'], { stdio: 'ignore' });
+    try {
+      const r = await d.cli(['request-termination', '--pid', String(victim.pid), '--reason', 'manual', '--priority', 'immediate']);
+      expect(r.code).toBe(0);
+      const daemon = d.daemonPid()!;
+      const ticks = startTicksOf(daemon);
+      // The daemon's own engine lists the tmux session (its listing answered, not lost to the reaper)...
+      await waitFor("the daemon's tmux session", async () => {
+        const c = await DaemonClient.connect(d.socket);
+        try {
+          const x = await c.request<{ sessions: { name: string }[] }>('sessions', { kind: 'tmux' });
+          return x.sessions.some((y) => y.name === 'seen') || null;
+        } finally {
+          c.close();
+        }
+      }, 15_000);
+      // ...and it stops when asked, several ticks (and listings) later.
+      await sleepMs(3000);
+      const stop = await d.cli(['daemon', '--stop'], {}, 30_000);
+      expect(stop).toMatchObject({ code: 0, stderr: '' });
+      await waitFor('the daemon gone', () => !aliveAs(daemon, ticks));
+    } finally {
+      victim.kill('SIGKILL');
+    }
+  });
+});
+
 describe('request files', () => {
   test('valid, malformed, a symlink, another user\'s, and 1,000 at once: each taken once, bad ones moved aside with the reason', async () => {
     await d.cli(['daemon', '--detach']);

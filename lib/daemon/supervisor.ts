@@ -91,12 +91,17 @@ interface Live {
   startedMono: number;
 }
 
+/** How long a zombie child Node did not spawn must stay one before the daemon reaps it (see reapOrphans). */
+const ORPHAN_AGE_MS = 1000;
+
 export class Supervisor {
   private readonly runs = new Map<string, Live>();
   /** Pids of leaders spawned through Node (libuv reaps those; reapOrphans must not). */
   private readonly spawned = new Set<number>();
   private readonly logTimer: NodeJS.Timeout;
   private shuttingDown = false;
+  /** Zombie children not spawned by Node, by key: when first seen (reapOrphans). */
+  private zombiesSince = new Map<string, number>();
 
   constructor(
     private readonly engine: Engine,
@@ -528,14 +533,28 @@ export class Supervisor {
     }
   }
 
-  /** Zombies whose parent is the daemon and that Node did not spawn (orphans re-parented to this subreaper). */
-  reapOrphans(frame: Frame | null): number {
+  /**
+   * Zombies whose parent is the daemon and that Node did not spawn (orphans re-parented to this subreaper).
+   * Node's other children (a `tmux list-panes` of the engine, a `tmux send-keys`) are zombies too for a
+   * moment, until libuv's SIGCHLD handler reaps them on the next turn of the event loop; a sample taken
+   * meanwhile shows them so. Reaping one of those would steal its exit from libuv (its ChildProcess would
+   * never end, and a later kill() of it could hit a reused pid). So a zombie is reaped only once it has
+   * stayed one for ORPHAN_AGE_MS across frames: libuv reaps its own long before.
+   */
+  reapOrphans(frame: Frame | null, nowMs: number = performance.now()): number {
     if (!frame) return 0;
     let n = 0;
+    const seen = new Map<string, number>();
     for (const p of frame.processes) {
       if (p.ppid !== process.pid || p.state !== 'Z' || this.spawned.has(p.pid)) continue;
+      const since = this.zombiesSince.get(p.key) ?? nowMs;
+      if (nowMs - since < ORPHAN_AGE_MS) {
+        seen.set(p.key, since);
+        continue;
+      }
       if (reapChild(p.pid).status === 'reaped') n++;
     }
+    this.zombiesSince = seen;
     return n;
   }
 

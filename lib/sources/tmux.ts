@@ -306,7 +306,10 @@ function runTmux(tmuxBin: string, socketPath: string, env: NodeJS.ProcessEnv, ti
           timedOut = true;
           child.stdout?.destroy();
           child.stderr?.destroy();
-          child.kill('SIGKILL');
+          // Only a child Node has not seen exit is signalled (one reaped behind libuv's back has a pid that
+          // may be reused); and the listing answers now, whether or not its exit is ever reported.
+          if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+          fail(`no answer within ${timeoutMs} ms`);
         });
       timer = setTimeout(expire, timeoutMs);
     } catch (err) {
