@@ -351,6 +351,31 @@ describe('a daemon started by request-termination', () => {
   });
 });
 
+describe('a request under way when the daemon is stopped', () => {
+  test('daemon --stop ends the session by its policy and starts no continuation under a daemon going away', async () => {
+    const stubborn = 'import signal, time; signal.signal(signal.SIGTERM, signal.SIG_IGN); signal.signal(signal.SIGINT, signal.SIG_IGN); time.sleep(300)';
+    expect((await d.cli(['run', '--name', 'ag', '--', 'python3', '-c', stubborn])).code).toBe(0);
+    const ag = await waitFor('ag', async () => (await d.ps()).find((x) => x.id === 'run:ag' && x.pid !== null));
+    const mark = path.join(proj, 'continued');
+    const filed = await d.cli(['request-termination', '--session', 'run:ag', '--reason', 'manual', '--continuation-command', `touch ${mark}; exec sleep 300`]);
+    expect(filed.code).toBe(0);
+    const daemon = d.daemonPid()!;
+    const stop = await d.cli(['daemon', '--stop'], {}, 60_000);
+    expect(stop.code).toBe(0);
+    await waitFor('the daemon gone', () => !aliveAs(daemon, startTicksOf(daemon)));
+    expect(aliveAs(ag.pid!, ag.startTime)).toBe(false);
+    // Past the moment the request would have acted (a second after it was filed), and then some.
+    await sleepMs(3000);
+    expect(fs.existsSync(mark)).toBe(false);
+    const records = fs.readFileSync(path.join(d.state, 'spmon', 'requests.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const last = records.filter((r) => r.id === filed.stdout.trim()).pop();
+    expect(last).toMatchObject({ state: 'failed' });
+    expect(last.outcome).toMatch(/the daemon (stopped before the request was acted on|is stopping: the continuation was not started)/);
+    const rec = d.records().find((r) => r.name === 'ag')!;
+    expect(rec.state).toBe('exited');
+  });
+});
+
 describe('request files', () => {
   test('valid, malformed, a symlink, another user\'s, and 1,000 at once: each taken once, bad ones moved aside with the reason', async () => {
     await d.cli(['daemon', '--detach']);

@@ -243,7 +243,7 @@ export class RequestProcessor {
     // A moment first: the asker (often inside the tree being ended: a hook, the agent's own tool call) gets
     // its answer and can say what happens next before the signals come.
     setTimeout(() => {
-      void this.process(rec, session, members).catch((err: Error) => this.finish(rec, 'failed', `internal error: ${err.message}`));
+      void this.process(rec, session, members).catch((err: Error) => this.finish(rec, 'failed', err instanceof ApiError ? err.message : `internal error: ${err.message}`));
     }, ANSWER_FIRST_MS);
     return rec;
   }
@@ -314,6 +314,9 @@ export class RequestProcessor {
   }
 
   private async process(rec: RequestRecord, session: Session | null, members: ProcessStat[]): Promise<void> {
+    // Filed just before the daemon began to stop: the stop ends the supervised sessions by their own policy,
+    // and nothing new (a continuation) starts under a daemon that is going away.
+    if (this.d.supervisor.isShuttingDown) return this.finish(rec, 'failed', 'the daemon stopped before the request was acted on');
     const frame = this.d.engine.frame!;
     const root = rootOf(members);
     if (!root) return this.finish(rec, 'failed', 'its processes are gone');

@@ -137,6 +137,11 @@ export class Supervisor {
     this.save(live);
   }
 
+  /** The daemon is stopping: nothing new is started. */
+  get isShuttingDown(): boolean {
+    return this.shuttingDown;
+  }
+
   list(): RunRecord[] {
     return [...this.runs.values()].map((l) => l.rec);
   }
@@ -413,6 +418,11 @@ export class Supervisor {
       if (runIsLive(rec.state) || rec.state === 'backoff') this.end(live, 'exited', null, 'ended by a termination request');
       return rec;
     }
+    // The daemon began to stop meanwhile: nothing new starts under a daemon that is going away.
+    if (this.shuttingDown) {
+      if (runIsLive(rec.state) || rec.state === 'backoff') this.end(live, 'exited', null, 'ended by a termination request; the daemon stopped before its continuation started');
+      throw new ApiError('refused', 'the daemon is stopping: the continuation was not started');
+    }
     Object.assign(rec, settings);
     rec.command = command;
     rec.restartsInRow = 0;
@@ -433,9 +443,11 @@ export class Supervisor {
   /** Stop (if needed) and start again with the same spec; the restart counters start over. */
   async restart(id: string): Promise<RunRecord> {
     const live = this.live(id);
+    if (this.shuttingDown) throw new ApiError('refused', 'the daemon is stopping');
     await this.stop(id);
     const rec = live.rec;
     live.stopping = null;
+    if (this.shuttingDown) throw new ApiError('refused', 'the daemon is stopping: the session was stopped, not started again');
     rec.restartsInRow = 0;
     rec.reason = null;
     rec.endedAt = null;
