@@ -122,6 +122,10 @@ describe('messages that repeat what the user typed: no raw control character rea
       expect(w.stderr.replace(/\n/g, '')).not.toMatch(RAW_CONTROL);
       expect(fs.existsSync(conf)).toBe(false);
     }
+    // Without a level as well: checked the same, and one that is fine still needs a level to set.
+    expect(await runCli(['policy', '--session', `s${HOSTILE}`], { HOME: home, XDG_CONFIG_HOME: '' })).toMatchObject({ code: 2, stderr: expect.stringMatching(/^spmon: --session must be/) });
+    expect(await runCli(['policy', '--tool', 'nosuch'], { HOME: home, XDG_CONFIG_HOME: '' })).toMatchObject({ code: 2, stderr: expect.stringContaining('(got "nosuch")') });
+    expect(await runCli(['policy', '--tool', 'claude'], { HOME: home, XDG_CONFIG_HOME: '' })).toMatchObject({ code: 2, stderr: expect.stringContaining('choose what --warning or --critical set') });
     for (const good of ['3f2a9c1e-0000-4000-8000-000000000001', 'agent:codex:rollout-2026.x_1']) {
       const w = await runCli(['policy', '--session', good, '--critical', 'none'], { HOME: home, XDG_CONFIG_HOME: '' });
       expect(w).toMatchObject({ code: 0, stderr: '' });

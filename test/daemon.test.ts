@@ -479,9 +479,11 @@ describe('the daemon itself', () => {
     const none = await d.cli(['daemon', '--stop']);
     expect(none.code).toBe(3);
     expect(none.stderr).toMatch(/no spmon daemon running/);
-    const both = await d.cli(['daemon', '--stop', '--detach']);
-    expect(both.code).toBe(2);
-    expect(both.stderr).toMatch(/--stop goes alone/);
+    for (const [flag, ...value] of [['--detach'], ['--memory-guard', 'terminate'], ['--log-max', '3'], ['--agents', '{}'], ['--metrics']]) {
+      const both = await d.cli(['daemon', '--stop', flag, ...value]);
+      expect(both.code).toBe(2);
+      expect(both.stderr).toContain(`--stop goes alone (not with ${flag})`);
+    }
   });
 
   test('a child subreaper: an orphaned grandchild that exits is reaped, no zombie stays', async () => {

@@ -7,13 +7,16 @@ import { PathError, privateDir, stateDir } from '../daemon/paths';
 import { CommandDef, RunContext, UsageError } from './command';
 import { SOCKET_OPTION, socketOf, withDaemon } from './daemon_client';
 
+/** The options that say how a daemon starts (flag, then commander's name), passed on by --detach. */
+const START_OPTIONS = ['--log-max', 'logMax', '--ended-log-max', 'endedLogMax', '--memory-guard', 'memoryGuard', '--agents', 'agents', '--metrics', 'metrics', '--web-config', 'webConfig', '--metrics-top', 'metricsTop', '--metrics-session-limit', 'metricsSessionLimit'] as const;
+
 async function detach(ctx: RunContext, socketPath: string): Promise<number> {
   const dir = stateDir(ctx.io.env);
   privateDir(dir);
   const logFile = path.join(dir, 'daemon.log');
   const fd = fs.openSync(logFile, 'a', 0o600);
   const [cmd, ...args] = selfCommand();
-  const passOn = ['--log-max', 'logMax', '--ended-log-max', 'endedLogMax', '--memory-guard', 'memoryGuard', '--agents', 'agents', '--metrics', 'metrics', '--web-config', 'webConfig', '--metrics-top', 'metricsTop', '--metrics-session-limit', 'metricsSessionLimit'] as const;
+  const passOn = START_OPTIONS;
   const extra: string[] = [];
   for (let i = 0; i < passOn.length; i += 2) {
     const v = ctx.opts[passOn[i + 1]];
@@ -80,8 +83,9 @@ export const daemonCommand: CommandDef = {
   async run(ctx) {
     const socketPath = socketOf(ctx);
     if (ctx.opts.stop === true) {
-      const other = ['detach', 'metrics', 'webConfig'].find((k) => ctx.opts[k] !== undefined);
-      if (other) throw new UsageError(`--stop goes alone (not with --${other === 'webConfig' ? 'web-config' : other})`);
+      const flags: string[] = ['--detach', 'detach', ...START_OPTIONS];
+      for (let i = 0; i < flags.length; i += 2)
+        if (ctx.opts[flags[i + 1]] !== undefined) throw new UsageError(`--stop goes alone (not with ${flags[i]}): it stops the daemon that runs, as it was started`);
       return stopDaemon(ctx, socketPath);
     }
     if (ctx.opts.detach === true) return detach(ctx, socketPath);

@@ -33,6 +33,19 @@ spmon hook claude applies it on every hook call.`,
   async run(ctx) {
     const o = ctx.opts;
     const change = o.warning !== undefined || o.critical !== undefined;
+    if (o.tool !== undefined && !TOOLS.includes(o.tool as string)) throw new UsageError(`--tool must be one of ${TOOLS.join(', ')} (got ${JSON.stringify(o.tool)})`);
+    if (o.tool !== undefined && o.session !== undefined) throw new UsageError('give --tool or --session, not both');
+    // A session id as spmon shows it (agent:<tool>:<id>) or the bare id the agent gave (a UUID): never an empty
+    // key, a typo that can match nothing, or a name full of control characters written into the config file.
+    if (o.session !== undefined) {
+      const id = String(o.session);
+      const m = /^agent:([^:]*):(.*)$/.exec(id);
+      const bare = m ? m[2] : id;
+      if ((m && !TOOLS.includes(m[1])) || !/^[A-Za-z0-9][A-Za-z0-9._-]{0,199}$/.test(bare))
+        throw new UsageError(`--session must be agent:<${TOOLS.join('|')}>:<id> or the bare id (letters, digits, '.', '_', '-'; the whole id, as spmon tokens --json shows it), not ${JSON.stringify(id)}`);
+    }
+    if (!change && (o.tool !== undefined || o.session !== undefined))
+      throw new UsageError('--tool and --session choose what --warning or --critical set; to see the policy, run spmon policy');
     if (!change) {
       const a = ctx.settings.agents;
       if (o.json === true) ctx.io.stdout.write(toSafeJson(a, 2) + '\n');
@@ -49,17 +62,6 @@ spmon hook claude applies it on every hook call.`,
     }
     for (const k of ['warning', 'critical'] as const) {
       if (o[k] !== undefined && !ACTIONS.includes(o[k] as string)) throw new UsageError(`--${k} must be one of ${ACTIONS.join(', ')} (got ${JSON.stringify(o[k])})`);
-    }
-    if (o.tool !== undefined && !TOOLS.includes(o.tool as string)) throw new UsageError(`--tool must be one of ${TOOLS.join(', ')} (got ${JSON.stringify(o.tool)})`);
-    if (o.tool !== undefined && o.session !== undefined) throw new UsageError('give --tool or --session, not both');
-    // A session id as spmon shows it (agent:<tool>:<id>) or the bare id the agent gave (a UUID): never an empty
-    // key, a typo that can match nothing, or a name full of control characters written into the config file.
-    if (o.session !== undefined) {
-      const id = String(o.session);
-      const m = /^agent:([^:]*):(.*)$/.exec(id);
-      const bare = m ? m[2] : id;
-      if ((m && !TOOLS.includes(m[1])) || !/^[A-Za-z0-9][A-Za-z0-9._-]{0,199}$/.test(bare))
-        throw new UsageError(`--session must be agent:<${TOOLS.join('|')}>:<id> or the bare id (letters, digits, '.', '_', '-'; as spmon tokens shows it), not ${JSON.stringify(id)}`);
     }
     const file = configFilePath(ctx.io.env);
     const conf = readConfigFile(file);
