@@ -123,7 +123,12 @@ export async function main(argv: string[], given: CliIo = { stdout: process.stdo
   const warn = (m: string) => io.stderr.write(`spmon: ${m}\n`);
   let settings: Settings;
   const file = configFilePath(io.env);
-  const reloadSettings = () => resolveSettings(settingFlags(parsed), io.env, readConfigFile(file, warn), file, warn);
+  // strict: one that cannot be reached (EACCES, ELOOP, ...) is an error, not the defaults (a daemon reloading
+  // keeps the policy it has).
+  const unreachable = (m: string) => {
+    throw new ConfigError(m.replace(/; using flags, .*$/, ''));
+  };
+  const reloadSettings = (strict = false) => resolveSettings(settingFlags(parsed), io.env, readConfigFile(file, strict ? unreachable : warn), file, warn);
   try {
     settings = reloadSettings();
   } catch (err) {
@@ -132,7 +137,7 @@ export async function main(argv: string[], given: CliIo = { stdout: process.stdo
   }
   const columns = io.stdout.isTTY && io.stdout.columns ? io.stdout.columns : 120;
   try {
-    return await command.run({ io, settings, opts: parsed.opts, args: parsed.args, columns, reloadSettings });
+    return await command.run({ io, settings, opts: parsed.opts, args: parsed.args, columns, reloadSettings, configFile: file });
   } catch (err) {
     io.stderr.write(`spmon: ${(err as Error).message}\n`);
     if (err instanceof UsageError || err instanceof ConfigError) return command.usageExit ?? EXIT_USAGE;

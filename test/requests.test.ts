@@ -124,7 +124,17 @@ describe('by policy, at the critical level', () => {
     const daemonLog = path.join(d.state, 'spmon', 'daemon.log');
     await waitFor('the SIGHUP logged', () => /SIGHUP: the config file was not applied \(the policy stays as it was\)/.test(fs.readFileSync(daemonLog, 'utf8')));
     expect(aliveAs(daemon, daemonTicks)).toBe(true);
+    // One that cannot be reached (a symlink loop) is not "no file": the policy stays as it was as well.
+    fs.rmSync(file);
+    fs.symlinkSync(file, file);
+    process.kill(daemon, 'SIGHUP');
+    await waitFor('the unreachable file logged', () => /SIGHUP: the config file was not applied \(the policy stays as it was\): config file .* cannot be reached \(ELOOP\)/.test(fs.readFileSync(daemonLog, 'utf8')));
+    fs.rmSync(file);
     fs.writeFileSync(file, good);
+    // A policy written to another config file than the daemon's: said, not taken for --agents.
+    const other = await d.cli(['policy', '--warning', 'none'], { XDG_CONFIG_HOME: path.join(proj, 'other-config') });
+    expect(other.code).toBe(0);
+    expect(other.stdout).toMatch(new RegExp(`; the daemon \\(pid ${daemon}\\) reads another config file \\(${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\), not this one\n$`));
     // The default (notify) would not end the agent: the change, applied by the running daemon, does.
     const change = await d.cli(['policy', '--critical', 'request']);
     expect(change).toMatchObject({ code: 0, stderr: '' });

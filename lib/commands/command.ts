@@ -26,8 +26,13 @@ export interface RunContext {
   args: string[];
   /** Width of tables: the terminal's, else 120. */
   columns: number;
-  /** The settings again, with the config file read afresh (same flags and environment); throws ConfigError. */
-  reloadSettings?: () => Settings;
+  /**
+   * The settings again, with the config file read afresh (same flags and environment); throws ConfigError.
+   * `strict`: a config file that exists but cannot be reached is an error too, not the defaults.
+   */
+  reloadSettings?: (strict?: boolean) => Settings;
+  /** The config file these settings read (it may not exist). */
+  configFile?: string;
 }
 
 export interface CommandDef {

@@ -98,7 +98,8 @@ export const daemonCommand: CommandDef = {
       // evaluates them at its start.
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       const { startDaemon } = require('../daemon/daemon') as typeof import('../daemon/daemon');
-      daemon = await startDaemon(ctx.settings, { socketPath, env: ctx.io.env, log, metrics, reloadSettings: ctx.reloadSettings });
+      const reload = ctx.reloadSettings;
+      daemon = await startDaemon(ctx.settings, { socketPath, env: ctx.io.env, log, metrics, reloadSettings: reload && (() => reload(true)), configFile: ctx.configFile });
     } catch (err) {
       if (err instanceof NoDaemonError || err instanceof PathError) {
         ctx.io.stderr.write(`spmon: ${err.message}\n`);

@@ -93,11 +93,13 @@ spmon hook claude applies it on every hook call.`,
       const c = await DaemonClient.connect(socketOf(ctx), 1000);
       try {
         const st = await c.request<{ pid: number }>('status');
-        const r = await c.request<{ agents: unknown }>('reload');
+        const r = await c.request<{ agents: unknown; configFile?: string | null }>('reload');
         applied =
-          JSON.stringify(r.agents) === JSON.stringify(wanted)
-            ? `the daemon (pid ${st.pid}) applies it now`
-            : `the daemon (pid ${st.pid}) keeps its own policy: it was started with --agents or SPMON_AGENTS, which come before the config file`;
+          r.configFile && path.resolve(r.configFile) !== path.resolve(file)
+            ? `the daemon (pid ${st.pid}) reads another config file (${r.configFile}), not this one`
+            : JSON.stringify(r.agents) === JSON.stringify(wanted)
+              ? `the daemon (pid ${st.pid}) applies it now`
+              : `the daemon (pid ${st.pid}) keeps its own policy: it was started with --agents or SPMON_AGENTS, which come before the config file`;
       } finally {
         c.close();
       }

@@ -28,6 +28,8 @@ export interface DaemonOptions {
   metrics?: { address: string; webConfigFile?: string } | null;
   /** The settings with the config file read afresh (for `reload` and SIGHUP); throws ConfigError. */
   reloadSettings?: () => Settings;
+  /** The config file it reads (said by `reload`, so that `spmon policy` can tell when it writes another). */
+  configFile?: string;
 }
 
 export interface RunningDaemon {
@@ -44,7 +46,7 @@ export interface RunningDaemon {
    * Read the config file again and apply its agent policy (the `agents` section: policy, continuations,
    * waits); the rest takes a restart. Throws ConfigError and keeps the policy it had.
    */
-  reload(): { agents: Settings['agents']; changed: boolean };
+  reload(): { agents: Settings['agents']; changed: boolean; configFile: string | null };
   /** Resolves once the daemon has stopped, whoever asked (a signal, the `shutdown` method). */
   stopped: Promise<void>;
 }
@@ -141,7 +143,7 @@ export async function startDaemon(settings: Settings, o: DaemonOptions): Promise
       // The policy watcher and the requests read settings.agents at each use.
       settings.agents = fresh.agents;
       if (changed) o.log('agent policy reloaded from the config file');
-      return { agents: settings.agents, changed };
+      return { agents: settings.agents, changed, configFile: o.configFile ?? null };
     };
     const daemon: RunningDaemon = { engine, supervisor, events, requests, startedAt, socketPath: o.socketPath, intervalSec, stop: async () => undefined, stopped, reload };
     const server = await startControlServer(o.socketPath, apiHandlers(daemon, { version: version() }), o.log);
