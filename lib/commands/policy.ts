@@ -25,7 +25,7 @@ export const policyCommand: CommandDef = {
   ],
   helpAfter: `
 Examples:
-  spmon policy                                   the policy now (defaults, config file, SPMON_AGENTS)
+  spmon policy                                   the policy from the config file, SPMON_AGENTS and defaults
   spmon policy --critical request                every agent: at 90 %, end it and continue it
   spmon policy --tool claude --warning notify --critical request
 A change is written to the config file, and a running daemon applies it at once (as on SIGHUP);
