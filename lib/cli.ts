@@ -132,8 +132,10 @@ export async function main(argv: string[], given: CliIo = { stdout: process.stdo
   try {
     settings = reloadSettings();
   } catch (err) {
-    io.stderr.write(`spmon: ${(err as Error).message}\n`);
-    return command.usageExit ?? EXIT_USAGE;
+    const unused = command.settingsUnused?.(parsed.opts) === true;
+    io.stderr.write(`spmon: ${(err as Error).message}${unused ? ' (ignored: this command reads no setting)' : ''}\n`);
+    if (!unused) return command.usageExit ?? EXIT_USAGE;
+    settings = resolveSettings({}, {}, {});
   }
   const columns = io.stdout.isTTY && io.stdout.columns ? io.stdout.columns : 120;
   try {

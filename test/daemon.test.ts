@@ -399,6 +399,25 @@ describe('the daemon itself', () => {
     expect((await session('run:remnant')).state).toBe('exited');
   });
 
+  test('a malformed config file: status and daemon --stop still work (they read no setting), other commands refuse', async () => {
+    d.writeConfig({});
+    expect((await d.cli(['daemon', '--detach'])).code).toBe(0);
+    const daemon = d.daemonPid()!;
+    fs.writeFileSync(path.join(d.config, 'spmon', 'config.json'), '{"agents": ');
+    const st = await d.cli(['status']);
+    expect(st.code).toBe(0);
+    expect(st.stdout).toContain(`pid ${daemon}`);
+    expect(st.stderr).toMatch(/is not valid JSON: .* \(ignored: this command reads no setting\)\n$/);
+    const ps = await d.cli(['ps']);
+    expect(ps.code).toBe(2);
+    expect(ps.stderr).toMatch(/is not valid JSON/);
+    expect((await d.cli(['daemon', '--stop'])).code).toBe(0);
+    await waitFor('the daemon gone', () => stateOf(daemon) === null || stateOf(daemon) === 'Z');
+    const none = await d.cli(['daemon', '--stop']);
+    expect(none.code).toBe(3);
+    expect(none.stderr).toMatch(/no spmon daemon running \([^)]*\)\n$/);
+  });
+
   test('a lock holds only while its process runs: by pid and start time, not a zombie, not pid 1', async () => {
     const lock = path.join(d.runtime, 'test.lock');
     const write = (pid: number, startTicks: number | null) => fs.writeFileSync(lock, JSON.stringify({ pid, startTicks }));

@@ -50,6 +50,12 @@ export interface CommandDef {
   usageExit?: number;
   /** Exit status when the command fails (it could not read what it reports). Default 1. */
   errorExit?: number;
+  /**
+   * The command (with these options) only talks to a running daemon and reads no setting: a bad config file
+   * or SPMON_* variable is said on stderr and the defaults are used, so that `spmon status` and `spmon daemon
+   * --stop` still work while the file is being fixed.
+   */
+  settingsUnused?: (opts: Record<string, unknown>) => boolean;
   run(ctx: RunContext): Promise<number>;
 }
 

@@ -55,7 +55,14 @@ async function detach(ctx: RunContext, socketPath: string): Promise<number> {
  * `--stop`: ask the daemon to stop as SIGTERM would (every supervised session by its own policy, then
  * itself) and wait until it has: its lock released and its process gone (by pid and start time).
  */
-function stopDaemon(ctx: RunContext, socketPath: string): Promise<number> {
+async function stopDaemon(ctx: RunContext, socketPath: string): Promise<number> {
+  try {
+    (await DaemonClient.connect(socketPath)).close();
+  } catch (err) {
+    // Nothing to stop: said as status says it, without withDaemon's hint to start one.
+    ctx.io.stderr.write(`spmon: ${(err as Error).message}\n`);
+    return 3;
+  }
   return withDaemon(ctx, async (c) => {
     const holder = liveLockHolder(`${socketPath}.lock`);
     const r = await c.request<{ pid: number; stopping: number }>('shutdown');
@@ -80,6 +87,7 @@ export const daemonCommand: CommandDef = {
     { flags: '--metrics [address]', description: 'serve Prometheus/OpenMetrics on GET /metrics (default address 127.0.0.1:9464; loopback unless an address says otherwise)' },
     { flags: '--web-config <file>', description: "exporter-toolkit web config for --metrics: basic_auth_users (bcrypt), tls_server_config" },
   ],
+  settingsUnused: (opts) => opts.stop === true,
   async run(ctx) {
     const socketPath = socketOf(ctx);
     if (ctx.opts.stop === true) {

@@ -15,6 +15,7 @@ export const statusCommand: CommandDef = {
   name: 'status',
   description: "the daemon's pid, uptime, socket, version and session counts (exit 0 running, 3 not)",
   options: [{ flags: '--json', description: 'JSON' }, SOCKET_OPTION],
+  settingsUnused: () => true,
   run: (ctx) =>
     withDaemon(ctx, async (c) => {
       const st = await c.request<Status>('status');
