@@ -418,6 +418,22 @@ describe('the daemon itself', () => {
     expect(none.stderr).toMatch(/no spmon daemon running \([^)]*\)\n$/);
   });
 
+  test('a second daemon on another socket but the same state directory is refused (both would adopt the same sessions)', async () => {
+    expect((await d.cli(['daemon', '--detach'])).code).toBe(0);
+    const first = d.daemonPid()!;
+    const other = path.join(d.runtime, 'other', 'd.sock');
+    const r = await d.cli(['daemon', '--socket', other], {}, 20_000);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`another spmon daemon (pid ${first}) keeps its supervised sessions in ${path.join(d.state, 'spmon')}; give this one a state directory of its own`);
+    expect(fs.existsSync(`${other}.lock`)).toBe(false);
+    // With a state directory of its own, it starts.
+    const own = await d.cli(['daemon', '--detach', '--socket', other], { XDG_STATE_HOME: path.join(d.runtime, 'other-state') });
+    expect(own.code).toBe(0);
+    const second = Number(/pid (\d+)/.exec(own.stdout)![1]);
+    expect(second).not.toBe(first);
+    d.track(second);
+  });
+
   test('a lock holds only while its process runs: by pid and start time, not a zombie, not pid 1', async () => {
     const lock = path.join(d.runtime, 'test.lock');
     const write = (pid: number, startTicks: number | null) => fs.writeFileSync(lock, JSON.stringify({ pid, startTicks }));

@@ -55,7 +55,7 @@ export interface RunningDaemon {
  * Take the lock file next to the socket (one daemon per socket, even when two start at once); a lock
  * whose holder is gone (by pid and start time) is taken over.
  */
-function takeLock(lockPath: string): () => void {
+function takeLock(lockPath: string, held: (pid: number) => string = (pid) => `another spmon daemon (pid ${pid}) holds ${lockPath}`): () => void {
   const me: LockHolder = { pid: process.pid, startTicks: processStartTicks(process.pid) };
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
@@ -74,7 +74,7 @@ function takeLock(lockPath: string): () => void {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
       // Being written, or garbage: judged stale (and taken over) only if it stays so on the second attempt.
       const holder = liveLockHolder(lockPath);
-      if (holder) throw new NoDaemonError(`another spmon daemon (pid ${holder.pid}) holds ${lockPath}`);
+      if (holder) throw new NoDaemonError(held(holder.pid));
       fs.rmSync(lockPath, { force: true });
     }
   }
@@ -93,7 +93,22 @@ export async function startDaemon(settings: Settings, o: DaemonOptions): Promise
   } catch (err) {
     if (!(err instanceof NoDaemonError) || /already answers/.test((err as Error).message)) throw err;
   }
-  const releaseLock = takeLock(`${o.socketPath}.lock`);
+  const releaseSocketLock = takeLock(`${o.socketPath}.lock`);
+  // One daemon per state directory too: two daemons (another --socket) would both adopt the same supervised
+  // sessions and requests.
+  let releaseStateLock: () => void;
+  try {
+    const dir = stateDir(o.env);
+    privateDir(dir);
+    releaseStateLock = takeLock(path.join(dir, 'daemon.lock'), (pid) => `another spmon daemon (pid ${pid}) keeps its supervised sessions in ${dir}; give this one a state directory of its own (XDG_STATE_HOME)`);
+  } catch (err) {
+    releaseSocketLock();
+    throw err;
+  }
+  const releaseLock = () => {
+    releaseStateLock();
+    releaseSocketLock();
+  };
   try {
     // A socket file nobody answers on (a daemon that died): ours now.
     fs.rmSync(o.socketPath, { force: true });

@@ -150,6 +150,11 @@ export class DaemonEnv {
     return out;
   }
 
+  /** A daemon started another way (another socket): ended at dispose too, by its identity. */
+  track(pid: number): void {
+    this.daemons.set(pid, startTicksOf(pid));
+  }
+
   /** End every daemon this env started (SIGTERM, then SIGKILL) and every recorded session process left, by identity. */
   async dispose(): Promise<void> {
     this.daemonPid();
