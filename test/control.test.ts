@@ -480,10 +480,12 @@ describe('terminate a set (a session)', () => {
     expect(nc!.signals.map((s) => s.signal)).toEqual(['SIGKILL']);
     expect(stat(newcomerPid) === null || stat(newcomerPid)!.state === 'Z').toBe(true);
     expect(await exitOf(parent)).toEqual({ code: null, signal: 'SIGKILL' });
-    // The loop's `sleep 0.1` of the moment is a child too: found by the rescan, it ends on SIGTERM (or on its
-    // own) and counts as terminated; every other member is the polite sleep or was force-killed.
+    // The loop's `sleep 0.1` of the moment is a child too: found by the rescan, it ends on SIGTERM and counts
+    // as terminated, or is force-killed, or ended on its own between the rescan and its signal (already gone:
+    // nothing signalled, as a loaded CI host showed); every other member is the polite sleep or force-killed.
     const loopSleeps = set.members.filter((m) => ![parent.pid, polite.pid, newcomerPid].includes(m.pid));
-    expect(loopSleeps.every((m) => m.state === 'terminated' || m.state === 'force-killed')).toBe(true);
+    expect(loopSleeps.filter((m) => !['terminated', 'force-killed', 'already-gone'].includes(m.state)).map((m) => m.state)).toEqual([]);
+    for (const m of loopSleeps.filter((x) => x.state === 'already-gone')) expect(m.signals).toEqual([]);
     const loopTerminated = loopSleeps.filter((m) => m.state === 'terminated').length;
     expect(set.counts.terminated).toBe(1 + loopTerminated);
     expect(jobText(set)).toMatch(new RegExp(`^Ended agent: ${1 + loopTerminated} terminated, ${set.counts['force-killed']} force-killed`));
