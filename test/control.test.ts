@@ -8,7 +8,7 @@ import { endOptionsFor, Job, leavesFirst, ProcessJob, TerminateTarget, Terminato
 import { ancestorPids } from '../lib/model/protection';
 import { historyText, jobText } from '../lib/view/job_text';
 import { NOBODY, readableCopy, SPMON_RUNTIME, SPMON_RUNTIME_PACKAGES } from './helpers/readable_copy';
-import { subtreePids } from './helpers/subtree_pids';
+import { subtreePids } from './helpers/children';
 
 const ROOT = path.resolve(__dirname, '..');
 

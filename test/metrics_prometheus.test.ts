@@ -8,12 +8,11 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { makeCgroup, removeCgroups, v1Hierarchy } from './helpers/cgroup_v1';
-import { sleep } from './helpers/children';
+import { sleep, subtreePids } from './helpers/children';
 import { freePort, get, makeCerts, TestCerts } from './helpers/metrics_http';
 import { MetricsTarget, startMetricsTarget } from './helpers/metrics_target';
 import { privateEnv, PrivateEnv } from './helpers/private_env';
 import { alertExprs, dashboardExprs, MONITORING_DOCS } from './helpers/monitoring_docs';
-import { subtreePids } from './helpers/subtree_pids';
 import { Prometheus, startPrometheus } from './helpers/prometheus';
 
 jest.setTimeout(180_000);

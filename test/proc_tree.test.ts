@@ -1,9 +1,8 @@
-// test/helpers/subtree_pids.ts is the truth other tests check spmon against (the tmux server's tree, a daemon's
+// subtreePids (test/helpers/children.ts) is the truth other tests check spmon against (the tmux server's tree, a daemon's
 // children): it is checked here against a tree this test builds, with a zombie in it.
 import { spawn } from 'child_process';
 import * as fs from 'fs';
-import { sleep } from './helpers/children';
-import { subtreePids } from './helpers/subtree_pids';
+import { sleep, subtreePids } from './helpers/children';
 
 function statOf(pid: number): { state: string; ppid: number } | null {
   try {

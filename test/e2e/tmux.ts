@@ -4,7 +4,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { aliveAs, startTicksOf } from '../helpers/daemon_env';
-import { subtreePids } from '../helpers/subtree_pids';
+import { subtreePids } from '../helpers/children';
 
 export const ROOT = path.resolve(__dirname, '../..');
 export const SPMON = path.join(ROOT, 'bin/spmon');
