@@ -123,12 +123,7 @@ export async function main(argv: string[], given: CliIo = { stdout: process.stdo
   const warn = (m: string) => io.stderr.write(`spmon: ${m}\n`);
   let settings: Settings;
   const file = configFilePath(io.env);
-  // strict: one that cannot be reached (EACCES, ELOOP, ...) is an error, not the defaults (a daemon reloading
-  // keeps the policy it has).
-  const unreachable = (m: string) => {
-    throw new ConfigError(m.replace(/; using flags, .*$/, ''));
-  };
-  const reloadSettings = (strict = false) => resolveSettings(settingFlags(parsed), io.env, readConfigFile(file, strict ? unreachable : warn), file, warn);
+  const reloadSettings = (strict = false) => resolveSettings(settingFlags(parsed), io.env, readConfigFile(file, warn, strict), file, warn);
   try {
     settings = reloadSettings();
   } catch (err) {

@@ -166,5 +166,7 @@ describe('config file', () => {
     expect(readConfigFile(path.join(f, 'spmon', 'config.json'), (m) => warnings.push(m))).toEqual({});
     expect(warnings).toHaveLength(1);
     expect(warnings[0]).toMatch(/cannot be reached \(ENOTDIR\); using flags, SPMON_\* variables and defaults$/);
+    // Strict (a daemon reloading): an error, not the defaults.
+    expect(() => readConfigFile(path.join(f, 'spmon', 'config.json'), () => undefined, true)).toThrow(/cannot be reached \(ENOTDIR\)$/);
   });
 });

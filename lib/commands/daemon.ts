@@ -5,7 +5,7 @@ import * as path from 'path';
 import { DaemonClient, liveLockHolder, NoDaemonError, selfCommand } from '../daemon/client';
 import { PathError, privateDir, stateDir } from '../daemon/paths';
 import { CommandDef, RunContext, UsageError } from './command';
-import { SOCKET_OPTION, socketOf, withDaemon } from './daemon_client';
+import { exitFor, SOCKET_OPTION, socketOf, useClient } from './daemon_client';
 
 /** The options that say how a daemon starts (flag, then commander's name), passed on by --detach. */
 const START_OPTIONS = ['--log-max', 'logMax', '--ended-log-max', 'endedLogMax', '--memory-guard', 'memoryGuard', '--agents', 'agents', '--metrics', 'metrics', '--web-config', 'webConfig', '--metrics-top', 'metricsTop', '--metrics-session-limit', 'metricsSessionLimit'] as const;
@@ -56,23 +56,25 @@ async function detach(ctx: RunContext, socketPath: string): Promise<number> {
  * itself) and wait until it has: its lock released and its process gone (by pid and start time).
  */
 async function stopDaemon(ctx: RunContext, socketPath: string): Promise<number> {
+  let c: DaemonClient;
   try {
-    (await DaemonClient.connect(socketPath)).close();
+    c = await DaemonClient.connect(socketPath);
   } catch (err) {
-    // Nothing to stop: said as status says it, without withDaemon's hint to start one.
+    // Nothing to stop: said as status says it, without the hint to start one.
     ctx.io.stderr.write(`spmon: ${(err as Error).message}\n`);
-    return 3;
+    return exitFor(err);
   }
-  return withDaemon(ctx, async (c) => {
+  return useClient(ctx, c, async () => {
     const holder = liveLockHolder(`${socketPath}.lock`);
     const r = await c.request<{ pid: number; stopping: number }>('shutdown');
-    if (r.stopping > 0) ctx.io.stderr.write(`spmon: stopping ${r.stopping} supervised session${r.stopping === 1 ? '' : 's'} (each by its stop signal and grace), then the daemon (pid ${r.pid})\n`);
+    const sessions = `${r.stopping} supervised session${r.stopping === 1 ? '' : 's'}`;
+    if (r.stopping > 0) ctx.io.stderr.write(`spmon: stopping ${sessions} (each by its stop signal and grace), then the daemon (pid ${r.pid})\n`);
     for (;;) {
       const now = liveLockHolder(`${socketPath}.lock`);
       if (!now || !holder || now.pid !== holder.pid || now.startTicks !== holder.startTicks) break;
       await new Promise((res) => setTimeout(res, 100));
     }
-    ctx.io.stdout.write(`spmon daemon pid ${r.pid} stopped${r.stopping > 0 ? ` (${r.stopping} supervised session${r.stopping === 1 ? '' : 's'} ended)` : ''}\n`);
+    ctx.io.stdout.write(`spmon daemon pid ${r.pid} stopped${r.stopping > 0 ? ` (${sessions} ended)` : ''}\n`);
     return 0;
   });
 }

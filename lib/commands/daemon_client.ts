@@ -43,6 +43,11 @@ export async function withDaemon(ctx: RunContext, fn: (c: DaemonClient) => Promi
     ctx.io.stderr.write(`spmon: ${(err as Error).message}; start one with "spmon daemon --detach" (or "spmon run" starts one)\n`);
     return exitFor(err);
   }
+  return useClient(ctx, client, fn);
+}
+
+/** Run `fn` with a connected client; its error is said on stderr with its exit status; the client is closed. */
+export async function useClient(ctx: RunContext, client: DaemonClient, fn: (c: DaemonClient) => Promise<number>): Promise<number> {
   try {
     return await fn(client);
   } catch (err) {

@@ -7,7 +7,7 @@ import { REQUEST_REASONS } from '../daemon/requests';
 import { processStartTicks } from '../native';
 import { sanitize, toSafeJson } from '../view/sanitize';
 import { CommandDef, UsageError } from './command';
-import { exitFor, SOCKET_OPTION, socketOf } from './daemon_client';
+import { exitFor, SOCKET_OPTION, socketOf, useClient } from './daemon_client';
 
 export const requestTerminationCommand: CommandDef = {
   name: 'request-termination',
@@ -50,8 +50,8 @@ option, 3 no such session or process.`,
       ctx.io.stderr.write(`spmon: ${(err as Error).message}\n`);
       return err instanceof NoDaemonError ? 1 : exitFor(err);
     }
-    try {
-      const r = await client.request<{ id: string; state: string; target: string | null; request: RequestRecord }>('requestTermination', {
+    return useClient(ctx, client, async (c) => {
+      const r = await c.request<{ id: string; state: string; target: string | null; request: RequestRecord }>('requestTermination', {
         source: 'cli',
         session: o.session,
         pid,
@@ -70,11 +70,6 @@ option, 3 no such session or process.`,
         return 1;
       }
       return 0;
-    } catch (err) {
-      ctx.io.stderr.write(`spmon: ${(err as Error).message}\n`);
-      return exitFor(err);
-    } finally {
-      client.close();
-    }
+    });
   },
 };

@@ -5,7 +5,7 @@ import type { PsRow } from '../daemon/handlers';
 import { runSpecProblem } from '../daemon/run_spec';
 import { sanitize } from '../view/sanitize';
 import type { CommandDef } from './command';
-import { exitFor, SOCKET_OPTION, socketOf } from './daemon_client';
+import { exitFor, SOCKET_OPTION, socketOf, useClient } from './daemon_client';
 
 function number(v: unknown, what: string): number | undefined {
   if (v === undefined) return undefined;
@@ -76,15 +76,10 @@ Exit status: 0 started (the id is printed), 1 it cannot start (not found, not ex
       ctx.io.stderr.write(`spmon: ${(err as Error).message}\n`);
       return err instanceof NoDaemonError ? 1 : exitFor(err);
     }
-    try {
-      const row = await client.request<PsRow>('run', params);
+    return useClient(ctx, client, async (c) => {
+      const row = await c.request<PsRow>('run', params);
       ctx.io.stdout.write(`${sanitize(row.id)}\n`);
       return 0;
-    } catch (err) {
-      ctx.io.stderr.write(`spmon: ${(err as Error).message}\n`);
-      return exitFor(err);
-    } finally {
-      client.close();
-    }
+    });
   },
 };

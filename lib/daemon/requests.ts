@@ -12,6 +12,7 @@ import type { Engine } from '../engine/engine';
 import type { Frame } from '../engine/frame';
 import type { Stage, TerminateTarget } from '../engine/terminator';
 import { ownSession } from '../model/own_session';
+import { ancestorPids } from '../model/protection';
 import type { ProcessStat } from '../model/process_stat';
 import type { Session } from '../model/sessions';
 import { buildTree, subtree } from '../model/tree';
@@ -279,7 +280,7 @@ export class RequestProcessor {
     const own = ownSession(p.pid, frame.processes, sessions);
     // A process above the asker's own session (its tmux server, its login shell): ending it would end the
     // asker and everything around it. Its own session (an agent asking for itself by pid) is fine.
-    if (input.pid !== undefined && input.requesterPid !== undefined && input.pid !== input.requesterPid && isAncestor(frame.processes, p.pid, input.requesterPid)) {
+    if (input.pid !== undefined && input.requesterPid !== undefined && input.pid !== input.requesterPid && ancestorPids(frame.processes, input.requesterPid).has(p.pid)) {
       const mine = ownSession(input.requesterPid, frame.processes, sessions);
       if (!own || !mine || own.session.id !== mine.session.id)
         throw new ApiError(
@@ -405,15 +406,4 @@ export class RequestProcessor {
       details: { id: rec.id, continuation: rec.continuation },
     });
   }
-}
-
-/** Whether `ancestor` is a strict ancestor of `pid` among `processes`. */
-function isAncestor(processes: readonly ProcessStat[], ancestor: number, pid: number): boolean {
-  const byPid = new Map(processes.map((p) => [p.pid, p]));
-  const seen = new Set<number>();
-  for (let p = byPid.get(pid); p && !seen.has(p.pid); p = byPid.get(p.ppid)) {
-    seen.add(p.pid);
-    if (p.ppid === ancestor) return true;
-  }
-  return false;
 }

@@ -6,7 +6,10 @@ import type { Session } from '../model/sessions';
 import type { ColumnSpec, Metric, ProcessField, Unit } from './field';
 import { OVERLAP, SUMMED_FIELDS } from './process_fields';
 
-/** The sums of a session's members, by session JSON key (ussBytes, pssBytes, ...; else the field key); null when no member knows. */
+/**
+ * The sums of a session's members, by session JSON key (ussBytes, pssBytes, ...; else the field key); null when
+ * no member knows. `memoryUnknown`: how many members' USS is not known (memoryUnknownOf).
+ */
 export type SessionTotals = Readonly<Record<string, number | null>>;
 
 const totalsCache = new WeakMap<Session, SessionTotals>();
@@ -22,19 +25,13 @@ export function sessionTotals(s: Session): SessionTotals {
 
 const SUMMED_VALUES = SUMMED_FIELDS.map((f) => f.value);
 
-const unknownCache = new WeakMap<Session, number>();
-
 /**
  * Members whose USS is not known (smaps not readable, or not read yet), kernel threads and zombies aside
  * (they have no memory of their own): the session's USS and PSS are sums of the rest, never silently.
+ * Counted in the same pass as the sums.
  */
 export function memoryUnknownOf(s: Session): number {
-  let n = unknownCache.get(s);
-  if (n !== undefined) return n;
-  n = 0;
-  for (const p of s.members) if (p.ussBytes === null && !p.kernelThread && p.state !== 'Z') n++;
-  unknownCache.set(s, n);
-  return n;
+  return sessionTotals(s).memoryUnknown as number;
 }
 
 /**
@@ -47,11 +44,13 @@ const sumMembers = ((): ((members: readonly ProcessStat[], values: typeof SUMMED
   const idx = [...Array(n).keys()];
   const body = [
     ...idx.map((i) => `const f${i} = values[${i}]; let s${i} = null;`),
+    'let unknown = 0;',
     'for (let j = 0; j < members.length; j++) {',
     '  const p = members[j]; let v;',
+    "  if (p.ussBytes === null && !p.kernelThread && p.state !== 'Z') unknown++;",
     ...idx.map((i) => `  v = f${i}(p, ctx); if (typeof v === 'number') s${i} = (s${i} === null ? 0 : s${i}) + v;`),
     '}',
-    `return { ${SUMMED_FIELDS.map((f, i) => `${JSON.stringify(f.session!.json ?? f.key)}: s${i}`).join(', ')} };`,
+    `return { ${SUMMED_FIELDS.map((f, i) => `${JSON.stringify(f.session!.json ?? f.key)}: s${i}`).join(', ')}, memoryUnknown: unknown };`,
   ].join('\n');
   return new Function('members', 'values', 'ctx', body) as never;
 })();

@@ -3,7 +3,7 @@
 // its shell, its tmux server), and, unless forced, not the pod session nor pod plumbing (system processes).
 // Pure: the caller's chain and the members come in as data.
 import type { ProcessStat } from './process_stat';
-import { Guard, RefusalCode, refusalOf } from './protection';
+import { ancestorPids, Guard, RefusalCode, refusalOf } from './protection';
 import type { SessionKind } from './sessions';
 
 /** Why a request may not end a target. */
@@ -34,11 +34,7 @@ type Member = Pick<ProcessStat, 'pid' | 'ppid' | 'startTicks' | 'name' | 'system
 
 /** The caller's pid and its ancestors in a process list. */
 export function callerChainOf(processes: Iterable<{ pid: number; ppid: number }>, callerPid: number): Set<number> {
-  const parent = new Map<number, number>();
-  for (const p of processes) parent.set(p.pid, p.ppid);
-  const out = new Set<number>([callerPid]);
-  for (let cur = parent.get(callerPid); cur !== undefined && cur > 0 && !out.has(cur); cur = parent.get(cur)) out.add(cur);
-  return out;
+  return ancestorPids(processes, callerPid).add(callerPid);
 }
 
 /** Why one process may not be ended by this request, or null. */

@@ -15,9 +15,10 @@ const UNREACHABLE = new Set(['EACCES', 'EPERM', 'ENOTDIR', 'ELOOP', 'ENAMETOOLON
 /**
  * The file's object, {} when there is none. A file that cannot be reached is not an error either:
  * `warn` is told why and {} returned. One that is there but unreadable as a file, or malformed, throws a
- * clear Error.
+ * clear Error. `strict`: one that cannot be reached throws too (a daemon reloading keeps what it has,
+ * rather than taking the defaults).
  */
-export function readConfigFile(file: string, warn: (message: string) => void = () => undefined): Record<string, unknown> {
+export function readConfigFile(file: string, warn: (message: string) => void = () => undefined, strict = false): Record<string, unknown> {
   let text: string;
   try {
     text = fs.readFileSync(file, 'utf8');
@@ -25,6 +26,7 @@ export function readConfigFile(file: string, warn: (message: string) => void = (
     const code = (err as NodeJS.ErrnoException).code ?? '';
     if (code === 'ENOENT') return {};
     if (UNREACHABLE.has(code)) {
+      if (strict) throw new Error(`config file ${file} cannot be reached (${code})`);
       warn(`config file ${file} cannot be reached (${code}); using flags, SPMON_* variables and defaults`);
       return {};
     }
