@@ -419,7 +419,7 @@ describe('the detail pane words', () => {
     const b = proc(6, { ussBytes: null, pssBytes: null, memoryDenied: true });
     const text = (x: ReturnType<typeof sessionOf>, ps: ReturnType<typeof proc>[]) =>
       sessionDetail(x, { snap: snapshot(ps), history: undefined, detail: null, clean: (t) => t, name: (q) => q.name }, 200, 9).lines.map(lineText).join('\n');
-    expect(text(sessionOf('tmux:s:$1', 'tmux', 'two', [a, b], {}), [a, b])).toMatch(/USS\/PSS of 1 of 2 not known .*of the rest/);
+    expect(text(sessionOf('tmux:s:$1', 'tmux', 'two', [a, b], {}), [a, b])).toMatch(/ΣUSS\/ΣPSS leave out 1 of 2: USS not known \(not readable, or not read yet\)/);
     expect(text(sessionOf('tmux:s:$2', 'tmux', 'one', [a], {}), [a])).not.toMatch(/not known/);
   });
 });

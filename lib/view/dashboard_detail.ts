@@ -128,7 +128,7 @@ export function sessionDetail(x: Session, inp: DetailInputs, width: number, heig
   ]);
   const unknown = memoryUnknownOf(x);
   if (unknown > 0)
-    lines.push([seg(`USS/PSS of ${unknown} of ${x.pids.length} not known (another user's, protected, or not read yet): ΣUSS and ΣPSS are of the rest`, 'warn')]);
+    lines.push([seg(`ΣUSS/ΣPSS leave out ${unknown} of ${x.pids.length}: USS not known (not readable, or not read yet)`, 'warn')]);
   const a = x.agent;
   if (a) {
     const tk = a.tokens;
