@@ -145,7 +145,7 @@ export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 export function subtreePids(root: number, opts: { zombies?: boolean } = {}): number[] {
   const children = new Map<number, number[]>();
   for (const name of fs.readdirSync('/proc')) {
-    if (!/^\d+$/.test(name)) continue;
+    if (name.match(/^\d+$/) === null) continue; // a process directory, not /proc/self etc.
     try {
       const stat = fs.readFileSync(`/proc/${name}/stat`, 'utf8');
       const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
