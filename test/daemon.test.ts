@@ -45,6 +45,33 @@ describe('without a daemon', () => {
   });
 });
 
+describe('a request that fails leaves no daemon behind', () => {
+  test('request-termination for no such session: exit 3, and the daemon it started stops again', async () => {
+    const r = await d.cli(['request-termination', '--session', 'agent:claude:no-such-session', '--reason', 'manual']);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toMatch(/^spmon: .*no-such-session/);
+    expect(r.stdout).toBe('');
+    await waitFor('the daemon started for the request gone', async () => d.daemonPid() === null && !fs.existsSync(d.socket));
+  });
+
+  test('a daemon that already ran stays; shutdown ifIdle refuses a daemon with a session running', async () => {
+    await run(['--name', 'busy', '--', 'sleep', '60']);
+    const pid = d.daemonPid();
+    expect(pid).not.toBeNull();
+    const r = await d.cli(['request-termination', '--session', 'agent:claude:no-such-session', '--reason', 'manual']);
+    expect(r.code).toBe(3);
+    const c = await DaemonClient.connect(d.socket);
+    try {
+      await expect(c.request('shutdown', { ifIdle: true })).rejects.toMatchObject({ code: 'busy', message: expect.stringMatching(/not idle \(1 supervised session running/) });
+    } finally {
+      c.close();
+    }
+    await sleepMs(300);
+    expect(d.daemonPid()).toBe(pid);
+    expect((await session('run:busy')).state).toBe('running');
+  });
+});
+
 describe('a bad option to run starts no daemon', () => {
   test.each([
     [['--name', 'no/slash']],
@@ -101,7 +128,9 @@ describe('run starts a daemon and a session', () => {
       expect(r.stderr).toMatch(/^spmon: cannot start .*(not found|not executable|no such directory)/);
     }
     expect((await d.cli(['run', '--name', 'bad', '--cwd', '/nonexistent', '--', 'true'])).stderr).toBe('spmon: cannot start in /nonexistent: no such directory\n');
-    expect((await d.ps()).length).toBe(0);
+    // The daemon each run started for it stops again (it has nothing to do); no session was recorded.
+    await waitFor('the daemon started for the failed runs gone', async () => d.daemonPid() === null && !fs.existsSync(d.socket));
+    expect(d.records()).toEqual([]);
     expect(fs.readdirSync(path.join(d.state, 'spmon', 'logs'))).toEqual([]);
   });
 

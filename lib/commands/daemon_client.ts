@@ -1,6 +1,6 @@
 // What the commands that talk to the daemon share: the socket option, the connection, and how the
 // daemon's errors become messages and exit statuses (no daemon, unknown id: 3; a bad option: 2; cannot start: 1).
-import { DaemonClient, NoDaemonError } from '../daemon/client';
+import { connectOrStart, DaemonClient, NoDaemonError } from '../daemon/client';
 import { socketPath } from '../daemon/paths';
 import { ApiError } from '../daemon/protocol';
 import { OptionDef, RunContext, UsageError } from './command';
@@ -44,6 +44,31 @@ export async function withDaemon(ctx: RunContext, fn: (c: DaemonClient) => Promi
     return exitFor(err);
   }
   return useClient(ctx, client, fn);
+}
+
+/**
+ * Run `fn` with a client of the daemon, starting one if none runs (`spmon run`, `request-termination`). A
+ * daemon started here for a command that then failed (exit status not 0) is stopped again if it is still
+ * idle, so that a refused or mistaken request leaves no daemon behind.
+ */
+export async function withDaemonStarting(ctx: RunContext, fn: (c: DaemonClient) => Promise<number>): Promise<number> {
+  let conn: { client: DaemonClient; started: boolean };
+  try {
+    conn = await connectOrStart(socketOf(ctx), ctx.io.env);
+  } catch (err) {
+    ctx.io.stderr.write(`spmon: ${(err as Error).message}\n`);
+    return err instanceof NoDaemonError ? 1 : exitFor(err);
+  }
+  return useClient(ctx, conn.client, async (c) => {
+    let code = 1;
+    try {
+      code = await fn(c);
+      return code;
+    } finally {
+      // Busy (another command gave it work meanwhile) or already gone: it stays as it is.
+      if (conn.started && code !== 0) await c.request('shutdown', { ifIdle: true }).catch(() => undefined);
+    }
+  });
 }
 
 /** Run `fn` with a connected client; its error is said on stderr with its exit status; the client is closed. */

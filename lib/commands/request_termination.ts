@@ -1,13 +1,12 @@
 // `spmon request-termination`: ask the daemon (starting one if none runs) to end an agent session and
 // continue it. Without --session or --pid, the session of whoever runs it (found from its ancestry): an
 // agent can end and continue itself.
-import { connectOrStart, NoDaemonError } from '../daemon/client';
 import type { RequestRecord } from '../daemon/requests';
 import { REQUEST_REASONS } from '../daemon/requests';
 import { processStartTicks } from '../native';
 import { sanitize, toSafeJson } from '../view/sanitize';
 import { CommandDef, UsageError } from './command';
-import { exitFor, SOCKET_OPTION, socketOf, useClient } from './daemon_client';
+import { SOCKET_OPTION, withDaemonStarting } from './daemon_client';
 
 export const requestTerminationCommand: CommandDef = {
   name: 'request-termination',
@@ -43,14 +42,7 @@ option, 3 no such session or process.`,
         return 3;
       }
     }
-    let client;
-    try {
-      client = (await connectOrStart(socketOf(ctx), ctx.io.env)).client;
-    } catch (err) {
-      ctx.io.stderr.write(`spmon: ${(err as Error).message}\n`);
-      return err instanceof NoDaemonError ? 1 : exitFor(err);
-    }
-    return useClient(ctx, client, async (c) => {
+    return withDaemonStarting(ctx, async (c) => {
       const r = await c.request<{ id: string; state: string; target: string | null; request: RequestRecord }>('requestTermination', {
         source: 'cli',
         session: o.session,

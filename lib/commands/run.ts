@@ -1,11 +1,10 @@
 // `spmon run -- CMD ARG...`: start CMD as a supervised session of the daemon (starting the daemon first
 // when none answers) and print its id.
-import { connectOrStart, NoDaemonError } from '../daemon/client';
 import type { PsRow } from '../daemon/handlers';
 import { runSpecProblem } from '../daemon/run_spec';
 import { sanitize } from '../view/sanitize';
 import type { CommandDef } from './command';
-import { exitFor, SOCKET_OPTION, socketOf, useClient } from './daemon_client';
+import { SOCKET_OPTION, withDaemonStarting } from './daemon_client';
 
 function number(v: unknown, what: string): number | undefined {
   if (v === undefined) return undefined;
@@ -69,14 +68,7 @@ Exit status: 0 started (the id is printed), 1 it cannot start (not found, not ex
       ctx.io.stderr.write(`spmon: ${problem}\n`);
       return 2;
     }
-    let client;
-    try {
-      client = (await connectOrStart(socketOf(ctx), ctx.io.env)).client;
-    } catch (err) {
-      ctx.io.stderr.write(`spmon: ${(err as Error).message}\n`);
-      return err instanceof NoDaemonError ? 1 : exitFor(err);
-    }
-    return useClient(ctx, client, async (c) => {
+    return withDaemonStarting(ctx, async (c) => {
       const row = await c.request<PsRow>('run', params);
       ctx.io.stdout.write(`${sanitize(row.id)}\n`);
       return 0;

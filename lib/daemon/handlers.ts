@@ -133,8 +133,15 @@ export function apiHandlers(d: RunningDaemon, info: { version: string }): Record
     },
     // Stop the daemon as SIGTERM does: every supervised session by its own policy, then the daemon. The
     // answer goes out first; the connection closes when the daemon has stopped.
-    shutdown: () => {
+    // With `ifIdle`, only a daemon with nothing to do stops (no supervised session running, no request
+    // ending or continuing): what a command that started a daemon for a request that then failed asks,
+    // so that a daemon another command has meanwhile given work keeps it.
+    shutdown: (p) => {
       const live = d.supervisor.list().filter((r) => runIsLive(r.state)).length;
+      if (p.ifIdle === true) {
+        const acting = d.requests.list().filter((r) => r.state === 'ending' || r.state === 'continuing').length;
+        if (live + acting > 0) throw new ApiError('busy', `the daemon is not idle (${live} supervised session${live === 1 ? '' : 's'} running, ${acting} request${acting === 1 ? '' : 's'} in progress)`);
+      }
       setTimeout(() => void d.stop(), 0);
       return { pid: process.pid, stopping: live };
     },
