@@ -10,7 +10,7 @@ const fs = require('fs');
 const path = require('path');
 
 const ROOT = path.resolve(__dirname, '..');
-const { BUNDLE, CODE_CACHE, CACHE_STAMP } = require(path.join(ROOT, 'bin', 'spmon'));
+const { BUNDLE, CODE_CACHE, CACHE_STAMP, LEAN_FLAGS } = require(path.join(ROOT, 'bin', 'spmon'));
 
 // Run in the child: load the bundle without a cache, run a snapshot with its output thrown away, then
 // write the cache (temporary file, renamed) and the stamp of the bundle as it was read.
@@ -34,7 +34,7 @@ cli.main(['node', 'spmon', '--once', '--json', '--interval', '0']).then((code) =
 });
 `;
 
-// The lean cache: the same, made by a Node with the flag bin/spmon gives the dashboard and the daemon.
+// The lean cache: the same, made by a Node with the flags bin/spmon gives the dashboard and the daemon.
 const LEAN_CACHE = path.join(path.dirname(CODE_CACHE), 'spmon.lean.cache');
 const LEAN_STAMP = path.join(path.dirname(CODE_CACHE), 'spmon.lean.cache.json');
 
@@ -48,9 +48,9 @@ function makeOne(flags, cache, stamp) {
   return why || 'unknown';
 }
 
-/** Make both caches (plain and --single-threaded); null when they were made, else why not (the build goes on without). */
+/** Make both caches (plain and with LEAN_FLAGS); null when they were made, else why not (the build goes on without). */
 function makeCodeCache() {
-  return makeOne([], CODE_CACHE, CACHE_STAMP) ?? makeOne(['--single-threaded'], LEAN_CACHE, LEAN_STAMP);
+  return makeOne([], CODE_CACHE, CACHE_STAMP) ?? makeOne(LEAN_FLAGS, LEAN_CACHE, LEAN_STAMP);
 }
 
 module.exports = { makeCodeCache, BUNDLE, CODE_CACHE, LEAN_CACHE };

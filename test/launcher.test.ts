@@ -1,4 +1,4 @@
-// bin/spmon run as a program: sh starts Node with --single-threaded for the dashboard and the daemon only,
+// bin/spmon run as a program: sh starts Node with --single-threaded --no-opt for the dashboard and the daemon only,
 // and each loads the code cache made for its own flags (V8 refuses one made under other flags).
 import { spawn, spawnSync } from 'child_process';
 import * as fs from 'fs';
@@ -36,7 +36,7 @@ test('a snapshot starts without the flag and uses the plain code cache', () => {
 });
 
 test('both code caches are taken by the Node flags they were made for', () => {
-  for (const flags of [[], ['--single-threaded']]) {
+  for (const flags of [[], ['--single-threaded', '--no-opt']]) {
     const r = spawnSync(process.execPath, [...flags, '-e', `
       const b = require(${JSON.stringify(SPMON)});
       const c = b.cachedBundle();
@@ -47,7 +47,7 @@ test('both code caches are taken by the Node flags they were made for', () => {
   }
 });
 
-test('the dashboard in a terminal and the daemon run with --single-threaded', async () => {
+test('the dashboard in a terminal and the daemon run with --single-threaded --no-opt', async () => {
   const t = new TmuxSession();
   try {
     t.start(SPMON);
@@ -55,7 +55,7 @@ test('the dashboard in a terminal and the daemon run with --single-threaded', as
     const shell = Number(execTmux(t, ['display-message', '-p', '#{pane_pid}']));
     // The pane runs `sh -c "<spmon>; sleep 120"`: its child is spmon (sh execs node).
     const child = fs.readFileSync(`/proc/${shell}/task/${shell}/children`, 'utf8').trim().split(/\s+/).map(Number)[0];
-    expect(argvOf(child).slice(1, 3)).toEqual(['--single-threaded', SPMON]);
+    expect(argvOf(child).slice(1, 4)).toEqual(['--single-threaded', '--no-opt', SPMON]);
   } finally {
     t.kill();
   }
@@ -68,7 +68,7 @@ test('the dashboard in a terminal and the daemon run with --single-threaded', as
     const sock = path.join(runtime, 'd.sock');
     for (let i = 0; i < 100 && !fs.existsSync(sock); i++) await new Promise((r) => setTimeout(r, 100));
     expect(fs.existsSync(sock)).toBe(true);
-    expect(argvOf(daemon.pid!).slice(1, 4)).toEqual(['--single-threaded', SPMON, 'daemon']);
+    expect(argvOf(daemon.pid!).slice(1, 5)).toEqual(['--single-threaded', '--no-opt', SPMON, 'daemon']);
   } finally {
     daemon.kill('SIGTERM');
     await new Promise((r) => (daemon.exitCode !== null ? r(null) : daemon.once('exit', r)));

@@ -19,6 +19,7 @@ import { SessionSources } from './session_sources';
 import { subtree } from '../model/tree';
 import type { ProcessStat } from '../model/process_stat';
 import { EndOptions, Job, ProcessJob, SetJob, TerminateTarget, Terminator } from './terminator';
+import { tierForProcesses } from './jit_tier';
 
 export interface EngineSettings {
   procRoot: string;
@@ -251,6 +252,7 @@ export class Engine {
     if (this.publishing && this.last) return this.last;
     const cpu0 = process.cpuUsage();
     const frame = this.sample(this.feedback());
+    tierForProcesses(frame.processes.length);
     this.publish(frame);
     const used = process.cpuUsage(cpu0);
     this.lastTickCpuMs = (used.user + used.system) / 1000;

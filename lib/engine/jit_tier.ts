@@ -1,0 +1,30 @@
+// V8's optimizing compiler for the long-running front ends. bin/spmon starts the dashboard and the daemon
+// with `--no-opt`: V8 then runs the interpreter's and Sparkplug's baseline code only, which at the size of a
+// session pod (tens of processes) costs less CPU than TurboFan's compiles and keeps its code out of memory
+// (~6 MB less resident; docs/performance.md, "The optimizing compiler by the number of processes"). With
+// many processes the per-process loops dominate a tick and TurboFan's code costs ~1.5x less CPU than
+// baseline code, so past OPTIMIZE_AT processes the engine turns it on, once, for the rest of the run (V8
+// reads the flag at each tier-up decision; Node leaves flags writable after start for v8.setFlagsFromString).
+import type * as v8 from 'v8';
+
+/**
+ * Processes from which TurboFan pays: where the two CPU lines measured at ~70 and ~1,070 processes cross
+ * (docs/performance.md).
+ */
+export const OPTIMIZE_AT = 350;
+
+let optimizing: boolean | null = null;
+
+/** Whether V8's optimizing compiler is on in this process (off only under `--no-opt` until many processes were seen). */
+export function optimizerOn(): boolean {
+  if (optimizing === null) optimizing = !process.execArgv.includes('--no-opt');
+  return optimizing;
+}
+
+/** Called with each tick's process count: turns the optimizing compiler on at OPTIMIZE_AT processes (once). */
+export function tierForProcesses(count: number): void {
+  if (count < OPTIMIZE_AT || optimizerOn()) return;
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  (require('v8') as typeof v8).setFlagsFromString('--opt');
+  optimizing = true;
+}
