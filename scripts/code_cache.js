@@ -2,7 +2,7 @@
 'use strict';
 // dist/spmon.cache: V8's code cache for dist/spmon.js, made the way bin/spmon loads the bundle, after it
 // has run `spmon --once --json --interval 0` in a child Node (so the functions a snapshot runs are compiled
-// in it), and dist/spmon.cache.json: the size and mtime of the bundle it was made for and the cache's SHA-256. bin/spmon uses the
+// in it), and dist/spmon.cache.json: the size and mtime of the bundle it was made for and the cache's length and CRC-32 (SHA-256 on a Node without zlib.crc32). bin/spmon uses the
 // cache only for that file; a build that cannot make one (no /proc to read, say) leaves none, and spmon
 // compiles the bundle as usual. What it saves: docs/performance.md ("code cache").
 const { spawnSync } = require('child_process');
@@ -16,7 +16,7 @@ const { BUNDLE, CODE_CACHE, CACHE_STAMP, LEAN_FLAGS } = require(path.join(ROOT, 
 // write the cache (temporary file, renamed) and the stamp of the bundle as it was read.
 const CHILD = `
 const fs = require('fs');
-const { loadBundle, BUNDLE, CODE_CACHE, CACHE_STAMP } = require(${JSON.stringify(path.join(ROOT, 'bin', 'spmon'))});
+const { loadBundle, cacheDigest, BUNDLE, CODE_CACHE, CACHE_STAMP } = require(${JSON.stringify(path.join(ROOT, 'bin', 'spmon'))});
 const fd = fs.openSync(BUNDLE, 'r');
 const st = fs.fstatSync(fd);
 const source = fs.readFileSync(fd, 'utf8');
@@ -29,8 +29,7 @@ cli.main(['node', 'spmon', '--once', '--json', '--interval', '0']).then((code) =
   const data = script.createCachedData();
   fs.writeFileSync(tmp, data);
   fs.renameSync(tmp, CODE_CACHE);
-  const sha256 = require('crypto').createHash('sha256').update(data).digest('hex');
-  fs.writeFileSync(CACHE_STAMP, JSON.stringify({ size: st.size, mtimeMs: st.mtimeMs, sha256 }) + '\\n');
+  fs.writeFileSync(CACHE_STAMP, JSON.stringify({ size: st.size, mtimeMs: st.mtimeMs, cacheBytes: data.length, ...cacheDigest(data) }) + '\\n');
 });
 `;
 

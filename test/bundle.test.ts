@@ -1,10 +1,10 @@
 // dist/spmon.js, the CLI bundled by esbuild (scripts/build.js): bin/spmon loads it and nothing else of
 // spmon's, and it behaves exactly as the modules tsc writes to dist/lib: same output, messages and exit status.
 import { spawnSync } from 'child_process';
-import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import * as zlib from 'zlib';
 import { BIN, cgroupFixture, ROOT } from './helpers/paths';
 import { privateEnv, PrivateEnv } from './helpers/private_env';
 
@@ -122,6 +122,8 @@ describe('the code cache (dist/spmon.cache, made by the build)', () => {
   const CACHE = path.join(ROOT, 'dist', 'spmon.cache');
   const STAMP = path.join(ROOT, 'dist', 'spmon.cache.json');
   const BIN_SPMON = path.join(ROOT, 'bin', 'spmon');
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const launcher = require(BIN_SPMON) as { cacheDigest: (bytes: Buffer) => { crc32?: number; sha256?: string } };
   /** What bin/spmon's loader does with a cache: whether V8 took it, and whether the CLI then works. */
   const probe = (cache: string, stamp: string) => {
     const script = `
@@ -135,8 +137,8 @@ cli.main(['node', 'spmon', ...process.argv.slice(1)]).then((c) => { process.exit
 
   test('was made for the bundle as it is, and V8 takes it', () => {
     const st = fs.statSync(OUT);
-    const sha256 = createHash('sha256').update(fs.readFileSync(CACHE)).digest('hex');
-    expect(JSON.parse(fs.readFileSync(STAMP, 'utf8'))).toEqual({ size: st.size, mtimeMs: st.mtimeMs, sha256 });
+    const bytes = fs.readFileSync(CACHE);
+    expect(JSON.parse(fs.readFileSync(STAMP, 'utf8'))).toEqual({ size: st.size, mtimeMs: st.mtimeMs, cacheBytes: bytes.length, ...launcher.cacheDigest(bytes) });
     const r = probe(CACHE, STAMP);
     expect(r.stderr).toBe('cache=used\n');
     expect(r.status).toBe(0);
@@ -155,6 +157,29 @@ cli.main(['node', 'spmon', ...process.argv.slice(1)]).then((c) => { process.exit
     // A cut-short one too.
     fs.writeFileSync(bad, fs.readFileSync(CACHE).subarray(0, 4096));
     expect(probe(bad, STAMP).stderr).toBe('cache=none\n');
+  });
+
+  test('one changed bit anywhere, or two words swapped, changes the digest', () => {
+    const bytes = fs.readFileSync(CACHE);
+    const key = (b: Buffer) => JSON.stringify(launcher.cacheDigest(b));
+    const whole = key(bytes);
+    // This Node has zlib.crc32 (20.15 and later): the CRC-32, not crypto's SHA-256.
+    expect(Object.keys(launcher.cacheDigest(bytes))).toEqual([typeof (zlib as { crc32?: unknown }).crc32 === 'function' ? 'crc32' : 'sha256']);
+    const seen = new Set([whole]);
+    for (const at of [0, 1, 2, 3, 4, 1000, bytes.length >> 1, bytes.length - 5, bytes.length - 1]) {
+      for (const bit of [0, 3, 7]) {
+        bytes[at] ^= 1 << bit;
+        seen.add(key(bytes));
+        bytes[at] ^= 1 << bit;
+      }
+    }
+    expect(seen.size).toBe(1 + 9 * 3);
+    expect(key(bytes)).toBe(whole);
+    const swapped = Buffer.from(bytes);
+    swapped.writeInt32LE(bytes.readInt32LE(8), 12);
+    swapped.writeInt32LE(bytes.readInt32LE(12), 8);
+    expect(bytes.readInt32LE(8)).not.toBe(bytes.readInt32LE(12));
+    expect(key(swapped)).not.toBe(whole);
   });
 
   test('bin/spmon runs the same with the cache, and without it when its stamp names another bundle', () => {

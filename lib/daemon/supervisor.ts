@@ -20,6 +20,7 @@ import { OutputLog } from './output_log';
 import { ApiError } from './protocol';
 import { RestartPolicy, RunRecord, RunStore, validRunName } from './run_store';
 import { runSpecProblem } from './run_spec';
+import { monotonicMs } from '../model/clock';
 
 export interface RunSpec {
   name?: string;
@@ -117,7 +118,7 @@ export class Supervisor {
   /** Records from an earlier daemon: a live leader is `lost` (stopped on request by its identity); the rest ended unseen. */
   private adopt(rec: RunRecord): void {
     const log = new OutputLog(rec.log.path, rec.log.base, rec.log.start);
-    const live: Live = { rec, log, child: null, exited: null, restartTimer: null, stopping: null, startedMono: performance.now() };
+    const live: Live = { rec, log, child: null, exited: null, restartTimer: null, stopping: null, startedMono: monotonicMs() };
     this.runs.set(rec.name, live);
     if (!runIsLive(rec.state) && rec.state !== 'backoff') return;
     const alive = rec.pid !== null && rec.startTicks !== null && processStartTicks(rec.pid, this.opts.procRoot) === rec.startTicks;
@@ -278,7 +279,7 @@ export class Supervisor {
         rec.daemonPid = process.pid;
         rec.nextStartAt = null;
         live.child = child;
-        live.startedMono = performance.now();
+        live.startedMono = monotonicMs();
         this.spawned.add(pid);
         child.on('error', (err) => this.opts.log(`${rec.id}: ${err.message}`));
         this.opts.events.add('started', rec.id, { details: { pid, startTicks: rec.startTicks, restarts: rec.restarts, command: rec.command } });
@@ -299,7 +300,7 @@ export class Supervisor {
     const exitedAt = Date.now();
     rec.lastExit = exit;
     live.child = null;
-    const upMs = performance.now() - live.startedMono;
+    const upMs = monotonicMs() - live.startedMono;
     // What it left running (children that outlived it) goes with it; a stop under way does that itself.
     if (!live.stopping) await this.endTree(live, rec.stopSignal, rec.graceSec);
     rec.pid = null;
@@ -553,7 +554,7 @@ export class Supervisor {
    * never end, and a later kill() of it could hit a reused pid). So a zombie is reaped only once it has
    * stayed one for ORPHAN_AGE_MS across frames: libuv reaps its own long before.
    */
-  reapOrphans(frame: Frame | null, nowMs: number = performance.now()): number {
+  reapOrphans(frame: Frame | null, nowMs: number = monotonicMs()): number {
     if (!frame) return 0;
     let n = 0;
     const seen = new Map<string, number>();

@@ -20,6 +20,7 @@ import { subtree } from '../model/tree';
 import type { ProcessStat } from '../model/process_stat';
 import { EndOptions, Job, ProcessJob, SetJob, TerminateTarget, Terminator } from './terminator';
 import { tierForProcesses } from './jit_tier';
+import { monotonicMs } from '../model/clock';
 
 export interface EngineSettings {
   procRoot: string;
@@ -357,9 +358,9 @@ export class Engine {
 
   /** One native sample, timed. */
   private read(opts: SampleOptions): ReturnType<Reader['sample']> {
-    const t0 = performance.now();
+    const t0 = monotonicMs();
     const raw = this.reader.sample(opts);
-    this.sampleMs = performance.now() - t0;
+    this.sampleMs = monotonicMs() - t0;
     const failure = opts.processes === false ? null : readFailure(raw.stats, this.settings.procRoot);
     if (failure) throw new EngineError(failure);
     this.smapsBudget.learn(raw);
@@ -367,7 +368,7 @@ export class Engine {
   }
 
   private ingest(raw: ReturnType<Reader['sample']>): ModelSnapshot {
-    const snap = this.sampler.ingest(raw, performance.now(), Date.now());
+    const snap = this.sampler.ingest(raw, monotonicMs(), Date.now());
     this.guardNow = guardOf(snap.processes, process.pid);
     return snap;
   }

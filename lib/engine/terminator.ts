@@ -7,6 +7,7 @@
 // This file is long because a process job and a set job share one life cycle; each part is one class.
 import { openProcess, ProcessHandle, SignalOutcome } from '../native';
 import { Guard, RefusalCode, refusalOf } from '../model/protection';
+import { monotonicMs, MONOTONIC_ORIGIN_MS } from '../model/clock';
 
 export const SIGNALS = {
   SIGHUP: 1,
@@ -227,7 +228,6 @@ export function leavesFirst<T extends TerminateTarget>(targets: readonly T[]): T
     .map((x) => x.t);
 }
 
-const monotonicMs = (): number => performance.now();
 
 /** The stage plan of a request: its stages (SIGTERM for the grace period by default), then SIGKILL. */
 function planOf(opts: EndOptions, graceMs: number): { stages: Stage[]; escalate: boolean } {
@@ -340,7 +340,7 @@ class ProcessRun implements ProcessJob {
     } catch {
       result = 'error';
     }
-    this.signals.push({ signal, at: performance.timeOrigin + monotonicMs(), result });
+    this.signals.push({ signal, at: MONOTONIC_ORIGIN_MS + monotonicMs(), result });
     switch (result) {
       case 'sent':
         if (signal === 'SIGKILL') {

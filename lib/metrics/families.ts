@@ -10,6 +10,7 @@ import type { ProcessStat } from '../model/process_stat';
 import type { Session, SessionKind } from '../model/sessions';
 import { labelValue, uniqueSessionLabels } from './labels';
 import { SessionCounters } from './session_counters';
+import { monotonicMs } from '../model/clock';
 
 export type MetricType = 'gauge' | 'counter';
 
@@ -158,7 +159,7 @@ export function topProcesses(processes: readonly ProcessStat[], n: number): Proc
  * rendering to the next (a fresh one: each counter is its members' sum, as `--once` gives it).
  */
 export function collectFamilies(frame: Frame, opts: CollectOptions, counters: SessionCounters = new SessionCounters(COUNTER_FIELDS)): Family[] {
-  const t0 = performance.now();
+  const t0 = monotonicMs();
   const out = new Map<string, Family>(FAMILIES.map((d) => [d.name, { ...d, samples: [] }]));
   const put = (d: FamilyDef, value: number | null | undefined, labels: Record<string, string> = {}) => {
     if (known(value)) out.get(d.name)!.samples.push({ labels, value });
@@ -234,7 +235,7 @@ export function collectFamilies(frame: Frame, opts: CollectOptions, counters: Se
   put(F.frameTime, frame.wallMs / 1000);
   put(F.sampleDuration, frame.cost.sampleMs / 1000);
   put(F.buildInfo, 1, { version: labelValue(opts.version, 32), nodejs: process.versions.node });
-  put(F.scrapeDuration, (performance.now() - t0) / 1000);
+  put(F.scrapeDuration, (monotonicMs() - t0) / 1000);
   return [...out.values()];
 }
 

@@ -1,6 +1,6 @@
 // Which live process is an AI coding agent, and which agent log session it is
 // running: evidence with a confidence. Pure: logs and /proc facts come in as data.
-import { createHash } from 'crypto';
+import type * as crypto from 'crypto';
 import type { RawProcessFiles } from '../native';
 import type { ProcessStat } from './sampler';
 
@@ -66,8 +66,14 @@ export function agentToolOf(p: Pick<ProcessStat, 'name' | 'cmdline' | 'kernelThr
   return null;
 }
 
+let cryptoModule: typeof crypto | null = null;
+
 export function sha256Hex(text: string): string {
-  return createHash('sha256').update(text).digest('hex');
+  // Loaded at the first use, not with the module: only a Gemini session needs it, and loading crypto costs
+  // every start milliseconds and the dashboard ~1 MB (docs/performance.md, fourth round).
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  cryptoModule ??= require('crypto') as typeof crypto;
+  return cryptoModule.createHash('sha256').update(text).digest('hex');
 }
 
 export interface BindInput {
