@@ -35,6 +35,26 @@ test('a snapshot starts without the flag and uses the plain code cache', () => {
   }
 });
 
+test('a start loads neither crypto nor perf_hooks (the cache check and the clock do without them)', () => {
+  const pe = privateEnv();
+  try {
+    // A preload that lists, at exit, the Node modules this process loaded.
+    const probe = path.join(pe.home, 'modules.js');
+    const out = path.join(pe.home, 'modules.txt');
+    fs.writeFileSync(probe, `process.on('exit', () => require('fs').writeFileSync(${JSON.stringify(out)}, process.moduleLoadList.join('\\n')));`);
+    for (const flags of [[], ['--single-threaded', '--no-opt']]) {
+      const r = spawnSync(process.execPath, [...flags, '-r', probe, SPMON, '--once', '--json', '--interval', '0'], { env: pe.env, encoding: 'utf8' });
+      expect(r.status).toBe(0);
+      const loaded = fs.readFileSync(out, 'utf8').split('\n');
+      // The probe itself worked: the bundle's own modules are there.
+      expect(loaded).toContain('NativeModule vm');
+      expect(loaded.filter((m) => /^NativeModule (crypto|perf_hooks)$|^Internal Binding crypto$/.test(m))).toEqual([]);
+    }
+  } finally {
+    pe.dispose();
+  }
+});
+
 test('both code caches are taken by the Node flags they were made for', () => {
   for (const flags of [[], ['--single-threaded', '--no-opt']]) {
     const r = spawnSync(process.execPath, [...flags, '-e', `
