@@ -72,6 +72,34 @@ describe('a request that fails leaves no daemon behind', () => {
   });
 });
 
+describe('spmon policy beside a running daemon', () => {
+  test('shows the daemon\'s policy too when it applies another (started with SPMON_AGENTS); not when they agree', async () => {
+    // A daemon started by run with SPMON_AGENTS in its environment: its policy comes before the config file's.
+    const own = JSON.stringify({ policy: { critical: 'request' }, cooldownSec: 120 });
+    const r = await d.cli(['run', '--name', 'p', '--', 'sleep', '60'], { SPMON_AGENTS: own });
+    expect(r.code).toBe(0);
+    const pid = d.daemonPid();
+    const c = await DaemonClient.connect(d.socket);
+    try {
+      const p = await c.request<{ agents: { policy: { critical: string }; cooldownSec: number }; configFile: string | null }>('policy');
+      expect(p.agents).toMatchObject({ policy: { critical: 'request' }, cooldownSec: 120 });
+      expect(p.configFile).toBe(path.join(d.config, 'spmon', 'config.json'));
+    } finally {
+      c.close();
+    }
+    const shown = await d.cli(['policy']);
+    expect(shown.code).toBe(0);
+    expect(shown.stdout).toMatch(/^all agents: warning notify, critical notify\n/);
+    expect(shown.stdout).toContain(`\nthe running daemon (pid ${pid}) applies another policy (its --agents or SPMON_AGENTS, or its config file ${path.join(d.config, 'spmon', 'config.json')}):\n  all agents: warning notify, critical request\n`);
+    expect(shown.stdout).toMatch(/cool-down 120 s\n$/);
+    // The same policy in the caller's environment: one policy, shown once.
+    const same = await d.cli(['policy'], { SPMON_AGENTS: own });
+    expect(same.code).toBe(0);
+    expect(same.stdout).not.toContain('the running daemon');
+    expect(same.stdout).toContain('cool-down 120 s');
+  });
+});
+
 describe('a bad option to run starts no daemon', () => {
   test.each([
     [['--name', 'no/slash']],

@@ -2,7 +2,7 @@
 // and how they continue; with options, set it in the config file (its "agents" section).
 import * as fs from 'fs';
 import * as path from 'path';
-import { resolveSettings } from '../config';
+import { resolveSettings, Settings } from '../config';
 import { configFilePath, readConfigFile } from '../sources/config_file';
 import { sanitizeOutput, toSafeJson } from '../view/sanitize';
 import { DaemonClient, NoDaemonError } from '../daemon/client';
@@ -48,16 +48,20 @@ spmon hook claude applies it on every hook call.`,
       throw new UsageError('--tool and --session choose what --warning or --critical set; to see the policy, run spmon policy');
     if (!change) {
       const a = ctx.settings.agents;
-      if (o.json === true) ctx.io.stdout.write(toSafeJson(a, 2) + '\n');
-      else {
-        const lines = [`all agents: warning ${a.policy.warning}, critical ${a.policy.critical}`];
-        for (const [t, p] of Object.entries(a.policy.tools)) lines.push(`${t}: warning ${p?.warning ?? '(as all)'}, critical ${p?.critical ?? '(as all)'}`);
-        for (const [s, p] of Object.entries(a.policy.sessions)) lines.push(`${s}: warning ${p.warning ?? '(as its tool)'}, critical ${p.critical ?? '(as its tool)'}`);
-        lines.push(`continue with: ${TOOLS.map((t) => `${t} "${a.continuation[t as 'claude']}"`).join(', ')}`);
-        lines.push(`graceful wait ${a.gracefulWaitSec} s, cool-down ${a.cooldownSec} s`);
-        // Session ids are names the user (or an agent's hook) gave: placeholders for what a terminal acts on.
-        ctx.io.stdout.write(sanitizeOutput(lines.join('\n')) + '\n');
+      if (o.json === true) {
+        ctx.io.stdout.write(toSafeJson(a, 2) + '\n');
+        return 0;
       }
+      const lines = policyLines(a);
+      // A running daemon may apply another policy (its own --agents or SPMON_AGENTS, or another config
+      // file): it is the one that acts, so it is shown too. No daemon is started to ask.
+      const theirs = await daemonPolicy(socketOf(ctx));
+      if (theirs && JSON.stringify(theirs.agents) !== JSON.stringify(a)) {
+        lines.push('', `the running daemon (pid ${theirs.pid}) applies another policy (its --agents or SPMON_AGENTS, or ${theirs.configFile ? `its config file ${theirs.configFile}` : 'no config file'}):`);
+        lines.push(...policyLines(theirs.agents).map((l) => `  ${l}`));
+      }
+      // Session ids are names the user (or an agent's hook) gave: placeholders for what a terminal acts on.
+      ctx.io.stdout.write(sanitizeOutput(lines.join('\n')) + '\n');
       return 0;
     }
     for (const k of ['warning', 'critical'] as const) {
@@ -114,3 +118,32 @@ spmon hook claude applies it on every hook call.`,
     return 0;
   },
 };
+
+/** The policy in words, one line each: all agents, each tool, each session, continuations, waits. */
+function policyLines(a: Settings['agents']): string[] {
+  const lines = [`all agents: warning ${a.policy.warning}, critical ${a.policy.critical}`];
+  for (const [t, p] of Object.entries(a.policy.tools)) lines.push(`${t}: warning ${p?.warning ?? '(as all)'}, critical ${p?.critical ?? '(as all)'}`);
+  for (const [s, p] of Object.entries(a.policy.sessions)) lines.push(`${s}: warning ${p.warning ?? '(as its tool)'}, critical ${p.critical ?? '(as its tool)'}`);
+  lines.push(`continue with: ${TOOLS.map((t) => `${t} "${a.continuation[t as 'claude']}"`).join(', ')}`);
+  lines.push(`graceful wait ${a.gracefulWaitSec} s, cool-down ${a.cooldownSec} s`);
+  return lines;
+}
+
+/** What a running daemon applies (null: none answers, or it cannot say). */
+async function daemonPolicy(socket: string): Promise<{ pid: number; agents: Settings['agents']; configFile: string | null } | null> {
+  let c: DaemonClient;
+  try {
+    c = await DaemonClient.connect(socket, 1000);
+  } catch {
+    return null;
+  }
+  try {
+    const st = await c.request<{ pid: number }>('status');
+    const r = await c.request<{ agents: Settings['agents']; configFile: string | null }>('policy');
+    return { pid: st.pid, agents: r.agents, configFile: r.configFile };
+  } catch {
+    return null;
+  } finally {
+    c.close();
+  }
+}

@@ -47,6 +47,8 @@ export interface RunningDaemon {
    * waits); the rest takes a restart. Throws ConfigError and keeps the policy it had.
    */
   reload(): { agents: Settings['agents']; changed: boolean; configFile: string | null };
+  /** The agent policy it applies now, and the config file it reads (null: none). */
+  policy(): { agents: Settings['agents']; configFile: string | null };
   /** Resolves once the daemon has stopped, whoever asked (a signal, the `shutdown` method). */
   stopped: Promise<void>;
 }
@@ -160,7 +162,8 @@ export async function startDaemon(settings: Settings, o: DaemonOptions): Promise
       if (changed) o.log('agent policy reloaded from the config file');
       return { agents: settings.agents, changed, configFile: o.configFile ?? null };
     };
-    const daemon: RunningDaemon = { engine, supervisor, events, requests, startedAt, socketPath: o.socketPath, intervalSec, stop: async () => undefined, stopped, reload };
+    const policyNow = () => ({ agents: settings.agents, configFile: o.configFile ?? null });
+    const daemon: RunningDaemon = { engine, supervisor, events, requests, startedAt, socketPath: o.socketPath, intervalSec, stop: async () => undefined, stopped, reload, policy: policyNow };
     const server = await startControlServer(o.socketPath, apiHandlers(daemon, { version: version() }), o.log);
     // Answer first, then tick (the first tick reads every smaps_rollup, which takes a while on a full host).
     engine.start(intervalSec * 1000, (err) => o.log(`tick failed: ${err.message}`));
