@@ -1,7 +1,7 @@
 // V8's optimizing compiler for the long-running front ends. bin/spmon starts the dashboard and the daemon
 // with `--no-opt`: V8 then runs the interpreter's and Sparkplug's baseline code only, which at the size of a
 // session pod (tens of processes) costs less CPU than TurboFan's compiles and keeps its code out of memory
-// (~6 MB less resident; docs/performance.md, "The optimizing compiler by the number of processes"). With
+// (~6 MB less resident; docs/performance.md, "Issue 17, fourth round"). With
 // many processes the per-process loops dominate a tick and TurboFan's code costs ~1.5x less CPU than
 // baseline code, so past OPTIMIZE_AT processes the engine turns it on, once, for the rest of the run (V8
 // reads the flag at each tier-up decision; Node leaves flags writable after start for v8.setFlagsFromString).
