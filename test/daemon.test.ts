@@ -9,6 +9,7 @@ import { BIN } from './helpers/paths';
 import { ROOT } from './helpers/paths';
 import { DaemonClient, liveLockHolder } from '../lib/daemon/client';
 import { psSchemaErrors } from './helpers/schema';
+import { LONG_RUNNING_FLAGS } from '../lib/engine/jit_tier';
 
 jest.setTimeout(120_000);
 
@@ -54,12 +55,23 @@ describe('a request that fails leaves no daemon behind', () => {
     await waitFor('the daemon started for the request gone', async () => d.daemonPid() === null && !fs.existsSync(d.socket));
   });
 
-  test('a daemon that already ran stays; shutdown ifIdle refuses a daemon with a session running', async () => {
+  test('an idle daemon that already ran stays when a request fails', async () => {
+    expect((await d.cli(['daemon', '--detach'])).code).toBe(0);
+    const pid = d.daemonPid();
+    expect(pid).not.toBeNull();
+    // A detached daemon runs with the long-running Node flags too.
+    expect(fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').slice(1, 1 + LONG_RUNNING_FLAGS.length)).toEqual([...LONG_RUNNING_FLAGS]);
+    const r = await d.cli(['request-termination', '--session', 'agent:claude:no-such-session', '--reason', 'manual']);
+    expect(r.code).toBe(3);
+    await sleepMs(500);
+    expect(d.daemonPid()).toBe(pid);
+    expect((await d.cli(['status'])).code).toBe(0);
+  });
+
+  test('shutdown ifIdle refuses a daemon with a session running, and it goes on', async () => {
     await run(['--name', 'busy', '--', 'sleep', '60']);
     const pid = d.daemonPid();
     expect(pid).not.toBeNull();
-    const r = await d.cli(['request-termination', '--session', 'agent:claude:no-such-session', '--reason', 'manual']);
-    expect(r.code).toBe(3);
     const c = await DaemonClient.connect(d.socket);
     try {
       await expect(c.request('shutdown', { ifIdle: true })).rejects.toMatchObject({ code: 'busy', message: expect.stringMatching(/not idle \(1 supervised session running/) });
@@ -90,7 +102,7 @@ describe('spmon policy beside a running daemon', () => {
     const shown = await d.cli(['policy']);
     expect(shown.code).toBe(0);
     expect(shown.stdout).toMatch(/^all agents: warning notify, critical notify\n/);
-    expect(shown.stdout).toContain(`\nthe running daemon (pid ${pid}) applies another policy (its --agents or SPMON_AGENTS, or its config file ${path.join(d.config, 'spmon', 'config.json')}):\n  all agents: warning notify, critical request\n`);
+    expect(shown.stdout).toContain(`\nthe running daemon (pid ${pid}) applies another policy (it reads ${path.join(d.config, 'spmon', 'config.json')}; --agents or SPMON_AGENTS come first; kill -HUP ${pid} reads the file again):\n  all agents: warning notify, critical request\n`);
     expect(shown.stdout).toMatch(/cool-down 120 s\n$/);
     // The same policy in the caller's environment: one policy, shown once.
     const same = await d.cli(['policy'], { SPMON_AGENTS: own });
@@ -123,6 +135,8 @@ describe('run starts a daemon and a session', () => {
     expect(id).toBe('run:hello');
     const pid = d.daemonPid();
     expect(pid).not.toBeNull();
+    // Started from a command, the daemon gets the Node flags bin/spmon's sh line gives a daemon started by hand.
+    expect(fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').slice(1, 1 + LONG_RUNNING_FLAGS.length)).toEqual([...LONG_RUNNING_FLAGS]);
     // The socket directory is private.
     expect(fs.statSync(path.dirname(d.socket)).mode & 0o777).toBe(0o700);
     const s = await waitFor('hello running with its process', async () => {

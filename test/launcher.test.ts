@@ -4,6 +4,7 @@ import { spawn, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { COMMANDS } from '../lib/commands';
+import { LONG_RUNNING_FLAGS } from '../lib/engine/jit_tier';
 import { privateEnv } from './helpers/private_env';
 import { SPMON, TmuxSession } from './e2e/tmux';
 
@@ -19,6 +20,13 @@ test('the launcher line names every command but the dashboard and the daemon, an
   expect(named).toEqual(expected);
   expect(SH_LINE.startsWith("':' //;")).toBe(true);
   expect(fs.statSync(SPMON).mode & 0o111).not.toBe(0);
+});
+
+test('the sh line, the launcher and a daemon started from a command use the same long-running Node flags', () => {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const launcher = require(SPMON) as { LEAN_FLAGS: string[] };
+  expect(launcher.LEAN_FLAGS).toEqual([...LONG_RUNNING_FLAGS]);
+  expect(SH_LINE.endsWith(`exec node ${LONG_RUNNING_FLAGS.join(' ')} "$0" "$@"`)).toBe(true);
 });
 
 test('a snapshot starts without the flag and uses the plain code cache', () => {

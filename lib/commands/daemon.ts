@@ -15,7 +15,7 @@ async function detach(ctx: RunContext, socketPath: string): Promise<number> {
   privateDir(dir);
   const logFile = path.join(dir, 'daemon.log');
   const fd = fs.openSync(logFile, 'a', 0o600);
-  const [cmd, ...args] = selfCommand();
+  const [cmd, ...args] = selfCommand({ longRunning: true });
   const passOn = START_OPTIONS;
   const extra: string[] = [];
   for (let i = 0; i < passOn.length; i += 2) {

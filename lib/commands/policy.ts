@@ -57,7 +57,10 @@ spmon hook claude applies it on every hook call.`,
       // file): it is the one that acts, so it is shown too. No daemon is started to ask.
       const theirs = await daemonPolicy(socketOf(ctx));
       if (theirs && JSON.stringify(theirs.agents) !== JSON.stringify(a)) {
-        lines.push('', `the running daemon (pid ${theirs.pid}) applies another policy (its --agents or SPMON_AGENTS, or ${theirs.configFile ? `its config file ${theirs.configFile}` : 'no config file'}):`);
+        // Why they differ is not known here: --agents or SPMON_AGENTS given to the daemon or to this command,
+        // another config file, or the same file edited since the daemon read it.
+        const file = theirs.configFile ? `it reads ${theirs.configFile}` : 'it reads no config file';
+        lines.push('', `the running daemon (pid ${theirs.pid}) applies another policy (${file}; --agents or SPMON_AGENTS come first; kill -HUP ${theirs.pid} reads the file again):`);
         lines.push(...policyLines(theirs.agents).map((l) => `  ${l}`));
       }
       // Session ids are names the user (or an agent's hook) gave: placeholders for what a terminal acts on.

@@ -7,6 +7,7 @@ import * as path from 'path';
 import { openProcess } from '../native';
 import { privateDir, stateDir } from './paths';
 import { ApiError, ErrorCode, LineSplitter, Response } from './protocol';
+import { LONG_RUNNING_FLAGS } from '../engine/jit_tier';
 
 /** No daemon answers on the socket (none runs, or it died). */
 export class NoDaemonError extends Error {}
@@ -138,8 +139,12 @@ export class DaemonClient {
   }
 }
 
-/** How to start spmon again: this executable (a single-file build) or node with this script. */
-export function selfCommand(): string[] {
+/**
+ * How to start spmon again: this executable (a single-file build) or node with this script. `longRunning`:
+ * for the daemon itself, with the Node flags bin/spmon's sh line gives it (LONG_RUNNING_FLAGS), which
+ * `node <script>` would not get.
+ */
+export function selfCommand(opts: { longRunning?: boolean } = {}): string[] {
   try {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const sea = require('node:sea') as { isSea(): boolean };
@@ -148,7 +153,7 @@ export function selfCommand(): string[] {
     // Not a Node with SEA support: a script.
   }
   const script = process.argv[1];
-  return [process.execPath, ...(script ? [script] : [])];
+  return [process.execPath, ...(opts.longRunning ? LONG_RUNNING_FLAGS : []), ...(script ? [script] : [])];
 }
 
 /** ": " and the last line of a log (what a daemon that exited at once said), or "" when there is none. */
@@ -182,7 +187,7 @@ export async function connectOrStart(socketPath: string, env: NodeJS.ProcessEnv,
   const dir = stateDir(env);
   privateDir(dir);
   const logFd = fs.openSync(path.join(dir, 'daemon.log'), 'a', 0o600);
-  const [cmd, ...args] = selfCommand();
+  const [cmd, ...args] = selfCommand({ longRunning: true });
   const child = (require('child_process') as typeof childProcess).spawn(cmd, [...args, 'daemon', '--socket', socketPath], { detached: true, stdio: ['ignore', logFd, logFd], env });
   fs.closeSync(logFd);
   let exited: string | null = null;
@@ -192,10 +197,17 @@ export async function connectOrStart(socketPath: string, env: NodeJS.ProcessEnv,
   let last: Error | null = null;
   while (Date.now() < until) {
     await new Promise((r) => setTimeout(r, 50));
+    let client: DaemonClient | null = null;
     try {
-      return { client: await DaemonClient.connect(socketPath, 1000), started: true };
+      client = await DaemonClient.connect(socketPath, 1000);
     } catch (err) {
       last = err as Error;
+    }
+    if (client) {
+      // Started here only when the daemon that answers is the child spawned above: with two commands
+      // starting at once, the one whose child lost the lock talks to the other's daemon.
+      const answering = await client.request<{ pid: number }>('status').then((st) => st.pid, () => null);
+      return { client, started: answering === child.pid };
     }
     if (exited !== null) {
       // Another daemon may have won the race for the socket: try it once more.

@@ -141,8 +141,11 @@ export function apiHandlers(d: RunningDaemon, info: { version: string }): Record
     shutdown: (p) => {
       const live = d.supervisor.list().filter((r) => runIsLive(r.state)).length;
       if (p.ifIdle === true) {
+        // A session waiting to be restarted (backoff) is work too.
+        const waiting = d.supervisor.list().filter((r) => r.state === 'backoff').length;
         const acting = d.requests.list().filter((r) => r.state === 'ending' || r.state === 'continuing').length;
-        if (live + acting > 0) throw new ApiError('busy', `the daemon is not idle (${live} supervised session${live === 1 ? '' : 's'} running, ${acting} request${acting === 1 ? '' : 's'} in progress)`);
+        if (live + waiting + acting > 0)
+          throw new ApiError('busy', `the daemon is not idle (${live + waiting} supervised session${live + waiting === 1 ? '' : 's'} running or waiting to restart, ${acting} request${acting === 1 ? '' : 's'} in progress)`);
       }
       setTimeout(() => void d.stop(), 0);
       return { pid: process.pid, stopping: live };

@@ -2,10 +2,17 @@
 // with `--no-opt`: V8 then runs the interpreter's and Sparkplug's baseline code only, which at the size of a
 // session pod (tens of processes) costs less CPU than TurboFan's compiles and keeps its code out of memory
 // (~6 MB less resident; docs/performance.md, "Issue 17, fourth round"). With
-// many processes the per-process loops dominate a tick and TurboFan's code costs ~1.5x less CPU than
-// baseline code, so past OPTIMIZE_AT processes the engine turns it on, once, for the rest of the run (V8
+// many processes the per-process loops dominate a tick and baseline code cost up to ~1.5x the CPU of
+// TurboFan's, so past OPTIMIZE_AT processes the engine turns it on, once, for the rest of the run (V8
 // reads the flag at each tier-up decision; Node leaves flags writable after start for v8.setFlagsFromString).
 import type * as v8 from 'v8';
+
+/**
+ * The Node flags of the long-running commands: bin/spmon's sh line gives them to the dashboard and the
+ * daemon, and a daemon started from a command (selfCommand) gets them as well. test/launcher.test.ts keeps
+ * the sh line, bin/spmon's LEAN_FLAGS and this list equal.
+ */
+export const LONG_RUNNING_FLAGS: readonly string[] = ['--single-threaded', '--no-opt'];
 
 /**
  * Processes from which TurboFan pays: where the two CPU lines measured at ~70 and ~1,070 processes cross
