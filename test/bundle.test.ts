@@ -71,7 +71,7 @@ describe('dist/spmon.js', () => {
     expect(lines.filter((l) => /^[ \t]+(return |const |let |var |if \(|function )/.exec(l) !== null)).toEqual([]);
     expect(lines.length).toBeLessThan(1000);
     // Function names are kept (stack traces name them).
-    expect(text).toContain('function sha256Hex(');
+    expect(text).toContain('function geminiProjectHash(');
   });
 
   test.each([

@@ -1,5 +1,6 @@
 // Sessions and agent binding with plain objects.
-import { ACT_CONFIDENCE, agentToolOf, bindAgents, Binding, sha256Hex, AgentLogFacts } from '../lib/model/agent_binding';
+import { ACT_CONFIDENCE, agentToolOf, bindAgents, Binding, AgentLogFacts } from '../lib/model/agent_binding';
+import { geminiProjectHash } from '../lib/sources/agents/gemini';
 import { buildSessions, AgentSessionFacts, runMembers, Session } from '../lib/model/sessions';
 import { sessionTotals } from '../lib/fields/session_fields';
 import { buildTree, subtree, TreeCache } from '../lib/model/tree';
@@ -68,7 +69,7 @@ describe('bindAgents', () => {
 
   test('Gemini binds by the SHA-256 of the cwd', () => {
     const g = proc(400, { name: 'node', cmdline: 'node /x/@google/gemini-cli/dist/index.js', startTime: 1_700_000_000_000 });
-    const l = log({ tool: 'gemini', sessionId: 'g1', cwd: null, projectHash: sha256Hex('/proj') });
+    const l = log({ tool: 'gemini', sessionId: 'g1', cwd: null, projectHash: geminiProjectHash('/proj') });
     expect(bind([l], [g], [{ pid: 400, cwd: '/proj', files: [] }]).get('gemini:g1')?.pid).toBe(400);
     expect(bind([l], [g], [{ pid: 400, cwd: '/other', files: [] }]).size).toBe(0);
   });

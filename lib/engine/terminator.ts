@@ -228,7 +228,6 @@ export function leavesFirst<T extends TerminateTarget>(targets: readonly T[]): T
     .map((x) => x.t);
 }
 
-
 /** The stage plan of a request: its stages (SIGTERM for the grace period by default), then SIGKILL. */
 function planOf(opts: EndOptions, graceMs: number): { stages: Stage[]; escalate: boolean } {
   const stages = opts.stages && opts.stages.length > 0 ? opts.stages.map((s) => ({ ...s })) : [{ signal: 'SIGTERM' as const, waitMs: graceMs }];

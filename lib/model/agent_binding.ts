@@ -1,6 +1,6 @@
 // Which live process is an AI coding agent, and which agent log session it is
 // running: evidence with a confidence. Pure: logs and /proc facts come in as data.
-import type * as crypto from 'crypto';
+import { geminiProjectHash } from '../sources/agents/gemini';
 import type { RawProcessFiles } from '../native';
 import type { ProcessStat } from './sampler';
 
@@ -64,16 +64,6 @@ export function agentToolOf(p: Pick<ProcessStat, 'name' | 'cmdline' | 'kernelThr
     }
   }
   return null;
-}
-
-let cryptoModule: typeof crypto | null = null;
-
-export function sha256Hex(text: string): string {
-  // Loaded at the first use, not with the module: only a Gemini session needs it, and loading crypto costs
-  // every start milliseconds and the dashboard ~1 MB (docs/performance.md, fourth round).
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  cryptoModule ??= require('crypto') as typeof crypto;
-  return cryptoModule.createHash('sha256').update(text).digest('hex');
 }
 
 export interface BindInput {
@@ -155,7 +145,7 @@ export function bindAgents(input: BindInput): Map<string, Binding> {
       }
       const cwd = files.cwd;
       if (cwd === null) continue;
-      const sameProject = log.tool === 'gemini' && log.projectHash ? sha256Hex(cwd) === log.projectHash : log.cwd !== null && cwd === log.cwd;
+      const sameProject = log.tool === 'gemini' && log.projectHash ? geminiProjectHash(cwd) === log.projectHash : log.cwd !== null && cwd === log.cwd;
       if (!sameProject) continue;
       candidates++;
       if (taken.has(a.p.key)) continue;
