@@ -93,7 +93,8 @@ describe('spmon policy beside a running daemon', () => {
     const pid = d.daemonPid();
     const c = await DaemonClient.connect(d.socket);
     try {
-      const p = await c.request<{ agents: { policy: { critical: string }; cooldownSec: number }; configFile: string | null }>('policy');
+      const p = await c.request<{ pid: number; agents: { policy: { critical: string }; cooldownSec: number }; configFile: string | null }>('policy');
+      expect(p.pid).toBe(pid);
       expect(p.agents).toMatchObject({ policy: { critical: 'request' }, cooldownSec: 120 });
       expect(p.configFile).toBe(path.join(d.config, 'spmon', 'config.json'));
     } finally {

@@ -141,9 +141,7 @@ async function daemonPolicy(socket: string): Promise<{ pid: number; agents: Sett
     return null;
   }
   try {
-    const st = await c.request<{ pid: number }>('status');
-    const r = await c.request<{ agents: Settings['agents']; configFile: string | null }>('policy');
-    return { pid: st.pid, agents: r.agents, configFile: r.configFile };
+    return await c.request<{ pid: number; agents: Settings['agents']; configFile: string | null }>('policy');
   } catch {
     return null;
   } finally {

@@ -124,7 +124,7 @@ export function apiHandlers(d: RunningDaemon, info: { version: string }): Record
       ticks: { count: d.engine.ticks.count, cpuMs: Math.round(d.engine.ticks.cpuMs * 10) / 10 },
     }),
     // The agent policy applied now (`spmon policy` shows it when it is not the one the config file gives).
-    policy: () => d.policy(),
+    policy: () => ({ pid: process.pid, ...d.policy() }),
     // The config file's agent policy, read again (spmon policy asks after writing it); a bad file keeps the old one.
     reload: () => {
       try {
