@@ -229,7 +229,7 @@ describe('whole words at 120 columns', () => {
     snap.host.name = 'a-rather-long-host-name';
     const first = lineText(view(snap, start()).header[0]);
     expect(first.length).toBeLessThanOrEqual(120);
-    expect(first).toMatch(/USS of 9 hidden( \(needs root\))?, sorted by RSS$/);
+    expect(first).toMatch(/USS of 9 hidden( \(needs root\))?, sorted by their RSS$/);
   });
 
   test('key hints are whole: never "h h…", and "? help" always shows', () => {
@@ -266,7 +266,7 @@ describe('a non-root user\'s default view', () => {
     const snap = snapshot([theirs, small, mine]);
     const st = reconcile(start(), snap, 25).state;
     expect(orderRows(snap, st).list.map((p) => p.pid)).toEqual([5, 100, 6]);
-    expect(lineText(view(snap, st).header[0])).toContain('USS of 2 hidden (needs root), sorted by RSS');
+    expect(lineText(view(snap, st).header[0])).toContain('USS of 2 hidden (needs root), sorted by their RSS');
   });
 });
 

@@ -63,7 +63,8 @@ export function headerLines(snap: Frame, width: number, count: number, clean: Cl
     },
   ];
   if (hidden > 0) {
-    const byRss = RSS_FALLBACK_SORTS.has(sort) ? ', sorted by RSS' : '';
+    // The rows stay sorted by USS or PSS; only the hidden ones are placed by their RSS (as --once says it).
+    const byRss = RSS_FALLBACK_SORTS.has(sort) ? `, sorted by ${hidden === 1 ? 'its' : 'their'} RSS` : '';
     parts.push({
       segs: [seg(`  USS of ${hidden} hidden (${root ? 'not readable' : 'needs root'})${byRss}`, 'warn')],
       short: [seg(`  USS of ${hidden} hidden${byRss}`, 'warn')],
