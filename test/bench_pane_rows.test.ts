@@ -4,7 +4,7 @@ import { ChildProcess, spawn } from 'child_process';
 import * as fs from 'fs';
 
 const { processRows } = require('../bench/lib/monitor_pane.js') as {
-  processRows(screen: string, lookup?: (pid: number) => string | null): { line: number; pid: number }[];
+  processRows(screen: string, lookup?: (pid: number) => string[] | null): { line: number; pid: number }[];
 };
 
 const comm = (pid: number) => fs.readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
@@ -41,6 +41,38 @@ test('htop: rows are the lines whose pid is alive and whose command names it; me
     { line: 5, pid: me },
     { line: 6, pid: s },
   ]);
+});
+
+test("htop's thread rows: a thread's id beside its process's command counts (a multi-threaded pid 1 fills htop's first screen)", async () => {
+  // A python3 with a thread named zqthread (its comm), as /process_api's threads are named vsock-console.
+  const py = spawn('python3', ['-c', 'import ctypes,threading,time\ndef f():\n  ctypes.CDLL(None).prctl(15, b"zqthread", 0, 0, 0)\n  time.sleep(60)\nthreading.Thread(target=f, daemon=True).start()\ntime.sleep(60)'], { stdio: 'ignore' });
+  try {
+    let tid: number | undefined;
+    for (let i = 0; i < 300 && tid === undefined; i++) {
+      await new Promise((r) => setTimeout(r, 10));
+      try {
+        tid = fs.readdirSync(`/proc/${py.pid}/task`).map(Number).find((t) => t !== py.pid && comm(t) === 'zqthread');
+      } catch {
+        // not yet
+      }
+    }
+    expect(tid).toBeDefined();
+    const line = (id: number, cmd: string) => `  ${id} root        20   0 1012M 80.1M 40.2M S   0.0  0.3  0:00.02 ${cmd}`;
+    const screen = [
+      line(tid!, `/usr/bin/${comm(py.pid!)} -c import ctypes`), // a thread row: its process's command
+      line(tid!, '/usr/bin/pyth -c'), // the start of its process's comm is not enough for a thread
+      line(tid!, 'zqth'), // its own name, as btop or spmon would show it
+      line(tid!, 'sleep 60'),
+    ].join('\n');
+    expect(processRows(screen)).toEqual([
+      { line: 0, pid: tid },
+      { line: 2, pid: tid },
+    ]);
+  } finally {
+    const gone = new Promise((r) => py.once('exit', r));
+    py.kill('SIGKILL');
+    await gone;
+  }
 });
 
 test("btop: rows inside box frames, names cut short, beside another box's figures", () => {

@@ -135,14 +135,33 @@ function commOf(pid) {
 }
 
 /**
+ * What a row of a live pid shows, or null when it is gone: the first 4 characters of its comm and, for a
+ * thread (htop lists threads as rows under their process's command; a multi-threaded pid 1 fills its first
+ * screen with them), its process's whole comm.
+ */
+function rowNames(pid) {
+  const own = commOf(pid);
+  if (own === null) return null;
+  const needles = own ? [own.slice(0, 4)] : [];
+  try {
+    const tgid = Number(/^Tgid:\s+(\d+)/m.exec(fs.readFileSync(`/proc/${pid}/status`, 'latin1'))?.[1]);
+    const leader = tgid && tgid !== pid ? commOf(tgid) : null;
+    if (leader) needles.push(leader);
+  } catch {
+    // gone since: its comm alone
+  }
+  return needles;
+}
+
+/**
  * The process rows on a screen, whatever the monitor's layout: a line is a row when one of
- * its numbers is the pid of a live process (`commOf(pid)` not null) and the line also shows
- * the first characters of that process's name (up to 4 of its comm, as a name column or a
- * command line shows it; monitors cut names short). A header's figures ("Tasks: 70") do not
+ * its numbers is the pid of a live process or thread (`rowNames(pid)` not null) and the line also
+ * shows the first characters of its name (up to 4 of its comm, as a name column or a command line
+ * shows it; monitors cut names short) or, for a thread, its process's whole comm. A header's figures ("Tasks: 70") do not
  * name the process that has that pid, so they do not count. Box-drawing characters (btop's
  * frames) separate numbers like spaces. Returns [{ line, pid }], one per line, top to bottom.
  */
-function processRows(screen, lookup = commOf) {
+function processRows(screen, lookup = rowNames) {
   const out = [];
   const seen = new Map(); // one lookup per number per screen
   const name = (pid) => {
@@ -156,11 +175,10 @@ function processRows(screen, lookup = commOf) {
     let m;
     while ((m = re.exec(line)) !== null) {
       const pid = Number(m[1]);
-      const comm = name(pid);
-      if (!comm) continue;
-      const head = comm.slice(0, 4);
+      const needles = name(pid);
+      if (!needles) continue;
       const rest = line.slice(m.index + m[0].length);
-      if (head && rest.includes(head)) {
+      if (needles.some((n) => rest.includes(n))) {
         out.push({ line: i, pid });
         break;
       }
@@ -339,4 +357,4 @@ process.on('exit', () => {
   }
 });
 
-module.exports = { MonitorPane, processRows, cpuOf, treeCpuMs, childrenOf, memOf, threadsOf, commOf, TICK_MS };
+module.exports = { MonitorPane, processRows, rowNames, cpuOf, treeCpuMs, childrenOf, memOf, threadsOf, commOf, TICK_MS };
