@@ -59,9 +59,14 @@ describe('serving', () => {
     const s = await startMetricsServer(fresh, { address: '127.0.0.1:0' });
     servers.push(s);
     try {
+      const asked = Date.now();
       const before = await get(s.url);
       expect(before.status).toBe(503);
       expect(before.headers['retry-after']).toBe('1');
+      // Every answer has one Date header (written by spmon, not Node): an HTTP date of the time it answered.
+      const date = before.headers['date'] as string;
+      expect(date).toMatch(/^(Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d\d (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) \d{4} \d\d:\d\d:\d\d GMT$/);
+      expect(Math.abs(Date.parse(date) - asked)).toBeLessThan(60_000);
       for (let i = 0; i < 3; i++) {
         fresh.tick();
         const text = await get(s.url);
@@ -100,6 +105,7 @@ describe('serving', () => {
     const post = await get(s.url, { method: 'POST' });
     expect(post.status).toBe(405);
     expect(post.headers.allow).toBe('GET, HEAD');
+    for (const r of [z, head, post]) expect(r.headers['date']).toMatch(/ GMT$/);
   });
 
   test('concurrent scrapes of one frame share one rendering; the next frame is rendered once more', async () => {

@@ -6,6 +6,7 @@ import { DaemonClient, liveLockHolder, NoDaemonError, selfCommand } from '../dae
 import { PathError, privateDir, stateDir } from '../daemon/paths';
 import { CommandDef, RunContext, UsageError } from './command';
 import { exitFor, SOCKET_OPTION, socketOf, useClient } from './daemon_client';
+import { isoTime } from '../model/clock';
 
 /** The options that say how a daemon starts (flag, then commander's name), passed on by --detach. */
 const START_OPTIONS = ['--log-max', 'logMax', '--ended-log-max', 'endedLogMax', '--memory-guard', 'memoryGuard', '--agents', 'agents', '--metrics', 'metrics', '--web-config', 'webConfig', '--metrics-top', 'metricsTop', '--metrics-session-limit', 'metricsSessionLimit'] as const;
@@ -99,7 +100,7 @@ export const daemonCommand: CommandDef = {
       return stopDaemon(ctx, socketPath);
     }
     if (ctx.opts.detach === true) return detach(ctx, socketPath);
-    const log = (m: string) => ctx.io.stderr.write(`${new Date().toISOString()} spmon daemon: ${m}\n`);
+    const log = (m: string) => ctx.io.stderr.write(`${isoTime(Date.now())} spmon daemon: ${m}\n`);
     const metrics = ctx.opts.metrics === undefined ? null : { address: ctx.opts.metrics === true ? '127.0.0.1:9464' : String(ctx.opts.metrics), webConfigFile: ctx.opts.webConfig as string | undefined };
     if (!metrics && ctx.opts.webConfig !== undefined) throw new UsageError('--web-config goes with --metrics');
     let daemon;

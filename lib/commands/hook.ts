@@ -15,6 +15,7 @@ import { contextLevel } from '../model/context_level';
 import { claudeContextFromTail } from '../sources/agents/transcript_tail';
 import { sanitize } from '../view/sanitize';
 import { CommandDef, RunContext, UsageError } from './command';
+import { isoTime } from '../model/clock';
 
 const MAX_STDIN = 1024 * 1024;
 
@@ -171,7 +172,7 @@ In ~/.claude/settings.json:
       try {
         const log = path.join(stateDir(ctx.io.env), 'hooks', 'errors.log');
         fs.mkdirSync(path.dirname(log), { recursive: true, mode: 0o700 });
-        fs.appendFileSync(log, `${new Date().toISOString()} ${(err as Error).message}\n`, { mode: 0o600 });
+        fs.appendFileSync(log, `${isoTime(Date.now())} ${(err as Error).message}\n`, { mode: 0o600 });
       } catch {
         // Nothing more to do.
       }

@@ -4,6 +4,7 @@
 // (rotated once to events.jsonl.1), so the history survives a daemon that dies and never fills the disk.
 import * as fs from 'fs';
 import * as path from 'path';
+import { isoTime } from '../model/clock';
 
 export interface DaemonEvent {
   /** Increases by one per event, across daemon restarts. */
@@ -56,7 +57,7 @@ export class EventLog {
   }
 
   add(kind: string, target: string | null, o: { reason?: string | null; outcome?: string | null; details?: Record<string, unknown> } = {}): DaemonEvent {
-    const e: DaemonEvent = { seq: this.seq + 1, time: new Date().toISOString(), kind, target, reason: o.reason ?? null, outcome: o.outcome ?? null, details: o.details ?? {} };
+    const e: DaemonEvent = { seq: this.seq + 1, time: isoTime(Date.now()), kind, target, reason: o.reason ?? null, outcome: o.outcome ?? null, details: o.details ?? {} };
     this.keep(e);
     try {
       let size = 0;

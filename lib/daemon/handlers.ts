@@ -11,6 +11,7 @@ import type { RunSpec } from './supervisor';
 import type { RequestInput } from './requests';
 import { ownFrame } from './own_frame';
 import { sanitize } from '../view/sanitize';
+import { isoTime } from '../model/clock';
 
 /** The most a single `logs` answer carries (the client asks again from `nextOffset`). */
 const MAX_LOG_CHUNK = 512 * 1024;
@@ -117,7 +118,7 @@ export function apiHandlers(d: RunningDaemon, info: { version: string }): Record
       apiVersion: API_VERSION,
       version: info.version,
       pid: process.pid,
-      startedAt: new Date(d.startedAt).toISOString(),
+      startedAt: isoTime(d.startedAt),
       uptimeSec: Math.round((Date.now() - d.startedAt) / 1000),
       socket: d.socketPath,
       sessions: { total: d.supervisor.list().length, byState: counts() },

@@ -20,6 +20,7 @@ import type { EventLog } from './events';
 import { ApiError } from './protocol';
 import type { Supervisor } from './supervisor';
 import { continueInPane, findPane } from './tmux_control';
+import { isoTime } from '../model/clock';
 
 export const REQUEST_REASONS = ['token_limit_approaching', 'phase_complete', 'error', 'manual'] as const;
 export type RequestReason = (typeof REQUEST_REASONS)[number];
@@ -201,7 +202,7 @@ export class RequestProcessor {
     const place = this.placeOf(session, root, frame);
     const rec: RequestRecord = {
       id: `req-${++this.seq}-${Date.now().toString(36)}`,
-      createdAt: new Date().toISOString(),
+      createdAt: isoTime(Date.now()),
       source: input.source,
       reason: input.reason,
       priority,
@@ -231,7 +232,7 @@ export class RequestProcessor {
       rec.outcome = busy
         ? `${busy.id} is already ending ${place}`
         : `${last!.id} ended ${place} ${Math.round((Date.now() - last!.atMs) / 1000)} s ago (cool-down ${input.cooldownSec} s)`;
-      rec.finishedAt = new Date().toISOString();
+      rec.finishedAt = isoTime(Date.now());
       this.persist(rec);
       this.event(rec);
       return rec;
@@ -274,7 +275,7 @@ export class RequestProcessor {
     if (input.pidStartTime !== undefined && p.startTicks !== input.pidStartTime)
       throw new ApiError('not-found', `process ${pid} is not the one meant: it started at ${p.startTicks} ticks, not ${input.pidStartTime} (its pid was reused)`);
     if (input.startTimeMs !== undefined && p.startTime !== input.startTimeMs)
-      throw new ApiError('not-found', `process ${pid} is not the one meant: it started at ${p.startTime === null ? 'an unknown time' : new Date(p.startTime).toISOString()}, not ${new Date(input.startTimeMs).toISOString()} (its pid was reused)`);
+      throw new ApiError('not-found', `process ${pid} is not the one meant: it started at ${p.startTime === null ? 'an unknown time' : isoTime(p.startTime)}, not ${isoTime(input.startTimeMs)} (its pid was reused)`);
     if (input.notAfterMs !== undefined && p.startTime !== null && p.startTime > input.notAfterMs)
       throw new ApiError('not-found', `process ${pid} started after the request was made: its pid was reused`);
     const own = ownSession(p.pid, frame.processes, sessions);
@@ -394,7 +395,7 @@ export class RequestProcessor {
   private finish(rec: RequestRecord, state: 'done' | 'failed', outcome: string): void {
     rec.state = state;
     rec.outcome = outcome;
-    rec.finishedAt = new Date().toISOString();
+    rec.finishedAt = isoTime(Date.now());
     this.persist(rec);
     this.event(rec);
   }

@@ -20,7 +20,7 @@ import { OutputLog } from './output_log';
 import { ApiError } from './protocol';
 import { RestartPolicy, RunRecord, RunStore, validRunName } from './run_store';
 import { runSpecProblem } from './run_spec';
-import { monotonicMs } from '../model/clock';
+import { isoTime, monotonicMs } from '../model/clock';
 
 export interface RunSpec {
   name?: string;
@@ -61,7 +61,7 @@ const LOG_CHECK_MS = 250;
 /** Freeze-and-kill rounds after the stop's SIGKILL, for a tree that keeps forking. */
 const SWEEP_ROUNDS = 50;
 
-const nowIso = () => new Date().toISOString();
+const nowIso = () => isoTime(Date.now());
 
 /** "exit code 1", "killed by SIGKILL", "exit not seen". */
 function exitWords(e: RunExit): string {
@@ -332,7 +332,7 @@ export class Supervisor {
     rec.state = 'backoff';
     // The delay counts from the exit (ending leftovers took part of it already).
     const startAt = exitedAt + delayMs;
-    rec.nextStartAt = new Date(startAt).toISOString();
+    rec.nextStartAt = isoTime(startAt);
     this.save(live);
     live.restartTimer = setTimeout(() => {
       live.restartTimer = null;

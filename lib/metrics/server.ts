@@ -8,6 +8,7 @@ import * as https from 'https';
 import type { AddressInfo } from 'net';
 import type { TLSSocket } from 'tls';
 import type { Frame } from '../engine/frame';
+import { httpDate } from '../model/clock';
 import { version as spmonVersion } from '../version';
 import { negotiateFormat } from './accept';
 import { BasicAuth } from './basic_auth';
@@ -161,7 +162,9 @@ export async function startMetricsServer(source: MetricsSource, opts: MetricsSer
   };
 
   const send = (res: http.ServerResponse, status: number, type: string, body: string | Buffer, extra: Record<string, string> = {}, head = false) => {
-    const headers: Record<string, string> = { ...(web?.current.headers ?? {}), 'Content-Type': type, 'Content-Length': String(Buffer.byteLength(body)), ...extra };
+    // The Date header from httpDate, not Node's (its toUTCString pages in ICU's time zone data: lib/model/clock.ts).
+    res.sendDate = false;
+    const headers: Record<string, string> = { Date: httpDate(Date.now()), ...(web?.current.headers ?? {}), 'Content-Type': type, 'Content-Length': String(Buffer.byteLength(body)), ...extra };
     res.writeHead(status, headers);
     res.end(head ? undefined : body);
   };

@@ -7,6 +7,7 @@ import { Menu, SIGNAL_CHOICES, signalEnds, sortMenuItems, userCounts, userMenuIt
 import { fit } from './fit';
 import { formatBytes } from './format';
 import { Line, seg } from './styled';
+import { isoTime } from '../model/clock';
 
 export interface Overlay {
   title: string;
@@ -136,7 +137,7 @@ export function helpOverlay(): Overlay {
 export function historyOverlay(ended: readonly EndedRecord[], name: Clean): Overlay {
   const lines: Line[] = ended.length
     ? ended.map((e) => [
-        seg(new Date(e.requestedAt).toISOString().slice(11, 19) + '  ', 'dim'),
+        seg(isoTime(e.requestedAt).slice(11, 19) + '  ', 'dim'),
         seg(String(e.pid).padStart(7) + '  '),
         seg(fit(name(e.name), 16) + '  '),
         e.outcome === 'signalled'

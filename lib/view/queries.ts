@@ -16,6 +16,7 @@ import { sanitize } from './sanitize';
 import { sortSessions } from './session_table';
 import { processJson, sessionJson } from './snapshot_json';
 import { tokensJson } from './tokens_view';
+import { isoTime } from '../model/clock';
 
 export const SESSION_KINDS: readonly SessionKind[] = ['pod', 'tmux', 'agent', 'tree', 'run'];
 
@@ -51,7 +52,7 @@ export interface SessionRow {
   run: unknown;
 }
 
-const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+const iso = (ms: number | null) => (ms === null ? null : isoTime(ms));
 const round = (v: number | null, digits: number) => (v === null ? null : Math.round(v * 10 ** digits) / 10 ** digits);
 
 /** The caller's own session (agent, else supervised run, else tmux, from its ancestry), or null. */

@@ -5,6 +5,7 @@ import { jsonValue, PROCESS_FIELDS } from '../fields/process_fields';
 import { SESSION_FIELDS } from '../fields/session_fields';
 import type { CgroupStat, HostStat, ProcessStat } from '../model/process_stat';
 import type { Session } from '../model/sessions';
+import { isoTime } from '../model/clock';
 
 export const SNAPSHOT_SCHEMA = 'spmon.snapshot/v1';
 
@@ -57,7 +58,7 @@ export function snapshotJson(o: SnapshotInput) {
   const c = o.cgroup;
   return {
     schema: SNAPSHOT_SCHEMA,
-    time: new Date(o.wallMs).toISOString(),
+    time: isoTime(o.wallMs),
     intervalMs: o.intervalMs === null ? null : Math.round(o.intervalMs),
     host: {
       name: o.host.name,

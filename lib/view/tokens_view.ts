@@ -7,6 +7,7 @@ import { formatCount, formatTokenTotal } from './cell';
 import { formatPercent, UNKNOWN } from './format';
 import { sanitize } from './sanitize';
 import { headerCells, layoutTable, rowCellsOf } from './table';
+import { isoTime } from '../model/clock';
 
 export const TOKENS_SCHEMA = 'spmon.tokens/v1';
 
@@ -44,7 +45,7 @@ export function exitStatusFor(level: ContextLevel | null): number {
 export function tokensJson(sessions: readonly Session[], wallMs: number) {
   return {
     schema: TOKENS_SCHEMA,
-    time: new Date(wallMs).toISOString(),
+    time: isoTime(wallMs),
     worst: worstLevel(sessions),
     sessions: sessions.map((s) => {
       const a = s.agent!;
@@ -60,7 +61,7 @@ export function tokensJson(sessions: readonly Session[], wallMs: number) {
         tokens: a.tokens,
         contextPercent: a.contextPercent === null ? null : Math.round(a.contextPercent * 10) / 10,
         level: contextLevel(a.contextPercent),
-        lastActivity: s.lastActivityMs === null ? null : new Date(s.lastActivityMs).toISOString(),
+        lastActivity: s.lastActivityMs === null ? null : isoTime(s.lastActivityMs),
         evidence: a.evidence,
         confidence: a.confidence,
         complete: a.complete,
