@@ -278,6 +278,15 @@ describe('view model', () => {
   });
 });
 
+test('sessions: the pod first, then by ΣUSS, then ties by id in code-unit order (the same under every locale)', () => {
+  const pod = sessionOf('pod', 'pod', 'pod', [proc(1, { ussBytes: 1 })]);
+  const big = sessionOf('tmux:zz', 'tmux', 'zz', [proc(2, { ussBytes: 500 })]);
+  // No processes: ΣUSS unknown, so these three tie and their ids decide: 'B' (U+0042) before 'a' (U+0061),
+  // where a locale's collation would put 'a' first.
+  const idle = ['agent:claude:a', 'agent:claude:B', 'agent:claude:\u00e9'].map((id) => sessionOf(id, 'agent', id, []));
+  expect(sortSessions([...idle, big, pod]).map((s) => s.id)).toEqual(['pod', 'tmux:zz', 'agent:claude:B', 'agent:claude:a', 'agent:claude:\u00e9']);
+});
+
 describe('agent sessions whose logs are not all read yet', () => {
   const info = (sessionId: string, complete: boolean, unreadBytes: number): AgentInfo => ({
     tool: 'claude', sessionId, model: 'claude-sonnet-4-5', cwd: '/w', logPath: `/w/${sessionId}.jsonl`,

@@ -24,9 +24,12 @@ export function sessionRowCells(s: Session, l: SessionLayout, clean: (text: stri
   return rowCellsOf(l, (f) => clean(cellText(f.unit, f.value(s))));
 }
 
-/** Pod first, then the rest by ΣUSS, largest first (unknown last). */
+/**
+ * Pod first, then the rest by ΣUSS, largest first (unknown last), then by id in code-unit order: the same on
+ * every machine, and without localeCompare, whose ICU collator pages in ~2 MB of the node binary for good.
+ */
 export function sortSessions(list: readonly Session[]): Session[] {
   const rank = (s: Session) => (s.kind === 'pod' ? 0 : 1);
   const uss = (s: Session) => sessionTotals(s).ussBytes ?? -1;
-  return list.slice().sort((a, b) => rank(a) - rank(b) || uss(b) - uss(a) || a.id.localeCompare(b.id));
+  return list.slice().sort((a, b) => rank(a) - rank(b) || uss(b) - uss(a) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 }

@@ -263,7 +263,8 @@ export class AgentLogs {
       }
       out.push(this.merge(g.tool, g.sessionId, members, g.unread));
     }
-    out.sort((a, b) => (b.lastActivityMs ?? b.logMtimeMs) - (a.lastActivityMs ?? a.logMtimeMs) || a.sessionId.localeCompare(b.sessionId));
+    // Ties by id in code-unit order (localeCompare's ICU collator would page in ~2 MB for good).
+    out.sort((a, b) => (b.lastActivityMs ?? b.logMtimeMs) - (a.lastActivityMs ?? a.logMtimeMs) || (a.sessionId < b.sessionId ? -1 : a.sessionId > b.sessionId ? 1 : 0));
     return out;
   }
 
