@@ -1,9 +1,62 @@
 // The parts of neo-blessed the dashboard uses: the screen, the box, the tag escaper and the width table. `require('blessed')`
 // loads every widget it has before returning (forty files, a PNG decoder among them: a fifth of the time to
 // the first frame); these three need six of them. Types still come from @types/blessed.
+import * as path from 'path';
 import type blessed from 'blessed';
 
 /* eslint-disable @typescript-eslint/no-require-imports */
+type CompileCapability = (this: unknown, info: unknown, key: string, str: unknown) => unknown;
+interface TputProto {
+  _compile: CompileCapability;
+  options?: { stringify?: boolean };
+  debug?: boolean;
+}
+const Tput = require('blessed/lib/tput') as { prototype: TputProto };
+/** blessed's own compiler of one terminfo capability into a function (kept for the tests). */
+export const compileCapabilityNow: CompileCapability = Tput.prototype._compile;
+/** The directory of the terminfo files blessed ships (xterm, xterm-256color, linux, windows-ansi). */
+const BLESSED_TERMINFO = path.join(path.dirname(require.resolve('blessed/lib/tput')), '..', 'usr');
+/*
+ * blessed compiles every string capability of the terminal (~400 for xterm, with a `new Function` each) as the
+ * screen is made, ~9 ms of the time to the first frame, and the dashboard calls a few dozen of them. For the
+ * terminfo files blessed ships, each one is compiled at its first call instead: the same function, made later
+ * (test/blessed_parts.test.ts compares every capability of each file). Those are what blessed falls back to
+ * for most terminals (tmux-256color, screen-256color, alacritty... whose system entries it cannot parse or
+ * compile), and all of their capabilities compile. A system terminfo file keeps the eager compile, since a
+ * capability that does not compile is how blessed learns to fall back. So do booleans, numbers, the init/reset
+ * files and blessed's debug and stringify modes.
+ */
+Tput.prototype._compile = function lazyCapability(this: unknown, info: unknown, key: string, str: unknown): unknown {
+  const self = this as TputProto;
+  const file = (info as { file?: unknown } | null)?.file;
+  if (
+    typeof str !== 'string' ||
+    str === '' ||
+    key === 'init_file' ||
+    key === 'reset_file' ||
+    self.debug ||
+    self.options?.stringify ||
+    typeof file !== 'string' ||
+    path.dirname(file) !== BLESSED_TERMINFO
+  ) {
+    if (self.debug) return compileCapabilityNow.call(this, info, key, str);
+    // A capability that does not compile (screen-256color's plab_norm on Debian 12) is printed by blessed with
+    // console.error before it throws, onto the terminal the user sees after spmon exits; blessed then falls back
+    // to its own xterm entry, so the print says nothing the user can act on.
+    const report = console.error;
+    console.error = () => undefined;
+    try {
+      return compileCapabilityNow.call(this, info, key, str);
+    } finally {
+      console.error = report;
+    }
+  }
+  let compiled: ((...a: unknown[]) => unknown) | null = null;
+  return function capability(this: unknown, ...args: unknown[]): unknown {
+    compiled ??= compileCapabilityNow.call(self, info, key, str) as (...a: unknown[]) => unknown;
+    return compiled.apply(this, args);
+  };
+};
 const Screen = require('blessed/lib/widgets/screen') as new (o: blessed.Widgets.IScreenOptions) => blessed.Widgets.Screen;
 const Box = require('blessed/lib/widgets/box') as new (o: blessed.Widgets.BoxOptions) => blessed.Widgets.BoxElement;
 const helpers = require('blessed/lib/helpers') as { escape(text: string): string };
