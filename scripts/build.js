@@ -58,7 +58,7 @@ async function build() {
     // Loaded from node_modules only when used: ajv and ajv-formats by a daemon when a request file arrives,
     // the metrics libraries when metrics are served or printed, the MCP SDK and zod by `spmon mcp`. Bundled,
     // every other command would parse them. esbuild: only TypeScript sources bundle the read worker with it.
-    external: ['esbuild', 'blessed', 'blessed/*', 'node-gyp-build', 'ajv', 'ajv/*', 'ajv-formats', 'prom-client', 'yaml', 'bcryptjs', '@modelcontextprotocol/sdk', '@modelcontextprotocol/sdk/*', 'zod', 'zod/*'],
+    external: ['esbuild', 'blessed', 'blessed/*', 'node-gyp-build', 'ajv', 'ajv/*', 'ajv-formats', 'prom-client', 'prom-client/*', 'yaml', 'bcryptjs', '@modelcontextprotocol/sdk', '@modelcontextprotocol/sdk/*', 'zod', 'zod/*'],
     logLevel: 'warning',
     metafile: true,
     plugins: [lazyCommanderChildProcess],

@@ -1,6 +1,7 @@
 // The metrics endpoint over a real engine reading the live /proc: formats by Accept, gzip, one rendering
 // per frame for concurrent scrapes, loopback by default, and the exporter-toolkit web config (basic auth
 // with bcrypt hashes, TLS, client certificates, headers, changes while running, mistakes refused by name).
+import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -131,6 +132,43 @@ describe('serving', () => {
     expect(s.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/metrics$/);
     await expect(startMetricsServer(engine, { address: `127.0.0.1:${s.port}` })).rejects.toThrow(`cannot listen on 127.0.0.1:${s.port} for metrics: the address is in use`);
   });
+});
+
+test("a plain endpoint, scraped as text and with gzip, loads no https, tls, crypto, perf_hooks or v8 (prom-client's index would)", () => {
+  // A fresh node with the built modules: a real engine, the server on a free loopback port, two scrapes; then
+  // the Node modules it loaded. The probe works: http and zlib (the gzip scrape) are among them.
+  const dist = path.resolve(__dirname, '..', 'dist', 'lib');
+  const script = `
+    const http = require('http');
+    const { resolveSettings } = require(${JSON.stringify(path.join(dist, 'config'))});
+    const { Engine } = require(${JSON.stringify(path.join(dist, 'engine', 'engine'))});
+    const { startMetricsServer } = require(${JSON.stringify(path.join(dist, 'metrics', 'server'))});
+    const get = (url, headers) => new Promise((ok, no) => http.get(url, { headers }, (r) => { let n = 0; r.on('data', (d) => (n += d.length)); r.on('end', () => ok([r.statusCode, n])); }).on('error', no));
+    (async () => {
+      const engine = new Engine(resolveSettings({}, process.env, {}), { env: process.env });
+      engine.tick();
+      const s = await startMetricsServer(engine, { address: '127.0.0.1:0' });
+      const answers = [await get(s.url, {}), await get(s.url, { 'Accept-Encoding': 'gzip' })];
+      await s.close();
+      await engine.close();
+      process.stdout.write(JSON.stringify({ answers, loaded: process.moduleLoadList }));
+    })().catch((e) => { console.error(e); process.exit(1); });`;
+  const r = spawnSync(process.execPath, ['-e', script], { env: pe.env, encoding: 'utf8' });
+  expect(r.stderr).toBe('');
+  const out = JSON.parse(r.stdout) as { answers: [number, number][]; loaded: string[] };
+  expect(out.answers.map((a) => a[0])).toEqual([200, 200]);
+  expect(out.answers[0][1]).toBeGreaterThan(out.answers[1][1]); // the gzipped one is smaller
+  expect(out.loaded).toEqual(expect.arrayContaining(['NativeModule http', 'NativeModule zlib']));
+  expect(out.loaded.filter((m) => /^NativeModule (https|tls|crypto|perf_hooks|v8)$|^Internal Binding (crypto|tls_wrap)$/.test(m))).toEqual([]);
+});
+
+test("prom-client's own modules that the renderer loads are the classes its index exports", () => {
+  /* eslint-disable @typescript-eslint/no-require-imports */
+  const index = require('prom-client') as typeof import('prom-client');
+  expect(require('prom-client/lib/registry')).toBe(index.Registry);
+  expect(require('prom-client/lib/gauge')).toBe(index.Gauge);
+  expect(require('prom-client/lib/counter')).toBe(index.Counter);
+  /* eslint-enable @typescript-eslint/no-require-imports */
 });
 
 describe('web config', () => {

@@ -1,6 +1,6 @@
 // Families as text, through prom-client (the Prometheus organisation's Node client): the text format
 // 0.0.4 or OpenMetrics 1.0. prom-client is loaded on first use, so only a process that serves or prints
-// metrics pays for it.
+// metrics pays for it, and only the parts that write the text.
 //
 // Each rendering fills a registry of its own format with metric objects of its own. One registry shared
 // by both formats renames counters after the first OpenMetrics rendering (prom-client strips `_total` from
@@ -15,8 +15,21 @@ export const CONTENT_TYPES: Readonly<Record<MetricsFormat, string>> = {
   openmetrics: 'application/openmetrics-text; version=1.0.0; charset=utf-8',
 };
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const promClient = () => require('prom-client') as typeof import('prom-client');
+type PromClient = typeof import('prom-client');
+/*
+ * The three classes this file uses, from their own modules of prom-client (it has no `exports` map, so they
+ * are its public paths too). Its index also loads its Pushgateway, default metrics and cluster aggregator,
+ * which pull in Node's https, tls, crypto, zlib, cluster, dns, perf_hooks and v8: +8 MB of RSS in a bare
+ * node, ~2.5 MB of a scraped daemon (docs/performance.md, fifth round). test/metrics_render.test.ts keeps
+ * these the classes the index exports.
+ */
+/* eslint-disable @typescript-eslint/no-require-imports */
+const promClient = (): Pick<PromClient, 'Registry' | 'Gauge' | 'Counter'> => ({
+  Registry: require('prom-client/lib/registry') as PromClient['Registry'],
+  Gauge: require('prom-client/lib/gauge') as PromClient['Gauge'],
+  Counter: require('prom-client/lib/counter') as PromClient['Counter'],
+});
+/* eslint-enable @typescript-eslint/no-require-imports */
 
 /** The families with samples, in order, in `format` (OpenMetrics ends with `# EOF`). */
 export async function renderFamilies(families: readonly Family[], format: MetricsFormat): Promise<string> {

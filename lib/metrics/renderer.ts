@@ -1,14 +1,17 @@
 // The metrics of the last frame, rendered once per frame and format: every scrape of the same frame, and
 // concurrent scrapes, share one rendering (and one gzip of it). Nothing here reads /proc: the engine's
 // frame is the only input, so a scrape costs a rendering, not a tick.
-import { gzip as gzipCb } from 'zlib';
+import type * as zlib from 'zlib';
 import { promisify } from 'util';
 import type { Frame } from '../engine/frame';
 import { COUNTER_FIELDS, collectFamilies, DEFAULT_SESSION_LIMIT, Family, MAX_TOP_N, RunMetric } from './families';
 import { MetricsFormat, renderFamilies } from './render';
 import { SessionCounters } from './session_counters';
 
-const gzip = promisify(gzipCb);
+// zlib at the first scrape that asks for gzip (Prometheus does; curl and the bench do not).
+let gzipFn: ((b: Buffer) => Promise<Buffer>) | null = null;
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const gzip = (b: Buffer): Promise<Buffer> => (gzipFn ??= promisify((require('zlib') as typeof zlib).gzip))(b);
 
 export interface RendererOptions {
   topN?: number;

@@ -4,7 +4,7 @@
 // frame (once per frame and format, shared by every scrape of it).
 import * as fs from 'fs';
 import * as http from 'http';
-import * as https from 'https';
+import type * as https from 'https';
 import type { AddressInfo } from 'net';
 import type { TLSSocket } from 'tls';
 import type { Frame } from '../engine/frame';
@@ -200,7 +200,9 @@ export async function startMetricsServer(source: MetricsSource, opts: MetricsSer
   }
 
   if (tls) {
-    const s = https.createServer(tlsOptions(tls), handler);
+    // https (and with it tls and crypto) only when TLS is configured: a plain endpoint does not load them.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const s = (require('https') as typeof https).createServer(tlsOptions(tls), handler);
     s.on('secureConnection', (socket: TLSSocket) => {
       const policy = web!.current.tls?.clientAuth ?? 'NoClientCert';
       if (!clientCertAllowed(socket, policy)) socket.destroy();
