@@ -301,6 +301,25 @@ describe('Gemini CLI chats', () => {
 });
 
 describe('incremental reading', () => {
+  test('the read buffer is held only while there are logs to follow', () => {
+    const a = logs({ chunkBytes: 64 * 1024 });
+    a.poll();
+    a.poll();
+    expect(a.stats.trackedLogs).toBe(0);
+    expect(a.stats.scratchBytes).toBe(0); // no agent logs: no buffer
+    const log = claudeLogPath('buf');
+    fs.writeFileSync(log, line(claudeAssistant('buf', 'r1', { in: 1, out: 2, cc: 3, cr: 4 })));
+    expect(find(a.poll(), 'claude', 'buf').tokens.total).toBe(10);
+    expect(a.stats.scratchBytes).toBe(64 * 1024);
+    a.poll();
+    expect(a.stats.scratchBytes).toBe(64 * 1024); // kept while the log is followed
+    fs.rmSync(log);
+    expect(a.poll().filter((s) => s.sessionId === 'buf')).toEqual([]);
+    expect(a.stats.trackedLogs).toBe(0);
+    expect(a.stats.scratchBytes).toBe(0); // the last log went: so did the buffer
+  });
+
+
   test('an append is read alone: bytes read = bytes appended, and the totals move', () => {
     const log = claudeLogPath('inc');
     fs.writeFileSync(log, line(claudeAssistant('inc', 'r1', { in: 1, out: 2, cc: 3, cr: 4 })));

@@ -90,6 +90,8 @@ export interface AgentLogsStats {
   bytesRead: number;
   lastPollBytesRead: number;
   trackedLogs: number;
+  /** Bytes of the read buffer held between polls: chunkBytes while there are logs to follow, else 0. */
+  scratchBytes: number;
   /** What the worker thread of the last readAll() did; null when it had none. */
   lastWorker: ParallelOutcome | null;
 }
@@ -120,7 +122,7 @@ export class AgentLogs {
   private scratch: Buffer | null = null;
   private lastDiscovery: number | null = null;
   private readonly workerOpts: ReadWorkerOptions;
-  private readonly _stats: AgentLogsStats = { polls: 0, bytesRead: 0, lastPollBytesRead: 0, trackedLogs: 0, lastWorker: null };
+  private readonly _stats: Omit<AgentLogsStats, 'trackedLogs' | 'scratchBytes'> = { polls: 0, bytesRead: 0, lastPollBytesRead: 0, lastWorker: null };
 
   constructor(opts: AgentLogsOptions) {
     this.env = opts.env ?? {};
@@ -138,7 +140,7 @@ export class AgentLogs {
   }
 
   get stats(): Readonly<AgentLogsStats> {
-    return { ...this._stats, trackedLogs: this.tracked.size };
+    return { ...this._stats, trackedLogs: this.tracked.size, scratchBytes: this.scratch?.length ?? 0 };
   }
 
   /** The directories searched, for messages and tests. */
@@ -153,18 +155,21 @@ export class AgentLogs {
    */
   poll(budget: { bytes?: number } = {}): AgentLogSession[] {
     this.maybeDiscover(false);
-    const scratch = this.scratchBuffer();
     // Newest first, so the live sessions are read before old ones when the budget runs short.
     const order = [...this.tracked.values()].sort((a, b) => (b.mtimeMs ?? b.found.mtimeMs) - (a.mtimeMs ?? a.found.mtimeMs));
     let left = Math.max(1, budget.bytes ?? this.perPoll);
     let read = 0;
+    // The read buffer (chunkBytes, 1 MiB by default) is made for the first log to follow and dropped when
+    // none is left: a dashboard or daemon on a machine without agent logs holds none.
+    const scratch = order.length > 0 ? this.scratchBuffer() : null;
     for (const t of order) {
       if (left <= 0) break;
-      const r = t.poll(Math.min(this.perLog, left), scratch);
+      const r = t.poll(Math.min(this.perLog, left), scratch!);
       left -= r.bytesRead;
       read += r.bytesRead;
       if (r.gone) this.tracked.delete(t.found.path);
     }
+    if (this.tracked.size === 0) this.scratch = null;
     this.countPoll(read);
     return this.sessions();
   }
