@@ -20,7 +20,7 @@ type PromClient = typeof import('prom-client');
  * The three classes this file uses, from their own modules of prom-client (it has no `exports` map, so they
  * are its public paths too). Its index also loads its Pushgateway, default metrics and cluster aggregator,
  * which pull in Node's https, tls, crypto, zlib, cluster, dns, perf_hooks and v8: +8 MB of RSS in a bare
- * node, ~2.5 MB of a scraped daemon (docs/performance.md, fifth round). test/metrics_render.test.ts keeps
+ * node, ~2.5 MB of a scraped daemon (docs/performance.md, fifth round). test/metrics_server.test.ts keeps
  * these the classes the index exports.
  */
 /* eslint-disable @typescript-eslint/no-require-imports */

@@ -1,7 +1,7 @@
 // Clocks without what they would page in: a monotonic clock in milliseconds, as `performance.now()` counts
 // (from an arbitrary start), without Node's `performance` global (its first use loads perf_hooks and what it
 // needs, ~1.7 ms and ~0.3 MB of every long-running spmon: docs/performance.md, "fourth round"), and ISO 8601
-// UTC text without V8's date cache (isoTime).
+// UTC and HTTP date text without V8's date cache (isoTime, httpDate).
 
 /** Milliseconds on a clock that never goes back (process.hrtime: CLOCK_MONOTONIC). */
 export function monotonicMs(): number {
