@@ -123,6 +123,9 @@ function shareNamespaces(file) {
 function compact(file) {
   const esbuild = require('esbuild');
   const r = esbuild.transformSync(fs.readFileSync(file, 'utf8'), { loader: 'js', format: 'cjs', platform: 'node', target: 'node18', charset: 'ascii', minifyWhitespace: true, minifySyntax: true, legalComments: 'none' });
+  // The transform adds esbuild's module helpers of its own when the text has something it converts (a
+  // `require.resolve(...)` does): its __toESM then takes the name and shareNamespaces' helper becomes __toESM2.
+  if (/\b__toESM2\b/.test(r.code)) throw new Error(`${file}: esbuild's transform added module helpers of its own (a require.resolve in lib/?); compact() expects none`);
   fs.writeFileSync(file, r.code);
 }
 

@@ -1,6 +1,7 @@
 // The parts of neo-blessed the dashboard uses: the screen, the box, the tag escaper and the width table. `require('blessed')`
 // loads every widget it has before returning (forty files, a PNG decoder among them: a fifth of the time to
 // the first frame); these three need six of them. Types still come from @types/blessed.
+import { createRequire } from 'module';
 import * as path from 'path';
 import type blessed from 'blessed';
 
@@ -15,7 +16,9 @@ const Tput = require('blessed/lib/tput') as { prototype: TputProto };
 /** blessed's own compiler of one terminfo capability into a function (kept for the tests). */
 export const compileCapabilityNow: CompileCapability = Tput.prototype._compile;
 /** The directory of the terminfo files blessed ships (xterm, xterm-256color, linux, windows-ansi). */
-const BLESSED_TERMINFO = path.join(path.dirname(require.resolve('blessed/lib/tput')), '..', 'usr');
+// (createRequire's resolve, not require.resolve: esbuild's transform of the bundle adds its ESM helpers for the
+// latter, which scripts/build.js refuses.)
+const BLESSED_TERMINFO = path.join(path.dirname(createRequire(__filename).resolve('blessed/lib/tput')), '..', 'usr');
 /*
  * blessed compiles every string capability of the terminal (~400 for xterm, with a `new Function` each) as the
  * screen is made, ~9 ms of the time to the first frame, and the dashboard calls a few dozen of them. For the
