@@ -10,10 +10,11 @@ const SCRIPT = `#!/usr/bin/env python3
 import json, os, signal, subprocess, sys, time
 markers = os.environ['FAKE_CLAUDE_MARKERS']
 args = sys.argv[1:]
-def mark(event):
+def mark(event, **extra):
+    # Written aside and renamed into place: the test never reads half a marker.
     tmp = os.path.join(markers, '.%d-%s' % (os.getpid(), event))
     with open(tmp, 'w') as f:
-        json.dump({'pid': os.getpid(), 'args': args, 'cwd': os.getcwd(), 'event': event}, f)
+        json.dump(dict({'pid': os.getpid(), 'args': args, 'cwd': os.getcwd(), 'event': event}, **extra), f)
     os.rename(tmp, os.path.join(markers, '%d-%s' % (os.getpid(), event)))
 if os.environ.get('FAKE_CLAUDE_SIGINT') == 'ignore':
     signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -34,8 +35,7 @@ while True:
         os.remove(trigger)
         mark('asking')
         rc = subprocess.call(ask, shell=True)
-        with open(os.path.join(markers, '%d-asked' % os.getpid()), 'w') as f:
-            json.dump({'pid': os.getpid(), 'args': args, 'cwd': os.getcwd(), 'event': 'asked', 'rc': rc}, f)
+        mark('asked', rc=rc)
 `;
 
 export interface Marker {
