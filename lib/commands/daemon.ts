@@ -100,7 +100,7 @@ export const daemonCommand: CommandDef = {
       return stopDaemon(ctx, socketPath);
     }
     if (ctx.opts.detach === true) return detach(ctx, socketPath);
-    const log = (m: string) => ctx.io.stderr.write(`${isoTime(Date.now())} spmon daemon: ${m}\n`);
+    const log = (m: string) => ctx.io.stderr.write(`${isoTime()} spmon daemon: ${m}\n`);
     const metrics = ctx.opts.metrics === undefined ? null : { address: ctx.opts.metrics === true ? '127.0.0.1:9464' : String(ctx.opts.metrics), webConfigFile: ctx.opts.webConfig as string | undefined };
     if (!metrics && ctx.opts.webConfig !== undefined) throw new UsageError('--web-config goes with --metrics');
     let daemon;

@@ -172,7 +172,7 @@ In ~/.claude/settings.json:
       try {
         const log = path.join(stateDir(ctx.io.env), 'hooks', 'errors.log');
         fs.mkdirSync(path.dirname(log), { recursive: true, mode: 0o700 });
-        fs.appendFileSync(log, `${isoTime(Date.now())} ${(err as Error).message}\n`, { mode: 0o600 });
+        fs.appendFileSync(log, `${isoTime()} ${(err as Error).message}\n`, { mode: 0o600 });
       } catch {
         // Nothing more to do.
       }

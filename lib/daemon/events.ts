@@ -57,7 +57,7 @@ export class EventLog {
   }
 
   add(kind: string, target: string | null, o: { reason?: string | null; outcome?: string | null; details?: Record<string, unknown> } = {}): DaemonEvent {
-    const e: DaemonEvent = { seq: this.seq + 1, time: isoTime(Date.now()), kind, target, reason: o.reason ?? null, outcome: o.outcome ?? null, details: o.details ?? {} };
+    const e: DaemonEvent = { seq: this.seq + 1, time: isoTime(), kind, target, reason: o.reason ?? null, outcome: o.outcome ?? null, details: o.details ?? {} };
     this.keep(e);
     try {
       let size = 0;

@@ -202,7 +202,7 @@ export class RequestProcessor {
     const place = this.placeOf(session, root, frame);
     const rec: RequestRecord = {
       id: `req-${++this.seq}-${Date.now().toString(36)}`,
-      createdAt: isoTime(Date.now()),
+      createdAt: isoTime(),
       source: input.source,
       reason: input.reason,
       priority,
@@ -232,7 +232,7 @@ export class RequestProcessor {
       rec.outcome = busy
         ? `${busy.id} is already ending ${place}`
         : `${last!.id} ended ${place} ${Math.round((Date.now() - last!.atMs) / 1000)} s ago (cool-down ${input.cooldownSec} s)`;
-      rec.finishedAt = isoTime(Date.now());
+      rec.finishedAt = isoTime();
       this.persist(rec);
       this.event(rec);
       return rec;
@@ -395,7 +395,7 @@ export class RequestProcessor {
   private finish(rec: RequestRecord, state: 'done' | 'failed', outcome: string): void {
     rec.state = state;
     rec.outcome = outcome;
-    rec.finishedAt = isoTime(Date.now());
+    rec.finishedAt = isoTime();
     this.persist(rec);
     this.event(rec);
   }

@@ -61,8 +61,6 @@ const LOG_CHECK_MS = 250;
 /** Freeze-and-kill rounds after the stop's SIGKILL, for a tree that keeps forking. */
 const SWEEP_ROUNDS = 50;
 
-const nowIso = () => isoTime(Date.now());
-
 /** "exit code 1", "killed by SIGKILL", "exit not seen". */
 function exitWords(e: RunExit): string {
   if (e.signal) return `killed by ${e.signal}`;
@@ -209,7 +207,7 @@ export class Supervisor {
       stopSignal,
       graceSec: num(spec.graceSec, this.opts.graceSec),
       minUptimeSec: num(spec.minUptimeSec, 0),
-      createdAt: nowIso(),
+      createdAt: isoTime(),
       endedAt: null,
       restartsInRow: 0,
       nextStartAt: null,
@@ -274,7 +272,7 @@ export class Supervisor {
         rec.pid = pid;
         rec.startTicks = processStartTicks(pid, this.opts.procRoot);
         rec.leaderGoneTicks = null;
-        rec.startedAt = nowIso();
+        rec.startedAt = isoTime();
         rec.state = 'running';
         rec.daemonPid = process.pid;
         rec.nextStartAt = null;
@@ -286,7 +284,7 @@ export class Supervisor {
         live.exited = new Promise<void>((done) => {
           child.once('exit', (code, signal) => {
             this.spawned.delete(pid);
-            void this.onExit(live, { code, signal: signalName(signal), at: nowIso() }).finally(done);
+            void this.onExit(live, { code, signal: signalName(signal), at: isoTime() }).finally(done);
           });
         });
         resolve();
@@ -350,13 +348,13 @@ export class Supervisor {
     this.opts.events.add(state, rec.id, { reason: reason ?? (exit ? exitWords(exit) : null), outcome: state, details: { exit, restarts: rec.restarts } });
     rec.state = state;
     if (exit) rec.lastExit = exit;
-    else if (rec.lastExit === null || rec.pid !== null) rec.lastExit = { code: null, signal: null, at: nowIso() };
+    else if (rec.lastExit === null || rec.pid !== null) rec.lastExit = { code: null, signal: null, at: isoTime() };
     rec.reason = reason;
     rec.pid = null;
     rec.startTicks = null;
     rec.leaderGoneTicks = null;
     rec.nextStartAt = null;
-    rec.endedAt = nowIso();
+    rec.endedAt = isoTime();
     live.log.enforceCap(this.opts.endedLogBytes);
     this.save(live);
     this.pruneEnded();

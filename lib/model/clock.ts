@@ -70,8 +70,8 @@ function inRange(ms: number): number | null {
  * outside 0000-9999, what is not a time) goes to the native one, with its ±YYYYYY form and its RangeError.
  */
 
-/** `new Date(ms).toISOString()`. */
-export function isoTime(ms: number): string {
+/** `new Date(ms).toISOString()`; now when no time is given. */
+export function isoTime(ms: number = Date.now()): string {
   const t = inRange(ms);
   if (t === null) return new Date(ms).toISOString();
   const c = civil(t);
