@@ -5,7 +5,7 @@ import * as path from 'path';
 import { resolveSettings, Settings } from '../config';
 import { configFilePath, readConfigFile } from '../sources/config_file';
 import { sanitizeOutput, toSafeJson } from '../view/sanitize';
-import { DaemonClient, NoDaemonError } from '../daemon/client';
+import { askRunning } from '../daemon/client';
 import { CommandDef, UsageError } from './command';
 import { SOCKET_OPTION, socketOf } from './daemon_client';
 
@@ -97,25 +97,18 @@ spmon hook claude applies it on every hook call.`,
     // A running daemon reads it again at once (a restart would stop its supervised sessions); none: the next one reads it.
     let applied = 'no daemon runs; one started later reads it';
     try {
-      const c = await DaemonClient.connect(socketOf(ctx), 1000);
-      try {
-        const st = await c.request<{ pid: number }>('status');
-        const r = await c.request<{ agents: unknown; configFile?: string | null }>('reload');
+      const r = await askRunning<{ pid: number; agents: unknown; configFile: string | null }>(socketOf(ctx), 'reload');
+      if (r)
         applied =
           r.configFile && path.resolve(r.configFile) !== path.resolve(file)
-            ? `the daemon (pid ${st.pid}) reads another config file (${r.configFile}), not this one`
+            ? `the daemon (pid ${r.pid}) reads another config file (${r.configFile}), not this one`
             : JSON.stringify(r.agents) === JSON.stringify(wanted)
-              ? `the daemon (pid ${st.pid}) applies it now`
-              : `the daemon (pid ${st.pid}) keeps its own policy: it was started with --agents or SPMON_AGENTS, which come before the config file`;
-      } finally {
-        c.close();
-      }
+              ? `the daemon (pid ${r.pid}) applies it now`
+              : `the daemon (pid ${r.pid}) keeps its own policy: it was started with --agents or SPMON_AGENTS, which come before the config file`;
     } catch (err) {
-      if (!(err instanceof NoDaemonError)) {
-        ctx.io.stdout.write(`written to ${file}\n`);
-        ctx.io.stderr.write(`spmon: the running daemon did not take it: ${(err as Error).message}\n`);
-        return 1;
-      }
+      ctx.io.stdout.write(`written to ${file}\n`);
+      ctx.io.stderr.write(`spmon: the running daemon did not take it: ${(err as Error).message}\n`);
+      return 1;
     }
     ctx.io.stdout.write(`written to ${file}; ${applied}\n`);
     return 0;
@@ -133,18 +126,6 @@ function policyLines(a: Settings['agents']): string[] {
 }
 
 /** What a running daemon applies (null: none answers, or it cannot say). */
-async function daemonPolicy(socket: string): Promise<{ pid: number; agents: Settings['agents']; configFile: string | null } | null> {
-  let c: DaemonClient;
-  try {
-    c = await DaemonClient.connect(socket, 1000);
-  } catch {
-    return null;
-  }
-  try {
-    return await c.request<{ pid: number; agents: Settings['agents']; configFile: string | null }>('policy');
-  } catch {
-    return null;
-  } finally {
-    c.close();
-  }
+function daemonPolicy(socket: string): Promise<{ pid: number; agents: Settings['agents']; configFile: string | null } | null> {
+  return askRunning<{ pid: number; agents: Settings['agents']; configFile: string | null }>(socket, 'policy').catch(() => null);
 }

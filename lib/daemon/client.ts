@@ -140,6 +140,25 @@ export class DaemonClient {
 }
 
 /**
+ * One request to a daemon that already runs (none is started): its answer, or null when no daemon answers on
+ * the socket. An error of the request itself (the daemon answered with one, or stopped answering) is thrown.
+ */
+export async function askRunning<T>(socketPath: string, method: string, params: Record<string, unknown> = {}, timeoutMs = 1000): Promise<T | null> {
+  let c: DaemonClient;
+  try {
+    c = await DaemonClient.connect(socketPath, timeoutMs);
+  } catch (err) {
+    if (err instanceof NoDaemonError) return null;
+    throw err;
+  }
+  try {
+    return await c.request<T>(method, params, timeoutMs);
+  } finally {
+    c.close();
+  }
+}
+
+/**
  * How to start spmon again: this executable (a single-file build) or node with this script. `longRunning`:
  * for the daemon itself, with the Node flags bin/spmon's sh line gives it (LONG_RUNNING_FLAGS), which
  * `node <script>` would not get.

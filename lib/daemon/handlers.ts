@@ -129,7 +129,7 @@ export function apiHandlers(d: RunningDaemon, info: { version: string }): Record
     // The config file's agent policy, read again (spmon policy asks after writing it); a bad file keeps the old one.
     reload: () => {
       try {
-        return d.reload();
+        return { pid: process.pid, ...d.reload() };
       } catch (err) {
         throw new ApiError('bad-request', `the config file was not applied: ${(err as Error).message}`);
       }

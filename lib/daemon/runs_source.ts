@@ -5,7 +5,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { processStartTicks } from '../native';
 import { RunInfo, runIsLive, runSessionId } from '../model/sessions';
-import { DaemonClient } from './client';
+import { askRunning } from './client';
 import type { PsRow } from './handlers';
 import { stateDir } from './paths';
 import { loadRunRecords } from './run_store';
@@ -61,16 +61,8 @@ export function recordedRuns(env: NodeJS.ProcessEnv): RunFacts[] {
 /** The daemon's sessions once; when no daemon answers within `timeoutMs`, those its records say still run. */
 export async function fetchRuns(socketPath: string, env: NodeJS.ProcessEnv, timeoutMs = 1000): Promise<RunFacts[]> {
   if (!fs.existsSync(socketPath)) return recordedRuns(env);
-  let client: DaemonClient | null = null;
-  try {
-    client = await DaemonClient.connect(socketPath, timeoutMs);
-    const { sessions } = await client.request<{ sessions: PsRow[] }>('ps', {}, timeoutMs);
-    return sessions.map(runFactsOf);
-  } catch {
-    return recordedRuns(env);
-  } finally {
-    client?.close();
-  }
+  const answer = await askRunning<{ sessions: PsRow[] }>(socketPath, 'ps', {}, timeoutMs).catch(() => null);
+  return answer ? answer.sessions.map(runFactsOf) : recordedRuns(env);
 }
 
 /** Polls the daemon in the background for a synchronous reader (the dashboard's ticks): `latest()` never waits. */
