@@ -1,5 +1,7 @@
 // lib/model/clock.ts: isoTime() is the native toISOString() without V8's date cache (which pages in ICU's time
 // zone data), so it must write the same text for every time spmon can meet, and defer to it outside 0000-9999.
+import * as fs from 'fs';
+import * as path from 'path';
 import { httpDate, isoTime, monotonicMs } from '../lib/model/clock';
 
 const native = (ms: number) => new Date(ms).toISOString();
@@ -50,4 +52,23 @@ test('monotonicMs never goes back', () => {
     expect(now).toBeGreaterThanOrEqual(last);
     last = now;
   }
+});
+
+test("lib/ writes dates through clock.ts and compares text without ICU: no toISOString, toUTCString or localeCompare elsewhere", () => {
+  // Each pages in ICU's data for good in a long-running spmon (docs/performance.md, fifth round).
+  const lib = path.resolve(__dirname, '..', 'lib');
+  const offenders: string[] = [];
+  const walk = (dir: string) => {
+    for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+      const p = path.join(dir, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (p.endsWith('.ts') && p !== path.join(lib, 'model', 'clock.ts')) {
+        fs.readFileSync(p, 'utf8').split('\n').forEach((line, i) => {
+          if (/\.(toISOString|toUTCString|localeCompare|toLocaleString|toLocaleDateString|toLocaleTimeString)\(/.test(line.replace(/\/\/.*$/, ''))) offenders.push(`${path.relative(lib, p)}:${i + 1}`);
+        });
+      }
+    }
+  };
+  walk(lib);
+  expect(offenders).toEqual([]);
 });
