@@ -3,7 +3,7 @@
 // same fallbacks) and every capability must write what blessed's eager compiler writes.
 import * as fs from 'fs';
 import * as path from 'path';
-import { compileCapabilityNow } from '../lib/ui/blessed_parts';
+import { compileCapabilityNow, lazyTerminfo } from '../lib/ui/blessed_parts';
 
 interface TestTput {
   info: { all: Record<string, unknown>; name: string; file: string };
@@ -13,6 +13,8 @@ interface TestTput {
 }
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const Tput = require('blessed/lib/tput') as { new (o: Record<string, unknown>): TestTput; prototype: { _compile: unknown } };
+// The change is made as blessed is first needed (the dashboard's first screen); here, before any Tput is made.
+lazyTerminfo();
 const USR = path.join(path.dirname(require.resolve('blessed/lib/tput')), '..', 'usr');
 
 /** Count the functions made with `new Function` (blessed's compiler) while fn runs. */

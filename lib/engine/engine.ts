@@ -262,8 +262,11 @@ export class Engine {
     return frame;
   }
 
-  /** Tick every `intervalMs` until stop(); a tick that throws is reported to `onError` and the loop goes on. */
-  start(intervalMs: number, onError: (err: Error) => void = () => undefined): void {
+  /**
+   * Tick every `intervalMs` until stop(), the first time after `firstMs`; a tick that throws is reported to
+   * `onError` and the loop goes on.
+   */
+  start(intervalMs: number, onError: (err: Error) => void = () => undefined, firstMs = 0): void {
     if (this.timer) return;
     const run = () => {
       try {
@@ -273,7 +276,7 @@ export class Engine {
       }
       if (this.timer !== null) this.timer = setTimeout(run, Math.max(50, intervalMs));
     };
-    this.timer = setTimeout(run, 0);
+    this.timer = setTimeout(run, firstMs);
   }
 
   stop(): void {

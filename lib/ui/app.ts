@@ -23,6 +23,7 @@ import { cellBox } from './cell_box';
 import { COLOURS, noColor, NO_COLOURS, STYLE_COLOURS, STYLE_NO_COLOURS, toTags } from './tags';
 import { localeIsUtf8, terminalText } from './terminal_text';
 import { holdYoungGeneration } from './young_generation';
+import { canPaintFirst, firstPaint } from './first_paint';
 
 export async function runDashboard(settings: Settings, env: NodeJS.ProcessEnv = process.env): Promise<number> {
   holdYoungGeneration();
@@ -40,40 +41,6 @@ export async function runDashboard(settings: Settings, env: NodeJS.ProcessEnv = 
   const colours = !noColor(env);
   const palette = colours ? COLOURS : NO_COLOURS;
   const styles = colours ? STYLE_COLOURS : STYLE_NO_COLOURS;
-  const screen = widgets.screen({
-    smartCSR: true,
-    fullUnicode: utf8,
-    forceUnicode: utf8,
-    title: 'spmon',
-    warnings: false,
-    // Children are placed from their parent's outer edge (the detail pane places its own inside its frame).
-    autoPadding: false,
-  });
-  // blessed reduces colours to what terminfo declares: for an 8-colour TERM (xterm, screen, and
-  // tmux-256color, whose terminfo blessed cannot parse and so reads as xterm) it turned `gray` (8, bright
-  // black) into 0, black, and dimmed text vanished on a dark background. Every terminal those names run on
-  // draws SGR 90, so gray stays 8.
-  const internal = screen as unknown as { _reduceColor(c: number): number };
-  const reduceColor = internal._reduceColor.bind(screen);
-  internal._reduceColor = (c: number) => (c === 8 ? 8 : reduceColor(c));
-
-  const border = (fg: string) => (colours ? { border: { fg } } : {});
-  const box = (opts: blessed.Widgets.BoxOptions) => widgets.box({ tags: true, wrap: false, ...opts } as blessed.Widgets.BoxOptions);
-  // The text of the header, grid, detail and status bar goes straight into blessed's cells (cell_box.ts);
-  // only the overlay (help, menus, dialogs) goes through blessed's tags.
-  const cells = (opts: blessed.Widgets.BoxOptions) => cellBox(widgets.box({ wrap: false, ...opts } as blessed.Widgets.BoxOptions), styles);
-  const header = cells({ parent: screen, top: 0, left: 0, width: '100%', height: 4 });
-  const gridHeader = cells({ parent: screen, top: 4, left: 0, width: '100%', height: 1 });
-  const grid = cells({ parent: screen, top: 5, left: 0, width: '100%', height: 10 });
-  // The detail pane: a frame, and inside it (one row and column in from each edge) the text and the sparklines.
-  const detail = box({ parent: screen, left: 0, width: '100%', height: 9, border: { type: 'line' }, label: ' Selected ', style: border('gray') });
-  const detailText = cells({ parent: detail, top: 0, left: 0, height: 7, width: 10 });
-  const spark = cells({ parent: detail, top: 0, left: 11, height: 7, width: 10 });
-  const status = cells({ parent: screen, bottom: 0, left: 0, width: '100%', height: 1 });
-  const overlay = widgets.box({
-    parent: screen, top: 'center', left: 'center', width: '80%', height: 'shrink', tags: true,
-    border: { type: 'line' }, hidden: true, padding: { left: 1, right: 1 }, style: border('cyan'),
-  });
   const text = terminalText(utf8);
 
   let state: DashboardState = initialState(settings);
@@ -94,7 +61,12 @@ export async function runDashboard(settings: Settings, env: NodeJS.ProcessEnv = 
     render();
   });
 
-  const size = () => ({ width: Math.max(1, screen.width as number), height: Math.max(1, screen.height as number) });
+  // The screen's size once blessed has one; before, for the first frame, the terminal's.
+  let drawnOn: blessed.Widgets.Screen | null = null;
+  const size = () =>
+    drawnOn
+      ? { width: Math.max(1, drawnOn.width as number), height: Math.max(1, drawnOn.height as number) }
+      : { width: Math.max(1, process.stdout.columns || 80), height: Math.max(1, process.stdout.rows || 24) };
   const pageSize = () => dashboardLayout(size()).gridRows;
   const tags = (l: DashboardView['status']) => toTags(l, palette);
 
@@ -149,6 +121,10 @@ export async function runDashboard(settings: Settings, env: NodeJS.ProcessEnv = 
 
   function render(): void {
     if (finished) return;
+    draw(buildView());
+  }
+
+  function buildView(): DashboardView {
     const ended = engine.terminator.history().map((h) => ({
       pid: h.pid, name: h.name, outcome: h.outcome, signal: h.signals.at(-1)?.signal ?? null, requestedAt: h.requestedAt, finishedAt: h.finishedAt, message: historyText(h),
     }));
@@ -168,7 +144,7 @@ export async function runDashboard(settings: Settings, env: NodeJS.ProcessEnv = 
       ascii: !utf8,
       root: process.geteuid?.() === 0,
     });
-    draw(view);
+    return view;
   }
 
   /** Re-derive the rows (and follow the selection) after anything changed, and tell the engine what is on screen. */
@@ -189,6 +165,70 @@ export async function runDashboard(settings: Settings, env: NodeJS.ProcessEnv = 
       detailPid: sel >= 0 ? rows.list[sel].pid : null,
     });
   }
+
+  // The first frame: sampled and drawn before blessed is loaded (first_paint.ts), then drawn again by blessed
+  // in the same write as its screen's clear. Nothing readable at all (no /proc, no fds) ends here with why.
+  let painted = false;
+  try {
+    frame = engine.tick();
+    settle();
+    if (canPaintFirst(process.stdout, env)) {
+      process.stdout.write(firstPaint(buildView(), size(), styles, utf8));
+      painted = true;
+    }
+  } catch (err) {
+    if (!frame && err instanceof EngineError) {
+      await engine.close();
+      process.stderr.write(`spmon: ${err.message}\n`);
+      return 1;
+    }
+    error = (err as Error).message;
+  }
+
+  let screen: blessed.Widgets.Screen;
+  try {
+    screen = widgets.screen({
+      smartCSR: true,
+      fullUnicode: utf8,
+      forceUnicode: utf8,
+      title: 'spmon',
+      warnings: false,
+      // Children are placed from their parent's outer edge (the detail pane places its own inside its frame).
+      autoPadding: false,
+    });
+  } catch (err) {
+    // No screen after all: the terminal gets its cursor and main screen back before the error is reported.
+    if (painted) process.stdout.write('\x1b[?25h\x1b[?1049l');
+    await engine.close();
+    throw err;
+  }
+  // blessed reduces colours to what terminfo declares: for an 8-colour TERM (xterm, screen, and
+  // tmux-256color, whose terminfo blessed cannot parse and so reads as xterm) it turned `gray` (8, bright
+  // black) into 0, black, and dimmed text vanished on a dark background. Every terminal those names run on
+  // draws SGR 90, so gray stays 8.
+  const internal = screen as unknown as { _reduceColor(c: number): number };
+  const reduceColor = internal._reduceColor.bind(screen);
+  internal._reduceColor = (c: number) => (c === 8 ? 8 : reduceColor(c));
+
+  const border = (fg: string) => (colours ? { border: { fg } } : {});
+  const box = (opts: blessed.Widgets.BoxOptions) => widgets.box({ tags: true, wrap: false, ...opts } as blessed.Widgets.BoxOptions);
+  // The text of the header, grid, detail and status bar goes straight into blessed's cells (cell_box.ts);
+  // only the overlay (help, menus, dialogs) goes through blessed's tags.
+  const cells = (opts: blessed.Widgets.BoxOptions) => cellBox(widgets.box({ wrap: false, ...opts } as blessed.Widgets.BoxOptions), styles);
+  const header = cells({ parent: screen, top: 0, left: 0, width: '100%', height: 4 });
+  const gridHeader = cells({ parent: screen, top: 4, left: 0, width: '100%', height: 1 });
+  const grid = cells({ parent: screen, top: 5, left: 0, width: '100%', height: 10 });
+  // The detail pane: a frame, and inside it (one row and column in from each edge) the text and the sparklines.
+  const detail = box({ parent: screen, left: 0, width: '100%', height: 9, border: { type: 'line' }, label: ' Selected ', style: border('gray') });
+  const detailText = cells({ parent: detail, top: 0, left: 0, height: 7, width: 10 });
+  const spark = cells({ parent: detail, top: 0, left: 11, height: 7, width: 10 });
+  const status = cells({ parent: screen, bottom: 0, left: 0, width: '100%', height: 1 });
+  const overlay = widgets.box({
+    parent: screen, top: 'center', left: 'center', width: '80%', height: 'shrink', tags: true,
+    border: { type: 'line' }, hidden: true, padding: { left: 1, right: 1 }, style: border('cyan'),
+  });
+  drawnOn = screen;
+  if (frame) render();
 
   engine.subscribe((f) => {
     if (finished) return;
@@ -299,11 +339,10 @@ export async function runDashboard(settings: Settings, env: NodeJS.ProcessEnv = 
     process.once('uncaughtException', (err) => {
       finish(1, `spmon: ${err.stack ?? err.message}\n`);
     });
+    // The first tick was the first frame's: the next one an interval later.
     engine.start(settings.interval * 1000, (err) => {
-      // Nothing could be read from the start (no /proc, no fds): there is nothing to show; say why and exit.
-      if (!frame && err instanceof EngineError) return finish(1, `spmon: ${err.message}\n`);
       error = err.message;
       render();
-    });
+    }, frame ? settings.interval * 1000 : 0);
   });
 }

@@ -39,6 +39,16 @@ function cellsOf(code: number): number {
   return w;
 }
 
+/**
+ * The cells the UTF-16 code unit `code` takes where blessed draws it: 0 (a combining mark, drawn in the cell
+ * before), 1, 2, or 3 when it cannot be drawn there (a control character, a surrogate, anything past ASCII
+ * without a UTF-8 locale), which is drawn as one '?'. The dashboard's first frame (first_paint.ts) follows
+ * the same rule, so that blessed's first draw over it changes no cell.
+ */
+export function cellsAt(code: number, unicode: boolean): number {
+  return code >= 0x20 && code < 0x7f ? 1 : code < 0x20 || code === 0x7f ? 3 : !unicode ? 3 : code >= 0xd800 && code <= 0xdfff ? 3 : cellsOf(code);
+}
+
 export interface CellBox {
   readonly element: blessed.Widgets.BoxElement;
   /** The lines to draw from the box's top-left, one per row; row `inverse` (if any) drawn inverted. */
@@ -103,7 +113,7 @@ export function cellBox(element: blessed.Widgets.BoxElement, palette: StylePalet
           for (let k = 0; k < text.length; k++) {
             const code = text.charCodeAt(k);
             let ch = text[k];
-            let w = code >= 0x20 && code < 0x7f ? 1 : code < 0x20 || code === 0x7f ? 3 : !unicode ? 3 : code >= 0xd800 && code <= 0xdfff ? 3 : cellsOf(code);
+            let w = code >= 0x20 && code < 0x7f ? 1 : cellsAt(code, unicode);
             if (w === 0) {
               // A combining mark joins the character before it, in that cell.
               if (x > coords.xi) {

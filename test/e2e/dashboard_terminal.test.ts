@@ -184,7 +184,8 @@ test('Ctrl-L draws the whole screen again', async () => {
   await new Promise((r) => setTimeout(r, 1000));
   expect(session.capture()).toContain('STRAY-TEXT');
   session.keys('C-l');
-  const after = await session.waitFor((s) => !s.includes('STRAY-TEXT'), 'the stray text gone');
+  // (The redraw is one write, which the terminal may take in several reads: wait for the whole row.)
+  const after = await session.waitFor((s) => !s.includes('STRAY-TEXT') && /^┌─ Selected/.test(s.split('\n')[row]), 'the stray text gone, the border drawn');
   expect(after.split('\n')[row]).toMatch(/^┌─ Selected ─+┐$/);
 });
 

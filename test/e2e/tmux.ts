@@ -36,6 +36,11 @@ export class TmuxSession {
     this.tmux(['new-session', '-d', '-s', this.name, '-x', String(width), '-y', String(height), `${command}; sleep 120`]);
   }
 
+  /** From now on, every byte the pane's program writes is appended to `file` as well (tmux pipe-pane). */
+  pipeTo(file: string): void {
+    this.tmux(['pipe-pane', '-o', '-t', this.name, `cat >> '${file.replace(/'/g, "'\\''")}'`]);
+  }
+
   keys(...keys: string[]): void {
     this.tmux(['send-keys', '-t', this.name, ...keys]);
   }
