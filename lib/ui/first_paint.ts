@@ -70,14 +70,15 @@ function row(line: Line, y: number, width: number, palette: StylePalette, unicod
 export function firstPaint(view: DashboardView, size: { width: number; height: number }, palette: StylePalette, unicode: boolean): string {
   const { layout } = view;
   const width = Math.max(1, size.width);
+  const height = Math.max(1, size.height);
+  // On a terminal too short for the layout, what would fall below its last row is left to blessed.
+  const at = (line: Line, y: number, inverse = false) => (y < height ? row(line, y, width, palette, unicode, inverse) : '');
   let out = '\x1b[?1049h\x1b[?25l\x1b[0m\x1b[H\x1b[2J';
-  for (let i = 0; i < layout.header && i < view.header.length; i++) out += row(view.header[i], i, width, palette, unicode, false);
-  out += row(view.gridHeader, layout.header, width, palette, unicode, false);
-  for (let i = 0; i < layout.gridRows && i < view.grid.length; i++) {
-    const r = view.grid[i];
-    out += row(r.line, layout.header + 1 + i, width, palette, unicode, r.selected);
-  }
-  out += row(view.status, size.height - 1, width, palette, unicode, false);
+  for (let i = 0; i < layout.header && i < view.header.length; i++) out += at(view.header[i], i);
+  out += at(view.gridHeader, layout.header);
+  for (let i = 0; i < layout.gridRows && i < view.grid.length; i++) out += at(view.grid[i].line, layout.header + 1 + i, view.grid[i].selected);
+  // The status bar is blessed's last row, over anything else there.
+  out += row(view.status, height - 1, width, palette, unicode, false);
   return out;
 }
 
