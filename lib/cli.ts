@@ -115,8 +115,34 @@ export function safeStderr(stderr: NodeJS.WriteStream): NodeJS.WriteStream {
   return Object.create(stderr, { write: { value: write } }) as NodeJS.WriteStream;
 }
 
-export async function main(argv: string[], given: CliIo = { stdout: process.stdout, stderr: process.stderr, env: process.env }): Promise<number> {
-  const io: CliIo = { ...given, stderr: safeStderr(given.stderr) };
+/**
+ * The process's streams, made when first used: Node makes a terminal's stream at its first access, loading
+ * its tty, net and stream modules (~10 ms), and the dashboard draws its first frame before that
+ * (lib/ui/first_paint.ts).
+ */
+function processIo(): CliIo {
+  return {
+    get stdout() {
+      return process.stdout;
+    },
+    get stderr() {
+      return process.stderr;
+    },
+    env: process.env,
+  };
+}
+
+export async function main(argv: string[], given: CliIo = processIo()): Promise<number> {
+  let stderr: NodeJS.WriteStream | null = null;
+  const io: CliIo = {
+    get stdout() {
+      return given.stdout;
+    },
+    get stderr() {
+      return (stderr ??= safeStderr(given.stderr));
+    },
+    env: given.env,
+  };
   const parsed = parseArgs(argv, io);
   if (typeof parsed === 'number') return parsed;
   const { command } = parsed;
@@ -132,9 +158,18 @@ export async function main(argv: string[], given: CliIo = { stdout: process.stdo
     if (!unused) return command.usageExit ?? EXIT_USAGE;
     settings = resolveSettings({}, {}, {});
   }
-  const columns = io.stdout.isTTY && io.stdout.columns ? io.stdout.columns : 120;
   try {
-    return await command.run({ io, settings, opts: parsed.opts, args: parsed.args, columns, reloadSettings, configFile: file });
+    return await command.run({
+      io,
+      settings,
+      opts: parsed.opts,
+      args: parsed.args,
+      get columns() {
+        return io.stdout.isTTY && io.stdout.columns ? io.stdout.columns : 120;
+      },
+      reloadSettings,
+      configFile: file,
+    });
   } catch (err) {
     io.stderr.write(`spmon: ${(err as Error).message}\n`);
     if (err instanceof UsageError || err instanceof ConfigError) return command.usageExit ?? EXIT_USAGE;

@@ -180,6 +180,12 @@ export interface PeerCredentials {
   gid: number;
 }
 
+/** A terminal's size; null where the terminal does not give it. */
+export interface TerminalSize {
+  columns: number | null;
+  rows: number | null;
+}
+
 interface Addon {
   Reader: new (options?: ReaderOptions) => Reader;
   setChildSubreaper(): true | number;
@@ -188,6 +194,7 @@ interface Addon {
   peerCredentials(fd: number): PeerCredentials | null;
   processStartTicks(pid: number, procRoot?: string): number | null;
   cgroupPids(dir: string): Int32Array | null;
+  terminalSize(fd: number): TerminalSize | null;
   /** The names in the addon's conversion tables (native/addon.cc), by kind. */
   fields: { [K in keyof typeof NATIVE_FIELDS]: string[] };
   openProcess(
@@ -265,4 +272,13 @@ export function processStartTicks(pid: number, procRoot?: string): number | null
 /** The pids charged to a cgroup directory and the cgroups below it; null when it has no readable cgroup.procs. */
 export function cgroupPids(dir: string): Int32Array | null {
   return loadAddon().cgroupPids(dir);
+}
+
+/**
+ * Whether `fd` is a terminal (null: it is not) and its size, without Node's terminal streams: making
+ * process.stdout for a terminal loads Node's tty, net and stream modules (~10 ms), and the dashboard's
+ * first frame is drawn before that (lib/ui/first_paint.ts).
+ */
+export function terminalSize(fd: number): TerminalSize | null {
+  return loadAddon().terminalSize(fd);
 }

@@ -8,6 +8,7 @@
 #include <type_traits>
 
 #include "cgroup_reader.h"
+#include "fileio.h"
 #include "fields.h"
 #include "host_reader.h"
 #include "proc_reader.h"
@@ -330,6 +331,22 @@ Napi::Value CgroupPids(const Napi::CallbackInfo& info) {
   return a;
 }
 
+// terminalSize(fd) -> { columns, rows } | null: null when fd is not a terminal; a size the terminal does not
+// give (0) is null.
+Napi::Value TerminalSize(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 1 || !info[0].IsNumber()) {
+    Napi::TypeError::New(env, "terminalSize(fd)").ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  int columns = 0, rows = 0;
+  if (!spmon::terminalSize(info[0].As<Napi::Number>().Int32Value(), &columns, &rows)) return env.Null();
+  Napi::Object o = Napi::Object::New(env);
+  o.Set("columns", columns > 0 ? Napi::Value(Napi::Number::New(env, columns)) : env.Null());
+  o.Set("rows", rows > 0 ? Napi::Value(Napi::Number::New(env, rows)) : env.Null());
+  return o;
+}
+
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("Reader", ReaderWrap::Init(env));
   Napi::Function hc = ProcessHandleWrap::Init(env);
@@ -342,6 +359,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("peerCredentials", Napi::Function::New(env, PeerCredentials));
   exports.Set("processStartTicks", Napi::Function::New(env, ProcessStartTicks));
   exports.Set("cgroupPids", Napi::Function::New(env, CgroupPids));
+  exports.Set("terminalSize", Napi::Function::New(env, TerminalSize));
   // The names of every column and field sample() returns, from the tables above.
   Napi::Object fields = Napi::Object::New(env);
   fields.Set("int32", namesOf(env, kInt32Columns));

@@ -2,6 +2,7 @@
 
 #include <cerrno>
 #include <fcntl.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -64,6 +65,18 @@ std::string joinPath(const std::string& a, const std::string& b) {
 bool isDirectory(const std::string& path) {
   struct stat st;
   return stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+bool terminalSize(int fd, int* columns, int* rows) {
+  *columns = 0;
+  *rows = 0;
+  if (!isatty(fd)) return false;
+  struct winsize ws = {};
+  if (ioctl(fd, TIOCGWINSZ, &ws) == 0) {
+    *columns = ws.ws_col;
+    *rows = ws.ws_row;
+  }
+  return true;
 }
 
 }  // namespace spmon

@@ -23,4 +23,8 @@ std::string joinPath(const std::string& a, const std::string& b);
 
 bool isDirectory(const std::string& path);
 
+// Whether fd is a terminal, and its size in columns and rows (0 when the terminal does not say). The dashboard
+// draws its first frame with these before Node makes its terminal streams (lib/ui/first_paint.ts).
+bool terminalSize(int fd, int* columns, int* rows);
+
 }  // namespace spmon

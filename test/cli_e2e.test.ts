@@ -400,15 +400,43 @@ describe('what could not be read is an error, not an empty answer', () => {
     expect(d.processes).toEqual([]);
   });
 
-  test('an fd limit too low to read the processes (ulimit -n 20): a message, exit 1, no JSON', () => {
+  test('an fd limit too low (ulimit -n from where Node starts up): a one-line message and exit 1, or the whole answer; never a partial one', () => {
+    // How many descriptors Node itself and the streams take depends on the machine and on how the streams
+    // are connected, so every limit from where Node can start up to a comfortable one is tried; below a
+    // first answer each run must fail in one line (its start, or the read of the processes); from it on, each
+    // must answer in full.
     const pe = privateEnv();
     try {
-      const r = spawnSync('bash', ['-c', 'ulimit -n 20 && exec "$0" "$1" --json --interval 0', process.execPath, path.join(ROOT, 'bin/spmon')], {
-        env: pe.env, encoding: 'utf8', timeout: 60_000,
-      });
-      expect(r.stdout).toBe('');
-      expect(r.stderr).toMatch(/^spmon: \d+ process(es)? could not be read: no file descriptor left \(the limit, ulimit -n, is too low\)\n$/);
-      expect(r.status).toBe(1);
+      const outcomes: string[] = [];
+      let answered = false;
+      let messages = 0;
+      for (let n = 16; n <= 40; n++) {
+        const r = spawnSync('bash', ['-c', `ulimit -n ${n} && exec "$0" "$1" --json --interval 0`, process.execPath, path.join(ROOT, 'bin/spmon')], {
+          env: pe.env, encoding: 'utf8', timeout: 60_000,
+        });
+        // Node itself did not get as far as spmon's code (it crashes in its own start, or cannot read bin/spmon).
+        if (!answered && messages === 0 && (r.signal !== null || /EMFILE: too many open files, open '[^']*bin\/spmon'/.test(r.stderr))) {
+          outcomes.push(`${n}: node`);
+          continue;
+        }
+        if (r.status === 0) {
+          const d = JSON.parse(r.stdout) as { processes: { pid: number; ussBytes: number | null }[] };
+          expect(r.stderr).toBe('');
+          // Whole: this process's own child is in it, read.
+          expect(d.processes.find((p) => p.pid === r.pid)?.ussBytes).toEqual(expect.any(Number));
+          answered = true;
+          outcomes.push(`${n}: answer`);
+          continue;
+        }
+        expect([n, answered]).toEqual([n, false]);
+        expect([n, r.stdout]).toEqual([n, '']);
+        expect(r.stderr).toMatch(/^spmon: (\d+ process(es)? could not be read: no file descriptor left|no file descriptor left to start) \(the limit, ulimit -n, is too low\)\n$/);
+        expect(r.status).toBe(1);
+        messages++;
+        outcomes.push(`${n}: ${r.stderr.trim()}`);
+      }
+      expect({ answered, messages, outcomes }).toEqual({ answered: true, messages: expect.any(Number), outcomes: expect.any(Array) });
+      expect(messages).toBeGreaterThan(0);
     } finally {
       pe.dispose();
     }

@@ -55,6 +55,9 @@ describe('keys htop users reach for', () => {
     expect(keyToAction('grid', 'U', {})).toEqual({ type: 'untagAll' });
     expect(keyToAction('grid', 'u', {})).toEqual({ type: 'userMenu' });
     expect(keyToAction('grid', undefined, { name: 'l', ctrl: true })).toBe('redraw');
+    // Enter typed ahead, before raw mode, comes as a line feed (blessed: `linefeed`).
+    expect(keyToAction('filter', undefined, { name: 'linefeed' })).toEqual({ type: 'filterAccept' });
+    expect(keyToAction('grid', undefined, { name: 'linefeed' })).toEqual(keyToAction('grid', undefined, { name: 'enter' }));
     expect(keyToAction('confirm', undefined, { name: 'right' })).toEqual({ type: 'signal', dir: 1 });
     expect(keyToAction('confirm', undefined, { name: 'left' })).toEqual({ type: 'signal', dir: -1 });
     expect(keyToAction('search', 'x', {})).toEqual({ type: 'searchInput', text: 'x' });

@@ -328,6 +328,8 @@ describe('TmuxWatcher', () => {
       return { panes: [pane], problems: [] };
     });
     w.refresh();
+    // Not while the caller's tick runs: the listing starts after it.
+    expect(n).toBe(0);
     await w.idle();
     expect(w.latest()).toEqual([]);
     expect(w.problems()).toEqual(['tmux: boom']);

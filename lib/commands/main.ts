@@ -1,6 +1,7 @@
 // The program itself: the dashboard, or with --once/--json/--format one snapshot printed as a table, JSON
 // or metrics.
 import { CommandDef, UsageError } from './command';
+import { terminalSize } from '../native';
 
 /** What --once prints. */
 export type OnceFormat = 'table' | 'json' | 'openmetrics' | 'prometheus';
@@ -34,7 +35,8 @@ export const mainCommand: CommandDef = {
       const { runOnce } = require('./once') as typeof import('./once');
       return runOnce(ctx, format);
     }
-    if (!ctx.io.stdout.isTTY || !process.stdin.isTTY) {
+    // (Asked of the addon: Node's terminal streams are made after the dashboard's first frame.)
+    if (terminalSize(1) === null || terminalSize(0) === null) {
       ctx.io.stderr.write('spmon: the dashboard needs a terminal; use --once or --json for a snapshot (spmon --help).\n');
       return 1;
     }

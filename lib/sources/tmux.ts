@@ -116,8 +116,11 @@ export class TmuxWatcher {
 
   refresh(): void {
     if (this.inFlight) return;
-    // new Promise: a lister that throws synchronously is caught like one that rejects.
-    this.inFlight = new Promise<TmuxListing>((resolve) => resolve(this.list(this.opts)))
+    // The listing starts once the tick that asked has ended (finding the sockets and forking tmux cost a few
+    // ms, and the dashboard's first frame waits for its first tick); a lister that throws is caught like one
+    // that rejects.
+    this.inFlight = new Promise<void>((resolve) => setImmediate(resolve))
+      .then(() => this.list(this.opts))
       .then(
         (result) => {
           this.current = result;

@@ -23,7 +23,8 @@ import { cellBox } from './cell_box';
 import { COLOURS, noColor, NO_COLOURS, STYLE_COLOURS, STYLE_NO_COLOURS, toTags } from './tags';
 import { localeIsUtf8, terminalText } from './terminal_text';
 import { holdYoungGeneration } from './young_generation';
-import { canPaintFirst, firstPaint } from './first_paint';
+import { canPaintFirst, firstPaint, writeFd } from './first_paint';
+import { terminalSize } from '../native';
 
 export async function runDashboard(settings: Settings, env: NodeJS.ProcessEnv = process.env): Promise<number> {
   holdYoungGeneration();
@@ -61,12 +62,14 @@ export async function runDashboard(settings: Settings, env: NodeJS.ProcessEnv = 
     render();
   });
 
-  // The screen's size once blessed has one; before, for the first frame, the terminal's.
+  // The screen's size once blessed has one; before, for the first frame, the terminal's (from the addon: Node's
+  // terminal streams, ~10 ms to make, are made with blessed's screen, after the first frame).
+  const terminal = terminalSize(1);
   let drawnOn: blessed.Widgets.Screen | null = null;
   const size = () =>
     drawnOn
       ? { width: Math.max(1, drawnOn.width as number), height: Math.max(1, drawnOn.height as number) }
-      : { width: Math.max(1, process.stdout.columns || 80), height: Math.max(1, process.stdout.rows || 24) };
+      : { width: Math.max(1, terminal?.columns ?? 80), height: Math.max(1, terminal?.rows ?? 24) };
   const pageSize = () => dashboardLayout(size()).gridRows;
   const tags = (l: DashboardView['status']) => toTags(l, palette);
 
@@ -169,18 +172,54 @@ export async function runDashboard(settings: Settings, env: NodeJS.ProcessEnv = 
   // The first frame: sampled and drawn before blessed is loaded (first_paint.ts), then drawn again by blessed
   // in the same write as its screen's clear. Nothing readable at all (no /proc, no fds) ends here with why.
   let painted = false;
+  let resolveRun: (code: number) => void = () => undefined;
+  const ran = new Promise<number>((resolve) => (resolveRun = resolve));
+  /** End the dashboard: the terminal restored (blessed's screen, or the first frame's alternate screen). */
+  const finish = (code: number, message?: string) => {
+    if (finished) return;
+    finished = true;
+    void engine.close();
+    if (drawnOn) drawnOn.destroy();
+    else if (painted) writeFd(1, '\x1b[?25h\x1b[?1049l');
+    if (message) process.stderr.write(message);
+    resolveRun(code);
+  };
+  // The signal handlers are in place before anything is written to the terminal: a SIGTERM while blessed
+  // loads must not leave the first frame's alternate screen and hidden cursor behind. (They run once the
+  // synchronous start below is done, so with blessed's screen made.)
+  // finish waits for the next tick: blessed's own SIGTERM and SIGINT handlers, which run after these, exit 0
+  // at once unless another listener is still there, and finish's destroy of the screen would remove theirs.
+  const onSignal = (sig: NodeJS.Signals, code: number) => () => process.nextTick(() => finish(code, `spmon: ${sig}\n`));
+  // A hangup usually means the terminal is gone. Node 20 then aborts on its way out (its exit
+  // handler restores the terminal's settings, gets EIO, and fails an assertion: a core dump and
+  // "Assertion failed" instead of a quiet exit). So after restoring what can be restored, spmon
+  // ends by the hangup itself, with the default action, as a process without a handler would.
+  const onHangup = () => {
+    finish(129, 'spmon: SIGHUP\n');
+    process.removeAllListeners('SIGHUP');
+    process.kill(process.pid, 'SIGHUP');
+  };
+  const handlers: [NodeJS.Signals, () => void][] = [
+    ['SIGTERM', onSignal('SIGTERM', 143)],
+    ['SIGHUP', onHangup],
+    ['SIGINT', onSignal('SIGINT', 130)],
+  ];
+  // (on, not once: a once listener is gone before it runs, and blessed's handler counts the listeners.)
+  for (const [sig, h] of handlers) process.on(sig, h);
+  process.once('uncaughtException', (err) => {
+    finish(1, `spmon: ${err.stack ?? err.message}\n`);
+  });
   try {
     frame = engine.tick();
     settle();
-    if (canPaintFirst(process.stdout, env)) {
-      process.stdout.write(firstPaint(buildView(), size(), styles, utf8));
+    if (canPaintFirst({ isTTY: terminal !== null }, env)) {
+      writeFd(1, firstPaint(buildView(), size(), styles, utf8));
       painted = true;
     }
   } catch (err) {
     if (!frame && err instanceof EngineError) {
-      await engine.close();
-      process.stderr.write(`spmon: ${err.message}\n`);
-      return 1;
+      finish(1, `spmon: ${err.message}\n`);
+      return ran;
     }
     error = (err as Error).message;
   }
@@ -198,9 +237,8 @@ export async function runDashboard(settings: Settings, env: NodeJS.ProcessEnv = 
     });
   } catch (err) {
     // No screen after all: the terminal gets its cursor and main screen back before the error is reported.
-    if (painted) process.stdout.write('\x1b[?25h\x1b[?1049l');
-    await engine.close();
-    throw err;
+    finish(1, `spmon: ${(err as Error).message}\n`);
+    return ran;
   }
   // blessed reduces colours to what terminfo declares: for an 8-colour TERM (xterm, screen, and
   // tmux-256color, whose terminfo blessed cannot parse and so reads as xterm) it turned `gray` (8, bright
@@ -291,58 +329,30 @@ export async function runDashboard(settings: Settings, env: NodeJS.ProcessEnv = 
     render();
   }
 
-  return new Promise<number>((resolve) => {
-    const finish = (code: number, message?: string) => {
-      if (finished) return;
-      finished = true;
-      void engine.close();
-      screen.destroy();
-      if (message) process.stderr.write(message);
-      resolve(code);
-    };
-    screen.on('keypress', (ch: string | undefined, key: blessed.Widgets.Events.IKeyEventArg) => {
-      const action = keyToAction(state.mode, ch, key);
-      if (action === 'quit') return finish(0);
-      if (action === 'redraw') {
-        // Ctrl-L: forget what is on the terminal and draw every cell again; tmux is listed at the next tick.
-        engine.relist();
-        screen.realloc();
-        return render();
-      }
-      if (action) dispatch(action);
-    });
-    screen.enableMouse();
-    screen.on('mouse', (data: blessed.Widgets.Events.IMouseEventArg) => {
-      const action = view ? mouseToAction(view, state.mode, data) : null;
-      if (action) dispatch(action);
-    });
-    screen.on('resize', () => {
-      settle();
-      render();
-    });
-    const onSignal = (sig: NodeJS.Signals, code: number) => () => finish(code, `spmon: ${sig}\n`);
-    // A hangup usually means the terminal is gone. Node 20 then aborts on its way out (its exit
-    // handler restores the terminal's settings, gets EIO, and fails an assertion: a core dump and
-    // "Assertion failed" instead of a quiet exit). So after restoring what can be restored, spmon
-    // ends by the hangup itself, with the default action, as a process without a handler would.
-    const onHangup = () => {
-      finish(129, 'spmon: SIGHUP\n');
-      process.removeAllListeners('SIGHUP');
-      process.kill(process.pid, 'SIGHUP');
-    };
-    const handlers: [NodeJS.Signals, () => void][] = [
-      ['SIGTERM', onSignal('SIGTERM', 143)],
-      ['SIGHUP', onHangup],
-      ['SIGINT', onSignal('SIGINT', 130)],
-    ];
-    for (const [sig, h] of handlers) process.once(sig, h);
-    process.once('uncaughtException', (err) => {
-      finish(1, `spmon: ${err.stack ?? err.message}\n`);
-    });
-    // The first tick was the first frame's: the next one an interval later.
-    engine.start(settings.interval * 1000, (err) => {
-      error = err.message;
-      render();
-    }, frame ? settings.interval * 1000 : 0);
+  screen.on('keypress', (ch: string | undefined, key: blessed.Widgets.Events.IKeyEventArg) => {
+    const action = keyToAction(state.mode, ch, key);
+    if (action === 'quit') return finish(0);
+    if (action === 'redraw') {
+      // Ctrl-L: forget what is on the terminal and draw every cell again; tmux is listed at the next tick.
+      engine.relist();
+      screen.realloc();
+      return render();
+    }
+    if (action) dispatch(action);
   });
+  screen.enableMouse();
+  screen.on('mouse', (data: blessed.Widgets.Events.IMouseEventArg) => {
+    const action = view ? mouseToAction(view, state.mode, data) : null;
+    if (action) dispatch(action);
+  });
+  screen.on('resize', () => {
+    settle();
+    render();
+  });
+  // The first tick was the first frame's: the next one an interval later.
+  engine.start(settings.interval * 1000, (err) => {
+    error = err.message;
+    render();
+  }, frame ? settings.interval * 1000 : 0);
+  return ran;
 }

@@ -5,6 +5,7 @@
 // makes as its screen starts) replaces them cell for cell and adds the detail pane's frame. The text follows
 // the rule blessed's cells follow (cell_box.ts cellsAt: the same '?' for what cannot be drawn), so nothing
 // moves when blessed takes over (test/first_paint.test.ts compares the two in a real tmux).
+import * as fs from 'fs';
 import type { DashboardView } from '../view/dashboard_view';
 import type { Line } from '../view/styled';
 import { cellsAt } from './cell_box';
@@ -88,4 +89,21 @@ export function firstPaint(view: DashboardView, size: { width: number; height: n
  */
 export function canPaintFirst(out: { isTTY?: boolean }, env: NodeJS.ProcessEnv): boolean {
   return out.isTTY === true && /^(xterm|screen|tmux|rxvt|linux|alacritty|foot|kitty|wezterm|vte|gnome|konsole|putty|st-|st$)/.test(env.TERM ?? '');
+}
+
+/**
+ * Write all of `text` to `fd` (the terminal, before Node has made its stream for it). A terminal left
+ * non-blocking by whoever shares it may take part of a write or none (EAGAIN): the rest is written again.
+ */
+export function writeFd(fd: number, text: string): void {
+  let buf = Buffer.from(text, 'utf8');
+  for (let tries = 0; buf.length > 0; ) {
+    try {
+      buf = buf.subarray(fs.writeSync(fd, buf));
+      tries = 0;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EAGAIN' || ++tries > 1000) throw err;
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 1);
+    }
+  }
 }

@@ -17,7 +17,9 @@ export type Command = 'quit' | 'redraw';
 const PRINTABLE = /^[^\u0000-\u001f\u007f-\u009f]$/u;
 
 export function keyToAction(mode: Mode, ch: string | undefined, key: KeyInfo | undefined): Action | Command | null {
-  const name = key?.name;
+  // Enter typed before the terminal is in raw mode (ahead of the dashboard's start, or while blessed loads
+  // after the first frame) arrives as a line feed, which blessed names `linefeed`; so does Ctrl-J.
+  const name = key?.name === 'linefeed' ? 'enter' : key?.name;
   if (key?.ctrl && name === 'c') return 'quit';
   if (key?.ctrl && name === 'l') return 'redraw';
   const nav = navigation(name);

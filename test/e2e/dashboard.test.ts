@@ -156,6 +156,20 @@ test("k and K on spmon's own tmux server are refused before any y/n", async () =
   }
 });
 
+test('keys typed ahead, before the dashboard is up, reach it: a filter and Enter', async () => {
+  const tag = uid();
+  const child = sleeper(tag);
+  children.push(child);
+  // Typed while the shell sleeps: the terminal is still in cooked mode, and Enter arrives as a line feed.
+  session.start(`sleep 1; node ${SPMON} --interval 0.3; echo SPMON-EXIT-$?`);
+  session.keys('/');
+  session.type(tag);
+  session.keys('Enter');
+  await session.waitFor((s) => s.includes('1-1 of 1') && s.includes(`filter "${tag}"`) && !s.includes('Enter keep'), 'the typed-ahead filter kept');
+  session.keys('q');
+  await session.waitForText('SPMON-EXIT-0');
+});
+
 test('--read-only refuses to kill', async () => {
   const tag = uid();
   const child = sleeper(tag);

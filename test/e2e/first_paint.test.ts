@@ -44,9 +44,9 @@ async function settled(s: TmuxSession): Promise<string[]> {
   }
 }
 
-/** Where blessed's first output starts: its window title (OSC, or a DCS passthrough inside tmux). */
+/** Where blessed's first output starts: its alternate screen or its window title (OSC, or a DCS passthrough inside tmux). */
 function blessedStart(raw: Buffer): number {
-  const at = [raw.indexOf('\x1bP', 1, 'latin1'), raw.indexOf('\x1b]', 1, 'latin1')].filter((i) => i > 0);
+  const at = ['\x1b[?1049h', '\x1bP', '\x1b]'].map((s) => raw.indexOf(s, 1, 'latin1')).filter((i) => i > 0);
   return at.length > 0 ? Math.min(...at) : -1;
 }
 
