@@ -194,7 +194,8 @@ interface Addon {
   peerCredentials(fd: number): PeerCredentials | null;
   processStartTicks(pid: number, procRoot?: string): number | null;
   cgroupPids(dir: string): Int32Array | null;
-  terminalSize(fd: number): TerminalSize | null;
+  /** Missing in an addon built before it. */
+  terminalSize?(fd: number): TerminalSize | null;
   /** The names in the addon's conversion tables (native/addon.cc), by kind. */
   fields: { [K in keyof typeof NATIVE_FIELDS]: string[] };
   openProcess(
@@ -280,5 +281,11 @@ export function cgroupPids(dir: string): Int32Array | null {
  * first frame is drawn before that (lib/ui/first_paint.ts).
  */
 export function terminalSize(fd: number): TerminalSize | null {
-  return loadAddon().terminalSize(fd);
+  const a = loadAddon();
+  if (typeof a.terminalSize === 'function') return a.terminalSize(fd);
+  // An addon built before terminalSize (an old build/Release in a clone): ask Node, at the cost of its streams.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  if (!(require('tty') as typeof import('tty')).isatty(fd)) return null;
+  const stream = fd === 0 ? null : fd === 2 ? process.stderr : process.stdout;
+  return { columns: stream?.columns || null, rows: stream?.rows || null };
 }

@@ -1,5 +1,9 @@
 // lib/ui/first_paint.ts, the dashboard's first frame before blessed, on its own: where rows go, what is cut,
 // what cannot be drawn. (test/e2e/first_paint.test.ts compares it with blessed's draw in a real tmux.)
+import { PassThrough } from 'stream';
+import type blessed from 'blessed';
+import { box, screen as makeScreen } from '../lib/ui/blessed_parts';
+import { cellBox } from '../lib/ui/cell_box';
 import { canPaintFirst, firstPaint } from '../lib/ui/first_paint';
 import { STYLE_COLOURS, STYLE_NO_COLOURS } from '../lib/ui/tags';
 import type { DashboardView } from '../lib/view/dashboard_view';
@@ -62,4 +66,39 @@ test('only on a terminal that speaks these sequences', () => {
   expect(canPaintFirst({ isTTY: false }, { TERM: 'xterm' })).toBe(false);
   expect(canPaintFirst({ isTTY: true }, { TERM: 'vt52' })).toBe(false);
   expect(canPaintFirst({ isTTY: true }, {})).toBe(false);
+});
+
+describe('the same text as cellBox puts in blessed\'s cells (lib/ui/cell_box.ts)', () => {
+  // The text a terminal shows for a row of blessed's cells: a wide character's second cell (and what was added
+  // to it) is not drawn.
+  const shown = (row: [number, string][]) => row.filter((c) => !c[1].startsWith('\x03')).map((c) => c[1]).join('').trimEnd();
+  const tricky = [
+    'plain ascii',
+    'a日\u0301b e\u0301 end',
+    `${'x'.repeat(29)}日 cut wide`,
+    'ctl\x01 and \ud83d\ude00 pair',
+    'é日本語 ░▒▓ …',
+  ];
+  for (const unicode of [true, false]) {
+    test(`row by row (${unicode ? 'UTF-8' : 'no UTF-8 locale'})`, () => {
+      const output = new PassThrough() as unknown as NodeJS.WriteStream & { columns: number; rows: number };
+      output.columns = 30;
+      output.rows = 6;
+      output.on('data', () => void 0);
+      const input = new PassThrough() as unknown as NodeJS.ReadStream;
+      const s = makeScreen({ input, output, terminal: 'xterm-256color', fullUnicode: unicode, forceUnicode: unicode, warnings: false, autoPadding: false } as blessed.Widgets.IScreenOptions, {});
+      try {
+        const cells = cellBox(box({ parent: s, top: 0, left: 0, width: 30, height: 5 }), STYLE_COLOURS);
+        cells.setLines(tricky.map((t) => [seg(t)]));
+        s.render();
+        const blessedRows = (s as unknown as { lines: [number, string][][] }).lines.slice(0, 5).map(shown);
+        const view = viewOf(0, 4, tricky.slice(1));
+        view.gridHeader = [seg(tricky[0])];
+        const painted = rowsOf(firstPaint(view, { width: 30, height: 6 }, STYLE_COLOURS, unicode));
+        expect([1, 2, 3, 4, 5].map((y) => (painted.get(y) ?? '').trimEnd())).toEqual(blessedRows);
+      } finally {
+        s.destroy();
+      }
+    });
+  }
 });

@@ -337,5 +337,11 @@ describe('TmuxWatcher', () => {
     await w.idle();
     expect(w.latest()).toEqual([pane]);
     expect(n).toBe(2);
+    // Closed right after a tick asked for a listing: it does not start, and no later one does.
+    w.refresh();
+    await w.close();
+    w.refresh();
+    await w.idle();
+    expect(n).toBe(2);
   });
 });

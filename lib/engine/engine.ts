@@ -315,11 +315,11 @@ export class Engine {
     return frame;
   }
 
-  /** Stop ticking, stop watching terminations, let a pending tmux listing finish. */
+  /** Stop ticking, stop watching terminations, list tmux no more (one already running finishes). */
   async close(): Promise<void> {
     this.stop();
     this.terminator.close();
-    await this.sources.idle();
+    await this.sources.close();
   }
 
   /** What the next sample reads beyond the basics, from what consumers watch. */

@@ -184,8 +184,8 @@ export class SessionSources {
     });
   }
 
-  /** Let a pending tmux listing finish (clean exit). */
-  idle(): Promise<void> {
-    return this.tmux.idle();
+  /** List tmux no more; let a listing already running finish (clean exit). */
+  close(): Promise<void> {
+    return this.tmux.close();
   }
 }

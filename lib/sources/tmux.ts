@@ -107,6 +107,7 @@ export function startTmuxListing(opts: TmuxListOptions = {}): { started: Promise
 export class TmuxWatcher {
   private current: TmuxListing = { panes: [], problems: [] };
   private inFlight: Promise<void> | null = null;
+  private closed = false;
   private completed = 0;
 
   constructor(
@@ -115,12 +116,12 @@ export class TmuxWatcher {
   ) {}
 
   refresh(): void {
-    if (this.inFlight) return;
+    if (this.inFlight || this.closed) return;
     // The listing starts once the tick that asked has ended (finding the sockets and forking tmux cost a few
     // ms, and the dashboard's first frame waits for its first tick); a lister that throws is caught like one
     // that rejects.
     this.inFlight = new Promise<void>((resolve) => setImmediate(resolve))
-      .then(() => this.list(this.opts))
+      .then(() => (this.closed ? this.current : this.list(this.opts)))
       .then(
         (result) => {
           this.current = result;
@@ -155,6 +156,12 @@ export class TmuxWatcher {
   /** Resolves when no listing is in flight (for tests and for a clean exit). */
   async idle(): Promise<void> {
     while (this.inFlight) await this.inFlight;
+  }
+
+  /** No listing from now on (one asked for but not yet started does not start); resolves when none runs. */
+  close(): Promise<void> {
+    this.closed = true;
+    return this.idle();
   }
 }
 

@@ -19,7 +19,7 @@ import { signalEnds } from '../view/dashboard_menus';
 import { sanitize } from '../view/sanitize';
 import { keyToAction } from './keys';
 import { mouseToAction } from './mouse';
-import { cellBox } from './cell_box';
+import { cellBox, CellBox } from './cell_box';
 import { COLOURS, noColor, NO_COLOURS, STYLE_COLOURS, STYLE_NO_COLOURS, toTags } from './tags';
 import { localeIsUtf8, terminalText } from './terminal_text';
 import { holdYoungGeneration } from './young_generation';
@@ -172,23 +172,36 @@ export async function runDashboard(settings: Settings, env: NodeJS.ProcessEnv = 
   // The first frame: sampled and drawn before blessed is loaded (first_paint.ts), then drawn again by blessed
   // in the same write as its screen's clear. Nothing readable at all (no /proc, no fds) ends here with why.
   let painted = false;
+  // blessed's terminfo has no way back from the alternate screen (xterm-r5 and the like): the first frame's is
+  // left here.
+  let leaveAlternate = false;
   let resolveRun: (code: number) => void = () => undefined;
   const ran = new Promise<number>((resolve) => (resolveRun = resolve));
+  /** The terminal's cursor and main screen back, when no screen of blessed's does it (best effort: it may be gone). */
+  const restoreTerminal = (sequence: string) => {
+    try {
+      writeFd(1, sequence);
+    } catch {
+      // a terminal that is gone or stuck: nothing more to restore
+    }
+  };
   /** End the dashboard: the terminal restored (blessed's screen, or the first frame's alternate screen). */
   const finish = (code: number, message?: string) => {
     if (finished) return;
     finished = true;
+    unlisten();
     void engine.close();
     if (drawnOn) drawnOn.destroy();
-    else if (painted) writeFd(1, '\x1b[?25h\x1b[?1049l');
+    if (painted && (!drawnOn || leaveAlternate)) restoreTerminal('\x1b[?25h\x1b[?1049l');
     if (message) process.stderr.write(message);
     resolveRun(code);
   };
-  // The signal handlers are in place before anything is written to the terminal: a SIGTERM while blessed
-  // loads must not leave the first frame's alternate screen and hidden cursor behind. (They run once the
-  // synchronous start below is done, so with blessed's screen made.)
-  // finish waits for the next tick: blessed's own SIGTERM and SIGINT handlers, which run after these, exit 0
-  // at once unless another listener is still there, and finish's destroy of the screen would remove theirs.
+  // The handlers are in place before anything is written to the terminal: with no listener, a SIGTERM while
+  // blessed loads would end the process at once, leaving the first frame's alternate screen and hidden cursor.
+  // With one, Node runs it after the synchronous start below, so with blessed's screen made. finish waits for
+  // the next tick: blessed's own SIGTERM, SIGINT and uncaughtException handlers, which run after these, exit
+  // at once unless another listener is still there (hence `on`, not `once`), and finish's destroy of the
+  // screen removes theirs; finish then removes these, so a second signal has its default action.
   const onSignal = (sig: NodeJS.Signals, code: number) => () => process.nextTick(() => finish(code, `spmon: ${sig}\n`));
   // A hangup usually means the terminal is gone. Node 20 then aborts on its way out (its exit
   // handler restores the terminal's settings, gets EIO, and fails an assertion: a core dump and
@@ -199,22 +212,26 @@ export async function runDashboard(settings: Settings, env: NodeJS.ProcessEnv = 
     process.removeAllListeners('SIGHUP');
     process.kill(process.pid, 'SIGHUP');
   };
+  const onException = (err: Error) => process.nextTick(() => finish(1, `spmon: ${err.stack ?? err.message}\n`));
   const handlers: [NodeJS.Signals, () => void][] = [
     ['SIGTERM', onSignal('SIGTERM', 143)],
     ['SIGHUP', onHangup],
     ['SIGINT', onSignal('SIGINT', 130)],
   ];
-  // (on, not once: a once listener is gone before it runs, and blessed's handler counts the listeners.)
   for (const [sig, h] of handlers) process.on(sig, h);
-  process.once('uncaughtException', (err) => {
-    finish(1, `spmon: ${err.stack ?? err.message}\n`);
-  });
+  process.on('uncaughtException', onException);
+  function unlisten(): void {
+    for (const [sig, h] of handlers) process.removeListener(sig, h);
+    process.removeListener('uncaughtException', onException);
+  }
   try {
     frame = engine.tick();
     settle();
     if (canPaintFirst({ isTTY: terminal !== null }, env)) {
-      writeFd(1, firstPaint(buildView(), size(), styles, utf8));
+      const text = firstPaint(buildView(), size(), styles, utf8);
+      // (Set first: a write cut short may have switched the screen already.)
       painted = true;
+      writeFd(1, text);
     }
   } catch (err) {
     if (!frame && err instanceof EngineError) {
@@ -240,6 +257,8 @@ export async function runDashboard(settings: Settings, env: NodeJS.ProcessEnv = 
     finish(1, `spmon: ${(err as Error).message}\n`);
     return ran;
   }
+  drawnOn = screen;
+  leaveAlternate = painted && !(screen.program as unknown as { tput?: { strings?: Record<string, unknown> } }).tput?.strings?.exit_ca_mode;
   // blessed reduces colours to what terminfo declares: for an 8-colour TERM (xterm, screen, and
   // tmux-256color, whose terminfo blessed cannot parse and so reads as xterm) it turned `gray` (8, bright
   // black) into 0, black, and dimmed text vanished on a dark background. Every terminal those names run on
@@ -253,20 +272,30 @@ export async function runDashboard(settings: Settings, env: NodeJS.ProcessEnv = 
   // The text of the header, grid, detail and status bar goes straight into blessed's cells (cell_box.ts);
   // only the overlay (help, menus, dialogs) goes through blessed's tags.
   const cells = (opts: blessed.Widgets.BoxOptions) => cellBox(widgets.box({ wrap: false, ...opts } as blessed.Widgets.BoxOptions), styles);
-  const header = cells({ parent: screen, top: 0, left: 0, width: '100%', height: 4 });
-  const gridHeader = cells({ parent: screen, top: 4, left: 0, width: '100%', height: 1 });
-  const grid = cells({ parent: screen, top: 5, left: 0, width: '100%', height: 10 });
-  // The detail pane: a frame, and inside it (one row and column in from each edge) the text and the sparklines.
-  const detail = box({ parent: screen, left: 0, width: '100%', height: 9, border: { type: 'line' }, label: ' Selected ', style: border('gray') });
-  const detailText = cells({ parent: detail, top: 0, left: 0, height: 7, width: 10 });
-  const spark = cells({ parent: detail, top: 0, left: 11, height: 7, width: 10 });
-  const status = cells({ parent: screen, bottom: 0, left: 0, width: '100%', height: 1 });
-  const overlay = widgets.box({
-    parent: screen, top: 'center', left: 'center', width: '80%', height: 'shrink', tags: true,
-    border: { type: 'line' }, hidden: true, padding: { left: 1, right: 1 }, style: border('cyan'),
-  });
-  drawnOn = screen;
-  if (frame) render();
+  let header!: CellBox, gridHeader!: CellBox, grid!: CellBox, detailText!: CellBox, spark!: CellBox, status!: CellBox;
+  let detail!: blessed.Widgets.BoxElement, overlay!: blessed.Widgets.BoxElement;
+  try {
+    header = cells({ parent: screen, top: 0, left: 0, width: '100%', height: 4 });
+    gridHeader = cells({ parent: screen, top: 4, left: 0, width: '100%', height: 1 });
+    grid = cells({ parent: screen, top: 5, left: 0, width: '100%', height: 10 });
+    // The detail pane: a frame, and inside it (one row and column in from each edge) the text and the sparklines.
+    detail = box({ parent: screen, left: 0, width: '100%', height: 9, border: { type: 'line' }, label: ' Selected ', style: border('gray') });
+    detailText = cells({ parent: detail, top: 0, left: 0, height: 7, width: 10 });
+    spark = cells({ parent: detail, top: 0, left: 11, height: 7, width: 10 });
+    status = cells({ parent: screen, bottom: 0, left: 0, width: '100%', height: 1 });
+    overlay = widgets.box({
+      parent: screen, top: 'center', left: 'center', width: '80%', height: 'shrink', tags: true,
+      border: { type: 'line' }, hidden: true, padding: { left: 1, right: 1 }, style: border('cyan'),
+    });
+    if (frame) {
+      // At blessed's size (the terminal may have been resized since the first frame).
+      settle();
+      render();
+    }
+  } catch (err) {
+    finish(1, `spmon: ${(err as Error).message}\n`);
+    return ran;
+  }
 
   engine.subscribe((f) => {
     if (finished) return;

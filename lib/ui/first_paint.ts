@@ -30,6 +30,9 @@ function row(line: Line, y: number, width: number, palette: StylePalette, unicod
   let out = `\x1b[${y + 1};1H`;
   let x = 0;
   let open = '';
+  // blessed puts a combining mark into the cell before; after a wide character that is the second half, which
+  // it does not draw: the mark is dropped there too.
+  let lastWide = false;
   for (const segment of line) {
     const text = segment.text;
     if (text === '') continue;
@@ -39,7 +42,7 @@ function row(line: Line, y: number, width: number, palette: StylePalette, unicod
       let ch = text[k];
       let w = code >= 0x20 && code < 0x7f ? 1 : cellsAt(code, unicode);
       if (w === 0) {
-        if (x > 0) out += ch; // joins the character before, in its cell
+        if (x > 0 && !lastWide) out += ch; // joins the character before, in its cell
         continue;
       }
       if (w === 3) {
@@ -58,6 +61,7 @@ function row(line: Line, y: number, width: number, palette: StylePalette, unicod
       }
       out += ch;
       x += w;
+      lastWide = w === 2;
     }
   }
   return `${out}\x1b[0m`;
