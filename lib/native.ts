@@ -222,30 +222,10 @@ export function loadAddon(): Addon {
       `spmon: no native addon for ${process.platform}-${process.arch} (${libc}) and none built from source.\n` +
       `Prebuilds ship for linux-x64 and linux-arm64, glibc 2.17+ and musl; a musl system without\n` +
       `/etc/alpine-release needs LIBC=musl. Elsewhere install a C++ toolchain (python3, make, g++)\n` +
-      `and build it: cd ${JSON.stringify(packageRoot)} && ${nodeDirSetting()}npm run build:native\n(${(err as Error).message.split('\n')[0]})`;
+      `and build it: cd ${JSON.stringify(packageRoot)} && npm run build:native\n(${(err as Error).message.split('\n')[0]})`;
     throw new Error(msg);
   }
   return addon;
-}
-
-/**
- * `npm_config_nodedir=<prefix> ` when this Node's own headers are installed beside it in its version (Debian's
- * /usr/include/node) and npm names no nodedir: node-gyp then builds from them instead of downloading them from
- * nodejs.org. The same rule as scripts/build_addon.js's localNodeDir, for the command spmon advises.
- */
-function nodeDirSetting(): string {
-  if (process.env.npm_config_nodedir) return '';
-  try {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const fs = require('fs') as typeof import('fs');
-    const prefix = path.resolve(path.dirname(process.execPath), '..');
-    const h = fs.readFileSync(path.join(prefix, 'include', 'node', 'node_version.h'), 'utf8');
-    const v = ['MAJOR', 'MINOR', 'PATCH'].map((k) => new RegExp(`#define NODE_${k}_VERSION (\\d+)`).exec(h)?.[1]);
-    if (`v${v.join('.')}` !== process.version || !fs.existsSync(path.join(prefix, 'include', 'node', 'common.gypi'))) return '';
-    return `npm_config_nodedir=${JSON.stringify(prefix)} `;
-  } catch {
-    return '';
-  }
 }
 
 function isMusl(): boolean {

@@ -14,35 +14,17 @@ const fs = require('fs');
 const path = require('path');
 const { spawnSync } = require('child_process');
 const { which } = require('./needs');
+const { nodeGypArgs } = require('./build_native');
 
 const ROOT = path.resolve(__dirname, '..');
 const TOOLCHAIN = ['g++', 'make', 'python3'];
 
-/**
- * The prefix of this Node's own headers (<prefix>/include/node, where Debian's and NodeSource's nodejs and
- * Node's tarballs put them) when they are this Node's version, for node-gyp's --nodedir: it then builds from
- * them instead of downloading them from nodejs.org, which a machine that reaches only the npm registry cannot.
- * null when npm's nodedir is set (npm passes it on) or there are no such headers.
- */
-function localNodeDir(env = process.env, execPath = process.execPath, version = process.version) {
-  if (env.npm_config_nodedir) return null;
-  const prefix = path.resolve(path.dirname(execPath), '..');
-  try {
-    const h = fs.readFileSync(path.join(prefix, 'include', 'node', 'node_version.h'), 'utf8');
-    const v = ['MAJOR', 'MINOR', 'PATCH'].map((k) => (h.match(new RegExp(`#define NODE_${k}_VERSION (\\d+)`)) || [])[1]);
-    return `v${v.join('.')}` === version && fs.existsSync(path.join(prefix, 'include', 'node', 'common.gypi')) ? prefix : null;
-  } catch {
-    return null;
-  }
-}
-
 /** node-gyp with `args`: the seconds it took, or null (its output written) when it failed. */
 function nodeGyp(args) {
-  const bin = require.resolve('node-gyp/bin/node-gyp.js', { paths: [ROOT] });
+  const [cmd, ...rest] = nodeGypArgs(args);
   const started = Date.now();
-  const dir = localNodeDir();
   // The output only matters when it fails; npm would otherwise print every line of it.
-  const r = spawnSync(process.execPath, [bin, ...args, ...(dir ? [`--nodedir=${dir}`] : [])], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  const r = spawnSync(cmd, rest, { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
   if (r.status !== 0) {
     process.stderr.write(`${r.stdout}${r.stderr}${r.error ? r.error.message : ''}\nspmon: node-gyp ${args.join(' ')} failed\n`);
     return null;
@@ -86,5 +68,4 @@ function main() {
   if (install || !configured) process.stderr.write(`spmon: built build/Release/spmon.node from native/ (node-gyp, ${secs} s)\n`);
 }
 
-if (require.main === module) main();
-else module.exports = { localNodeDir };
+main();

@@ -38,7 +38,7 @@ test('pretest with no toolchain: exit 1, naming what is missing', () => {
 
 describe("node-gyp with this Node's own headers (no download from nodejs.org)", () => {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { localNodeDir } = require('../scripts/build_addon.js') as { localNodeDir(env: NodeJS.ProcessEnv, execPath: string, version: string): string | null };
+  const { localNodeDir } = require('../scripts/build_native.js') as { localNodeDir(env: NodeJS.ProcessEnv, execPath: string, version: string): string | null };
   let prefix: string;
   beforeAll(() => {
     prefix = fs.mkdtempSync(path.join(os.tmpdir(), 'spmon-nodedir-'));
