@@ -141,18 +141,24 @@ export class DaemonClient {
 
 /**
  * One request to a daemon that already runs (none is started): its answer, or null when no daemon answers on
- * the socket. An error of the request itself (the daemon answered with one, or stopped answering) is thrown.
+ * the socket within `connectMs`. An error of the request itself (the daemon answered with one, or did not
+ * answer within `requestMs`, as long as DaemonClient.request waits by default) is thrown.
  */
-export async function askRunning<T>(socketPath: string, method: string, params: Record<string, unknown> = {}, timeoutMs = 1000): Promise<T | null> {
+export async function askRunning<T>(
+  socketPath: string,
+  method: string,
+  params: Record<string, unknown> = {},
+  { connectMs = 1000, requestMs = 30_000 }: { connectMs?: number; requestMs?: number } = {},
+): Promise<T | null> {
   let c: DaemonClient;
   try {
-    c = await DaemonClient.connect(socketPath, timeoutMs);
+    c = await DaemonClient.connect(socketPath, connectMs);
   } catch (err) {
     if (err instanceof NoDaemonError) return null;
     throw err;
   }
   try {
-    return await c.request<T>(method, params, timeoutMs);
+    return await c.request<T>(method, params, requestMs);
   } finally {
     c.close();
   }

@@ -61,7 +61,7 @@ export function recordedRuns(env: NodeJS.ProcessEnv): RunFacts[] {
 /** The daemon's sessions once; when no daemon answers within `timeoutMs`, those its records say still run. */
 export async function fetchRuns(socketPath: string, env: NodeJS.ProcessEnv, timeoutMs = 1000): Promise<RunFacts[]> {
   if (!fs.existsSync(socketPath)) return recordedRuns(env);
-  const answer = await askRunning<{ sessions: PsRow[] }>(socketPath, 'ps', {}, timeoutMs).catch(() => null);
+  const answer = await askRunning<{ sessions: PsRow[] }>(socketPath, 'ps', {}, { connectMs: timeoutMs, requestMs: timeoutMs }).catch(() => null);
   return answer ? answer.sessions.map(runFactsOf) : recordedRuns(env);
 }
 
