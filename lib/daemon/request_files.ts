@@ -8,6 +8,7 @@ import type { Frame } from '../engine/frame';
 import type { RequestInput, RequestReason } from './requests';
 import { TERMINATION_REQUEST_SCHEMA } from './request_schema';
 import { privateDir } from './paths';
+import { byCodeUnits } from '../model/text_order';
 
 const MAX_BYTES = 64 * 1024;
 const PER_SCAN = 100;
@@ -155,7 +156,7 @@ export class RequestFiles {
         .filter((n) => !n.endsWith('.reason'))
         .map((n) => ({ n, t: rejectedAt(path.join(this.rejected, n)) }))
         // Oldest rejection first; within one millisecond, in the order a scan takes them (by name).
-        .sort((a, b) => a.t - b.t || (a.n < b.n ? -1 : a.n > b.n ? 1 : 0));
+        .sort((a, b) => a.t - b.t || byCodeUnits(a.n, b.n));
       for (const f of files.slice(0, Math.max(0, files.length - KEEP_REJECTED))) {
         fs.rmSync(path.join(this.rejected, f.n), { force: true });
         fs.rmSync(path.join(this.rejected, `${f.n}.reason`), { force: true });

@@ -11,6 +11,7 @@ import type { Session, SessionKind } from '../model/sessions';
 import { labelValue, uniqueSessionLabels } from './labels';
 import { SessionCounters } from './session_counters';
 import { monotonicMs } from '../model/clock';
+import { byCodeUnits } from '../model/text_order';
 
 export type MetricType = 'gauge' | 'counter';
 
@@ -140,7 +141,7 @@ export function chooseSessions(sessions: readonly Session[], limit: number): { k
     const v = pss.value(s);
     return known(v) ? v : -1;
   };
-  live.sort((a, b) => pssOf(b) - pssOf(a) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  live.sort((a, b) => pssOf(b) - pssOf(a) || byCodeUnits(a.id, b.id));
   const omitted = new Map<SessionKind, number>();
   for (const s of live.slice(limit)) omitted.set(s.kind, (omitted.get(s.kind) ?? 0) + 1);
   return { kept: [...sessions.filter((s) => s.kind === 'pod'), ...live.slice(0, limit)], omitted };

@@ -4,6 +4,7 @@ import { SESSION_GRID_FIELDS, SessionField, sessionTotals } from '../fields/sess
 import type { Session } from '../model/sessions';
 import { cellText } from './cell';
 import { headerCells, layoutTable, rowCellsOf, TableLayout } from './table';
+import { byCodeUnits } from '../model/text_order';
 
 export { formatCount, formatTokenTotal } from './cell';
 
@@ -31,5 +32,5 @@ export function sessionRowCells(s: Session, l: SessionLayout, clean: (text: stri
 export function sortSessions(list: readonly Session[]): Session[] {
   const rank = (s: Session) => (s.kind === 'pod' ? 0 : 1);
   const uss = (s: Session) => sessionTotals(s).ussBytes ?? -1;
-  return list.slice().sort((a, b) => rank(a) - rank(b) || uss(b) - uss(a) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  return list.slice().sort((a, b) => rank(a) - rank(b) || uss(b) - uss(a) || byCodeUnits(a.id, b.id));
 }

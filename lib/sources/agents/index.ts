@@ -10,6 +10,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { claudeConfigDirs, discoverClaudeLogs } from './claude_discovery';
+import { byCodeUnits } from '../../model/text_order';
 import { codexHome, codexSessionIdFromName, discoverCodexLogs } from './codex';
 import { ContextWindowOverrides, contextPercentFor, contextWindowFor } from './context_window';
 import type { DiscoveredLog } from './dir_entries';
@@ -269,7 +270,7 @@ export class AgentLogs {
       out.push(this.merge(g.tool, g.sessionId, members, g.unread));
     }
     // Ties by id in code-unit order (localeCompare's ICU collator would page in ~2 MB for good).
-    out.sort((a, b) => (b.lastActivityMs ?? b.logMtimeMs) - (a.lastActivityMs ?? a.logMtimeMs) || (a.sessionId < b.sessionId ? -1 : a.sessionId > b.sessionId ? 1 : 0));
+    out.sort((a, b) => (b.lastActivityMs ?? b.logMtimeMs) - (a.lastActivityMs ?? a.logMtimeMs) || byCodeUnits(a.sessionId, b.sessionId));
     return out;
   }
 
