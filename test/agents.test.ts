@@ -319,6 +319,19 @@ describe('incremental reading', () => {
     expect(a.stats.scratchBytes).toBe(0); // the last log went: so did the buffer
   });
 
+  test('readAll (a snapshot, the daemon\'s settle) holds no buffer where there is no log', () => {
+    const a = logs({ chunkBytes: 64 * 1024 });
+    a.readAll();
+    expect(a.stats.scratchBytes).toBe(0);
+    const log = claudeLogPath('all');
+    fs.writeFileSync(log, line(claudeAssistant('all', 'r1', { in: 1, out: 2, cc: 3, cr: 4 })));
+    expect(find(a.readAll(), 'claude', 'all').tokens.total).toBe(10);
+    expect(a.stats.scratchBytes).toBe(64 * 1024);
+    fs.rmSync(log);
+    a.readAll();
+    expect(a.stats.scratchBytes).toBe(0);
+  });
+
 
   test('an append is read alone: bytes read = bytes appended, and the totals move', () => {
     const log = claudeLogPath('inc');

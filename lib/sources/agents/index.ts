@@ -160,17 +160,13 @@ export class AgentLogs {
     const order = [...this.tracked.values()].sort((a, b) => (b.mtimeMs ?? b.found.mtimeMs) - (a.mtimeMs ?? a.found.mtimeMs));
     let left = Math.max(1, budget.bytes ?? this.perPoll);
     let read = 0;
-    // The read buffer (chunkBytes, 1 MiB by default) is made for the first log to follow and dropped when
-    // none is left: a dashboard or daemon on a machine without agent logs holds none.
-    const scratch = order.length > 0 ? this.scratchBuffer() : null;
     for (const t of order) {
       if (left <= 0) break;
-      const r = t.poll(Math.min(this.perLog, left), scratch!);
+      const r = t.poll(Math.min(this.perLog, left), this.scratchBuffer());
       left -= r.bytesRead;
       read += r.bytesRead;
       if (r.gone) this.tracked.delete(t.found.path);
     }
-    if (this.tracked.size === 0) this.scratch = null;
     this.countPoll(read);
     return this.sessions();
   }
@@ -182,9 +178,8 @@ export class AgentLogs {
    */
   readAll(): AgentLogSession[] {
     this.maybeDiscover(true);
-    const scratch = this.scratchBuffer();
     let read = 0;
-    const readHere = (t: TrackedLog): LogRead => t.poll(Infinity, scratch);
+    const readHere = (t: TrackedLog): LogRead => t.poll(Infinity, this.scratchBuffer());
     const done = (t: TrackedLog, r: LogRead): void => {
       read += r.bytesRead;
       if (r.gone) this.tracked.delete(t.found.path);
@@ -209,12 +204,17 @@ export class AgentLogs {
     return { chunkBytes: this.chunkBytes, maxLineBytes: this.maxLineBytes, maxDocumentBytes: this.maxDocumentBytes };
   }
 
+  /**
+   * The read buffer (chunkBytes, 1 MiB by default), made for the first log read and dropped by countPoll when
+   * no log is left to follow: a dashboard or daemon on a machine without agent logs holds none.
+   */
   private scratchBuffer(): Buffer {
     if (this.scratch === null) this.scratch = Buffer.allocUnsafe(this.chunkBytes);
     return this.scratch;
   }
 
   private countPoll(read: number): void {
+    if (this.tracked.size === 0) this.scratch = null;
     this._stats.polls++;
     this._stats.bytesRead += read;
     this._stats.lastPollBytesRead = read;
