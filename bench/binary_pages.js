@@ -10,6 +10,7 @@
 // its pages' addresses. Needs `nm` (binutils).
 const { execFileSync, spawn } = require('child_process');
 const fs = require('fs');
+const { memOf } = require('./lib/monitor_pane');
 
 function regions(binary) {
   let nm;
@@ -43,7 +44,7 @@ function measure(pid) {
   } finally {
     fs.closeSync(fd);
   }
-  const rss = Number(/^VmRSS:\s+(\d+) kB/m.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))[1]) * 1024;
+  const rss = memOf(pid)?.rssBytes ?? NaN;
   const mb = (b) => (b / 1e6).toFixed(2);
   return `pid ${pid} (${binary}): ${[...sums].map(([k, v]) => `${k} ${mb(v)} MB`).join(', ')}, RSS ${mb(rss)} MB`;
 }

@@ -4,7 +4,7 @@ import { ChildProcess, spawn } from 'child_process';
 import * as fs from 'fs';
 
 const { processRows } = require('../bench/lib/monitor_pane.js') as {
-  processRows(screen: string, lookup?: (pid: number) => string[] | null): { line: number; pid: number }[];
+  processRows(screen: string): { line: number; pid: number }[];
 };
 
 const comm = (pid: number) => fs.readFileSync(`/proc/${pid}/comm`, 'utf8').trim();

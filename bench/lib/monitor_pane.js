@@ -161,11 +161,11 @@ function rowNames(pid) {
  * name the process that has that pid, so they do not count. Box-drawing characters (btop's
  * frames) separate numbers like spaces. Returns [{ line, pid }], one per line, top to bottom.
  */
-function processRows(screen, lookup = rowNames) {
+function processRows(screen) {
   const out = [];
   const seen = new Map(); // one lookup per number per screen
   const name = (pid) => {
-    if (!seen.has(pid)) seen.set(pid, lookup(pid));
+    if (!seen.has(pid)) seen.set(pid, rowNames(pid));
     return seen.get(pid);
   };
   const lines = screen.split('\n');
@@ -357,4 +357,4 @@ process.on('exit', () => {
   }
 });
 
-module.exports = { MonitorPane, processRows, rowNames, cpuOf, treeCpuMs, childrenOf, memOf, threadsOf, commOf, TICK_MS };
+module.exports = { MonitorPane, processRows, cpuOf, treeCpuMs, childrenOf, memOf, threadsOf, commOf, TICK_MS };
