@@ -490,6 +490,15 @@ describe('the daemon itself', () => {
     expect(none.stderr).toMatch(/no spmon daemon running \([^)]*\)\n$/);
   });
 
+  test('a second daemon on the same socket is refused, naming the one that answers there', async () => {
+    expect((await d.cli(['daemon', '--detach'])).code).toBe(0);
+    const first = d.daemonPid()!;
+    const r = await d.cli(['daemon'], {}, 20_000);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`a spmon daemon (pid ${first}) already answers on `);
+    expect(d.daemonPid()).toBe(first);
+  });
+
   test('a second daemon on another socket but the same state directory is refused (both would adopt the same sessions)', async () => {
     expect((await d.cli(['daemon', '--detach'])).code).toBe(0);
     const first = d.daemonPid()!;

@@ -2,7 +2,7 @@
 import type * as childProcess from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import { DaemonClient, liveLockHolder, NoDaemonError, selfCommand } from '../daemon/client';
+import { askRunning, DaemonClient, liveLockHolder, NoDaemonError, selfCommand } from '../daemon/client';
 import { PathError, privateDir, stateDir } from '../daemon/paths';
 import { CommandDef, RunContext, UsageError } from './command';
 import { exitFor, SOCKET_OPTION, socketOf, useClient } from './daemon_client';
@@ -35,17 +35,14 @@ async function detach(ctx: RunContext, socketPath: string): Promise<number> {
   child.unref();
   for (const until = Date.now() + 10_000; Date.now() < until; ) {
     await new Promise((r) => setTimeout(r, 50));
-    try {
-      const c = await DaemonClient.connect(socketPath, 1000);
-      const st = await c.request<{ pid: number }>('status');
-      c.close();
+    const st = await askRunning<{ pid: number }>(socketPath, 'status').catch(() => null);
+    if (st) {
       ctx.io.stdout.write(`spmon daemon pid ${st.pid} on ${socketPath} (log: ${logFile})\n`);
       return 0;
-    } catch {
-      if (exited !== null) {
-        ctx.io.stderr.write(`spmon: the daemon exited (${exited}); see ${logFile}\n`);
-        return 1;
-      }
+    }
+    if (exited !== null) {
+      ctx.io.stderr.write(`spmon: the daemon exited (${exited}); see ${logFile}\n`);
+      return 1;
     }
   }
   ctx.io.stderr.write(`spmon: the daemon did not answer within 10 s; see ${logFile}\n`);

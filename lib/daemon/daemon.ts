@@ -8,7 +8,7 @@ import { Engine } from '../engine/engine';
 import { runProvider } from '../model/sessions';
 import { processStartTicks, setChildSubreaper } from '../native';
 import { version } from '../version';
-import { DaemonClient, liveLockHolder, LockHolder, NoDaemonError } from './client';
+import { askRunning, liveLockHolder, LockHolder, NoDaemonError } from './client';
 import { apiHandlers } from './handlers';
 import { privateDir, stateDir } from './paths';
 import { AgentPolicyWatcher } from './agent_policy';
@@ -87,14 +87,8 @@ export async function startDaemon(settings: Settings, o: DaemonOptions): Promise
   const socketDir = path.dirname(o.socketPath);
   privateDir(socketDir);
   // One daemon per socket: if one answers, this one is not needed.
-  try {
-    const c = await DaemonClient.connect(o.socketPath, 1000);
-    const st = await c.request<{ pid: number }>('status').catch(() => ({ pid: 0 }));
-    c.close();
-    throw new NoDaemonError(`a spmon daemon (pid ${st.pid}) already answers on ${o.socketPath}`);
-  } catch (err) {
-    if (!(err instanceof NoDaemonError) || /already answers/.test((err as Error).message)) throw err;
-  }
+  const answering = await askRunning<{ pid: number }>(o.socketPath, 'status').catch(() => ({ pid: 0 }));
+  if (answering) throw new NoDaemonError(`a spmon daemon (pid ${answering.pid}) already answers on ${o.socketPath}`);
   const releaseSocketLock = takeLock(`${o.socketPath}.lock`);
   // One daemon per state directory too: two daemons (another --socket) would both adopt the same supervised
   // sessions and requests.
