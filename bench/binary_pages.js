@@ -4,8 +4,9 @@
 // of .rodata), of the binary's executable code, and its whole RSS, from /proc/<pid>/pagemap (root, or the
 // process's owner). docs/performance.md, "Issue 17, fifth round".
 //   node bench/binary_pages.js <pid>            a running process (the dashboard, a daemon)
-//   node bench/binary_pages.js -e '<code>'      a fresh `node -e '<code>'`, measured after the code ran
-//                                                (node bench/binary_pages.js -e "require('prom-client')")
+//   node bench/binary_pages.js -e '<code>' [node flags]   a fresh `node [flags] -e '<code>'`, measured after
+//                                                the code ran (node bench/binary_pages.js -e "require('prom-client')"
+//                                                --single-threaded --no-opt: as the dashboard and daemon run)
 // Only for a node binary that is not position-independent (Debian's /usr/bin/node): its symbols' addresses are
 // its pages' addresses. Needs `nm` (binutils).
 const { execFileSync, spawn } = require('child_process');
@@ -52,7 +53,7 @@ function measure(pid) {
 const args = process.argv.slice(2);
 if (args[0] === '-e' && args[1] !== undefined) {
   // The child runs the code, says it is done, and waits to be measured and ended.
-  const child = spawn(process.execPath, ['-e', `${args[1]};\nprocess.stdout.write('ran\\n'); setTimeout(() => {}, 60000);`], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [...args.slice(2), '-e', `${args[1]};\nprocess.stdout.write('ran\\n'); setTimeout(() => {}, 60000);`], { stdio: ['ignore', 'pipe', 'inherit'] });
   child.stdout.once('data', () => {
     setTimeout(() => {
       console.log(`${JSON.stringify(args[1])}: ${measure(child.pid)}`);
@@ -62,6 +63,6 @@ if (args[0] === '-e' && args[1] !== undefined) {
 } else if (/^\d+$/.test(args[0] ?? '')) {
   console.log(measure(Number(args[0])));
 } else {
-  console.error('usage: node bench/binary_pages.js <pid> | -e <code>');
+  console.error('usage: node bench/binary_pages.js <pid> | -e <code> [node flags]');
   process.exit(2);
 }
