@@ -104,3 +104,32 @@ test.each([
   if (env.includes('LANG=C')) expect(text).not.toMatch(/[^\x00-\x7f]/);
   else expect(text).toContain('日本\ufffde2e');
 });
+
+test('the first frame goes out before blessed is loaded and before Node makes its terminal streams', async () => {
+  // A preload notes, at the first write of the frame to fd 1, which modules the process has loaded.
+  const live = session();
+  const seen = path.join(live.tmpdir, 'seen.json');
+  const preload = path.join(live.tmpdir, 'preload.js');
+  fs.writeFileSync(
+    preload,
+    `const fs = require('fs');
+const write = fs.writeSync;
+let noted = false;
+fs.writeSync = function (fd, data, ...rest) {
+  if (!noted && fd === 1 && String(data).startsWith('\\x1b[?1049h')) {
+    noted = true;
+    write.call(fs, fs.openSync(${JSON.stringify(seen)}, 'w'), JSON.stringify({
+      blessed: Object.keys(require.cache).filter((k) => /blessed[\\\\/]lib[\\\\/]/.test(k)).map((k) => k.replace(/.*blessed[\\\\/]lib[\\\\/]/, '')),
+      tty: process.moduleLoadList.includes('NativeModule tty'),
+    }));
+  }
+  return write.call(this, fd, data, ...rest);
+};
+`,
+  );
+  live.start(`NODE_OPTIONS='--require ${preload}' node ${SPMON} --interval 30`);
+  await live.waitFor((s) => s.includes(' Selected '), "blessed's draw");
+  const at = JSON.parse(fs.readFileSync(seen, 'utf8')) as { blessed: string[]; tty: boolean };
+  // Only blessed's width table (the view's fitting agrees with it), none of its screen, program or terminfo.
+  expect(at).toEqual({ blessed: ['unicode.js'], tty: false });
+});
