@@ -134,7 +134,7 @@ describe('serving', () => {
   });
 });
 
-test("a plain endpoint, scraped as text and with gzip, loads no https, tls, crypto, perf_hooks or v8 (prom-client's index would)", () => {
+test("a plain endpoint, scraped as text and with gzip, loads no https, tls, crypto, perf_hooks or v8 (prom-client's index would), and zlib only for gzip", () => {
   // A fresh node with the built modules: a real engine, the server on a free loopback port, two scrapes; then
   // the Node modules it loaded. The probe works: http and zlib (the gzip scrape) are among them.
   const dist = path.resolve(__dirname, '..', 'dist', 'lib');
@@ -148,14 +148,18 @@ test("a plain endpoint, scraped as text and with gzip, loads no https, tls, cryp
       const engine = new Engine(resolveSettings({}, process.env, {}), { env: process.env });
       engine.tick();
       const s = await startMetricsServer(engine, { address: '127.0.0.1:0' });
-      const answers = [await get(s.url, {}), await get(s.url, { 'Accept-Encoding': 'gzip' })];
+      const answers = [await get(s.url, {})];
+      const zlibBeforeGzip = process.moduleLoadList.includes('NativeModule zlib');
+      answers.push(await get(s.url, { 'Accept-Encoding': 'gzip' }));
       await s.close();
       await engine.close();
-      process.stdout.write(JSON.stringify({ answers, loaded: process.moduleLoadList }));
+      process.stdout.write(JSON.stringify({ answers, zlibBeforeGzip, loaded: process.moduleLoadList }));
     })().catch((e) => { console.error(e); process.exit(1); });`;
   const r = spawnSync(process.execPath, ['-e', script], { env: pe.env, encoding: 'utf8' });
   expect(r.stderr).toBe('');
-  const out = JSON.parse(r.stdout) as { answers: [number, number][]; loaded: string[] };
+  const out = JSON.parse(r.stdout) as { answers: [number, number][]; zlibBeforeGzip: boolean; loaded: string[] };
+  // zlib is loaded by the first gzip scrape, not before.
+  expect(out.zlibBeforeGzip).toBe(false);
   expect(out.answers.map((a) => a[0])).toEqual([200, 200]);
   expect(out.answers[0][1]).toBeGreaterThan(out.answers[1][1]); // the gzipped one is smaller
   expect(out.loaded).toEqual(expect.arrayContaining(['NativeModule http', 'NativeModule zlib']));
