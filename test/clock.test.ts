@@ -2,7 +2,7 @@
 // zone data), so it must write the same text for every time spmon can meet, and defer to it outside 0000-9999.
 import * as fs from 'fs';
 import * as path from 'path';
-import { httpDate, isoTime, monotonicMs } from '../lib/model/clock';
+import { displayTime, httpDate, isoTime, monotonicMs } from '../lib/model/clock';
 
 const native = (ms: number) => new Date(ms).toISOString();
 
@@ -43,6 +43,15 @@ test('outside 0000-9999 the native text (±YYYYYY), and the native RangeError fo
   }
   expect(httpDate(NaN)).toBe('Invalid Date');
   for (const bad of [NaN, Infinity, -Infinity, 8.64e15 + 1]) expect(() => isoTime(bad)).toThrow(RangeError);
+});
+
+test('displayTime: to the second in UTC, as the tables show it; isoTime with no time is now', () => {
+  expect(displayTime(Date.UTC(2026, 11, 7, 2, 13, 19, 999))).toBe('2026-12-07 02:13:19Z');
+  expect(displayTime(0)).toBe('1970-01-01 00:00:00Z');
+  const before = Date.now();
+  const now = Date.parse(isoTime());
+  expect(now).toBeGreaterThanOrEqual(before);
+  expect(now).toBeLessThanOrEqual(Date.now());
 });
 
 test('monotonicMs never goes back', () => {

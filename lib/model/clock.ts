@@ -70,6 +70,11 @@ function inRange(ms: number): number | null {
  * outside 0000-9999, what is not a time) goes to the native one, with its ±YYYYYY form and its RangeError.
  */
 
+/** The time as people read it in a table: `2026-12-07 02:13:19Z` (UTC, to the second). */
+export function displayTime(ms: number): string {
+  return `${isoTime(ms).replace('T', ' ').slice(0, 19)}Z`;
+}
+
 /** `new Date(ms).toISOString()`; now when no time is given. */
 export function isoTime(ms: number = Date.now()): string {
   const t = inRange(ms);

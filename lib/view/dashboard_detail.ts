@@ -12,7 +12,7 @@ import { sparkline } from './sparkline';
 import { Line, seg } from './styled';
 import { chunkByWidth } from './wrap';
 import type { Clean } from './dashboard_overlays';
-import { isoTime } from '../model/clock';
+import { displayTime } from '../model/clock';
 
 /** "12.5%", or "-" when unknown (never "-%"). */
 const percentText = (n: number | null): string => (n === null || !Number.isFinite(n) ? UNKNOWN : `${formatPercent(n)}%`);
@@ -57,7 +57,7 @@ export function processDetail(p: ProcessStat, inp: DetailInputs, gone: boolean, 
   const started =
     p.startTime === null
       ? UNKNOWN
-      : `${isoTime(p.startTime).replace('T', ' ').slice(0, 19)}Z (${formatDuration((inp.snap.wallMs - p.startTime) / 1000)} ago)`;
+      : `${displayTime(p.startTime)} (${formatDuration((inp.snap.wallMs - p.startTime) / 1000)} ago)`;
   const d = inp.detail;
   const lines: Line[] = [
     [

@@ -11,7 +11,7 @@ import { sanitize, toSafeJson } from './sanitize';
 import { layoutSessionColumns, sessionHeaderCells, sessionRowCells, sortSessions } from './session_table';
 import { snapshotJson } from './snapshot_json';
 import { wrapText } from './wrap';
-import { isoTime } from '../model/clock';
+import { displayTime } from '../model/clock';
 
 /** The processes the options ask for, in order; `nameOnly`: pids the filter matches by name alone (spmon, its ancestors). */
 export function selectProcesses(
@@ -33,7 +33,7 @@ export function renderTable(frame: Frame, settings: Settings, width: number, nam
   const pm = podMemory(frame);
   const c = frame.cgroup;
   lines.push(
-    `spmon  ${isoTime(frame.wallMs).replace('T', ' ').slice(0, 19)}Z  host ${sanitize(frame.host.name ?? '-')}  up ${formatDuration(frame.host.uptimeSec)}  ${frame.host.cpuCount} CPUs`,
+    `spmon  ${displayTime(frame.wallMs)}  host ${sanitize(frame.host.name ?? '-')}  up ${formatDuration(frame.host.uptimeSec)}  ${frame.host.cpuCount} CPUs`,
   );
   const limitText =
     pm.limitSource === 'cgroup' ? formatBytes(pm.limitBytes) : pm.limitSource === 'host' ? `${formatBytes(pm.limitBytes)} (host; no cgroup limit)` : '-';
