@@ -194,6 +194,10 @@ export async function runDashboard(settings: Settings, env: NodeJS.ProcessEnv = 
     if (drawnOn) drawnOn.destroy();
     if (painted && (!drawnOn || leaveAlternate)) restoreTerminal('\x1b[?25h\x1b[?1049l');
     if (message) process.stderr.write(message);
+    // A terminal that is gone (hung up: no longer a terminal to the addon) cannot be exited from normally
+    // (below), whatever ended the dashboard: blessed failing to make its screen on it, an I/O error, the
+    // hangup itself, whichever came first.
+    if (terminal !== null && terminalSize(1) === null) return endByHangup();
     resolveRun(code);
   };
   // The handlers are in place before anything is written to the terminal: with no listener, a SIGTERM while
@@ -207,12 +211,22 @@ export async function runDashboard(settings: Settings, env: NodeJS.ProcessEnv = 
   // handler restores the terminal's settings, gets EIO, and fails an assertion: a core dump and
   // "Assertion failed" instead of a quiet exit). So after restoring what can be restored, spmon
   // ends by the hangup itself, with the default action, as a process without a handler would.
-  const onHangup = () => {
-    finish(129, 'spmon: SIGHUP\n');
+  // Whatever restoring a terminal that is gone throws (blessed's destroy writes to it and resets its modes),
+  // the hangup is still how spmon ends.
+  const endByHangup = () => {
     process.removeAllListeners('SIGHUP');
     process.kill(process.pid, 'SIGHUP');
   };
-  const onException = (err: Error) => process.nextTick(() => finish(1, `spmon: ${err.stack ?? err.message}\n`));
+  const onHangup = () => {
+    try {
+      finish(129, 'spmon: SIGHUP\n');
+    } finally {
+      endByHangup();
+    }
+  };
+  // An I/O error of the terminal itself (EIO: it is gone, the hangup may not have come yet) ends as a hangup too.
+  const onException = (err: Error) =>
+    (err as NodeJS.ErrnoException).code === 'EIO' ? onHangup() : process.nextTick(() => finish(1, `spmon: ${err.stack ?? err.message}\n`));
   const handlers: [NodeJS.Signals, () => void][] = [
     ['SIGTERM', onSignal('SIGTERM', 143)],
     ['SIGHUP', onHangup],
