@@ -234,6 +234,12 @@ export async function runDashboard(settings: Settings, env: NodeJS.ProcessEnv = 
   ];
   for (const [sig, h] of handlers) process.on(sig, h);
   process.on('uncaughtException', onException);
+  // Whatever way out is taken with the terminal gone (bin/spmon's exit on a write's EIO, the end of the event
+  // loop, an exit by a library), Node would still restore the terminal's settings after this and abort: the
+  // hangup ends it first. Left in place to the end.
+  process.on('exit', () => {
+    if (terminal !== null && terminalSize(1) === null) endByHangup();
+  });
   function unlisten(): void {
     for (const [sig, h] of handlers) process.removeListener(sig, h);
     process.removeListener('uncaughtException', onException);
