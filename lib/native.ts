@@ -26,7 +26,7 @@ export const FLOAT64_COLUMNS = [
 ] as const;
 /** Per-process columns held in a string array each; cmdline is null when unknown. */
 export const STRING_COLUMNS = ['name', 'cmdline'] as const;
-export const STATS_FIELDS = ['walkMs', 'smapsMs', 'smapsRead', 'smapsSkipped', 'heldProcesses', 'statusRead', 'quiet', 'rootErrno', 'fdErrors'] as const;
+export const STATS_FIELDS = ['walkMs', 'smapsMs', 'smapsRead', 'smapsSkipped', 'heldProcesses', 'statusRead', 'quiet', 'rootErrno', 'fdErrors', 'smapsWorkers'] as const;
 export const HOST_FIELDS = [
   'cpuUser', 'cpuNice', 'cpuSystem', 'cpuIdle', 'cpuIowait', 'cpuIrq', 'cpuSoftirq', 'cpuSteal', 'bootTime', 'cpuCount',
   'memTotal', 'memFree', 'memAvailable', 'buffers', 'cached', 'shmem', 'swapTotal', 'swapFree', 'uptimeSec', 'clockTicks',
@@ -58,7 +58,8 @@ type Columns<Names extends readonly string[], T> = { [K in Names[number]]: T };
  * How the pass went: its time, the smaps reads (time, or -1 when read inline, not apart; count; planned
  * ones left for a later pass), how many processes were read through fds held from earlier passes, and how
  * many had status read. `rootErrno`: the process root could not be listed (errno of opendir; 0: it could).
- * `fdErrors`: pid directories left unread because no fd was left (EMFILE/ENFILE).
+ * `fdErrors`: pid directories left unread because no fd was left (EMFILE/ENFILE). `smapsWorkers`: threads
+ * beside the caller's that read smaps in a pass that read every smaps (0: none, or not such a pass).
  */
 export type RawStats = Columns<typeof STATS_FIELDS, number>;
 
@@ -124,6 +125,11 @@ export interface ReaderOptions {
    * opening their files each time. Only on procfs; 0 turns it off.
    */
   maxHeldFds?: number;
+  /**
+   * Threads beside the caller's that read smaps in a sample that reads every smaps (the first of an engine:
+   * no smapsPids); default one fewer than the CPUs the process may run on, at most 3; 0: the caller alone.
+   */
+  smapsWorkers?: number;
 }
 
 export interface SampleOptions {

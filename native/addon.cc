@@ -172,8 +172,10 @@ class ReaderWrap : public Napi::ObjectWrap<ReaderWrap> {
   explicit ReaderWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<ReaderWrap>(info) {
     Napi::Object opts = info.Length() > 0 && info[0].IsObject() ? info[0].As<Napi::Object>() : Napi::Object::New(info.Env());
     Napi::Value held = opts.Get("maxHeldFds");
+    Napi::Value workers = opts.Get("smapsWorkers");
     reader_ = std::make_unique<spmon::ProcReader>(stringOption(opts, "procRoot", "/proc"),
-                                                  held.IsNumber() ? held.As<Napi::Number>().DoubleValue() : -1);
+                                                  held.IsNumber() ? held.As<Napi::Number>().DoubleValue() : -1,
+                                                  workers.IsNumber() ? workers.As<Napi::Number>().Int32Value() : -1);
     cgroupRoot_ = stringOption(opts, "cgroupRoot", "/sys/fs/cgroup");
   }
 

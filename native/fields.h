@@ -79,6 +79,7 @@ inline const Field<Stats> kStatsFields[] = {
     {"quiet", [](const Stats& s) -> double { return s.quiet; }},
     {"rootErrno", [](const Stats& s) -> double { return s.rootErrno; }},
     {"fdErrors", [](const Stats& s) -> double { return s.fdErrors; }},
+    {"smapsWorkers", [](const Stats& s) -> double { return s.smapsWorkers; }},
 };
 
 using Host = HostInfo;

@@ -3,14 +3,20 @@
 #include <algorithm>
 #include <atomic>
 #include <cerrno>
+#include <condition_variable>
 #include <cstring>
 #include <cmath>
 #include <ctime>
+#include <deque>
+#include <memory>
 #include <dirent.h>
 #include <fcntl.h>
+#include <mutex>
 #include <queue>
+#include <sched.h>
 #include <sys/resource.h>
 #include <sys/statfs.h>
+#include <thread>
 #include <unistd.h>
 
 #include "fileio.h"
@@ -73,6 +79,103 @@ double nowMs() {
   clock_gettime(CLOCK_MONOTONIC, &ts);
   return static_cast<double>(ts.tv_sec) * 1e3 + static_cast<double>(ts.tv_nsec) / 1e6;
 }
+
+// Helper threads for a pass that reads every smaps (an engine's first: `--once`, the dashboard's first
+// frame, the daemon's start). Those reads are two thirds of such a pass and each process's is its own, so
+// they go to a queue that helper threads drain while the walk goes on; after the walk the caller drains it
+// too. Each job holds its pid directory's fd (the process it was opened for: a pid reused meanwhile cannot
+// be read by mistake), so at most `maxOutstanding` wait: past that the caller reads the next one itself.
+// The helpers write only into their jobs; the records get the readings after the helpers are joined.
+class SmapsPool {
+ public:
+  SmapsPool(int workers, size_t maxOutstanding) : workers_(workers), maxOutstanding_(maxOutstanding) {}
+  ~SmapsPool() { finish(nullptr); }
+
+  // Queue the smaps read of record `index` through `fd` (the pool closes it); false when full.
+  bool offer(int fd, size_t index) {
+    {
+      std::lock_guard<std::mutex> lock(m_);
+      if (outstanding_ >= maxOutstanding_) return false;
+      jobs_.push_back(Job{fd, index, SmapsReading()});
+      outstanding_++;
+    }
+    if (threads_.empty()) {
+      for (int i = 0; i < workers_; i++) threads_.emplace_back([this] { work(); });
+    } else {
+      cv_.notify_one();
+    }
+    return true;
+  }
+
+  // Read what is left (with the helpers), join them and give the readings to their records.
+  void finish(std::vector<ProcRecord>* out) {
+    {
+      std::lock_guard<std::mutex> lock(m_);
+      if (closed_) return;
+      closed_ = true;
+    }
+    cv_.notify_all();
+    std::string buf;
+    while (runOne(&buf)) {
+    }
+    for (std::thread& t : threads_) t.join();
+    if (out)
+      for (const Job& j : jobs_) applySmaps(j.reading, &(*out)[j.index]);
+  }
+
+  int threads() const { return static_cast<int>(threads_.size()); }
+
+ private:
+  struct Job {
+    int fd;
+    size_t index;
+    SmapsReading reading;
+  };
+
+  void work() {
+    std::string buf;
+    buf.reserve(1 << 12);
+    for (;;) {
+      {
+        std::unique_lock<std::mutex> lock(m_);
+        cv_.wait(lock, [this] { return next_ < jobs_.size() || closed_; });
+      }
+      if (!runOne(&buf)) return;
+    }
+  }
+
+  // Take the next job and read it; false when none is waiting. (A deque keeps its elements in place as it
+  // grows, so a job stays where it was taken while the caller queues more.)
+  bool runOne(std::string* buf) {
+    Job* j;
+    {
+      std::lock_guard<std::mutex> lock(m_);
+      if (next_ == jobs_.size()) return false;
+      j = &jobs_[next_++];
+    }
+    readSmaps(j->fd, buf, &j->reading);
+    close(j->fd);
+    std::lock_guard<std::mutex> lock(m_);
+    outstanding_--;
+    return true;
+  }
+
+  const int workers_;
+  const size_t maxOutstanding_;
+  std::mutex m_;
+  std::condition_variable cv_;
+  std::deque<Job> jobs_;
+  size_t next_ = 0, outstanding_ = 0;
+  bool closed_ = false;
+  std::vector<std::thread> threads_;
+};
+
+// One fewer than the CPUs this process may run on (its affinity), at most 3: the caller reads too.
+int defaultSmapsWorkers() {
+  cpu_set_t set;
+  int cpus = sched_getaffinity(0, sizeof(set), &set) == 0 ? CPU_COUNT(&set) : 1;
+  return std::max(0, std::min(cpus - 1, 3));
+}
 }  // namespace
 
 ProcRecord::ProcRecord()
@@ -82,7 +185,8 @@ ProcRecord::ProcRecord()
       privateClean(unknown()), privateDirty(unknown()), swap(unknown()), swapPss(unknown()),
       smapsReadMs(unknown()) {}
 
-ProcReader::ProcReader(std::string procRoot, double maxHeldFds) : procRoot_(std::move(procRoot)) {
+ProcReader::ProcReader(std::string procRoot, double maxHeldFds, int smapsWorkers)
+    : procRoot_(std::move(procRoot)), smapsWorkers_(smapsWorkers < 0 ? defaultSmapsWorkers() : std::min(smapsWorkers, 8)) {
   pageSize_ = sysconf(_SC_PAGESIZE);
   if (pageSize_ <= 0) pageSize_ = 4096;
   buf_.reserve(1 << 16);
@@ -131,6 +235,12 @@ void ProcReader::sample(const ReadGroups& groups, const SmapsPlan& plan, std::ve
   const size_t maxHeld = plan.limited ? maxHeldFds() : 0;
   int plannedFound = 0;
   passFdErrors_ = 0;
+  // A pass that reads every smaps reads them on helper threads too (SmapsPool), with up to an eighth of the fd
+  // limit (at most 128) of pid directories waiting for them; not under a limit too low to spare that many.
+  const size_t poolFds = std::min<size_t>(128, maxHeldFds() / 2);
+  std::unique_ptr<SmapsPool> pool;
+  if (groups.smaps && !plan.limited && smapsWorkers_ > 0 && poolFds >= 16)
+    pool = std::make_unique<SmapsPool>(smapsWorkers_, poolFds);
   DIR* dir = opendir(procRoot_.c_str());
   if (!dir) {
     if (stats) stats->rootErrno = errno != 0 ? errno : EIO;
@@ -146,9 +256,16 @@ void ProcReader::sample(const ReadGroups& groups, const SmapsPlan& plan, std::ve
     if (w != wanted.end()) plannedFound++;
     // Past the number of directories that may be held, a planned read would not happen
     // anyway (unless that many planned processes are gone): do not open its directory.
-    bool defer = groups.smaps && w != wanted.end() && w->second < maxHeld + kDeferSlack;
-    int fd = readOne(procFd, name, static_cast<int32_t>(pid), groups, groups.smaps && !plan.limited, defer, out);
+    bool defer = pool || (groups.smaps && w != wanted.end() && w->second < maxHeld + kDeferSlack);
+    int fd = readOne(procFd, name, static_cast<int32_t>(pid), groups, groups.smaps && !plan.limited && !pool, defer, out);
     if (fd < 0) continue;
+    if (pool) {
+      if (!pool->offer(fd, out->size() - 1)) {
+        readSmapsInto(fd, &out->back());
+        close(fd);
+      }
+      continue;
+    }
     size_t prio = w->second;
     if (heldPrio.size() >= maxHeld) {
       // Full: keep the higher priorities; the other one is not read this pass (as past the budget).
@@ -165,6 +282,7 @@ void ProcReader::sample(const ReadGroups& groups, const SmapsPlan& plan, std::ve
     heldPrio.push(prio);
   }
   closedir(dir);
+  if (pool) pool->finish(out);
   // The smaps reads, strictly in priority order, within the budget given: a read starts
   // while the reads so far cost less than the budget and its expected cost still fits.
   const bool budgeted = plan.limited && plan.budgetMs >= 0;
@@ -196,6 +314,7 @@ void ProcReader::sample(const ReadGroups& groups, const SmapsPlan& plan, std::ve
     stats->statusRead = passStatus_;
     stats->quiet = passQuiet_;
     stats->fdErrors = passFdErrors_;
+    stats->smapsWorkers = pool ? pool->threads() : 0;
     if (!plan.limited) stats->smapsMs = -1;  // read inline: not measured apart
   }
   // Forget processes that are gone, and close their fds.
@@ -468,30 +587,44 @@ int ProcReader::readOne(int procFd, const char* name, int32_t pid, const ReadGro
 
 void ProcReader::readSmapsInto(int pidFd, ProcRecord* r) {
   if (r->kernelThread || r->state == 'Z') return;  // no memory map
-  r->smapsAttempted = true;
-  const double t0 = nowMs();
-  readSmapsFiles(pidFd, r);
-  r->smapsReadMs = nowMs() - t0;
+  SmapsReading s;
+  readSmaps(pidFd, &buf_, &s);
+  applySmaps(s, r);
 }
 
-void ProcReader::readSmapsFiles(int pidFd, ProcRecord* r) {
-  SmapsFields sf;
-  ReadStatus rs = readFileAt(pidFd, "smaps_rollup", &buf_);
+void readSmaps(int pidFd, std::string* buf, SmapsReading* out) {
+  const double t0 = nowMs();
+  ReadStatus rs = readFileAt(pidFd, "smaps_rollup", buf);
   if (rs == ReadStatus::NotFound) {
     // Kernels before 4.14 have no smaps_rollup: sum smaps. (If the process
     // exited, smaps is gone too and the fields stay unknown.)
-    rs = readFileAt(pidFd, "smaps", &buf_, size_t(1) << 30);
-    r->smapsFromFallback = rs == ReadStatus::Ok;
+    rs = readFileAt(pidFd, "smaps", buf, size_t(1) << 30);
+    out->fromFallback = rs == ReadStatus::Ok;
   }
-  if (rs != ReadStatus::Ok) return;
-  parseSmaps(buf_.data(), buf_.size(), &sf);
+  SmapsFields sf;
+  if (rs == ReadStatus::Ok) parseSmaps(buf->data(), buf->size(), &sf);
+  out->ms = nowMs() - t0;
   if (!sf.any) return;
-  r->rss = sf.rss;
-  r->pss = sf.pss;
-  r->privateClean = sf.privateClean;
-  r->privateDirty = sf.privateDirty;
-  r->swap = sf.swap;
-  r->swapPss = sf.swapPss;
+  out->any = true;
+  out->rss = sf.rss;
+  out->pss = sf.pss;
+  out->privateClean = sf.privateClean;
+  out->privateDirty = sf.privateDirty;
+  out->swap = sf.swap;
+  out->swapPss = sf.swapPss;
+}
+
+void applySmaps(const SmapsReading& s, ProcRecord* r) {
+  r->smapsAttempted = true;
+  r->smapsReadMs = s.ms;
+  r->smapsFromFallback = s.fromFallback;
+  if (!s.any) return;
+  r->rss = s.rss;
+  r->pss = s.pss;
+  r->privateClean = s.privateClean;
+  r->privateDirty = s.privateDirty;
+  r->swap = s.swap;
+  r->swapPss = s.swapPss;
 }
 
 const std::string* ProcReader::cachedCmdline(Entry& e, int pidFd, const ProcRecord& r) {

@@ -65,12 +65,22 @@ struct SampleStats {
   int quiet = 0;          // processes whose statm and io were not read: their stat says nothing moved
   int rootErrno = 0;      // opendir(procRoot) failed with this errno: nothing could be listed
   int fdErrors = 0;       // pid directories left unread because no fd was left (EMFILE/ENFILE)
+  int smapsWorkers = 0;   // threads beside the caller's that read smaps in this pass (a pass that reads every smaps)
+};
+
+// One smaps(_rollup) reading, apart from the record it goes to (a helper thread's; see SmapsPool in the .cc).
+struct SmapsReading {
+  bool any = false, fromFallback = false;
+  double rss = 0, pss = 0, privateClean = 0, privateDirty = 0, swap = 0, swapPss = 0;
+  double ms = 0;  // what the read cost
 };
 
 class ProcReader {
  public:
   // maxHeldFds: how many file fds may stay open across passes; < 0: half the fd limit.
-  explicit ProcReader(std::string procRoot, double maxHeldFds = -1);
+  // smapsWorkers: threads beside the caller's that read smaps in a pass that reads every smaps; < 0: one
+  // fewer than the CPUs this process may run on, at most 3.
+  explicit ProcReader(std::string procRoot, double maxHeldFds = -1, int smapsWorkers = -1);
   ~ProcReader();
   ProcReader(const ProcReader&) = delete;
   ProcReader& operator=(const ProcReader&) = delete;
@@ -120,7 +130,6 @@ class ProcReader {
   void keepIo(Entry& e, const ProcRecord& r);
   void takeStatus(Entry& e, ProcRecord* r, bool readOk);
   void readSmapsInto(int pidFd, ProcRecord* r);  // timed: r->smapsReadMs
-  void readSmapsFiles(int pidFd, ProcRecord* r);
   const std::string* cachedCmdline(Entry& e, int pidFd, const ProcRecord& r);
   void closeHeld(Entry& e);
   size_t heldFdsFor(const ReadGroups& groups) const;
@@ -129,6 +138,7 @@ class ProcReader {
   long pageSize_;
   uint64_t pass_ = 0;
   bool procfs_ = false;  // held fds are only safe on procfs (a gone process reads ESRCH)
+  int smapsWorkers_ = 0;
   size_t heldFds_ = 0, heldCap_ = 0;  // this reader's held fds; its cap (the process-wide count is in the .cc)
   size_t processHeldCap_ = 0;  // held fds allowed for the whole process, this pass
   int passHeld_ = 0, passStatus_ = 0, passFdErrors_ = 0, passQuiet_ = 0;
@@ -154,6 +164,12 @@ struct ProcessFiles {
   std::vector<std::string> files;
 };
 ProcessFiles readProcessFiles(const std::string& procRoot, int32_t pid, size_t maxFds = 4096);
+
+// Read a process's smaps_rollup (or smaps, summed, on kernels before 4.14) through its pid directory fd into
+// `out`, timed; `buf` is the caller's (one per thread).
+void readSmaps(int pidFd, std::string* buf, SmapsReading* out);
+// What a reading gives its record.
+void applySmaps(const SmapsReading& s, ProcRecord* r);
 
 // Read the start time (clock ticks since boot) of one pid; false if it is gone.
 bool readStartTime(const std::string& procRoot, int32_t pid, uint64_t* startTime);

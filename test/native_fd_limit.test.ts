@@ -64,3 +64,38 @@ test(`with ${SLEEPERS} processes to read smaps of and ${FD_LIMIT} fds allowed, e
   expect(r.pssKnown.slice(0, 8)).toEqual([1, 1, 1, 1, 1, 1, 1, 1]);
   expect(r.pssKnown.reduce((a, b) => a + b, 0)).toBeLessThan(SLEEPERS);
 });
+
+// A sample that reads every smaps (an engine's first) queues the reads for helper threads, each read holding
+// its pid directory's fd until a helper reads it: at most an eighth of the limit wait, so with a limit just
+// high enough for that queue every process is still listed and read, and no fd is left open afterwards.
+const POOL_PROBE = `
+const fs = require('fs');
+const { Reader } = require(${JSON.stringify(ADDON_PATH)});
+const sleepers = process.argv.slice(1).map(Number);
+const fdsBefore = fs.readdirSync('/proc/self/fd').length;
+const r = new Reader({ smapsWorkers: 2 });
+const s = r.sample({});
+const fdsAfter = fs.readdirSync('/proc/self/fd').length;
+const index = new Map(Array.from(s.pid).map((p, i) => [p, i]));
+console.log(JSON.stringify({
+  workers: s.stats.smapsWorkers,
+  fdErrors: s.stats.fdErrors,
+  listed: sleepers.filter((p) => index.has(p)).length,
+  pssKnown: sleepers.filter((p) => index.has(p) && !Number.isNaN(s.pss[index.get(p)])).length,
+  fdsBefore,
+  fdsAfter,
+}));
+`;
+
+test(`a first sample of ${SLEEPERS} processes on helper threads under a limit of 160 fds: all listed and read, no fd left`, async () => {
+  const out = await new Promise<string>((resolve, reject) =>
+    execFile(
+      'bash',
+      ['-c', `ulimit -n 160 && exec "$0" -e "$1" "\${@:2}"`, process.execPath, POOL_PROBE, ...sleepers.map(String)],
+      { env: pe.env, maxBuffer: 16 << 20 },
+      (err, stdout, stderr) => (err ? reject(new Error(`${err.message}\n${stderr}`)) : resolve(stdout)),
+    ),
+  );
+  const r = JSON.parse(out) as { workers: number; fdErrors: number; listed: number; pssKnown: number; fdsBefore: number; fdsAfter: number };
+  expect(r).toEqual({ workers: 2, fdErrors: 0, listed: SLEEPERS, pssKnown: SLEEPERS, fdsBefore: r.fdsBefore, fdsAfter: r.fdsBefore });
+});

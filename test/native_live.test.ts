@@ -101,6 +101,42 @@ sys.stdin.readline()
   }
 });
 
+test('a first sample read on helper threads gives each process the smaps the caller alone reads', async () => {
+  // Three children with 16, 48 and 96 MiB of private pages touched, among 150 sleepers; two readers take a
+  // first sample (every smaps): one with two helper threads, one alone.
+  const sizes = [16, 48, 96];
+  const touched = await Promise.all(
+    sizes.map((mb) =>
+      pyChild(`
+import mmap, sys
+N = ${mb} << 20
+m = mmap.mmap(-1, N, flags=mmap.MAP_PRIVATE)
+for i in range(0, N, 4096):
+    m[i] = 1
+print("ready", flush=True)
+sys.stdin.readline()
+`),
+    ),
+  );
+  const sleepers = Array.from({ length: 150 }, () => kids.spawn('sleep', ['600'], { stdio: 'ignore' }));
+  await sleep(200);
+  const pooled = createReader({ smapsWorkers: 2 }).sample();
+  const alone = createReader({ smapsWorkers: 0 }).sample();
+  expect([pooled.stats?.smapsWorkers, alone.stats?.smapsWorkers]).toEqual([2, 0]);
+  for (const [i, { child }] of touched.entries()) {
+    const p = mustRow(pooled, child.pid!);
+    expect(Math.abs(ussOf(p) - sizes[i] * MiB)).toBeLessThan(0.05 * sizes[i] * MiB + 8 * MiB);
+    expect(Math.abs(ussOf(p) - ussOf(mustRow(alone, child.pid!)))).toBeLessThan(MiB);
+  }
+  for (const s of sleepers) {
+    const p = mustRow(pooled, s.pid!);
+    const a = mustRow(alone, s.pid!);
+    // (PSS moves whenever a process that maps the same libraries starts or ends: it is only known.)
+    expect([s.pid, p.privateClean, p.privateDirty, p.rss, Number.isNaN(p.pss)]).toEqual([s.pid, a.privateClean, a.privateDirty, a.rss, false]);
+    expect(p.smapsReadMs).toBeGreaterThanOrEqual(0);
+  }
+});
+
 test('a spinner uses about one core (two samples through the Sampler, ~1 s apart)', async () => {
   // Niced up as root so that the rest of a busy machine (other test runs share it) cannot starve it.
   const node = [process.execPath, '-e', 'console.log("ready"); for (;;) {}'];
