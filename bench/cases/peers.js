@@ -16,6 +16,8 @@
 //     process, its reaped children and those still alive), VmRSS at the end and VmHWM (peak);
 //     also the CPU from its start to the end of the window: with the defaults (30 s + 30 s), the
 //     first minute, when a user opens it and reads it.
+// The daemon then runs as long again without scrapes (its ticks alone), and a bare Node HTTP server with the
+// daemon's flags answers the same scrapes with as many bytes (what being scraped costs any Node server).
 // The tmux server's CPU (the terminal's cost of drawing what the monitor writes) is recorded
 // apart, not in the monitor's figure. Nothing is asserted: the ratios against issue 17's goals
 // are printed and go into the JSON.
@@ -267,10 +269,17 @@ async function runDaemon(spmonBin, { opts, shouldStop }) {
     if (a.treeMs === null || b.treeMs === null || !b.proc || b.proc.start !== startTime || !b.mem) throw new Error(`the daemon exited during the measurement:\n${log()}`);
     stopScraping = true;
     await loop;
+    // The same daemon for as long again without scrapes: what its ticks cost alone (the rest is the scrapes').
+    const c = { atMs: performance.now(), treeMs: treeCpuMs(child.pid) };
+    await until(c.atMs + opts.peersSeconds * 1000, shouldStop);
+    if (shouldStop()) return null;
+    const d = { atMs: performance.now(), treeMs: treeCpuMs(child.pid) };
+    if (c.treeMs === null || d.treeMs === null) throw new Error(`the daemon exited during the measurement:\n${log()}`);
     const inWindow = scrapes.filter((s) => s.at >= a.atMs && s.at <= b.atMs);
     const wallMs = b.atMs - a.atMs;
     return {
       firstMetricsMs: first.ms,
+      unscrapedCpuPct: ((d.treeMs - c.treeMs) / (d.atMs - c.atMs)) * 100,
       window: {
         wallMs,
         cpuPct: ((b.treeMs - a.treeMs) / wallMs) * 100,
@@ -300,6 +309,51 @@ async function runDaemon(spmonBin, { opts, shouldStop }) {
       clearTimeout(timer);
     }
     fs.rmSync(base, { recursive: true, force: true });
+  }
+}
+
+/**
+ * The cost of being scraped at all: a bare Node HTTP server (the daemon's flags, `--single-threaded --no-opt`)
+ * answering every GET with `bytes` bytes of fixed text, scraped as the daemon is (1 Hz, one keep-alive
+ * connection) for --peers-seconds after 2 s; its CPU % (process and children). Ended by its pid.
+ */
+async function runHttpBaseline(bytes, { opts, shouldStop }) {
+  const code =
+    "const body = Buffer.alloc(Number(process.argv[1]), 'x');" +
+    "const s = require('http').createServer((q, r) => { r.setHeader('Content-Type', 'text/plain; version=0.0.4'); r.end(body); });" +
+    "s.listen(0, '127.0.0.1', () => console.log(s.address().port));";
+  const child = spawn(process.execPath, ['--single-threaded', '--no-opt', '-e', code, String(Math.max(1, Math.round(bytes)))], {
+    stdio: ['ignore', 'pipe', 'ignore'],
+  });
+  load.track(child, 'SIGTERM');
+  const exitP = new Promise((r) => child.once('exit', r));
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+  try {
+    const port = await new Promise((resolve, reject) => {
+      let out = '';
+      child.stdout.on('data', (d) => {
+        out += d;
+        if (out.includes('\n')) resolve(Number(out.trim()));
+      });
+      child.once('exit', () => reject(new Error('the HTTP baseline server exited before listening')));
+    });
+    const url = `http://127.0.0.1:${port}/metrics`;
+    const t0 = performance.now();
+    let a = null;
+    for (let next = t0; ; next += 1000) {
+      await until(next, shouldStop);
+      if (shouldStop()) return null;
+      if (!a && performance.now() >= t0 + 2000) a = { atMs: performance.now(), treeMs: treeCpuMs(child.pid) };
+      if (a && performance.now() >= a.atMs + opts.peersSeconds * 1000) break;
+      await scrape(url, agent);
+    }
+    const b = { atMs: performance.now(), treeMs: treeCpuMs(child.pid) };
+    if (a.treeMs === null || b.treeMs === null) throw new Error('the HTTP baseline server exited during the measurement');
+    return ((b.treeMs - a.treeMs) / (b.atMs - a.atMs)) * 100;
+  } finally {
+    agent.destroy();
+    child.kill('SIGTERM');
+    await exitP;
   }
 }
 
@@ -333,6 +387,9 @@ module.exports = {
           log(`bench: peers @ ${level.label}: daemon with /metrics at 1 Hz, ${opts.peersWarmup} s + ${opts.peersSeconds} s...`);
           const d = await runDaemon(spmonBin, { opts, shouldStop });
           if (!d) return null;
+          log(`bench: peers @ ${level.label}: a bare Node HTTP server scraped as the daemon was, ${opts.peersSeconds} s...`);
+          d.httpBaselineCpuPct = await runHttpBaseline(d.scrapes.bytes.median || 0, { opts, shouldStop });
+          if (d.httpBaselineCpuPct === null) return null;
           Object.assign(res.daemon, d);
           continue;
         }
@@ -359,6 +416,7 @@ module.exports = {
       cpuSpmonVsBtop: ratio(cpu('spmon'), cpu('btop')),
       cpuSpmonVsHtop: ratio(cpu('spmon'), cpu('htop')),
       cpuDaemonVsDashboard: ratio(cpu('daemon'), cpu('spmon')),
+      cpuUnscrapedDaemonVsDashboard: ratio(res.daemon.unscrapedCpuPct, cpu('spmon')),
       frameSpmonVsHtop: ratio(res.spmon.frame.median, res.htop.frame.median),
       frameSpmonVsBtop: ratio(res.spmon.frame.median, res.btop.frame.median),
       rssSpmonVsBtop: ratio(res.spmon.window.rssBytes, res.btop.window.rssBytes),
@@ -390,6 +448,8 @@ module.exports = {
       cpuRow('daemon', 'spmon daemon vs the dashboard, CPU ms/s (goal <= 0.5x)', 'spmon', cpu('daemon'), {
         of: cpu('spmon'), goal: GOALS.daemonVsDashboard, rssBytes: w('daemon').rssBytes, hwmBytes: w('daemon').hwmBytes,
       }),
+      cpuRow('daemon-unscraped', 'spmon daemon, the same window after without scrapes, vs the dashboard', 'spmon', res.daemon.unscrapedCpuPct, { of: cpu('spmon') }),
+      cpuRow('http-baseline', 'a bare Node HTTP server answering the same scrapes', null, res.daemon.httpBaselineCpuPct),
     ];
     for (const r of rows) delete r.of;
     const frameRow = (id, label, baseline, goal) => ({
@@ -432,6 +492,9 @@ module.exports = {
       `tmux server (the terminal's cost, not in the figures above): ${mons.map((m) => `${m.id} ${pct(res[m.id].window.serverCpuPct)} %`).join(', ')}`,
       `daemon: ${res.daemon.argv}; ${res.daemon.scrapes.inWindow} scrapes in the window (${res.daemon.scrapes.failed} failed), ` +
         `${res.daemon.scrapes.ms.median === null ? '-' : res.daemon.scrapes.ms.median.toFixed(1)} ms and ${Math.round(res.daemon.scrapes.bytes.median || 0)} bytes each (median)`,
+      `daemon's CPU split: ${pct(cpu('daemon'))} % scraped, ${pct(res.daemon.unscrapedCpuPct)} % in the ${opts.peersSeconds} s after without scrapes ` +
+        `(${rx(ratios.cpuUnscrapedDaemonVsDashboard)} the dashboard's); a bare Node HTTP server (the daemon's flags) answering the same scrapes ` +
+        `with as many bytes: ${pct(res.daemon.httpBaselineCpuPct)} %`,
       `${needs.versions.tmux}, 120x40, status off; each monitor with a private HOME (and XDG dirs) and TMUX_TMPDIR, LANG=C.UTF-8`,
     ];
     if (needs.note) notes.push(needs.note);
