@@ -13,9 +13,12 @@
 #include <fcntl.h>
 #include <mutex>
 #include <queue>
+#include <pthread.h>
 #include <sched.h>
+#include <signal.h>
 #include <sys/resource.h>
 #include <sys/statfs.h>
+#include <system_error>
 #include <thread>
 #include <unistd.h>
 
@@ -99,8 +102,21 @@ class SmapsPool {
       jobs_.push_back(Job{fd, index, SmapsReading()});
       outstanding_++;
     }
-    if (threads_.empty()) {
-      for (int i = 0; i < workers_; i++) threads_.emplace_back([this] { work(); });
+    if (!started_) {
+      started_ = true;
+      // The helpers start with every signal blocked (a thread inherits its creator's mask): a signal for the
+      // process (SIGTERM, SIGCHLD, SIGWINCH) goes to a thread of Node's, never to one of these.
+      sigset_t all, old;
+      sigfillset(&all);
+      pthread_sigmask(SIG_SETMASK, &all, &old);
+      for (int i = 0; i < workers_; i++) {
+        try {
+          threads_.emplace_back([this] { work(); });
+        } catch (const std::system_error&) {
+          break;  // no thread to be had (a limit on threads): fewer helpers, or the caller alone
+        }
+      }
+      pthread_sigmask(SIG_SETMASK, &old, nullptr);
     } else {
       cv_.notify_one();
     }
@@ -166,7 +182,7 @@ class SmapsPool {
   std::condition_variable cv_;
   std::deque<Job> jobs_;
   size_t next_ = 0, outstanding_ = 0;
-  bool closed_ = false;
+  bool closed_ = false, started_ = false;
   std::vector<std::thread> threads_;
 };
 
