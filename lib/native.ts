@@ -127,7 +127,8 @@ export interface ReaderOptions {
   maxHeldFds?: number;
   /**
    * Threads beside the caller's that read smaps in a sample that reads every smaps (the first of an engine:
-   * no smapsPids); default one fewer than the CPUs the process may run on, at most 3; 0: the caller alone.
+   * no smapsPids); default one fewer than the CPUs the process may run on, at most 3; 0: the caller alone;
+   * at most 8.
    */
   smapsWorkers?: number;
 }

@@ -18,7 +18,6 @@
 #include <signal.h>
 #include <sys/resource.h>
 #include <sys/statfs.h>
-#include <system_error>
 #include <thread>
 #include <unistd.h>
 
@@ -109,12 +108,11 @@ class SmapsPool {
       sigset_t all, old;
       sigfillset(&all);
       pthread_sigmask(SIG_SETMASK, &all, &old);
-      for (int i = 0; i < workers_; i++) {
-        try {
-          threads_.emplace_back([this] { work(); });
-        } catch (const std::system_error&) {
-          break;  // no thread to be had (a limit on threads): fewer helpers, or the caller alone
-        }
+      try {
+        threads_.reserve(static_cast<size_t>(workers_));
+        for (int i = 0; i < workers_; i++) threads_.emplace_back([this] { work(); });
+      } catch (...) {
+        // No thread to be had (a limit on threads, no memory): fewer helpers, or the caller alone.
       }
       pthread_sigmask(SIG_SETMASK, &old, nullptr);
     } else {
@@ -148,20 +146,23 @@ class SmapsPool {
     SmapsReading reading;
   };
 
+  // A helper: takes jobs as they come until the queue is closed and empty (waiting while it is only empty).
   void work() {
     std::string buf;
     buf.reserve(1 << 12);
     for (;;) {
+      Job* j;
       {
         std::unique_lock<std::mutex> lock(m_);
         cv_.wait(lock, [this] { return next_ < jobs_.size() || closed_; });
+        if (next_ == jobs_.size()) return;  // closed, and nothing left
+        j = &jobs_[next_++];
       }
-      if (!runOne(&buf)) return;
+      run(j, &buf);
     }
   }
 
-  // Take the next job and read it; false when none is waiting. (A deque keeps its elements in place as it
-  // grows, so a job stays where it was taken while the caller queues more.)
+  // The caller's share after the walk: take the next job and read it; false when none is left.
   bool runOne(std::string* buf) {
     Job* j;
     {
@@ -169,11 +170,17 @@ class SmapsPool {
       if (next_ == jobs_.size()) return false;
       j = &jobs_[next_++];
     }
+    run(j, buf);
+    return true;
+  }
+
+  // Read a job taken from the queue. (A deque keeps its elements in place as it grows, so a job stays where
+  // it was taken while the caller queues more.)
+  void run(Job* j, std::string* buf) {
     readSmaps(j->fd, buf, &j->reading);
     close(j->fd);
     std::lock_guard<std::mutex> lock(m_);
     outstanding_--;
-    return true;
   }
 
   const int workers_;

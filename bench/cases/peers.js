@@ -269,12 +269,14 @@ async function runDaemon(spmonBin, { opts, shouldStop }) {
     if (a.treeMs === null || b.treeMs === null || !b.proc || b.proc.start !== startTime || !b.mem) throw new Error(`the daemon exited during the measurement:\n${log()}`);
     stopScraping = true;
     await loop;
-    // The same daemon for as long again without scrapes: what its ticks cost alone (the rest is the scrapes').
+    // The same daemon for as long again without scrapes (after 2 s, for the last scrape's work to end): what its
+    // ticks cost alone (the rest is the scrapes').
+    await until(performance.now() + 2000, shouldStop);
     const c = { atMs: performance.now(), treeMs: treeCpuMs(child.pid) };
     await until(c.atMs + opts.peersSeconds * 1000, shouldStop);
     if (shouldStop()) return null;
-    const d = { atMs: performance.now(), treeMs: treeCpuMs(child.pid) };
-    if (c.treeMs === null || d.treeMs === null) throw new Error(`the daemon exited during the measurement:\n${log()}`);
+    const d = { atMs: performance.now(), treeMs: treeCpuMs(child.pid), proc: cpuOf(child.pid) };
+    if (c.treeMs === null || d.treeMs === null || !d.proc || d.proc.start !== startTime) throw new Error(`the daemon exited during the measurement:\n${log()}`);
     const inWindow = scrapes.filter((s) => s.at >= a.atMs && s.at <= b.atMs);
     const wallMs = b.atMs - a.atMs;
     return {
@@ -326,7 +328,11 @@ async function runHttpBaseline(bytes, { opts, shouldStop }) {
     stdio: ['ignore', 'pipe', 'ignore'],
   });
   load.track(child, 'SIGTERM');
-  const exitP = new Promise((r) => child.once('exit', r));
+  let exited = false;
+  const exitP = new Promise((r) => {
+    child.once('exit', () => r((exited = true)));
+    child.once('error', () => r((exited = true))); // not started: no exit will come
+  });
   const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
   try {
     const port = await new Promise((resolve, reject) => {
@@ -335,7 +341,9 @@ async function runHttpBaseline(bytes, { opts, shouldStop }) {
         out += d;
         if (out.includes('\n')) resolve(Number(out.trim()));
       });
-      child.once('exit', () => reject(new Error('the HTTP baseline server exited before listening')));
+      void exitP.then(() => reject(new Error('the HTTP baseline server exited before listening')));
+      const timer = setTimeout(() => reject(new Error('the HTTP baseline server did not listen within 10 s')), 10000);
+      timer.unref();
     });
     const url = `http://127.0.0.1:${port}/metrics`;
     const t0 = performance.now();
@@ -352,8 +360,12 @@ async function runHttpBaseline(bytes, { opts, shouldStop }) {
     return ((b.treeMs - a.treeMs) / (b.atMs - a.atMs)) * 100;
   } finally {
     agent.destroy();
-    child.kill('SIGTERM');
-    await exitP;
+    if (!exited) {
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => !exited && child.kill('SIGKILL'), 10000);
+      await exitP;
+      clearTimeout(timer);
+    }
   }
 }
 
