@@ -1,5 +1,5 @@
-// A registry on 127.0.0.1 that holds one packed tarball and passes every other request to the real
-// registry: `npm install <name>@<version>` from it is an install from a registry, as a user's is
+// A registry on 127.0.0.1 that holds one packed tarball and sends npm to the real registry for every
+// other request: `npm install <name>@<version>` from it is an install from a registry, as a user's is
 // (npm treats a tarball file differently: it counts its `prepare` as an install script).
 import * as fs from 'fs';
 import * as http from 'http';
@@ -27,7 +27,7 @@ export async function localRegistry(packed: Packed, upstream: string): Promise<L
   const tarballPath = `/${packed.name}/-/${packed.name}-${packed.version}.tgz`;
   let fetches = 0;
   const server = http.createServer((req, res) => {
-    void (async () => {
+    try {
       const url = req.url ?? '/';
       if (url === `/${packed.name}`) {
         fetches++;
@@ -52,15 +52,15 @@ export async function localRegistry(packed: Packed, upstream: string): Promise<L
         res.end(fs.readFileSync(packed.file));
         return;
       }
-      // Everything else (the dependencies) from the real registry; fetch has already decompressed it.
-      const r = await fetch(new URL(url.replace(/^\//, ''), base), { headers: { accept: req.headers.accept ?? '*/*' } });
-      const body = Buffer.from(await r.arrayBuffer());
-      res.writeHead(r.status, { 'content-type': r.headers.get('content-type') ?? 'application/octet-stream' });
-      res.end(body);
-    })().catch((err: Error) => {
+      // Everything else (the dependencies) is npm's to fetch from the real registry, with its own configuration
+      // (a cafile, a proxy): fetching it here would use Node's, which may not reach the registry at all (a
+      // machine whose TLS goes through a proxy with its own CA: npm has the CA, Node's fetch does not).
+      res.writeHead(302, { location: new URL(url.replace(/^\//, ''), base).href });
+      res.end();
+    } catch (err) {
       res.writeHead(502, { 'content-type': 'text/plain' });
-      res.end(`local registry: ${err.message}`);
-    });
+      res.end(`local registry: ${(err as Error).message}`);
+    }
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
