@@ -13,21 +13,40 @@ beforeEach(() => {
 });
 afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-/** A server on a private socket that answers each request line with `result` after `delayMs`. */
-function slowServer(socket: string, delayMs: number, result: unknown): Promise<net.Server> {
+/**
+ * A server on a private socket that answers each request line with `result` after `delayMs`. `close` ends it
+ * whole: its connections, and the answers still waiting (a timer left behind kept jest's worker alive after
+ * the last test).
+ */
+async function slowServer(socket: string, delayMs: number, result: unknown): Promise<{ close(): Promise<void> }> {
+  const timers = new Set<NodeJS.Timeout>();
+  const conns = new Set<net.Socket>();
   const server = net.createServer((c) => {
+    conns.add(c);
+    c.on('close', () => conns.delete(c));
     let buf = '';
     c.on('data', (d) => {
       buf += d.toString('utf8');
       for (let i = buf.indexOf('\n'); i >= 0; i = buf.indexOf('\n')) {
         const { id } = JSON.parse(buf.slice(0, i)) as { id: number };
         buf = buf.slice(i + 1);
-        setTimeout(() => c.write(JSON.stringify({ id, result }) + '\n'), delayMs);
+        const t = setTimeout(() => {
+          timers.delete(t);
+          c.write(JSON.stringify({ id, result }) + '\n');
+        }, delayMs);
+        timers.add(t);
       }
     });
     c.on('error', () => undefined);
   });
-  return new Promise((resolve) => server.listen(socket, () => resolve(server)));
+  await new Promise<void>((resolve) => server.listen(socket, resolve));
+  return {
+    close: () => {
+      for (const t of timers) clearTimeout(t);
+      for (const c of conns) c.destroy();
+      return new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
 }
 
 test('a daemon that takes 1.5 s to answer is answered, not taken for one that failed', async () => {
@@ -38,7 +57,7 @@ test('a daemon that takes 1.5 s to answer is answered, not taken for one that fa
     // A caller that cannot wait says so.
     await expect(askRunning(socket, 'reload', {}, { requestMs: 200 })).rejects.toThrow(/did not answer reload within 200 ms/);
   } finally {
-    server.close();
+    await server.close();
   }
 });
 
