@@ -624,30 +624,22 @@ void readSmaps(int pidFd, std::string* buf, SmapsReading* out) {
     rs = readFileAt(pidFd, "smaps", buf, size_t(1) << 30);
     out->fromFallback = rs == ReadStatus::Ok;
   }
-  SmapsFields sf;
-  if (rs == ReadStatus::Ok) parseSmaps(buf->data(), buf->size(), &sf);
+  if (rs == ReadStatus::Ok) parseSmaps(buf->data(), buf->size(), &out->fields);
   out->ms = nowMs() - t0;
-  if (!sf.any) return;
-  out->any = true;
-  out->rss = sf.rss;
-  out->pss = sf.pss;
-  out->privateClean = sf.privateClean;
-  out->privateDirty = sf.privateDirty;
-  out->swap = sf.swap;
-  out->swapPss = sf.swapPss;
 }
 
 void applySmaps(const SmapsReading& s, ProcRecord* r) {
   r->smapsAttempted = true;
   r->smapsReadMs = s.ms;
   r->smapsFromFallback = s.fromFallback;
-  if (!s.any) return;
-  r->rss = s.rss;
-  r->pss = s.pss;
-  r->privateClean = s.privateClean;
-  r->privateDirty = s.privateDirty;
-  r->swap = s.swap;
-  r->swapPss = s.swapPss;
+  const SmapsFields& f = s.fields;
+  if (!f.any) return;
+  r->rss = f.rss;
+  r->pss = f.pss;
+  r->privateClean = f.privateClean;
+  r->privateDirty = f.privateDirty;
+  r->swap = f.swap;
+  r->swapPss = f.swapPss;
 }
 
 const std::string* ProcReader::cachedCmdline(Entry& e, int pidFd, const ProcRecord& r) {

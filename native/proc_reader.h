@@ -70,8 +70,8 @@ struct SampleStats {
 
 // One smaps(_rollup) reading, apart from the record it goes to (a helper thread's; see SmapsPool in the .cc).
 struct SmapsReading {
-  bool any = false, fromFallback = false;
-  double rss = 0, pss = 0, privateClean = 0, privateDirty = 0, swap = 0, swapPss = 0;
+  SmapsFields fields;  // as parsed (fields.any: anything known)
+  bool fromFallback = false;
   double ms = 0;  // what the read cost
 };
 
