@@ -132,7 +132,7 @@ async function main() {
     return 0;
   }
   for (const [file, how] of [
-    [ADDON, 'npx node-gyp rebuild'],
+    [ADDON, 'npm run build:native'],
     [CLI, 'npx tsc -p .'],
   ]) {
     if (!fs.existsSync(file)) throw new SetupError(`${path.relative(ROOT, file)} is missing; build it first (${how}, or npm run build)`);

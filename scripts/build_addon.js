@@ -49,8 +49,10 @@ function main() {
       process.exit(1);
     }
     process.stderr.write(
-      `spmon: no ${missing.join(', ')}: the addon was not built from native/; spmon loads its prebuild ` +
-        '(prebuilds/). npm test installs what it needs and builds it.\n',
+      `spmon: no ${missing.join(', ')}: the addon was not built from native/; ` +
+        (prebuildFits()
+          ? 'spmon loads its prebuild (prebuilds/). npm test installs what it needs and builds it.\n'
+          : `no prebuild fits this platform either: install ${missing.join(', ')}, then run npm run build:native.\n`),
     );
     return;
   }

@@ -192,6 +192,16 @@ function scrape(url, agent) {
   });
 }
 
+/** End a child this case started: SIGTERM, SIGKILL if it has not exited 10 s later; resolves once it has. */
+async function endChild(child, exited) {
+  let done = false;
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => !done && child.kill('SIGKILL'), 10000);
+  await exited;
+  done = true;
+  clearTimeout(timer);
+}
+
 /**
  * The daemon in a private world, /metrics scraped at 1 Hz from the first answer on; its CPU
  * (process and children) and memory over the same window as the monitors'. Ended by its pid
@@ -304,12 +314,7 @@ async function runDaemon(spmonBin, { opts, shouldStop }) {
     stopScraping = true;
     if (loop) await loop.catch(() => {});
     agent.destroy();
-    if (exited === null) {
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => exited === null && child.kill('SIGKILL'), 10000);
-      await exitP;
-      clearTimeout(timer);
-    }
+    if (exited === null) await endChild(child, exitP);
     fs.rmSync(base, { recursive: true, force: true });
   }
 }
@@ -360,12 +365,7 @@ async function runHttpBaseline(bytes, { opts, shouldStop }) {
     return ((b.treeMs - a.treeMs) / (b.atMs - a.atMs)) * 100;
   } finally {
     agent.destroy();
-    if (!exited) {
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => !exited && child.kill('SIGKILL'), 10000);
-      await exitP;
-      clearTimeout(timer);
-    }
+    if (!exited) await endChild(child, exitP);
   }
 }
 

@@ -142,13 +142,13 @@ export class DaemonClient {
 /**
  * One request to a daemon that already runs (none is started): its answer, or null when no daemon answers on
  * the socket within `connectMs`. An error of the request itself (the daemon answered with one, or did not
- * answer within `requestMs`, as long as DaemonClient.request waits by default) is thrown.
+ * answer within `requestMs`, by default as long as DaemonClient.request waits) is thrown.
  */
 export async function askRunning<T>(
   socketPath: string,
   method: string,
   params: Record<string, unknown> = {},
-  { connectMs = 1000, requestMs = 30_000 }: { connectMs?: number; requestMs?: number } = {},
+  { connectMs = 1000, requestMs }: { connectMs?: number; requestMs?: number } = {},
 ): Promise<T | null> {
   let c: DaemonClient;
   try {

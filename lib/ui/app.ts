@@ -169,8 +169,6 @@ export async function runDashboard(settings: Settings, env: NodeJS.ProcessEnv = 
     });
   }
 
-  // The first frame: sampled and drawn before blessed is loaded (first_paint.ts), then drawn again by blessed
-  // in the same write as its screen's clear. Nothing readable at all (no /proc, no fds) ends here with why.
   let painted = false;
   // blessed's terminfo has no way back from the alternate screen (xterm-r5 and the like): the first frame's is
   // left here.
@@ -185,6 +183,16 @@ export async function runDashboard(settings: Settings, env: NodeJS.ProcessEnv = 
       // a terminal that is gone or stuck: nothing more to restore
     }
   };
+  // A terminal that is gone (hung up: no longer a terminal to the addon) cannot be left normally: Node 20's exit
+  // handler restores the terminal's settings, gets EIO and fails an assertion (a core dump, SIGABRT or SIGSEGV,
+  // instead of a quiet exit). So whichever way out comes first with the terminal gone (the hangup, an I/O error,
+  // blessed failing to make its screen on it, bin/spmon's exit on a write's EIO, the end of the event loop),
+  // spmon ends by the hangup itself, with the default action, as a process without a handler would.
+  const terminalGone = () => terminal !== null && terminalSize(1) === null;
+  const endByHangup = () => {
+    process.removeAllListeners('SIGHUP');
+    process.kill(process.pid, 'SIGHUP');
+  };
   /** End the dashboard: the terminal restored (blessed's screen, or the first frame's alternate screen). */
   const finish = (code: number, message?: string) => {
     if (finished) return;
@@ -194,10 +202,7 @@ export async function runDashboard(settings: Settings, env: NodeJS.ProcessEnv = 
     if (drawnOn) drawnOn.destroy();
     if (painted && (!drawnOn || leaveAlternate)) restoreTerminal('\x1b[?25h\x1b[?1049l');
     if (message) process.stderr.write(message);
-    // A terminal that is gone (hung up: no longer a terminal to the addon) cannot be exited from normally
-    // (below), whatever ended the dashboard: blessed failing to make its screen on it, an I/O error, the
-    // hangup itself, whichever came first.
-    if (terminal !== null && terminalSize(1) === null) return endByHangup();
+    if (terminalGone()) return endByHangup(); // at once: not after whatever still keeps the event loop going
     resolveRun(code);
   };
   // The handlers are in place before anything is written to the terminal: with no listener, a SIGTERM while
@@ -207,16 +212,8 @@ export async function runDashboard(settings: Settings, env: NodeJS.ProcessEnv = 
   // at once unless another listener is still there (hence `on`, not `once`), and finish's destroy of the
   // screen removes theirs; finish then removes these, so a second signal has its default action.
   const onSignal = (sig: NodeJS.Signals, code: number) => () => process.nextTick(() => finish(code, `spmon: ${sig}\n`));
-  // A hangup usually means the terminal is gone. Node 20 then aborts on its way out (its exit
-  // handler restores the terminal's settings, gets EIO, and fails an assertion: a core dump and
-  // "Assertion failed" instead of a quiet exit). So after restoring what can be restored, spmon
-  // ends by the hangup itself, with the default action, as a process without a handler would.
-  // Whatever restoring a terminal that is gone throws (blessed's destroy writes to it and resets its modes),
-  // the hangup is still how spmon ends.
-  const endByHangup = () => {
-    process.removeAllListeners('SIGHUP');
-    process.kill(process.pid, 'SIGHUP');
-  };
+  // A hangup usually means the terminal is gone: after restoring what can be restored, spmon ends by it (above),
+  // also when restoring a terminal that is gone throws (blessed's destroy writes to it and resets its modes).
   const onHangup = () => {
     try {
       finish(129, 'spmon: SIGHUP\n');
@@ -234,16 +231,17 @@ export async function runDashboard(settings: Settings, env: NodeJS.ProcessEnv = 
   ];
   for (const [sig, h] of handlers) process.on(sig, h);
   process.on('uncaughtException', onException);
-  // Whatever way out is taken with the terminal gone (bin/spmon's exit on a write's EIO, the end of the event
-  // loop, an exit by a library), Node would still restore the terminal's settings after this and abort: the
-  // hangup ends it first. Left in place to the end.
+  // The ways out that do not pass through finish (bin/spmon's exit on a write's EIO, a library's exit) or pass
+  // it before the terminal was seen gone: the hangup ends them before Node's exit handler. Left to the end.
   process.on('exit', () => {
-    if (terminal !== null && terminalSize(1) === null) endByHangup();
+    if (terminalGone()) endByHangup();
   });
   function unlisten(): void {
     for (const [sig, h] of handlers) process.removeListener(sig, h);
     process.removeListener('uncaughtException', onException);
   }
+  // The first frame: sampled and drawn before blessed is loaded (first_paint.ts), then drawn again by blessed
+  // in the same write as its screen's clear. Nothing readable at all (no /proc, no fds) ends here with why.
   try {
     frame = engine.tick();
     settle();
