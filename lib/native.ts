@@ -26,7 +26,7 @@ export const FLOAT64_COLUMNS = [
 ] as const;
 /** Per-process columns held in a string array each; cmdline is null when unknown. */
 export const STRING_COLUMNS = ['name', 'cmdline'] as const;
-export const STATS_FIELDS = ['walkMs', 'smapsMs', 'smapsRead', 'smapsSkipped', 'heldProcesses', 'statusRead', 'quiet', 'rootErrno', 'fdErrors', 'smapsWorkers'] as const;
+export const STATS_FIELDS = ['walkMs', 'smapsMs', 'smapsRead', 'smapsSkipped', 'heldProcesses', 'statusRead', 'quiet', 'statReused', 'rootErrno', 'fdErrors', 'smapsWorkers'] as const;
 export const HOST_FIELDS = [
   'cpuUser', 'cpuNice', 'cpuSystem', 'cpuIdle', 'cpuIowait', 'cpuIrq', 'cpuSoftirq', 'cpuSteal', 'bootTime', 'cpuCount',
   'memTotal', 'memFree', 'memAvailable', 'buffers', 'cached', 'shmem', 'swapTotal', 'swapFree', 'uptimeSec', 'clockTicks',
@@ -105,6 +105,12 @@ export const FLAG_SMAPS_READ = 4;
 export const FLAG_STATUS_READ = 8;
 /** statm and io are the last reading: the process's stat showed no CPU time, faults or size change since the last pass. */
 export const FLAG_QUIET = 16;
+/**
+ * stat is the last reading: the process is single-threaded, was quiet in the last pass and its schedstat shows
+ * no run time since (schedstat is far cheaper for the kernel to make than stat). Never two passes in a row at
+ * the tenth, nor after its parent changed.
+ */
+export const FLAG_STAT_REUSED = 32;
 
 /** Host counters; NaN means unknown. */
 export type RawHost = Columns<typeof HOST_FIELDS, number>;

@@ -252,6 +252,13 @@ void parseProcStat(const char* buf, size_t len, ProcStatFields* out) {
   }
 }
 
+bool parseSchedstatRuntime(const char* buf, size_t len, uint64_t* ns) {
+  size_t i = 0;
+  while (i < len && buf[i] >= '0' && buf[i] <= '9') i++;
+  if (i == len || (buf[i] != ' ' && buf[i] != '\n')) return false;  // one number, then a separator
+  return parseU64(buf, i, ns);
+}
+
 double parseUptime(const char* buf, size_t len) {
   size_t i = 0;
   uint64_t whole = 0, frac = 0;

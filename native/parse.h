@@ -79,6 +79,10 @@ struct ProcStatFields {
 };
 void parseProcStat(const char* buf, size_t len, ProcStatFields* out);
 
+// /proc/<pid>/schedstat: "<run time ns> <run delay ns> <timeslices>". The first number, the time the
+// process's main thread has run; false when absent or malformed.
+bool parseSchedstatRuntime(const char* buf, size_t len, uint64_t* ns);
+
 // /proc/uptime: first number, seconds.
 double parseUptime(const char* buf, size_t len);
 

@@ -4,6 +4,7 @@
 #include <atomic>
 #include <cerrno>
 #include <condition_variable>
+#include <cstdio>
 #include <cstring>
 #include <cmath>
 #include <ctime>
@@ -225,7 +226,7 @@ ProcReader::~ProcReader() {
 }
 
 void ProcReader::closeHeld(Entry& e) {
-  for (int* fd : {&e.statFd, &e.statmFd, &e.statusFd, &e.ioFd}) {
+  for (int* fd : {&e.statFd, &e.statmFd, &e.statusFd, &e.ioFd, &e.schedFd}) {
     if (*fd < 0) continue;
     close(*fd);
     *fd = -1;
@@ -246,6 +247,8 @@ void ProcReader::sample(const ReadGroups& groups, const SmapsPlan& plan, std::ve
   passHeld_ = 0;
   passStatus_ = 0;
   passQuiet_ = 0;
+  passReused_.clear();
+  passReusedFixed_ = 0;
   std::unordered_map<int32_t, size_t> wanted;  // pid -> priority
   if (plan.limited)
     for (size_t i = 0; i < plan.order.size(); i++) wanted.emplace(plan.order[i], i);
@@ -305,6 +308,7 @@ void ProcReader::sample(const ReadGroups& groups, const SmapsPlan& plan, std::ve
     heldPrio.push(prio);
   }
   closedir(dir);
+  fixReparented(out, passReused_);
   if (pool) pool->finish(out);
   // The smaps reads, strictly in priority order, within the budget given: a read starts
   // while the reads so far cost less than the budget and its expected cost still fits.
@@ -336,6 +340,7 @@ void ProcReader::sample(const ReadGroups& groups, const SmapsPlan& plan, std::ve
     stats->heldProcesses = passHeld_;
     stats->statusRead = passStatus_;
     stats->quiet = passQuiet_;
+    stats->statReused = static_cast<int>(passReused_.size()) - passReusedFixed_;
     stats->fdErrors = passFdErrors_;
     stats->smapsWorkers = pool ? pool->threads() : 0;
     if (!plan.limited) stats->smapsMs = -1;  // read inline: not measured apart
@@ -409,6 +414,74 @@ bool ProcReader::reuses(const Entry& e, uint64_t readPass, int32_t pid) const {
   return procfs_ && readPass != 0 && readPass >= e.activePass && (pass_ + static_cast<uint64_t>(pid)) % kQuietEvery != 0;
 }
 
+// Whether a held process's stat can be left unread this pass (its last reading stands): it is single-threaded
+// (as of that reading), it did not move in the last pass, and its schedstat's run time (a file of three numbers,
+// far cheaper for the kernel to make than stat) is still the one read before that reading. What stat shows
+// moves only when the process runs (CPU time, faults, state, threads, address space, name), except what the
+// kernel changes from outside: resident pages (reclaim, swap-out), which show at the latest in the pass of
+// every kQuietEvery that reads stat anyway, and the parent (reparenting when it exits), which fixReparented
+// checks after the walk. Another thread's run time is not in the main thread's schedstat, hence single-threaded
+// only. A kernel without schedstat (no file, or zeros: no CONFIG_SCHED_INFO) has nothing skipped. The schedstat
+// fd is held from the first quiet pass, while there is room, like the others.
+bool ProcReader::statUnmoved(Entry& e, int procFd, const char* name, int32_t pid) {
+  if (!procfs_ || e.statPass == 0 || e.lastStat.numThreads != 1 || e.schedFd == -2) return false;
+  if (e.seenPass == 0 || e.seenPass + 1 != pass_ || e.activePass + 1 >= pass_) return false;  // moved last pass
+  if (e.schedFd < 0) {
+    if (heldFds_ + 1 > heldCap_ || gHeldFds + 1 > processHeldCap_) return false;
+    char path[32];
+    std::snprintf(path, sizeof(path), "%s/schedstat", name);
+    int fd = openat(procFd, path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+      if (errno != ENOENT && errno != ESRCH && errno != EMFILE && errno != ENFILE) e.schedFd = -2;  // none here
+      return false;
+    }
+    // Opened by name: it is this process's if the stat read through the held fd, which follows (there is no
+    // baseline yet), finds it alive; otherwise the caller drops the entry and closes this with the rest.
+    e.schedFd = fd;
+    e.schedRuntime = 0;
+    heldFds_++;
+    gHeldFds++;
+  }
+  char buf[96];
+  ssize_t n;
+  do n = pread(e.schedFd, buf, sizeof(buf), 0);
+  while (n < 0 && errno == EINTR);
+  uint64_t runtime = 0;
+  if (n <= 0 || static_cast<size_t>(n) == sizeof(buf) || !parseSchedstatRuntime(buf, static_cast<size_t>(n), &runtime) ||
+      runtime == 0) {
+    e.schedRuntime = 0;  // gone (the stat read says so next), or nothing to go by
+    return false;
+  }
+  if (runtime == e.schedRuntime && (pass_ + static_cast<uint64_t>(pid)) % kQuietEvery != 0) return true;
+  e.schedRuntime = runtime;  // read before the stat that this pass reads: the next pass compares with it
+  return false;
+}
+
+// A process whose stat was left unread keeps its last ppid; its parent may have exited since (reparenting
+// needs nothing of the child, not even to run). So after the walk, where the parent recorded is not the same
+// process seen in this pass, the stat is read after all.
+void ProcReader::fixReparented(std::vector<ProcRecord>* out, const std::vector<size_t>& reused) {
+  for (size_t i : reused) {
+    ProcRecord& r = (*out)[i];
+    if (r.ppid <= 0) continue;  // init, kthreadd, or a parent outside this pid namespace: nothing to go by
+    auto parent = entries_.find(r.ppid);
+    auto self = entries_.find(r.pid);
+    if (self == entries_.end()) continue;
+    Entry& e = self->second;
+    if (parent != entries_.end() && parent->second.seenPass == pass_ && parent->second.firstPass <= e.statPass)
+      continue;  // the same parent as when the stat was read
+    StatFields st;
+    if (readFd(e.statFd, &buf_) != ReadStatus::Ok || !parseStat(buf_.data(), buf_.size(), &st) ||
+        st.startTime != e.startTime)
+      continue;  // gone just now: its record stands as it was read
+    fillStat(st, r.pid, &r);
+    r.statReused = false;
+    passReusedFixed_++;
+    e.lastStat = std::move(st);
+    e.statPass = pass_;
+  }
+}
+
 void ProcReader::keepStatm(Entry& e, const ProcRecord& r) {
   e.statmPass = pass_;
   e.vmSize = r.vmSize;
@@ -462,10 +535,16 @@ bool ProcReader::readHeld(Entry& e, int procFd, const char* name, int32_t pid, c
   if (groups.cmdline && !e.cmdlineKnown) return false;  // still between fork and exec: open and look again
   if (groups.status && e.statusFd < 0) return false;
   if (groups.io && e.ioFd < 0 && (!e.ioDenied || phase % kRetryEvery == 0)) return false;
-  StatFields st;
-  if (readFd(e.statFd, &buf_) != ReadStatus::Ok || !parseStat(buf_.data(), buf_.size(), &st) ||
-      st.startTime != e.startTime)
+  const bool unmoved = statUnmoved(e, procFd, name, pid);
+  StatFields fresh;
+  if (!unmoved && (readFd(e.statFd, &buf_) != ReadStatus::Ok || !parseStat(buf_.data(), buf_.size(), &fresh) ||
+                   fresh.startTime != e.startTime))
     return false;  // gone (ESRCH), or not the process these fds were opened for
+  if (!unmoved) {
+    e.lastStat = std::move(fresh);
+    e.statPass = pass_;
+  }
+  const StatFields& st = e.lastStat;
   const bool kthread = (st.flags & kPfKthread) != 0;
   if (groups.statm && !kthread && e.statmFd < 0) return false;
   if (groups.cmdline && st.comm != e.cmdlineComm) return false;  // it exec'd: read its new cmdline
@@ -476,6 +555,10 @@ bool ProcReader::readHeld(Entry& e, int procFd, const char* name, int32_t pid, c
   out->emplace_back();
   ProcRecord& r = out->back();
   fillStat(st, pid, &r);
+  if (unmoved) {
+    r.statReused = true;
+    passReused_.push_back(out->size() - 1);
+  }
   bool quiet = false;
   if (groups.statm && !kthread) {
     if (reuses(e, e.statmPass, pid)) {
@@ -556,6 +639,8 @@ int ProcReader::readOne(int procFd, const char* name, int32_t pid, const ReadGro
   }
   noteActivity(e, st, e.seenPass != 0 && e.seenPass + 1 == pass_);
   e.seenPass = pass_;
+  e.lastStat = st;
+  e.statPass = pass_;
   if (e.cmdlineKnown && st.comm != e.cmdlineComm) e.cmdlineKnown = false;  // exec'd since it was read
   // Hold this process's fds from its second pass on (short-lived processes are not
   // worth it), while there is room.

@@ -25,6 +25,7 @@ struct ProcRecord {
   bool smapsAttempted = false;     // smaps was read (or tried) in this pass
   bool statusRead = false;         // status was read in this pass (else its fields are the last reading)
   bool quiet = false;              // statm and io are the last reading: nothing moved in its stat since (below)
+  bool statReused = false;         // stat is the last reading: its schedstat says it has not run since
   double startTime = 0;            // clock ticks since boot
   double utime = 0, stime = 0;     // clock ticks
   double threads;
@@ -63,6 +64,7 @@ struct SampleStats {
   int heldProcesses = 0;  // processes read through held fds (no open) in this pass
   int statusRead = 0;     // processes whose status was read in this pass
   int quiet = 0;          // processes whose statm and io were not read: their stat says nothing moved
+  int statReused = 0;     // processes whose stat was not read: their schedstat says they have not run
   int rootErrno = 0;      // opendir(procRoot) failed with this errno: nothing could be listed
   int fdErrors = 0;       // pid directories left unread because no fd was left (EMFILE/ENFILE)
   int smapsWorkers = 0;   // threads beside the caller's that read smaps in this pass (a pass that reads every smaps)
@@ -113,6 +115,12 @@ class ProcReader {
     uint64_t statmPass = 0, ioPass = 0;  // 0: none
     double vmSize = 0, statmResident = 0, statmShared = 0;
     double readBytes = 0, writeBytes = 0, rchar = 0, wchar = 0;
+    // The last stat read and the pass it was read in; the schedstat fd (held once the process is quiet; -2:
+    // could not be opened) and its run time (ns) as read before that stat, 0 when none (see statUnmoved).
+    StatFields lastStat;
+    uint64_t statPass = 0;
+    int schedFd = -1;
+    uint64_t schedRuntime = 0;
   };
   // Returns the pid directory fd when keepFd (the caller closes it), else -1.
   int readOne(int procFd, const char* name, int32_t pid, const ReadGroups& groups, bool inlineSmaps, bool keepFd,
@@ -126,6 +134,8 @@ class ProcReader {
   bool statusDue(const Entry& e, const ProcRecord& r, int32_t pid, bool opening) const;
   void noteActivity(Entry& e, const StatFields& st, bool seenLastPass);
   bool reuses(const Entry& e, uint64_t readPass, int32_t pid) const;
+  bool statUnmoved(Entry& e, int procFd, const char* name, int32_t pid);
+  void fixReparented(std::vector<ProcRecord>* out, const std::vector<size_t>& reused);
   void keepStatm(Entry& e, const ProcRecord& r);
   void keepIo(Entry& e, const ProcRecord& r);
   void takeStatus(Entry& e, ProcRecord* r, bool readOk);
@@ -142,6 +152,8 @@ class ProcReader {
   size_t heldFds_ = 0, heldCap_ = 0;  // this reader's held fds; its cap (the process-wide count is in the .cc)
   size_t processHeldCap_ = 0;  // held fds allowed for the whole process, this pass
   int passHeld_ = 0, passStatus_ = 0, passFdErrors_ = 0, passQuiet_ = 0;
+  std::vector<size_t> passReused_;  // records of this pass whose stat is the last reading (statUnmoved)
+  int passReusedFixed_ = 0;         // of which fixReparented read the stat after all
   std::unordered_map<int32_t, Entry> entries_;
   std::string buf_;
 };

@@ -134,6 +134,17 @@ void runUptime(const char* buf, size_t len) {
   if (isKnown(v)) CHECK("parseUptime", len > 0 && buf[0] >= '0' && buf[0] <= '9');
 }
 
+void runSchedstat(const char* buf, size_t len) {
+  uint64_t v = 12345;
+  bool ok = parseSchedstatRuntime(buf, len, &v);
+  size_t digits = 0;
+  while (digits < len && buf[digits] >= '0' && buf[digits] <= '9') digits++;
+  // A number, then a space or a newline (not the end of the buffer: a read cut inside the number).
+  bool valid = digits > 0 && digits < len && (buf[digits] == ' ' || buf[digits] == '\n') && !overflowsU64(buf, digits);
+  CHECK("parseSchedstatRuntime", ok == valid);
+  if (ok) CHECK("parseSchedstatRuntime", std::to_string(v) == canonical(buf, digits));
+}
+
 void runCgroupLimit(const char* buf, size_t len) {
   bool isMax = true;
   double v = parseCgroupLimit(buf, len, &isMax);
@@ -220,6 +231,7 @@ const Target kTargets[] = {
     {'M', "meminfo", runMeminfo},
     {'P', "procstat", runProcStat},
     {'u', "uptime", runUptime},
+    {'x', "schedstat", runSchedstat},
     {'l', "cgroup-limit", runCgroupLimit},
     {'c', "cpu.max", runCpuMax},
     {'n', "mountinfo", runMountinfo},

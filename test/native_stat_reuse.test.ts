@@ -1,0 +1,133 @@
+// A long-lived Reader leaves the stat of a quiet single-threaded process unread when its schedstat shows no
+// run time since its last stat (FLAG_STAT_REUSED): what stat holds moves only when the process runs, except
+// its parent (reparenting) and its resident pages (reclaim), which the reader checks after the walk and at
+// every tenth pass. These tests check that this changes what a pass costs, never what it reads: a reused
+// record equals a fresh reader's, a process that ran (however briefly) is read, a multi-threaded one always
+// is, and a process whose parent exits shows its new parent in the very next pass.
+import { ChildProcess, spawn } from 'child_process';
+import { createReader, FLAG_STAT_REUSED, RawSample } from '../lib/native';
+import { mustRow, Row } from './helpers/rows';
+
+const opts = { smaps: false, host: false, cgroup: false } as const;
+const STAT_KEYS = ['ppid', 'pgrp', 'session', 'tty', 'state', 'startTime', 'utime', 'stime', 'threads', 'name'];
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const reused = (r: Row) => ((r.flags as number) & FLAG_STAT_REUSED) !== 0;
+const pick = (r: Row) => Object.fromEntries(STAT_KEYS.map((k) => [k, r[k]]));
+
+function exited(c: ChildProcess): Promise<void> {
+  return new Promise((resolve) => (c.exitCode !== null || c.signalCode !== null ? resolve() : c.once('exit', () => resolve())));
+}
+
+function firstLine(c: ChildProcess): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let buf = '';
+    c.stdout!.on('data', (d: Buffer) => {
+      buf += d.toString();
+      const nl = buf.indexOf('\n');
+      if (nl >= 0) resolve(buf.slice(0, nl));
+    });
+    c.once('exit', () => reject(new Error(`exited before a line: ${JSON.stringify(buf)}`)));
+  });
+}
+
+const children: ChildProcess[] = [];
+const grandchildren: number[] = [];
+afterAll(async () => {
+  for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+  for (const pid of grandchildren) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      /* gone already */
+    }
+  }
+  await Promise.all(children.map(exited));
+});
+
+function child(cmd: string, args: string[], stdout: 'ignore' | 'pipe' = 'ignore'): ChildProcess {
+  const c = spawn(cmd, args, { stdio: ['ignore', stdout, 'inherit'] });
+  children.push(c);
+  return c;
+}
+
+test('a quiet single-threaded process has its stat reused, and the reused record is what a fresh read gives', async () => {
+  const quiet = child('sleep', ['600']);
+  const busy = child('sh', ['-c', 'while :; do :; done']);
+  // sh forks a sleep every 0.2 s: it runs for microseconds each time, too little to move its utime in clock
+  // ticks, but its schedstat run time moves, so its stat is read in every pass.
+  const waker = child('sh', ['-c', 'while :; do sleep 0.2; done']);
+  await sleep(300);
+  const reader = createReader();
+  const rows: { quiet: Row; busy: Row; waker: Row; sample: RawSample }[] = [];
+  for (let i = 0; i < 16; i++) {
+    const s = reader.sample(opts);
+    rows.push({ quiet: mustRow(s, quiet.pid!), busy: mustRow(s, busy.pid!), waker: mustRow(s, waker.pid!), sample: s });
+    if (reused(rows[i].quiet)) {
+      // What the reused stat says is what stat says now.
+      const fresh = createReader().sample(opts);
+      expect(pick(rows[i].quiet)).toEqual(pick(mustRow(fresh, quiet.pid!)));
+    }
+    await sleep(250);
+  }
+  const quietReused = rows.map((r) => reused(r.quiet));
+  // Pass 1 sees it first, pass 2 finds it quiet, pass 3 takes the baseline; from pass 4 on it is reused, except
+  // at its tenth pass ((pass + pid) % 10 === 0), when stat is read whatever schedstat says.
+  quietReused.forEach((isReused, i) => {
+    const pass = i + 1;
+    expect({ pass, isReused }).toEqual({ pass, isReused: pass >= 4 && (pass + quiet.pid!) % 10 !== 0 });
+  });
+  expect(rows.some((r) => reused(r.busy))).toBe(false);
+  expect(rows.some((r) => reused(r.waker))).toBe(false);
+  expect(rows[rows.length - 1].busy.utime as number).toBeGreaterThan(rows[0].busy.utime as number);
+  for (const { sample } of rows) {
+    const flags = Array.from(sample.flags);
+    let n = 0;
+    flags.forEach((f, i) => {
+      if ((f & FLAG_STAT_REUSED) === 0) return;
+      n++;
+      expect(sample.threads[i]).toBe(1);  // another thread's run time is not in the main thread's schedstat
+    });
+    expect(sample.stats!.statReused).toBe(n);
+  }
+  expect(rows[rows.length - 1].sample.stats!.statReused).toBeGreaterThan(0);
+});
+
+test('a multi-threaded process always has its stat read', async () => {
+  // Node with its worker threads sits idle in a timer; its threads wake now and then (or not): either way its
+  // main thread's schedstat does not speak for them.
+  const idle = child(process.execPath, ['-e', 'setInterval(() => {}, 60000)']);
+  await sleep(500);
+  const reader = createReader();
+  for (let i = 0; i < 8; i++) {
+    const r = mustRow(reader.sample(opts), idle.pid!);
+    expect(r.threads as number).toBeGreaterThan(1);
+    expect(reused(r)).toBe(false);
+    await sleep(100);
+  }
+});
+
+test('a quiet process whose parent exits shows its new parent in the next pass, not at its tenth', async () => {
+  const parent = child('sh', ['-c', 'sleep 600 & echo $!; wait'], 'pipe');
+  const orphan = Number(await firstLine(parent));
+  grandchildren.push(orphan);
+  expect(orphan).toBeGreaterThan(0);
+  const reader = createReader();
+  let pass = 0;
+  let before: Row | undefined;
+  // Sample until the grandchild's stat is reused and the next pass is not its tenth (which reads stat anyway).
+  for (; pass < 30; ) {
+    pass++;
+    before = mustRow(reader.sample(opts), orphan);
+    if (reused(before) && (pass + 1 + orphan) % 10 !== 0) break;
+    await sleep(50);
+  }
+  expect(reused(before!)).toBe(true);
+  expect(before!.ppid).toBe(parent.pid);
+  parent.kill('SIGKILL');
+  await exited(parent);
+  const after = mustRow(reader.sample(opts), orphan);
+  expect(after.ppid).not.toBe(parent.pid);
+  expect(after.ppid as number).toBeGreaterThan(0);
+  expect(after).toMatchObject(pick(mustRow(createReader().sample(opts), orphan)));
+});
