@@ -193,8 +193,13 @@ class ReaderWrap : public Napi::ObjectWrap<ReaderWrap> {
     Napi::Value bud = opts.Get("smapsBudgetMs");
     if (bud.IsNumber()) plan.budgetMs = bud.As<Napi::Number>().DoubleValue();
     spmon::SampleStats stats;
-    if (boolOption(opts, "processes", true)) reader_->sample(g, plan, &recs_, &stats);
-    else recs_.clear();
+    const std::string* procStat = nullptr;  // read by the sample for its fork count: the host's figures too
+    if (boolOption(opts, "processes", true)) {
+      reader_->sample(g, plan, &recs_, &stats);
+      procStat = reader_->procStat();
+    } else {
+      recs_.clear();
+    }
 
     Napi::Object out = Napi::Object::New(env);
     out.Set("count", Napi::Number::New(env, static_cast<double>(recs_.size())));
@@ -218,7 +223,7 @@ class ReaderWrap : public Napi::ObjectWrap<ReaderWrap> {
       }
       out.Set("inspect", res);
     }
-    if (boolOption(opts, "host", true)) out.Set("host", toObject(env, spmon::readHost(reader_->procRoot()), kHostFields));
+    if (boolOption(opts, "host", true)) out.Set("host", toObject(env, spmon::readHost(reader_->procRoot(), procStat), kHostFields));
     if (boolOption(opts, "cgroup", true))
       out.Set("cgroup", toObject(env, spmon::readCgroup(reader_->procRoot(), cgroupRoot_), kCgroupFields));
     return out;

@@ -78,6 +78,7 @@ inline const Field<Stats> kStatsFields[] = {
     {"statusRead", [](const Stats& s) -> double { return s.statusRead; }},
     {"quiet", [](const Stats& s) -> double { return s.quiet; }},
     {"statReused", [](const Stats& s) -> double { return s.statReused; }},
+    {"listed", [](const Stats& s) -> double { return s.listed; }},
     {"rootErrno", [](const Stats& s) -> double { return s.rootErrno; }},
     {"fdErrors", [](const Stats& s) -> double { return s.fdErrors; }},
     {"smapsWorkers", [](const Stats& s) -> double { return s.smapsWorkers; }},

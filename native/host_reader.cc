@@ -9,10 +9,11 @@ namespace spmon {
 
 HostInfo::HostInfo() : uptimeSec(unknown()), clockTicks(100), pageSize(4096), cpuCount(1) {}
 
-HostInfo readHost(const std::string& procRoot) {
+HostInfo readHost(const std::string& procRoot, const std::string* procStat) {
   HostInfo h;
   std::string buf;
-  if (readFileAt(AT_FDCWD, joinPath(procRoot, "stat").c_str(), &buf) == ReadStatus::Ok)
+  if (procStat) parseProcStat(procStat->data(), procStat->size(), &h.cpu);
+  else if (readFileAt(AT_FDCWD, joinPath(procRoot, "stat").c_str(), &buf) == ReadStatus::Ok)
     parseProcStat(buf.data(), buf.size(), &h.cpu);
   if (readFileAt(AT_FDCWD, joinPath(procRoot, "meminfo").c_str(), &buf) == ReadStatus::Ok)
     parseMeminfo(buf.data(), buf.size(), &h.mem);

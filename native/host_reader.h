@@ -17,6 +17,7 @@ struct HostInfo {
   HostInfo();
 };
 
-HostInfo readHost(const std::string& procRoot);
+// procStat: /proc/stat as read already in this call (ProcReader::procStat), or null to read it here.
+HostInfo readHost(const std::string& procRoot, const std::string* procStat = nullptr);
 
 }  // namespace spmon

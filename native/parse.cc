@@ -19,7 +19,7 @@ MeminfoFields::MeminfoFields()
       swapTotal(unknown()), swapFree(unknown()), shmem(unknown()) {}
 ProcStatFields::ProcStatFields()
     : user(unknown()), nice(unknown()), system(unknown()), idle(unknown()), iowait(unknown()), irq(unknown()),
-      softirq(unknown()), steal(unknown()), bootTime(unknown()) {}
+      softirq(unknown()), steal(unknown()), bootTime(unknown()), forks(unknown()) {}
 
 bool parseU64(const char* s, size_t len, uint64_t* out) {
   if (len == 0) return false;
@@ -247,6 +247,12 @@ void parseProcStat(const char* buf, size_t len, ProcStatFields* out) {
       size_t tl;
       uint64_t v;
       if (nextToken(line, n, &pos, &tok, &tl) && parseU64(tok, tl, &v)) out->bootTime = static_cast<double>(v);
+    } else if (n > 10 && std::memcmp(line, "processes ", 10) == 0) {
+      size_t pos = 10;
+      const char* tok;
+      size_t tl;
+      uint64_t v;
+      if (nextToken(line, n, &pos, &tok, &tl) && parseU64(tok, tl, &v)) out->forks = static_cast<double>(v);
     }
     i = eol + 1;
   }

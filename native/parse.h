@@ -70,11 +70,12 @@ struct MeminfoFields {
 };
 void parseMeminfo(const char* buf, size_t len, MeminfoFields* out);
 
-// /proc/stat: aggregate cpu line (ticks), number of cpuN lines, btime.
+// /proc/stat: aggregate cpu line (ticks), number of cpuN lines, btime, processes.
 struct ProcStatFields {
   double user, nice, system, idle, iowait, irq, softirq, steal;
   int cpuCount = 0;
   double bootTime;  // seconds since epoch
+  double forks;     // "processes": forks (and clones) since boot, in the whole system
   ProcStatFields();
 };
 void parseProcStat(const char* buf, size_t len, ProcStatFields* out);

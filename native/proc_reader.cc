@@ -215,6 +215,7 @@ ProcReader::ProcReader(std::string procRoot, double maxHeldFds, int smapsWorkers
   if (pageSize_ <= 0) pageSize_ = 4096;
   buf_.reserve(1 << 16);
   procfs_ = isProcfs(procRoot_);
+  procStatPath_ = joinPath(procRoot_, "stat");
   if (procfs_) {
     heldCap_ = heldFileFdLimit();
     if (maxHeldFds >= 0 && maxHeldFds < static_cast<double>(heldCap_)) heldCap_ = static_cast<size_t>(maxHeldFds);
@@ -267,30 +268,42 @@ void ProcReader::sample(const ReadGroups& groups, const SmapsPlan& plan, std::ve
   std::unique_ptr<SmapsPool> pool;
   if (groups.smaps && !plan.limited && smapsWorkers_ > 0 && poolFds >= 16)
     pool = std::make_unique<SmapsPool>(smapsWorkers_, poolFds);
-  DIR* dir = opendir(procRoot_.c_str());
-  if (!dir) {
-    if (stats) stats->rootErrno = errno != 0 ? errno : EIO;
-    return;
+  // The pids to read: the listing of procRoot, or the last listing's again when no process has been created
+  // since it began (listingStands).
+  readForks();
+  const bool reuseListing = listingStands();
+  std::vector<int32_t> listing;
+  listing.reserve(listed_.size() + 64);
+  int procFd = -1;
+  DIR* dir = nullptr;
+  if (reuseListing) procFd = open(procRoot_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (procFd < 0) {
+    dir = opendir(procRoot_.c_str());
+    if (!dir) {
+      if (stats) stats->rootErrno = errno != 0 ? errno : EIO;
+      listed_.clear();
+      listedForks_ = 0;
+      return;
+    }
+    procFd = dirfd(dir);
+    listedForks_ = forks_;  // what this listing is complete for (read before it began)
   }
-  int procFd = dirfd(dir);
-  while (struct dirent* de = readdir(dir)) {
-    const char* name = de->d_name;
-    if (name[0] < '1' || name[0] > '9') continue;
-    int64_t pid;
-    if (!parseI64(name, std::strlen(name), &pid) || pid <= 0 || pid > INT32_MAX) continue;
-    auto w = plan.limited ? wanted.find(static_cast<int32_t>(pid)) : wanted.end();
+  auto visit = [&](const char* name, int32_t pid) {
+    auto w = plan.limited ? wanted.find(pid) : wanted.end();
     if (w != wanted.end()) plannedFound++;
     // Past the number of directories that may be held, a planned read would not happen
     // anyway (unless that many planned processes are gone): do not open its directory.
     bool defer = pool || (groups.smaps && w != wanted.end() && w->second < maxHeld + kDeferSlack);
-    int fd = readOne(procFd, name, static_cast<int32_t>(pid), groups, groups.smaps && !plan.limited && !pool, defer, out);
-    if (fd < 0) continue;
+    const size_t before = out->size();
+    int fd = readOne(procFd, name, pid, groups, groups.smaps && !plan.limited && !pool, defer, out);
+    if (out->size() > before) listing.push_back(pid);
+    if (fd < 0) return;
     if (pool) {
       if (!pool->offer(fd, out->size() - 1)) {
         readSmapsInto(fd, &out->back());
         close(fd);
       }
-      continue;
+      return;
     }
     size_t prio = w->second;
     if (heldPrio.size() >= maxHeld) {
@@ -298,7 +311,7 @@ void ProcReader::sample(const ReadGroups& groups, const SmapsPlan& plan, std::ve
       size_t worst = heldPrio.top();
       if (prio > worst) {
         close(fd);
-        continue;
+        return;
       }
       close(deferred[worst].first);
       deferred[worst].first = -1;
@@ -306,8 +319,27 @@ void ProcReader::sample(const ReadGroups& groups, const SmapsPlan& plan, std::ve
     }
     deferred[prio] = {fd, out->size() - 1};
     heldPrio.push(prio);
+  };
+  if (dir) {
+    while (struct dirent* de = readdir(dir)) {
+      const char* name = de->d_name;
+      if (name[0] < '1' || name[0] > '9') continue;
+      int64_t pid;
+      if (!parseI64(name, std::strlen(name), &pid) || pid <= 0 || pid > INT32_MAX) continue;
+      visit(name, static_cast<int32_t>(pid));
+    }
+    closedir(dir);
+  } else {
+    char name[16];
+    for (int32_t pid : listed_) {
+      std::snprintf(name, sizeof(name), "%d", static_cast<int>(pid));
+      visit(name, pid);
+    }
+    close(procFd);
   }
-  closedir(dir);
+  listed_ = std::move(listing);
+  // A process left out for want of an fd would stay out of a listing read again: list afresh next pass.
+  if (passFdErrors_ > 0) listedForks_ = 0;
   fixReparented(out, passReused_);
   if (pool) pool->finish(out);
   // The smaps reads, strictly in priority order, within the budget given: a read starts
@@ -341,6 +373,7 @@ void ProcReader::sample(const ReadGroups& groups, const SmapsPlan& plan, std::ve
     stats->statusRead = passStatus_;
     stats->quiet = passQuiet_;
     stats->statReused = static_cast<int>(passReused_.size()) - passReusedFixed_;
+    stats->listed = reuseListing ? 0 : 1;
     stats->fdErrors = passFdErrors_;
     stats->smapsWorkers = pool ? pool->threads() : 0;
     if (!plan.limited) stats->smapsMs = -1;  // read inline: not measured apart
@@ -412,6 +445,28 @@ void ProcReader::noteActivity(Entry& e, const StatFields& st, bool seenLastPass)
 // files can change without a stat that says so), and not its periodic pass.
 bool ProcReader::reuses(const Entry& e, uint64_t readPass, int32_t pid) const {
   return procfs_ && readPass != 0 && readPass >= e.activePass && (pass_ + static_cast<uint64_t>(pid)) % kQuietEvery != 0;
+}
+
+// The system's count of forks (every process and thread created since boot) from procRoot's stat, read before
+// the listing; the file is kept for readHost, which would read it again otherwise (ProcReader::procStat).
+void ProcReader::readForks() {
+  forks_ = 0;
+  procStatRead_ = false;
+  if (!procfs_ || readFileAt(AT_FDCWD, procStatPath_.c_str(), &procStat_, 1 << 20) != ReadStatus::Ok) return;
+  procStatRead_ = true;
+  ProcStatFields f;
+  parseProcStat(procStat_.data(), procStat_.size(), &f);
+  if (isKnown(f.forks) && f.forks > 0) forks_ = static_cast<uint64_t>(f.forks);
+}
+
+// Whether the last listing of procRoot stands for this pass: no process has been created in the whole system
+// since it began (the fork count, read before each listing, has not moved), so every process alive now was in
+// it, and those gone since drop out as their reads fail. A walk of /proc costs the kernel about half as much
+// as a stat read per process (it fills a dentry for each), so at rest this saves a third of a pass. Listed
+// again every kQuietEvery passes, after a pass that ran out of fds, on a fixture tree, and where there is no
+// count to go by (0: a /proc/stat without it).
+bool ProcReader::listingStands() const {
+  return procfs_ && forks_ != 0 && forks_ == listedForks_ && !listed_.empty() && pass_ % kQuietEvery != 0;
 }
 
 // Whether a held process's stat can be left unread this pass (its last reading stands): it is single-threaded

@@ -65,6 +65,7 @@ struct SampleStats {
   int statusRead = 0;     // processes whose status was read in this pass
   int quiet = 0;          // processes whose statm and io were not read: their stat says nothing moved
   int statReused = 0;     // processes whose stat was not read: their schedstat says they have not run
+  int listed = 1;         // 1: procRoot was listed; 0: no process had been created since the last listing, so its pids were read
   int rootErrno = 0;      // opendir(procRoot) failed with this errno: nothing could be listed
   int fdErrors = 0;       // pid directories left unread because no fd was left (EMFILE/ENFILE)
   int smapsWorkers = 0;   // threads beside the caller's that read smaps in this pass (a pass that reads every smaps)
@@ -89,6 +90,8 @@ class ProcReader {
   // One pass over every process.
   void sample(const ReadGroups& groups, const SmapsPlan& plan, std::vector<ProcRecord>* out, SampleStats* stats);
   const std::string& procRoot() const { return procRoot_; }
+  // procRoot's stat as the last sample read it (for its fork count), or null when it did not.
+  const std::string* procStat() const { return procStatRead_ ? &procStat_ : nullptr; }
   long pageSize() const { return pageSize_; }
 
  private:
@@ -135,6 +138,8 @@ class ProcReader {
   void noteActivity(Entry& e, const StatFields& st, bool seenLastPass);
   bool reuses(const Entry& e, uint64_t readPass, int32_t pid) const;
   bool statUnmoved(Entry& e, int procFd, const char* name, int32_t pid);
+  void readForks();
+  bool listingStands() const;
   void fixReparented(std::vector<ProcRecord>* out, const std::vector<size_t>& reused);
   void keepStatm(Entry& e, const ProcRecord& r);
   void keepIo(Entry& e, const ProcRecord& r);
@@ -154,6 +159,12 @@ class ProcReader {
   int passHeld_ = 0, passStatus_ = 0, passFdErrors_ = 0, passQuiet_ = 0;
   std::vector<size_t> passReused_;  // records of this pass whose stat is the last reading (statUnmoved)
   int passReusedFixed_ = 0;         // of which fixReparented read the stat after all
+  // The pids of the last pass (those read: the listing, less those gone), the fork count read before the
+  // listing they come from (0: none to go by), and this pass's fork count with the file it came from.
+  std::vector<int32_t> listed_;
+  uint64_t listedForks_ = 0, forks_ = 0;
+  std::string procStatPath_, procStat_;
+  bool procStatRead_ = false;
   std::unordered_map<int32_t, Entry> entries_;
   std::string buf_;
 };

@@ -111,7 +111,7 @@ test('reads of big processes teach the rate; small, failed and unknown-size ones
 describe('learn() from a sample', () => {
   const sample = (reads: { pid: number; ms: number; size: number }[], smapsMs: number) => {
     const raw = rawSample(reads.map((r) => ({ pid: r.pid, statmResident: r.size, pss: r.size, smapsReadMs: r.ms })));
-    raw.stats = { walkMs: 50, smapsMs, smapsRead: reads.length, smapsSkipped: 0, heldProcesses: 0, statusRead: 0, quiet: 0, statReused: 0, rootErrno: 0, fdErrors: 0, smapsWorkers: 0 };
+    raw.stats = { walkMs: 50, smapsMs, smapsRead: reads.length, smapsSkipped: 0, heldProcesses: 0, statusRead: 0, quiet: 0, statReused: 0, listed: 1, rootErrno: 0, fdErrors: 0, smapsWorkers: 0 };
     return raw;
   };
 

@@ -121,7 +121,7 @@ void runMeminfo(const char* buf, size_t len) {
 void runProcStat(const char* buf, size_t len) {
   ProcStatFields p;
   parseProcStat(buf, len, &p);
-  double f[] = {p.user, p.nice, p.system, p.idle, p.iowait, p.irq, p.softirq, p.steal, p.bootTime};
+  double f[] = {p.user, p.nice, p.system, p.idle, p.iowait, p.irq, p.softirq, p.steal, p.bootTime, p.forks};
   for (double v : f) CHECK("parseProcStat", sizeOk(v));
   size_t lines = 1;
   for (size_t i = 0; i < len; i++) lines += buf[i] == '\n';
