@@ -60,6 +60,9 @@ type Columns<Names extends readonly string[], T> = { [K in Names[number]]: T };
  * many had status read. `rootErrno`: the process root could not be listed (errno of opendir; 0: it could).
  * `fdErrors`: pid directories left unread because no fd was left (EMFILE/ENFILE). `smapsWorkers`: threads
  * beside the caller's that read smaps in a pass that read every smaps (0: none, or not such a pass).
+ * `quiet`: processes whose statm and io are the last reading (FLAG_QUIET); `statReused`: processes whose stat
+ * is the last reading (FLAG_STAT_REUSED); `listed`: 1 when the process root was listed, 0 when no process had
+ * been created since the last listing (the system's fork count had not moved) and its pids were read again.
  */
 export type RawStats = Columns<typeof STATS_FIELDS, number>;
 
@@ -107,8 +110,8 @@ export const FLAG_STATUS_READ = 8;
 export const FLAG_QUIET = 16;
 /**
  * stat is the last reading: the process is single-threaded, was quiet in the last pass and its schedstat shows
- * no run time since (schedstat is far cheaper for the kernel to make than stat). Never two passes in a row at
- * the tenth, nor after its parent changed.
+ * neither run time nor a switch onto a CPU since that reading (schedstat is far cheaper for the kernel to make
+ * than stat). Never at its tenth pass, nor when its parent or its session leader is not the live process it was.
  */
 export const FLAG_STAT_REUSED = 32;
 
@@ -126,7 +129,7 @@ export interface ReaderOptions {
   procRoot?: string;
   cgroupRoot?: string;
   /**
-   * How many file fds (stat, statm, status, io of processes seen before) the Reader may keep open
+   * How many file fds (stat, statm, status, io and schedstat of processes seen before) the Reader may keep open
    * across samples to pread them; default half the fd limit. Processes beyond it are read by
    * opening their files each time. Only on procfs; 0 turns it off.
    */

@@ -258,11 +258,19 @@ void parseProcStat(const char* buf, size_t len, ProcStatFields* out) {
   }
 }
 
-bool parseSchedstatRuntime(const char* buf, size_t len, uint64_t* ns) {
+bool parseSchedstat(const char* buf, size_t len, uint64_t* runNs, uint64_t* timeslices) {
+  uint64_t v[3];
   size_t i = 0;
-  while (i < len && buf[i] >= '0' && buf[i] <= '9') i++;
-  if (i == len || (buf[i] != ' ' && buf[i] != '\n')) return false;  // one number, then a separator
-  return parseU64(buf, i, ns);
+  for (int k = 0; k < 3; k++) {
+    const size_t start = i;
+    while (i < len && buf[i] >= '0' && buf[i] <= '9') i++;
+    const char end = k < 2 ? ' ' : '\n';
+    if (i == start || (i < len ? buf[i] != end : k < 2) || !parseU64(buf + start, i - start, &v[k])) return false;
+    i++;
+  }
+  *runNs = v[0];
+  *timeslices = v[2];
+  return true;
 }
 
 double parseUptime(const char* buf, size_t len) {

@@ -80,9 +80,9 @@ struct ProcStatFields {
 };
 void parseProcStat(const char* buf, size_t len, ProcStatFields* out);
 
-// /proc/<pid>/schedstat: "<run time ns> <run delay ns> <timeslices>". The first number, the time the
-// process's main thread has run; false when absent or malformed.
-bool parseSchedstatRuntime(const char* buf, size_t len, uint64_t* ns);
+// /proc/<pid>/schedstat: "<run time ns> <run delay ns> <timeslices>": the time the process's main thread has
+// run and how many times it was put on a CPU; false unless all three are there, one space apart.
+bool parseSchedstat(const char* buf, size_t len, uint64_t* runNs, uint64_t* timeslices);
 
 // /proc/uptime: first number, seconds.
 double parseUptime(const char* buf, size_t len);

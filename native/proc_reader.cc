@@ -217,6 +217,12 @@ ProcReader::ProcReader(std::string procRoot, double maxHeldFds, int smapsWorkers
   procfs_ = isProcfs(procRoot_);
   procStatPath_ = joinPath(procRoot_, "stat");
   if (procfs_) {
+    // schedstat is there and counts (CONFIG_SCHED_INFO; without it the file is missing or reads zeros) when this
+    // process's own shows the time it has run.
+    std::string own;
+    uint64_t runNs = 0, slices = 0;
+    schedstatWorks_ = readFileAt(AT_FDCWD, joinPath(procRoot_, "self/schedstat").c_str(), &own, 4096) == ReadStatus::Ok &&
+                      parseSchedstat(own.data(), own.size(), &runNs, &slices) && runNs > 0 && slices > 0;
     heldCap_ = heldFileFdLimit();
     if (maxHeldFds >= 0 && maxHeldFds < static_cast<double>(heldCap_)) heldCap_ = static_cast<size_t>(maxHeldFds);
   }
@@ -272,11 +278,13 @@ void ProcReader::sample(const ReadGroups& groups, const SmapsPlan& plan, std::ve
   // since it began (listingStands).
   readForks();
   const bool reuseListing = listingStands();
+  listingReused_ = false;
   std::vector<int32_t> listing;
   listing.reserve(listed_.size() + 64);
   int procFd = -1;
   DIR* dir = nullptr;
   if (reuseListing) procFd = open(procRoot_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  listingReused_ = procFd >= 0;
   if (procFd < 0) {
     dir = opendir(procRoot_.c_str());
     if (!dir) {
@@ -286,6 +294,7 @@ void ProcReader::sample(const ReadGroups& groups, const SmapsPlan& plan, std::ve
       return;
     }
     procFd = dirfd(dir);
+    prevListedForks_ = listedForks_;
     listedForks_ = forks_;  // what this listing is complete for (read before it began)
   }
   auto visit = [&](const char* name, int32_t pid) {
@@ -297,6 +306,9 @@ void ProcReader::sample(const ReadGroups& groups, const SmapsPlan& plan, std::ve
     const size_t before = out->size();
     int fd = readOne(procFd, name, pid, groups, groups.smaps && !plan.limited && !pool, defer, out);
     if (out->size() > before) listing.push_back(pid);
+    // Still there but not read (no fd left, or a pid taken by another since the listing): it would stay out of
+    // a listing read again, so the next pass lists afresh.
+    else if (faccessat(procFd, name, F_OK, 0) == 0) listedForks_ = 0;
     if (fd < 0) return;
     if (pool) {
       if (!pool->offer(fd, out->size() - 1)) {
@@ -340,7 +352,7 @@ void ProcReader::sample(const ReadGroups& groups, const SmapsPlan& plan, std::ve
   listed_ = std::move(listing);
   // A process left out for want of an fd would stay out of a listing read again: list afresh next pass.
   if (passFdErrors_ > 0) listedForks_ = 0;
-  fixReparented(out, passReused_);
+  fixOutsideChanges(out, passReused_);
   if (pool) pool->finish(out);
   // The smaps reads, strictly in priority order, within the budget given: a read starts
   // while the reads so far cost less than the budget and its expected cost still fits.
@@ -373,7 +385,7 @@ void ProcReader::sample(const ReadGroups& groups, const SmapsPlan& plan, std::ve
     stats->statusRead = passStatus_;
     stats->quiet = passQuiet_;
     stats->statReused = static_cast<int>(passReused_.size()) - passReusedFixed_;
-    stats->listed = reuseListing ? 0 : 1;
+    stats->listed = listingReused_ ? 0 : 1;
     stats->fdErrors = passFdErrors_;
     stats->smapsWorkers = pool ? pool->threads() : 0;
     if (!plan.limited) stats->smapsMs = -1;  // read inline: not measured apart
@@ -452,7 +464,7 @@ bool ProcReader::reuses(const Entry& e, uint64_t readPass, int32_t pid) const {
 void ProcReader::readForks() {
   forks_ = 0;
   procStatRead_ = false;
-  if (!procfs_ || readFileAt(AT_FDCWD, procStatPath_.c_str(), &procStat_, 1 << 20) != ReadStatus::Ok) return;
+  if (!procfs_ || readFileAt(AT_FDCWD, procStatPath_.c_str(), &procStat_) != ReadStatus::Ok) return;
   procStatRead_ = true;
   ProcStatFields f;
   parseProcStat(procStat_.data(), procStat_.size(), &f);
@@ -466,20 +478,22 @@ void ProcReader::readForks() {
 // again every kQuietEvery passes, after a pass that ran out of fds, on a fixture tree, and where there is no
 // count to go by (0: a /proc/stat without it).
 bool ProcReader::listingStands() const {
-  return procfs_ && forks_ != 0 && forks_ == listedForks_ && !listed_.empty() && pass_ % kQuietEvery != 0;
+  return procfs_ && forksTrusted_ && forks_ != 0 && forks_ == listedForks_ && !listed_.empty() && pass_ % kQuietEvery != 0;
 }
 
 // Whether a held process's stat can be left unread this pass (its last reading stands): it is single-threaded
-// (as of that reading), it did not move in the last pass, and its schedstat's run time (a file of three numbers,
-// far cheaper for the kernel to make than stat) is still the one read before that reading. What stat shows
-// moves only when the process runs (CPU time, faults, state, threads, address space, name), except what the
-// kernel changes from outside: resident pages (reclaim, swap-out), which show at the latest in the pass of
-// every kQuietEvery that reads stat anyway, and the parent (reparenting when it exits), which fixReparented
-// checks after the walk. Another thread's run time is not in the main thread's schedstat, hence single-threaded
-// only. A kernel without schedstat (no file, or zeros: no CONFIG_SCHED_INFO) has nothing skipped. The schedstat
-// fd is held from the first quiet pass, while there is room, like the others.
+// (as of that reading), it did not move in the last pass, and its schedstat (three numbers, far cheaper for the
+// kernel to make than stat) shows the same run time and the same count of times put on a CPU as it did just
+// before that reading. The count moves at every switch-in, so a process running right now (whose run time the
+// kernel brings up to date only at its next tick or switch) counts as moved. What stat shows moves only when
+// the process runs (CPU time, faults, state, threads, address space, name), except what the kernel changes from
+// outside: resident pages (reclaim, swap-out), which show at the latest in the pass of every kQuietEvery that
+// reads stat anyway, and the parent and the terminal, which fixOutsideChanges checks after the walk. Another
+// thread's run time is not in the main thread's schedstat, hence single-threaded only. Nothing is skipped on a
+// kernel without schedstat (schedstatWorks_). The schedstat fd is held from the first quiet pass, while there
+// is room, like the others.
 bool ProcReader::statUnmoved(Entry& e, int procFd, const char* name, int32_t pid) {
-  if (!procfs_ || e.statPass == 0 || e.lastStat.numThreads != 1 || e.schedFd == -2) return false;
+  if (!schedstatWorks_ || e.statPass == 0 || e.lastStat.numThreads != 1 || e.schedFd == -2) return false;
   if (e.seenPass == 0 || e.seenPass + 1 != pass_ || e.activePass + 1 >= pass_) return false;  // moved last pass
   if (e.schedFd < 0) {
     if (heldFds_ + 1 > heldCap_ || gHeldFds + 1 > processHeldCap_) return false;
@@ -487,13 +501,14 @@ bool ProcReader::statUnmoved(Entry& e, int procFd, const char* name, int32_t pid
     std::snprintf(path, sizeof(path), "%s/schedstat", name);
     int fd = openat(procFd, path, O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
-      if (errno != ENOENT && errno != ESRCH && errno != EMFILE && errno != ENFILE) e.schedFd = -2;  // none here
+      // Gone (the stat read says so next), or no fd left; anything else (denied) will not change: not again.
+      if (errno != ENOENT && errno != ESRCH && errno != EMFILE && errno != ENFILE) e.schedFd = -2;
       return false;
     }
     // Opened by name: it is this process's if the stat read through the held fd, which follows (there is no
     // baseline yet), finds it alive; otherwise the caller drops the entry and closes this with the rest.
     e.schedFd = fd;
-    e.schedRuntime = 0;
+    e.schedKnown = false;
     heldFds_++;
     gHeldFds++;
   }
@@ -501,30 +516,47 @@ bool ProcReader::statUnmoved(Entry& e, int procFd, const char* name, int32_t pid
   ssize_t n;
   do n = pread(e.schedFd, buf, sizeof(buf), 0);
   while (n < 0 && errno == EINTR);
-  uint64_t runtime = 0;
-  if (n <= 0 || static_cast<size_t>(n) == sizeof(buf) || !parseSchedstatRuntime(buf, static_cast<size_t>(n), &runtime) ||
-      runtime == 0) {
-    e.schedRuntime = 0;  // gone (the stat read says so next), or nothing to go by
+  uint64_t runNs = 0, slices = 0;
+  if (n <= 0 || static_cast<size_t>(n) == sizeof(buf) || !parseSchedstat(buf, static_cast<size_t>(n), &runNs, &slices)) {
+    e.schedKnown = false;  // gone (the stat read says so next), or nothing to go by
     return false;
   }
-  if (runtime == e.schedRuntime && (pass_ + static_cast<uint64_t>(pid)) % kQuietEvery != 0) return true;
-  e.schedRuntime = runtime;  // read before the stat that this pass reads: the next pass compares with it
+  if (e.schedKnown && runNs == e.schedRunNs && slices == e.schedSlices && (pass_ + static_cast<uint64_t>(pid)) % kQuietEvery != 0)
+    return true;
+  // Read before the stat that this pass reads: the next pass compares with these.
+  e.schedRunNs = runNs;
+  e.schedSlices = slices;
+  e.schedKnown = true;
   return false;
 }
 
-// A process whose stat was left unread keeps its last ppid; its parent may have exited since (reparenting
-// needs nothing of the child, not even to run). So after the walk, where the parent recorded is not the same
-// process seen in this pass, the stat is read after all.
-void ProcReader::fixReparented(std::vector<ProcRecord>* out, const std::vector<size_t>& reused) {
+// Whether a parent (or a session leader) seen in this pass is the process it was when the stat of `e` was read:
+// alive (not a zombie: a process that exits has its children reparented before it is reaped) and not newer.
+bool ProcReader::sameSince(int32_t pid, const Entry& e) const {
+  auto it = entries_.find(pid);
+  if (it == entries_.end()) return false;
+  const Entry& p = it->second;
+  return p.seenPass == pass_ && p.firstPass <= e.statPass && p.lastStat.state != 'Z' && p.lastStat.state != 'X';
+}
+
+// A process whose stat was left unread keeps its last parent and terminal, and both can change without it running:
+// its parent exits (the kernel reparents the children), or its session loses the terminal (its leader exits, or the
+// terminal hangs up: the kernel clears the terminal of every process in the session, and signals only the leader).
+// So after the walk the stat is read after all where the parent is not the same process as then, or where a
+// process on a terminal has no live session leader on that same terminal in this pass.
+void ProcReader::fixOutsideChanges(std::vector<ProcRecord>* out, const std::vector<size_t>& reused) {
   for (size_t i : reused) {
     ProcRecord& r = (*out)[i];
-    if (r.ppid <= 0) continue;  // init, kthreadd, or a parent outside this pid namespace: nothing to go by
-    auto parent = entries_.find(r.ppid);
     auto self = entries_.find(r.pid);
     if (self == entries_.end()) continue;
     Entry& e = self->second;
-    if (parent != entries_.end() && parent->second.seenPass == pass_ && parent->second.firstPass <= e.statPass)
-      continue;  // the same parent as when the stat was read
+    // ppid 0: init, kthreadd, or a parent outside this pid namespace: nothing to go by.
+    bool stands = r.ppid <= 0 || sameSince(r.ppid, e);
+    if (stands && r.tty > 0 && r.session != r.pid) {
+      auto leader = entries_.find(r.session);
+      stands = sameSince(r.session, e) && leader->second.lastStat.ttyNr == r.tty;
+    }
+    if (stands) continue;
     StatFields st;
     if (readFd(e.statFd, &buf_) != ReadStatus::Ok || !parseStat(buf_.data(), buf_.size(), &st) ||
         st.startTime != e.startTime)
@@ -603,7 +635,8 @@ bool ProcReader::readHeld(Entry& e, int procFd, const char* name, int32_t pid, c
   const bool kthread = (st.flags & kPfKthread) != 0;
   if (groups.statm && !kthread && e.statmFd < 0) return false;
   if (groups.cmdline && st.comm != e.cmdlineComm) return false;  // it exec'd: read its new cmdline
-  // Its stat read fine: it is alive, so its pid cannot have been reused since the fds were opened.
+  // Its stat (or, for a stat left unread, its schedstat) read fine through a held fd: it is alive, so its pid
+  // cannot have been reused since the fds were opened.
   noteActivity(e, st, e.seenPass != 0 && e.seenPass + 1 == pass_);
   e.seenPass = pass_;
   passHeld_++;
@@ -684,6 +717,17 @@ int ProcReader::readOne(int procFd, const char* name, int32_t pid, const ReadGro
     close(pidFd);
     return -1;  // without stat there is no identity: skip it
   }
+  const bool newcomer = it == entries_.end() || it->second.seenPass == 0 || it->second.startTime != st.startTime;
+  if (newcomer && listingReused_) {
+    // Not the process the listing read again was made of: its pid was taken since, by a process or by a thread
+    // (whose directory an open by name finds, and a listing never shows). Left for the next pass, which lists.
+    if (statFd >= 0) close(statFd);
+    close(pidFd);
+    return -1;
+  }
+  // A process the last listing did not hold while the fork count says none was created since: the count does
+  // not count (a sandbox's /proc/stat), so listings are not read again from now on.
+  if (newcomer && !listingReused_ && forks_ != 0 && forks_ == prevListedForks_ && pass_ > 1) forksTrusted_ = false;
   if (it == entries_.end()) it = entries_.emplace(pid, Entry()).first;
   Entry& e = it->second;
   if (e.seenPass == 0 || e.startTime != st.startTime) {

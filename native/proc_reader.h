@@ -96,8 +96,8 @@ class ProcReader {
 
  private:
   // Per process (pid + start time), kept across passes: the cmdline, the fds of
-  // stat/statm/status/io held open so later passes pread them instead of opening
-  // them again, and the last status reading.
+  // stat/statm/status/io (and schedstat, once it is quiet) held open so later passes pread them instead of
+  // opening them again, and the last stat and status readings.
   struct Entry {
     uint64_t startTime = 0;
     uint64_t seenPass = 0;
@@ -119,11 +119,12 @@ class ProcReader {
     double vmSize = 0, statmResident = 0, statmShared = 0;
     double readBytes = 0, writeBytes = 0, rchar = 0, wchar = 0;
     // The last stat read and the pass it was read in; the schedstat fd (held once the process is quiet; -2:
-    // could not be opened) and its run time (ns) as read before that stat, 0 when none (see statUnmoved).
+    // could not be opened) and its run time (ns) and timeslices as read before that stat (see statUnmoved).
     StatFields lastStat;
     uint64_t statPass = 0;
     int schedFd = -1;
-    uint64_t schedRuntime = 0;
+    bool schedKnown = false;
+    uint64_t schedRunNs = 0, schedSlices = 0;
   };
   // Returns the pid directory fd when keepFd (the caller closes it), else -1.
   int readOne(int procFd, const char* name, int32_t pid, const ReadGroups& groups, bool inlineSmaps, bool keepFd,
@@ -140,7 +141,8 @@ class ProcReader {
   bool statUnmoved(Entry& e, int procFd, const char* name, int32_t pid);
   void readForks();
   bool listingStands() const;
-  void fixReparented(std::vector<ProcRecord>* out, const std::vector<size_t>& reused);
+  bool sameSince(int32_t pid, const Entry& e) const;
+  void fixOutsideChanges(std::vector<ProcRecord>* out, const std::vector<size_t>& reused);
   void keepStatm(Entry& e, const ProcRecord& r);
   void keepIo(Entry& e, const ProcRecord& r);
   void takeStatus(Entry& e, ProcRecord* r, bool readOk);
@@ -158,13 +160,17 @@ class ProcReader {
   size_t processHeldCap_ = 0;  // held fds allowed for the whole process, this pass
   int passHeld_ = 0, passStatus_ = 0, passFdErrors_ = 0, passQuiet_ = 0;
   std::vector<size_t> passReused_;  // records of this pass whose stat is the last reading (statUnmoved)
-  int passReusedFixed_ = 0;         // of which fixReparented read the stat after all
+  int passReusedFixed_ = 0;         // of which fixOutsideChanges read the stat after all
   // The pids of the last pass (those read: the listing, less those gone), the fork count read before the
   // listing they come from (0: none to go by), and this pass's fork count with the file it came from.
   std::vector<int32_t> listed_;
   uint64_t listedForks_ = 0, forks_ = 0;
   std::string procStatPath_, procStat_;
   bool procStatRead_ = false;
+  bool schedstatWorks_ = false;  // procfs with a schedstat that counts (this process's own has run time)
+  bool forksTrusted_ = true;     // the fork count has never missed a new process (listingStands)
+  bool listingReused_ = false;   // this pass reads the last listing's pids again
+  uint64_t prevListedForks_ = 0; // the count before the listing before this pass's (a real listing checks it)
   std::unordered_map<int32_t, Entry> entries_;
   std::string buf_;
 };

@@ -29,7 +29,7 @@ test('a process created just before a pass is in it, and one gone is not, whethe
     const c = spawn('sleep', ['600'], { stdio: 'ignore' });
     try {
       expect(pids(reader.sample(opts)).has(c.pid!)).toBe(true);
-      // Passes with nothing created since: the listing stands, and the child is in each.
+      // The passes after it (the listing read again when nothing was created since, or listed): the child is in each.
       for (let k = 0; k < 2; k++) expect(pids(reader.sample(opts)).has(c.pid!)).toBe(true);
     } finally {
       c.kill('SIGKILL');

@@ -3,9 +3,11 @@
 // its parent (reparenting) and its resident pages (reclaim), which the reader checks after the walk and at
 // every tenth pass. These tests check that this changes what a pass costs, never what it reads: a reused
 // record equals a fresh reader's, a process that ran (however briefly) is read, a multi-threaded one always
-// is, and a process whose parent exits shows its new parent in the very next pass.
+// is, a process whose parent exits (or only becomes a zombie) shows its new parent in the very next pass, and one
+// whose session leader exits shows its terminal gone in the very next pass.
 import { ChildProcess, spawn } from 'child_process';
 import { createReader, FLAG_STAT_REUSED, RawSample } from '../lib/native';
+import { python3 } from './helpers/children';
 import { mustRow, Row } from './helpers/rows';
 
 const opts = { smaps: false, host: false, cgroup: false } as const;
@@ -54,9 +56,10 @@ function child(cmd: string, args: string[], stdout: 'ignore' | 'pipe' = 'ignore'
 test('a quiet single-threaded process has its stat reused, and the reused record is what a fresh read gives', async () => {
   const quiet = child('sleep', ['600']);
   const busy = child('sh', ['-c', 'while :; do :; done']);
-  // sh forks a sleep every 0.2 s: it runs for microseconds each time, too little to move its utime in clock
-  // ticks, but its schedstat run time moves, so its stat is read in every pass.
-  const waker = child('sh', ['-c', 'while :; do sleep 0.2; done']);
+  // Python wakes every 0.2 s and sleeps again: microseconds each time, no page faults once warm, too little to
+  // move its CPU time in clock ticks, so its stat mostly shows nothing moved; its schedstat does, so its stat
+  // is read in every pass.
+  const waker = child(python3(), ['-c', 'import time\nwhile True: time.sleep(0.2)']);
   await sleep(300);
   const reader = createReader();
   const rows: { quiet: Row; busy: Row; waker: Row; sample: RawSample }[] = [];
@@ -107,27 +110,101 @@ test('a multi-threaded process always has its stat read', async () => {
   }
 });
 
+/** Sample until `pid`'s stat is reused and the next pass is not its tenth (which reads stat anyway). */
+async function reusedNow(reader: ReturnType<typeof createReader>, pid: number): Promise<Row> {
+  for (let pass = 1; pass <= 30; pass++) {
+    const r = mustRow(reader.sample(opts), pid);
+    if (reused(r) && (pass + 1 + pid) % 10 !== 0) return r;
+    await sleep(50);
+  }
+  throw new Error(`pid ${pid}: its stat was never reused in 30 passes`);
+}
+
 test('a quiet process whose parent exits shows its new parent in the next pass, not at its tenth', async () => {
   const parent = child('sh', ['-c', 'sleep 600 & echo $!; wait'], 'pipe');
   const orphan = Number(await firstLine(parent));
   grandchildren.push(orphan);
   expect(orphan).toBeGreaterThan(0);
   const reader = createReader();
-  let pass = 0;
-  let before: Row | undefined;
-  // Sample until the grandchild's stat is reused and the next pass is not its tenth (which reads stat anyway).
-  for (; pass < 30; ) {
-    pass++;
-    before = mustRow(reader.sample(opts), orphan);
-    if (reused(before) && (pass + 1 + orphan) % 10 !== 0) break;
-    await sleep(50);
-  }
-  expect(reused(before!)).toBe(true);
-  expect(before!.ppid).toBe(parent.pid);
+  const before = await reusedNow(reader, orphan);
+  expect(before.ppid).toBe(parent.pid);
   parent.kill('SIGKILL');
   await exited(parent);
   const after = mustRow(reader.sample(opts), orphan);
   expect(after.ppid).not.toBe(parent.pid);
   expect(after.ppid as number).toBeGreaterThan(0);
   expect(after).toMatchObject(pick(mustRow(createReader().sample(opts), orphan)));
+});
+
+test('a quiet process whose parent is only a zombie (exited, not reaped) shows its new parent in the next pass', async () => {
+  // The outer sh runs the middle one in the background and execs a sleep that never reaps it: when the middle
+  // one exits (on a line from us) it stays a zombie, and its child, the quiet sleep, is reparented.
+  // (A background job's stdin is /dev/null unless redirected: hence fd 3.)
+  const outer = spawn('sh', ['-c', 'exec 3<&0; sh -c \'sleep 600 & echo $!; read x\' <&3 & exec sleep 600'], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
+  children.push(outer);
+  const orphan = Number(await firstLine(outer));
+  grandchildren.push(orphan);
+  const reader = createReader();
+  const before = await reusedNow(reader, orphan);
+  const middle = before.ppid as number;
+  expect(middle).not.toBe(outer.pid);
+  outer.stdin!.end('\n');
+  // Until the middle sh is a zombie.
+  for (let i = 0; i < 100 && mustRow(createReader().sample(opts), middle).state !== 'Z'; i++) await sleep(20);
+  expect(mustRow(createReader().sample(opts), middle).state).toBe('Z');
+  const after = mustRow(reader.sample(opts), orphan);
+  expect(after.ppid).not.toBe(middle);
+  expect(after).toMatchObject(pick(mustRow(createReader().sample(opts), orphan)));
+});
+
+test("a quiet process on a terminal shows it gone in the next pass once its session's leader exits", async () => {
+  // A Python session leader on a pty starts a child in its own process group (so the leader's exit signals
+  // nothing to it), which starts the quiet sleep and waits for it. When the leader exits, the kernel clears the
+  // terminal of every process in the session; neither the sleep nor its parent runs, and the sleep's parent
+  // stays the same, so only the terminal says its stat moved.
+  const script = [
+    'import os, pty, sys',
+    'pid, fd = pty.fork()',
+    'if pid == 0:',
+    '    r, w = os.pipe()',
+    '    if os.fork() == 0:',
+    '        os.setpgid(0, 0)',
+    '        s = os.fork()',
+    '        if s == 0:',
+    '            os.execvp("sleep", ["sleep", "600"])',
+    '        os.write(w, str(s).encode() + b"\\n")',
+    '        os.waitpid(s, 0)',
+    '        os._exit(0)',
+    '    sys.stdout.write(os.read(r, 64).decode())',
+    '    sys.stdout.flush()',
+    '    sys.stdin.readline()',
+    '    os._exit(0)',
+    'out = b""',
+    'while not out.endswith(b"\\n"):',
+    '    out += os.read(fd, 64)',
+    'sys.stdout.write(out.decode().strip() + "\\n")',
+    'sys.stdout.flush()',
+    'sys.stdin.readline()',
+    'os.write(fd, b"\\n")',
+    'os.waitpid(pid, 0)',
+    'sys.stdin.readline()',
+  ].join('\n');
+  const holder = spawn(python3(), ['-c', script], { stdio: ['pipe', 'pipe', 'inherit'] });
+  children.push(holder);
+  const quiet = Number(await firstLine(holder));
+  grandchildren.push(quiet);
+  const reader = createReader();
+  const before = await reusedNow(reader, quiet);
+  expect(before.tty as number).toBeGreaterThan(0);
+  const ppid = before.ppid;
+  grandchildren.push(ppid as number);
+  holder.stdin!.write('\n');
+  // Until the leader (the pty's session, the quiet one's session id) is gone.
+  for (let i = 0; i < 100 && Array.from(createReader().sample(opts).pid).includes(before.session as number); i++) await sleep(20);
+  const after = mustRow(reader.sample(opts), quiet);
+  expect(after.ppid).toBe(ppid);
+  expect(after.tty).toBe(mustRow(createReader().sample(opts), quiet).tty);
+  expect(after.tty).not.toBe(before.tty);
 });

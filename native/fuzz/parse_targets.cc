@@ -135,14 +135,26 @@ void runUptime(const char* buf, size_t len) {
 }
 
 void runSchedstat(const char* buf, size_t len) {
-  uint64_t v = 12345;
-  bool ok = parseSchedstatRuntime(buf, len, &v);
-  size_t digits = 0;
-  while (digits < len && buf[digits] >= '0' && buf[digits] <= '9') digits++;
-  // A number, then a space or a newline (not the end of the buffer: a read cut inside the number).
-  bool valid = digits > 0 && digits < len && (buf[digits] == ' ' || buf[digits] == '\n') && !overflowsU64(buf, digits);
-  CHECK("parseSchedstatRuntime", ok == valid);
-  if (ok) CHECK("parseSchedstatRuntime", std::to_string(v) == canonical(buf, digits));
+  uint64_t run = 12345, slices = 67890;
+  bool ok = parseSchedstat(buf, len, &run, &slices);
+  // Three runs of digits, the first two each followed by a space, the third by a newline or the end.
+  size_t i = 0, starts[3], lens[3];
+  bool valid = true;
+  for (int k = 0; k < 3 && valid; k++) {
+    starts[k] = i;
+    while (i < len && buf[i] >= '0' && buf[i] <= '9') i++;
+    lens[k] = i - starts[k];
+    valid = lens[k] > 0 && !overflowsU64(buf + starts[k], lens[k]) &&
+            (k < 2 ? i < len && buf[i] == ' ' : i == len || buf[i] == '\n');
+    i++;
+  }
+  CHECK("parseSchedstat", ok == valid);
+  if (ok) {
+    CHECK("parseSchedstat", std::to_string(run) == canonical(buf + starts[0], lens[0]));
+    CHECK("parseSchedstat", std::to_string(slices) == canonical(buf + starts[2], lens[2]));
+  } else {
+    CHECK("parseSchedstat", run == 12345 && slices == 67890);  // untouched on failure
+  }
 }
 
 void runCgroupLimit(const char* buf, size_t len) {
