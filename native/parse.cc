@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <cstring>
+#include <utility>
 #include <limits>
 
 namespace spmon {
@@ -241,18 +242,18 @@ void parseProcStat(const char* buf, size_t len, ProcStatFields* out) {
       }
     } else if (n > 3 && std::memcmp(line, "cpu", 3) == 0 && line[3] >= '0' && line[3] <= '9') {
       out->cpuCount++;
-    } else if (n > 6 && std::memcmp(line, "btime ", 6) == 0) {
-      size_t pos = 6;
-      const char* tok;
-      size_t tl;
-      uint64_t v;
-      if (nextToken(line, n, &pos, &tok, &tl) && parseU64(tok, tl, &v)) out->bootTime = static_cast<double>(v);
-    } else if (n > 10 && std::memcmp(line, "processes ", 10) == 0) {
-      size_t pos = 10;
-      const char* tok;
-      size_t tl;
-      uint64_t v;
-      if (nextToken(line, n, &pos, &tok, &tl) && parseU64(tok, tl, &v)) out->forks = static_cast<double>(v);
+    } else {
+      // "<key> <number>" lines: btime (seconds since the epoch), processes (forks since boot).
+      const std::pair<const char*, double*> keyed[] = {{"btime ", &out->bootTime}, {"processes ", &out->forks}};
+      for (const auto& k : keyed) {
+        const size_t kl = std::strlen(k.first);
+        if (n <= kl || std::memcmp(line, k.first, kl) != 0) continue;
+        size_t pos = kl;
+        const char* tok;
+        size_t tl;
+        uint64_t v;
+        if (nextToken(line, n, &pos, &tok, &tl) && parseU64(tok, tl, &v)) *k.second = static_cast<double>(v);
+      }
     }
     i = eol + 1;
   }
