@@ -106,7 +106,11 @@ export const FLAG_SMAPS_READ = 4;
  * tenth sample or when its statm moved; otherwise its status fields are the last reading.
  */
 export const FLAG_STATUS_READ = 8;
-/** statm and io are the last reading: the process's stat showed no CPU time, faults or size change since the last pass. */
+/**
+ * statm or io is the last reading: the process's stat showed no CPU time, faults or size change since the last pass
+ * (statm: except at its tenth pass); io also while its schedstat shows it has not run since that reading, and never
+ * when its schedstat shows it ran.
+ */
 export const FLAG_QUIET = 16;
 /**
  * stat is the last reading: the process is single-threaded, was quiet in the last pass and its schedstat shows

@@ -439,7 +439,8 @@ bool ProcReader::statusDue(const Entry& e, const ProcRecord& r, int32_t pid, boo
 // Whether a process's stat moved since the last pass: CPU time, page faults (it touched memory), resident
 // pages or address space size. statm and io move only when it runs (its own faults, maps and I/O) or through
 // the kernel (reclaim, swap-out: which changes the resident pages in stat too). A process that did not move
-// keeps its last statm and io readings (reuses), except every kQuietEvery passes. Not seen in the last
+// keeps its last statm and io readings (reuses), except every kQuietEvery passes (io not even then while its
+// schedstat says it has not run: readHeld). Not seen in the last
 // pass, or first seen now: it counts as moved.
 void ProcReader::noteActivity(Entry& e, const StatFields& st, bool seenLastPass) {
   const bool moved = !seenLastPass || st.utime != e.utime || st.stime != e.stime || st.minflt != e.minflt ||
@@ -493,6 +494,7 @@ bool ProcReader::listingStands() const {
 // kernel without schedstat (schedstatWorks_). The schedstat fd is held from the first quiet pass, while there
 // is room, like the others.
 bool ProcReader::statUnmoved(Entry& e, int procFd, const char* name, int32_t pid) {
+  e.schedSame = e.schedRan = false;
   if (!schedstatWorks_ || e.statPass == 0 || e.lastStat.numThreads != 1 || e.schedFd == -2) return false;
   if (e.seenPass == 0 || e.seenPass + 1 != pass_ || e.activePass + 1 >= pass_) return false;  // moved last pass
   if (e.schedFd < 0) {
@@ -521,12 +523,17 @@ bool ProcReader::statUnmoved(Entry& e, int procFd, const char* name, int32_t pid
     e.schedKnown = false;  // gone (the stat read says so next), or nothing to go by
     return false;
   }
-  if (e.schedKnown && runNs == e.schedRunNs && slices == e.schedSlices && (pass_ + static_cast<uint64_t>(pid)) % kQuietEvery != 0)
-    return true;
-  // Read before the stat that this pass reads: the next pass compares with these.
-  e.schedRunNs = runNs;
-  e.schedSlices = slices;
-  e.schedKnown = true;
+  e.schedSame = e.schedKnown && runNs == e.schedRunNs && slices == e.schedSlices;
+  e.schedRan = e.schedKnown && !e.schedSame;
+  if (e.schedSame && (pass_ + static_cast<uint64_t>(pid)) % kQuietEvery != 0) return true;
+  // Read before the stat that this pass reads: the next pass compares with these (the same ones at a tenth
+  // pass, which reads stat anyway: they keep the pass they were first read in).
+  if (!e.schedSame) {
+    e.schedRunNs = runNs;
+    e.schedSlices = slices;
+    e.schedKnown = true;
+    e.schedSince = pass_;
+  }
   return false;
 }
 
@@ -664,7 +671,14 @@ bool ProcReader::readHeld(Entry& e, int procFd, const char* name, int32_t pid, c
     if (e.statusKnown) fillStatus(e.status, &r);
   }
   if (groups.io && e.ioFd >= 0) {
-    if (reuses(e, e.ioPass, pid)) {
+    // io moves only when the process runs (its own reads and writes; a thread's counters join the process's when
+    // the thread exits, which is running too), not by reclaim as statm and status can. Where this pass read its
+    // schedstat, that decides: not run since the io reading was taken (an io read follows the schedstat read of
+    // its pass), and io is not read even at the tenth pass; run, and io is read though stat showed nothing move
+    // (a write takes less than a clock tick and need not fault). Otherwise stat's movement decides (reuses).
+    const bool ioStands = e.schedSame ? (e.ioPass != 0 && e.ioPass >= e.schedSince) || reuses(e, e.ioPass, pid)
+                                      : !e.schedRan && reuses(e, e.ioPass, pid);
+    if (ioStands) {
       r.readBytes = e.readBytes;
       r.writeBytes = e.writeBytes;
       r.rchar = e.rchar;

@@ -125,6 +125,11 @@ class ProcReader {
     int schedFd = -1;
     bool schedKnown = false;
     uint64_t schedRunNs = 0, schedSlices = 0;
+    // The pass those two were read in (kept while later reads find them the same), and what this pass's read
+    // found: the same (the process has not run since that read, so its io has not moved either), or others (it
+    // has run, however briefly: its io may have moved though its stat did not).
+    uint64_t schedSince = 0;
+    bool schedSame = false, schedRan = false;
   };
   // Returns the pid directory fd when keepFd (the caller closes it), else -1.
   int readOne(int procFd, const char* name, int32_t pid, const ReadGroups& groups, bool inlineSmaps, bool keepFd,

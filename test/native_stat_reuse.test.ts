@@ -6,7 +6,7 @@
 // is, a process whose parent exits (or only becomes a zombie) shows its new parent in the very next pass, and one
 // whose session leader exits shows its terminal gone in the very next pass.
 import { ChildProcess, spawn } from 'child_process';
-import { createReader, FLAG_STAT_REUSED, RawSample } from '../lib/native';
+import { createReader, FLAG_QUIET, FLAG_STAT_REUSED, RawSample } from '../lib/native';
 import { python3 } from './helpers/children';
 import { mustRow, Row } from './helpers/rows';
 
@@ -108,6 +108,49 @@ test('a multi-threaded process always has its stat read', async () => {
     expect(reused(r)).toBe(false);
     await sleep(100);
   }
+});
+
+test("a quiet process's io is not read again while it has not run, not even at its tenth pass; its first write after shows at once", async () => {
+  // Python blocks reading a line (it does not run), then writes 12,345 bytes to /dev/null and says so. At its
+  // tenth pass ((pass + pid) % 10 === 0) statm is read whatever it did, so that pass is quiet only if io was left
+  // unread; and io counts only what the process itself does, so the reading left standing is what io says now.
+  const io = spawn(python3(), ['-u', '-c', 'import os, sys\nprint("ready")\nfor line in sys.stdin:\n    os.write(os.open("/dev/null", os.O_WRONLY), b"x" * 12345)\n    print("wrote")'], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
+  children.push(io);
+  const lines: string[] = [];
+  let buf = '';
+  io.stdout!.on('data', (d: Buffer) => {
+    buf += d.toString();
+    for (let nl = buf.indexOf('\n'); nl >= 0; nl = buf.indexOf('\n')) {
+      lines.push(buf.slice(0, nl));
+      buf = buf.slice(nl + 1);
+    }
+  });
+  const line = async (text: string) => {
+    for (let i = 0; i < 250 && !lines.includes(text); i++) await sleep(20);
+    expect(lines).toContain(text);
+  };
+  await line('ready');
+  const reader = createReader();
+  let last: Row | null = null;
+  const quietAt: { pass: number; quiet: boolean }[] = [];
+  for (let pass = 1; pass <= 24; pass++) {
+    last = mustRow(reader.sample(opts), io.pid!);
+    if (pass >= 14) quietAt.push({ pass, quiet: ((last.flags as number) & FLAG_QUIET) !== 0 });
+    await sleep(50);
+  }
+  // Its schedstat is first read at pass 3; an io reading from before that read does not count, so io is read once
+  // more at its first tenth pass after it (by pass 13). Passes 14 to 24 hold its next tenth: quiet there too.
+  expect(quietAt.some(({ pass }) => (pass + io.pid!) % 10 === 0)).toBe(true);
+  expect(quietAt).toEqual(quietAt.map(({ pass }) => ({ pass, quiet: true })));
+  expect(last!.wchar).toBe(mustRow(createReader().sample(opts), io.pid!).wchar);
+  const before = last!.wchar as number;
+  io.stdin!.write('go\n');
+  await line('wrote');
+  const after = mustRow(reader.sample(opts), io.pid!);
+  expect(after.wchar as number).toBeGreaterThanOrEqual(before + 12345);
+  expect(after.wchar).toBe(mustRow(createReader().sample(opts), io.pid!).wchar);
 });
 
 /** Sample until `pid`'s stat is reused and the next pass is not its tenth (which reads stat anyway). */
