@@ -81,6 +81,101 @@ describe('growthOf: least-squares slope of USS', () => {
   });
 });
 
+describe('growthOf against the plain sums over every point', () => {
+  // What growthOf computed before it skipped anything: both sums over every point of the series.
+  function reference(series: TimeSeries, nowMs: number, opts: GrowthOptions): { perMinute: number; r2: number } | null {
+    const since = nowMs - opts.windowMs;
+    const pts: [number, number][] = [];
+    for (let k = 0; k < series.length; k++) {
+      const t = series.timeAt(k);
+      const v = series.valueAt(k);
+      if (t >= since && !Number.isNaN(v)) pts.push([(t - since) / 60_000, v]);
+    }
+    const times = pts.map(([x]) => since + x * 60_000);
+    if (pts.length < opts.minPoints || Math.max(...times) - Math.min(...times) < opts.minSpanMs) return null;
+    let sx = 0;
+    let sy = 0;
+    for (const [x, y] of pts) {
+      sx += x;
+      sy += y;
+    }
+    const mx = sx / pts.length;
+    const my = sy / pts.length;
+    let sxx = 0;
+    let sxy = 0;
+    let syy = 0;
+    for (const [x, y] of pts) {
+      sxx += (x - mx) * (x - mx);
+      sxy += (x - mx) * (y - my);
+      syy += (y - my) * (y - my);
+    }
+    if (sxx === 0) return null;
+    const slope = sxy / sxx;
+    return { perMinute: slope, r2: syy === 0 ? (slope === 0 ? 0 : 1) : (sxy * sxy) / (sxx * syy) };
+  }
+
+  test('the same answer, to the bit, for steady runs, changes, gaps, fractions and a clock set back', () => {
+    // A seeded generator (mulberry32): the same series every run.
+    let seed = 0x5eed;
+    const rand = () => {
+      seed = (seed + 0x6d2b79f5) | 0;
+      let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+      t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    };
+    const opts: GrowthOptions = { windowMs: 60_000, minPoints: 5, minSpanMs: 15_000 };
+    // One point is enough and no span is needed: only points all at one time give no slope.
+    const loose: GrowthOptions = { windowMs: 20_000, minPoints: 1, minSpanMs: 0 };
+    // A window of two or three points: too few points as often as enough.
+    const short: GrowthOptions = { windowMs: 3_000, minPoints: 3, minSpanMs: 500 };
+    let flat = 0;
+    let sloped = 0;
+    let backwards = 0;
+    for (const precision of ['single', 'double'] as const) {
+      for (let round = 0; round < 40; round++) {
+        const s = new TimeSeries(10 + Math.floor(rand() * 140), precision);
+        let t = 1_700_000_000_000;
+        let v = Math.floor(rand() * 4e9);
+        for (let step = 0; step < 400; step++) {
+          const r = rand();
+          t += r < 0.01 ? -Math.floor(rand() * 120_000) : r < 0.03 ? 0 : r < 0.05 ? 5_000 + Math.floor(rand() * 15_000) : 250 + Math.floor(rand() * 2_000);
+          if (r < 0.01) backwards++;
+          const c = rand();
+          if (c < 0.006) v = Math.floor(rand() * 4e9);
+          else if (c < 0.012) v += 4096;
+          else if (c < 0.015) v += 0.5;
+          s.push(t, c > 0.995 ? NaN : v);
+          const now = t + Math.floor(rand() * 3_000);
+          for (const o of [opts, loose, short]) {
+            const want = reference(s, now, o);
+            const got = growthOf(s, now, o);
+            expect(got === null ? null : { perMinute: got.perMinute, r2: got.r2 }).toEqual(want);
+            if (want !== null && want.perMinute === 0 && want.r2 === 0) flat++;
+            else if (want !== null) sloped++;
+          }
+        }
+      }
+    }
+    // Every kind of answer came up, the steady one most.
+    expect({ flatMany: flat > 5_000, slopedSome: sloped > 1_000, backwardsSome: backwards > 100 }).toEqual({ flatMany: true, slopedSome: true, backwardsSome: true });
+  });
+
+  test("TimeSeries' order, steady run and first point at or after a time, against a walk", () => {
+    const s = new TimeSeries(8, 'single');
+    const pts: [number, number][] = [[0, 5], [10, 5], [20, 5], [5, 5], [30, 7], [40, 7], [50, NaN], [60, 9], [70, 9], [80, 9], [90, 9], [100, 9], [110, 9], [120, 9], [130, 9]];
+    for (const [t, v] of pts) {
+      s.push(t, v);
+      const times = Array.from({ length: s.length }, (_, k) => s.timeAt(k));
+      const values = Array.from({ length: s.length }, (_, k) => s.valueAt(k));
+      expect(s.inTimeOrder).toBe(times.every((x, k) => k === 0 || x >= times[k - 1]));
+      let run = 0;
+      for (let k = values.length - 1; k >= 0 && !Number.isNaN(values[k]) && values[k] === values[values.length - 1]; k--) run++;
+      expect(s.steadyCount).toBe(run);
+      if (s.inTimeOrder) for (const at of [-1, 0, 25, 60, 61, 130, 131]) expect(s.firstAtOrAfter(at)).toBe(((i) => (i < 0 ? times.length : i))(times.findIndex((x) => x >= at)));
+    }
+  });
+});
+
 describe('Sampler', () => {
   test('the first sample has no rates; the second gives CPU % as a share of one core', () => {
     const s = new Sampler();

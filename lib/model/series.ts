@@ -5,6 +5,10 @@ export class TimeSeries {
   private readonly values: Float64Array | Float32Array;
   private start = 0;
   private size = 0;
+  /** Points pushed since a time went backwards (a wall clock set back), or since the first: the newest ones in time order. */
+  private ordered = 0;
+  /** The newest points that hold one and the same value (0 after a gap). */
+  private run = 0;
 
   /**
    * `single`: keep values as 32-bit floats (7 significant digits: 64 bytes in a
@@ -25,10 +29,37 @@ export class TimeSeries {
   /** Append a point; the oldest falls off when full. NaN values are kept as gaps. */
   push(timeMs: number, value: number): void {
     const i = (this.start + this.size) % this.capacity;
+    const prev = this.size === 0 ? -1 : (i + this.capacity - 1) % this.capacity;
+    this.ordered = prev >= 0 && timeMs < this.times[prev] ? 1 : this.ordered + 1;
     this.times[i] = timeMs;
     this.values[i] = value;
+    // Compared as stored (a single-precision series rounds).
+    const stored = this.values[i];
+    this.run = Number.isNaN(stored) ? 0 : prev >= 0 && this.run > 0 && this.values[prev] === stored ? this.run + 1 : 1;
     if (this.size < this.capacity) this.size++;
     else this.start = (this.start + 1) % this.capacity;
+  }
+
+  /** Whether every point is in time order (none older than the one before it). */
+  get inTimeOrder(): boolean {
+    return this.ordered >= this.size;
+  }
+
+  /** How many of the newest points hold one and the same value (not a gap). */
+  get steadyCount(): number {
+    return Math.min(this.run, this.size);
+  }
+
+  /** The first k (oldest first) whose time is at least `timeMs`, or length when none is; only for a series inTimeOrder. */
+  firstAtOrAfter(timeMs: number): number {
+    let lo = 0;
+    let hi = this.size;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.timeAt(mid) < timeMs) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
   }
 
   /** Time of the k-th point, oldest first (0 <= k < length). */
