@@ -106,11 +106,7 @@ export const FLAG_SMAPS_READ = 4;
  * tenth sample or when its statm moved; otherwise its status fields are the last reading.
  */
 export const FLAG_STATUS_READ = 8;
-/**
- * statm or io is the last reading: the process's stat showed no CPU time, faults or size change since the last pass
- * (statm: except at its tenth pass); io also while its schedstat shows it has not run since that reading, and never
- * when its schedstat shows it ran.
- */
+/** statm is the last reading: the process's stat showed no CPU time, faults or size change since the last pass (not at its tenth pass). */
 export const FLAG_QUIET = 16;
 /**
  * stat is the last reading: the process is single-threaded, was quiet in the last pass and its schedstat shows
@@ -118,6 +114,12 @@ export const FLAG_QUIET = 16;
  * than stat). Never at its tenth pass, nor when its parent or its session leader is not the live process it was.
  */
 export const FLAG_STAT_REUSED = 32;
+/**
+ * io is the last reading: as statm (FLAG_QUIET), except that where the pass read the process's schedstat, that
+ * decides: not run since the io reading, and io stands even at its tenth pass (only the process itself moves io);
+ * run, and io is read though its stat showed nothing move.
+ */
+export const FLAG_IO_REUSED = 64;
 
 /** Host counters; NaN means unknown. */
 export type RawHost = Columns<typeof HOST_FIELDS, number>;

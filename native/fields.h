@@ -45,7 +45,7 @@ inline const std::pair<const char*, uint8_t (*)(const ProcRecord&)> kUint8Column
      [](const ProcRecord& r) {
        return static_cast<uint8_t>((r.kernelThread ? 1 : 0) | (r.smapsFromFallback ? 2 : 0) |
                                    (r.smapsAttempted ? 4 : 0) | (r.statusRead ? 8 : 0) |
-                                   (r.quiet ? 16 : 0) | (r.statReused ? 32 : 0));
+                                   (r.quiet ? 16 : 0) | (r.statReused ? 32 : 0) | (r.ioReused ? 64 : 0));
      }},
 };
 inline const std::pair<const char*, double ProcRecord::*> kFloat64Columns[] = {

@@ -683,7 +683,7 @@ bool ProcReader::readHeld(Entry& e, int procFd, const char* name, int32_t pid, c
       r.writeBytes = e.writeBytes;
       r.rchar = e.rchar;
       r.wchar = e.wchar;
-      quiet = true;
+      r.ioReused = true;
     } else {
       if (readFd(e.ioFd, &buf_) == ReadStatus::Ok) fillIo(buf_, &r);
       keepIo(e, r);

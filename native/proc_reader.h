@@ -24,7 +24,8 @@ struct ProcRecord {
   bool smapsFromFallback = false;  // summed from smaps: no smaps_rollup here
   bool smapsAttempted = false;     // smaps was read (or tried) in this pass
   bool statusRead = false;         // status was read in this pass (else its fields are the last reading)
-  bool quiet = false;              // statm and io are the last reading: nothing moved in its stat since (below)
+  bool quiet = false;              // statm is the last reading: nothing moved in its stat since (below)
+  bool ioReused = false;           // io is the last reading: its stat, or its schedstat, says it has not run since
   bool statReused = false;         // stat is the last reading: its schedstat says it has not run since
   double startTime = 0;            // clock ticks since boot
   double utime = 0, stime = 0;     // clock ticks
@@ -63,7 +64,7 @@ struct SampleStats {
   int smapsSkipped = 0;  // planned but left for a later pass (budget)
   int heldProcesses = 0;  // processes read through held fds (no open) in this pass
   int statusRead = 0;     // processes whose status was read in this pass
-  int quiet = 0;          // processes whose statm and io were not read: their stat says nothing moved
+  int quiet = 0;          // processes whose statm was not read: their stat says nothing moved
   int statReused = 0;     // processes whose stat was not read: their schedstat says they have not run
   int listed = 1;         // 1: procRoot was listed; 0: no process had been created since the last listing, so its pids were read
   int rootErrno = 0;      // opendir(procRoot) failed with this errno: nothing could be listed

@@ -6,7 +6,7 @@
 // is, a process whose parent exits (or only becomes a zombie) shows its new parent in the very next pass, and one
 // whose session leader exits shows its terminal gone in the very next pass.
 import { ChildProcess, spawn } from 'child_process';
-import { createReader, FLAG_QUIET, FLAG_STAT_REUSED, RawSample } from '../lib/native';
+import { createReader, FLAG_IO_REUSED, FLAG_QUIET, FLAG_STAT_REUSED, RawSample } from '../lib/native';
 import { python3 } from './helpers/children';
 import { mustRow, Row } from './helpers/rows';
 
@@ -112,8 +112,9 @@ test('a multi-threaded process always has its stat read', async () => {
 
 test("a quiet process's io is not read again while it has not run, not even at its tenth pass; its first write after shows at once", async () => {
   // Python blocks reading a line (it does not run), then writes 12,345 bytes to /dev/null and says so. At its
-  // tenth pass ((pass + pid) % 10 === 0) statm is read whatever it did, so that pass is quiet only if io was left
-  // unread; and io counts only what the process itself does, so the reading left standing is what io says now.
+  // tenth pass ((pass + pid) % 10 === 0) statm is read whatever it did (FLAG_QUIET clear), io is not
+  // (FLAG_IO_REUSED set); io counts only what the process itself does, so the reading left standing is what io
+  // says now.
   const io = spawn(python3(), ['-u', '-c', 'import os, sys\nprint("ready")\nfor line in sys.stdin:\n    os.write(os.open("/dev/null", os.O_WRONLY), b"x" * 12345)\n    print("wrote")'], {
     stdio: ['pipe', 'pipe', 'inherit'],
   });
@@ -134,21 +135,25 @@ test("a quiet process's io is not read again while it has not run, not even at i
   await line('ready');
   const reader = createReader();
   let last: Row | null = null;
-  const quietAt: { pass: number; quiet: boolean }[] = [];
+  const seen: { pass: number; statmStands: boolean; ioStands: boolean }[] = [];
   for (let pass = 1; pass <= 24; pass++) {
     last = mustRow(reader.sample(opts), io.pid!);
-    if (pass >= 14) quietAt.push({ pass, quiet: ((last.flags as number) & FLAG_QUIET) !== 0 });
+    const flags = last.flags as number;
+    if (pass >= 14) seen.push({ pass, statmStands: (flags & FLAG_QUIET) !== 0, ioStands: (flags & FLAG_IO_REUSED) !== 0 });
     await sleep(50);
   }
   // Its schedstat is first read at pass 3; an io reading from before that read does not count, so io is read once
-  // more at its first tenth pass after it (by pass 13). Passes 14 to 24 hold its next tenth: quiet there too.
-  expect(quietAt.some(({ pass }) => (pass + io.pid!) % 10 === 0)).toBe(true);
-  expect(quietAt).toEqual(quietAt.map(({ pass }) => ({ pass, quiet: true })));
+  // more at its first tenth pass after it (by pass 13). Passes 14 to 24 hold its next tenth: statm is read there,
+  // io is not.
+  const tenth = (pass: number) => (pass + io.pid!) % 10 === 0;
+  expect(seen.some(({ pass }) => tenth(pass))).toBe(true);
+  expect(seen).toEqual(seen.map(({ pass }) => ({ pass, statmStands: !tenth(pass), ioStands: true })));
   expect(last!.wchar).toBe(mustRow(createReader().sample(opts), io.pid!).wchar);
   const before = last!.wchar as number;
   io.stdin!.write('go\n');
   await line('wrote');
   const after = mustRow(reader.sample(opts), io.pid!);
+  expect((after.flags as number) & FLAG_IO_REUSED).toBe(0);
   expect(after.wchar as number).toBeGreaterThanOrEqual(before + 12345);
   expect(after.wchar).toBe(mustRow(createReader().sample(opts), io.pid!).wchar);
 });
