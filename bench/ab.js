@@ -4,7 +4,7 @@
 // rounds (A B, B A, A B, ...) so that what else the machine does falls on both alike.
 //
 //   node bench/ab.js --before DIR [--after DIR] [--procs N] [--rounds N] [--dash-seconds S]
-//                    [--once-runs N] [--reps N]
+//                    [--once-runs N] [--reps N] [--warm-ticks N]
 //
 // DIR is a checkout with its addon and dist/ built (e.g. `git archive <commit> | tar -x -C
 // DIR`, node_modules linked, `npx node-gyp rebuild && npm run build:ts` there); --after
@@ -14,7 +14,8 @@
 // --once-runs runs of `spmon --once --json --interval 0` (CPU, wall); then, both loaded in
 // this process, in rotating rounds (--reps): a long-lived Reader.sample() of each addon, and
 // a dashboard tick's reading (plan, sample(), model) as each checkout's own
-// bench/lib/tick_driver.js drives its own dist/lib, 250 ms apart. Prints the medians, after ÷ before of the medians, and the median of the ratios
+// bench/lib/tick_driver.js drives its own dist/lib, 250 ms apart, after --warm-ticks (default 150) untimed ticks 20 ms
+// apart that fill every process's history; also each addon's sample() without smaps, 0.5 s apart. Prints the medians, after ÷ before of the medians, and the median of the ratios
 // within each round (the two sides of a round ran next to each other, so a change of load
 // between rounds cancels out there); writes bench/out/ab-<time>.json. Keep a run under ten
 // minutes: the load's `sleep 600` processes end then.
@@ -29,8 +30,8 @@ const { measureRounds, summarize, timeOnce } = require('./lib/stats');
 const ROOT = path.resolve(__dirname, '..');
 
 function options(argv) {
-  const o = { before: null, after: ROOT, procs: 1000, rounds: 4, dashSeconds: 20, onceRuns: 6, reps: 40 };
-  const num = { '--procs': 'procs', '--rounds': 'rounds', '--dash-seconds': 'dashSeconds', '--once-runs': 'onceRuns', '--reps': 'reps' };
+  const o = { before: null, after: ROOT, procs: 1000, rounds: 4, dashSeconds: 20, onceRuns: 6, reps: 40, warmTicks: 150 };
+  const num = { '--procs': 'procs', '--rounds': 'rounds', '--dash-seconds': 'dashSeconds', '--once-runs': 'onceRuns', '--reps': 'reps', '--warm-ticks': 'warmTicks' };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--before' || a === '--after') o[a.slice(2)] = path.resolve(argv[++i] ?? '');
@@ -93,6 +94,18 @@ async function main() {
       Object.entries(readers).map(([side, reader]) => ({ id: side, run: () => reader.sample() })),
       { warmup: 3, reps: o.reps, shouldStop },
     );
+    // Without smaps (every later tick of a long-lived reader reads only a budget of them): what a pass of the
+    // other files costs, each reader 0.5 s after its last pass, as at a dashboard's tick.
+    log(`ab: sample() without smaps of both addons, ${o.reps} rotating rounds 0.5 s apart...`);
+    const lean = { before: [], after: [] };
+    for (let r = 0; r < o.reps + 3 && !stopping; r++) {
+      for (let k = 0; k < 2; k++) {
+        const side = (r + k) % 2 === 0 ? 'before' : 'after';
+        const t = timeOnce(() => readers[side].sample({ smaps: false }));
+        if (r >= 3) lean[side].push(t.cpuMs);
+        await new Promise((res) => setTimeout(res, 250));
+      }
+    }
     log(`ab: dashboard ticks of both checkouts in this process, ${o.reps} rotating rounds 250 ms apart...`);
     const drivers = Object.entries(sides).map(([side, root]) => ({
       side,
@@ -102,12 +115,23 @@ async function main() {
         root,
       }),
     }));
+    // Untimed ticks first, 20 ms apart, until every process's history is full (150 points), as in a dashboard
+    // that has run for minutes: the model's per-process work depends on it (growth walks the history).
+    for (let r = 0; r < o.warmTicks && !stopping; r++) {
+      for (const { driver } of drivers) driver.tick();
+      await new Promise((res) => setTimeout(res, 20));
+    }
     const tickCpu = { before: [], after: [] };
+    const ingestCpu = { before: [], after: [] };
     for (let r = 0; r < o.reps + 3 && !stopping; r++) {
       for (let k = 0; k < drivers.length; k++) {
         const { side, driver } = drivers[(r + k) % drivers.length];
-        const t = timeOnce(() => driver.tick());
-        if (r >= 3) tickCpu[side].push(t.cpuMs); // three untimed: the first reads every smaps
+        let t;
+        const w = timeOnce(() => (t = driver.tick()));
+        if (r >= 3) { // three untimed (without --warm-ticks, the first reads every smaps)
+          tickCpu[side].push(w.cpuMs);
+          ingestCpu[side].push(t.ingestMs);
+        }
       }
       await new Promise((res) => setTimeout(res, 250));
     }
@@ -125,6 +149,8 @@ async function main() {
       row('spmon --once --json CPU (round median)', 'onceCpu', 'ms'),
       row('spmon --once --json wall (round median)', 'onceWall', 'ms'),
       { label: 'Reader.sample() CPU (long-lived)', unit: 'ms', before: sample.before.cpu.median, after: sample.after.cpu.median, ratio: sample.after.cpu.median / sample.before.cpu.median },
+      { label: 'Reader.sample() CPU, no smaps, 0.5 s apart', unit: 'ms', before: median(lean.before), after: median(lean.after), ratio: median(lean.after) / median(lean.before) },
+      { label: 'tick_driver model CPU (learn+ingest)', unit: 'ms', before: median(ingestCpu.before), after: median(ingestCpu.after), ratio: median(ingestCpu.after) / median(ingestCpu.before) },
       {
         label: 'tick_driver tick CPU (plan+sample+model)',
         unit: 'ms',

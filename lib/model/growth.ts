@@ -23,7 +23,6 @@ export interface Growth {
 const FLAT: Growth = Object.freeze({ perMinute: 0, r2: 0 });
 
 /** Slope over the points of `series` no older than `nowMs - windowMs`; null until enough points. */
-
 export function growthOf(series: TimeSeries, nowMs: number, opts: GrowthOptions = defaultGrowthOptions): Growth | null {
   const since = nowMs - opts.windowMs;
   const size = series.length;
