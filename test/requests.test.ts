@@ -287,9 +287,15 @@ describe('spmon request-termination', () => {
     expect(victim.code).toBe(0);
     const v = await waitFor('victim', async () => (await d.ps()).find((x) => x.id === 'run:victim' && x.pid !== null));
     const stale = { reason: 'manual', pid: v.pid, pidStartTime: v.startTime! - 1 };
-    fs.writeFileSync(path.join(d.state, 'spmon', 'requests', 'stale.json'), JSON.stringify(stale));
+    // Each written elsewhere and renamed in, as the README tells a writer to do.
+    const drop = (name: string, doc: object) => {
+      const tmp = path.join(d.state, 'spmon', 'requests', `.${name}`);
+      fs.writeFileSync(tmp, JSON.stringify(doc));
+      fs.renameSync(tmp, path.join(d.state, 'spmon', 'requests', name));
+    };
+    drop('stale.json', stale);
     // A request made before the process started (its timestamp): refused too.
-    fs.writeFileSync(path.join(d.state, 'spmon', 'requests', 'old.json'), JSON.stringify({ reason: 'manual', pid: v.pid, timestamp: '2020-01-01T00:00:00Z' }));
+    drop('old.json', { reason: 'manual', pid: v.pid, timestamp: '2020-01-01T00:00:00Z' });
     await waitFor('both rejected', () => fs.existsSync(path.join(d.state, 'spmon', 'requests', 'rejected', 'old.json.reason')) && fs.existsSync(path.join(d.state, 'spmon', 'requests', 'rejected', 'stale.json.reason')));
     expect(fs.readFileSync(path.join(d.state, 'spmon', 'requests', 'rejected', 'stale.json.reason'), 'utf8')).toMatch(/its pid was reused/);
     expect(fs.readFileSync(path.join(d.state, 'spmon', 'requests', 'rejected', 'old.json.reason'), 'utf8')).toMatch(/started after the request was made/);
@@ -407,6 +413,10 @@ describe('request files', () => {
     write('good.json', JSON.stringify({ timestamp: new Date().toISOString(), reason: 'phase_complete', session: 'run:target', priority: 'immediate', continuation_command: null }));
     const rejected = path.join(dir, 'rejected');
     await waitFor('all taken', () => fs.readdirSync(dir).filter((n) => !n.startsWith('.') && n !== 'processing' && n !== 'rejected').length === 0);
+    // A file leaves the folder when it is claimed, a moment before its reason is written: wait for each.
+    for (const n of ['bad-json.json', 'bad-schema.json', 'no-target.json', 'link.json', 'theirs.json']) {
+      await waitFor(`the reason for ${n}`, () => fs.existsSync(path.join(rejected, `${n}.reason`)));
+    }
     const why = (n: string) => fs.readFileSync(path.join(rejected, `${n}.reason`), 'utf8');
     expect(why('bad-json.json')).toMatch(/^not JSON/);
     expect(why('bad-schema.json')).toMatch(/^invalid: .*reason/);
@@ -428,6 +438,8 @@ describe('request files', () => {
     const reasons = manyReasons();
     expect(reasons).toContain('many-0999.json.reason');
     expect(fs.readFileSync(path.join(rejected, reasons[0]), 'utf8')).toMatch(/no session "run:nothing-here"/);
+    // Every reason was renamed in whole: no half-written one is left behind under its hidden name.
+    expect(fs.readdirSync(rejected).filter((n) => n.startsWith('.'))).toEqual([]);
     expect((await d.cli(['status'])).code).toBe(0);
   });
 });

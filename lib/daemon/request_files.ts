@@ -83,12 +83,17 @@ export class RequestFiles {
       return { file: name, accepted: false, detail: 'gone before it could be taken' };
     }
     const reject = (why: string): RequestFileOutcome => {
+      // The reason is written whole under a hidden name first and renamed in last, so whoever sees a
+      // .reason file (a person, a script waiting for it) finds the rejected file beside it and the whole text.
+      const tmp = path.join(this.rejected, `.reason-${process.pid}.tmp`);
       try {
         const dst = path.join(this.rejected, name.slice(0, 200));
+        fs.writeFileSync(tmp, why + '\n', { mode: 0o600 });
         fs.renameSync(claimed, dst);
-        fs.writeFileSync(`${dst}.reason`, why + '\n', { mode: 0o600 });
+        fs.renameSync(tmp, `${dst}.reason`);
       } catch {
         fs.rmSync(claimed, { force: true });
+        fs.rmSync(tmp, { force: true });
       }
       this.log(`request file ${name} rejected: ${why}`);
       return { file: name, accepted: false, detail: why };
@@ -153,7 +158,7 @@ export class RequestFiles {
     try {
       const files = fs
         .readdirSync(this.rejected)
-        .filter((n) => !n.endsWith('.reason'))
+        .filter((n) => !n.startsWith('.') && !n.endsWith('.reason'))
         .map((n) => ({ n, t: rejectedAt(path.join(this.rejected, n)) }))
         // Oldest rejection first; within one millisecond, in the order a scan takes them (by name).
         .sort((a, b) => a.t - b.t || byCodeUnits(a.n, b.n));
