@@ -27,11 +27,16 @@ export const TMUX_RENAME_MS = 30_000;
  * processes), by identity. A session or window made or closed changes it; a rename does not.
  */
 export function tmuxSignature(processes: readonly ProcessStat[]): string {
+  // Indexed loops, as in every walk over all processes per tick: without the optimizing compiler a for-of
+  // allocates an iterator result per step.
   const servers = new Set<number>();
-  for (const p of processes) if (p.name === 'tmux: server') servers.add(p.pid);
+  for (let i = 0; i < processes.length; i++) if (processes[i].name === 'tmux: server') servers.add(processes[i].pid);
   if (servers.size === 0) return '';
   const keys: string[] = [];
-  for (const p of processes) if (servers.has(p.pid) || servers.has(p.ppid)) keys.push(p.key);
+  for (let i = 0; i < processes.length; i++) {
+    const p = processes[i];
+    if (servers.has(p.pid) || servers.has(p.ppid)) keys.push(p.key);
+  }
   return keys.sort().join(' ');
 }
 

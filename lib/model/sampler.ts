@@ -282,14 +282,17 @@ export class Sampler {
     }
 
     const exited: ProcessStat[] = [];
-    for (const [key, t] of this.tracks) {
+    // forEach, not for-of: without the optimizing compiler (the dashboard and the daemon run with --no-opt) a
+    // for-of over a Map allocates an entry and an iterator result per process per tick. Deleting the entry
+    // being visited is allowed in both.
+    this.tracks.forEach((t, key) => {
       if (t.seen !== this.tick) {
         exited.push(t.last);
         this.tracks.delete(key);
         // Its pid may belong to a newer process by now.
         if (this.byPid.get(t.pid) === t) this.byPid.delete(t.pid);
       }
-    }
+    });
 
     const hostStat = this.hostStat(host, elapsedSec, bootMs);
     const cgroupStat = this.cgroupStat(raw.cgroup, elapsedSec, hostStat.cpuCount);
@@ -359,9 +362,10 @@ export class Sampler {
    */
   smapsCandidates(nowMs: number): SmapsCandidate[] {
     const out: SmapsCandidate[] = [];
-    for (const t of this.tracks.values()) {
+    // forEach for the reason given in ingest().
+    this.tracks.forEach((t) => {
       const p = t.last;
-      if (p.kernelThread || p.state === 'Z') continue;
+      if (p.kernelThread || p.state === 'Z') return;
       const r = t.smaps;
       const moved = r
         ? Math.abs((p.rssAnonBytes ?? 0) - (r.anon ?? p.rssAnonBytes ?? 0)) + Math.abs((p.rssShmemBytes ?? 0) - (r.shmem ?? p.rssShmemBytes ?? 0))
@@ -374,7 +378,7 @@ export class Sampler {
       c.readLastTick = t.smapsTick === this.tick;
       c.ran = r === null || t.utime + t.stime !== r.cpuTicks;
       out.push(c);
-    }
+    });
     return out;
   }
 

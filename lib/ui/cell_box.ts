@@ -101,7 +101,10 @@ export function cellBox(element: blessed.Widgets.BoxElement, palette: StylePalet
       const line = i < lines.length ? lines[i] : null;
       const flip = i === inverseRow ? INVERSE : 0;
       if (line) {
-        outer: for (const segment of line) {
+        // Indexed loops: the dashboard runs without V8's optimizing compiler, and a for-of allocates an
+        // iterator result per step, every cell of every redraw (docs/performance.md, eleventh round).
+        outer: for (let j = 0; j < line.length; j++) {
+          const segment = line[j];
           let attr = attrs.get(segment.style);
           if (attr === undefined) {
             const s = palette[segment.style];

@@ -44,7 +44,8 @@ export function headerLines(snap: Frame, width: number, count: number, clean: Cl
   const c = snap.cgroup;
   let pssSum: number | null = null;
   let ussSum: number | null = null;
-  for (const p of snap.processes) {
+  for (let i = 0; i < snap.processes.length; i++) {
+    const p = snap.processes[i];
     if (p.pssBytes !== null) pssSum = (pssSum ?? 0) + p.pssBytes;
     if (p.ussBytes !== null) ussSum = (ussSum ?? 0) + p.ussBytes;
   }

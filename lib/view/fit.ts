@@ -34,8 +34,16 @@ export function fit(text: string, width: number, align: 'left' | 'right' = 'left
       w = acc + 1;
     }
   }
-  const pad = w < width ? ' '.repeat(width - w) : '';
+  const pad = w < width ? spaces(width - w) : '';
   return align === 'right' ? pad + out : out + pad;
+}
+
+// Runs of spaces, made once each: every cell of every redraw pads, and a fresh ' '.repeat() was a tenth of
+// what the idle dashboard allocated (docs/performance.md, eleventh round).
+const SPACES: (string | undefined)[] = [];
+function spaces(n: number): string {
+  if (n > 512) return ' '.repeat(n);
+  return (SPACES[n] ??= ' '.repeat(n));
 }
 
 /** A styled line cut to `width` columns (the last segment that does not fit ends in '…'); never padded. */

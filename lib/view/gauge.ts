@@ -6,19 +6,18 @@ export function gaugeBar(percent: number | null, width: number, markerPercent: n
   const fill = percent === null ? 0 : Math.max(0, Math.min(w, Math.round((percent / 100) * w)));
   const mark = markerPercent === null ? -1 : Math.max(0, Math.min(w - 1, Math.round((markerPercent / 100) * w)));
   const barStyle: Style = level === 'danger' ? 'barDanger' : level === 'warn' ? 'barWarn' : 'barOk';
-  const out: Line = [seg('[', 'dim')];
-  for (let i = 0; i < w; i++) {
-    if (i === mark) out.push(seg(i < fill ? '┃' : '│', 'marker'));
-    else if (i < fill) out.push(seg('█', barStyle));
-    else out.push(seg('░', 'barEmpty'));
-  }
-  out.push(seg(']', 'dim'));
-  // Merge runs of the same style so the UI emits fewer tags.
-  const merged: Line = [];
-  for (const s of out) {
+  // Runs of one style are one segment, so the UI emits fewer tags (built as runs: this is drawn every tick).
+  const merged: Line = [seg('[', 'dim')];
+  const add = (text: string, style: Style) => {
     const last = merged[merged.length - 1];
-    if (last && last.style === s.style) last.text += s.text;
-    else merged.push({ ...s });
+    if (last.style === style) last.text += text;
+    else merged.push(seg(text, style));
+  };
+  for (let i = 0; i < w; i++) {
+    if (i === mark) add(i < fill ? '┃' : '│', 'marker');
+    else if (i < fill) add('█', barStyle);
+    else add('░', 'barEmpty');
   }
+  add(']', 'dim');
   return merged;
 }

@@ -34,6 +34,10 @@ export function podMemory(snap: Pick<ModelSnapshot, 'cgroup' | 'host'>): PodMemo
 /** Processes whose USS/PSS we could not read though they have a memory map. */
 export function hiddenMemoryCount(snap: { processes: readonly ProcessStat[] }): number {
   let n = 0;
-  for (const p of snap.processes) if (p.ussBytes === null && p.memoryDenied && !p.kernelThread && p.state !== 'Z' && p.rssBytes !== null) n++;
+  const ps = snap.processes;
+  for (let i = 0; i < ps.length; i++) {
+    const p = ps[i];
+    if (p.ussBytes === null && p.memoryDenied && !p.kernelThread && p.state !== 'Z' && p.rssBytes !== null) n++;
+  }
   return n;
 }

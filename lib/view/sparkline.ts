@@ -16,7 +16,8 @@ export function sparkline(values: readonly number[], width: number): string {
   if (last.length === 0) return '';
   let lo = Infinity;
   let hi = -Infinity;
-  for (const v of last) {
+  for (let i = 0; i < last.length; i++) {
+    const v = last[i];
     if (v < lo) lo = v;
     if (v > hi) hi = v;
   }

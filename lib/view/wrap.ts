@@ -34,7 +34,11 @@ export function chunkByWidth(text: string, width: number): string[] {
   const out: string[] = [];
   let piece = '';
   let used = 0;
-  for (const ch of text) {
+  // By code point, as a for-of would, but indexed: the detail pane cuts its command line so every tick.
+  for (let k = 0; k < text.length; ) {
+    const n = (text.codePointAt(k) as number) > 0xffff ? 2 : 1;
+    const ch = n === 1 ? text[k] : text.slice(k, k + 2);
+    k += n;
     const cw = displayWidth(ch);
     if (used + cw > w && piece !== '') {
       out.push(piece);
