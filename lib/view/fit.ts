@@ -1,23 +1,25 @@
 // Fit already-sanitised text into a cell of a given display width.
 import stringWidth from 'string-width';
 
-// Printable ASCII: one column per character. Most cells are (numbers, units, most
-// names), and string-width builds its emoji regex anew on every call.
-const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
+// One column per UTF-16 unit: printable ASCII (most cells: numbers, units, most names) and the narrow symbols
+// the view draws itself every tick (middle dot, ellipsis, arrows, box drawing, the blocks of gauges and
+// sparklines), which string-width also counts as one column each (test/fit.test.ts checks every one).
+// string-width builds its emoji regex anew on every call, and its first call compiles it.
+export const NARROW_TEXT = /^[\x20-\x7e\u00b7\u2026\u2190-\u2193\u2500-\u259f]*$/;
 
 export function displayWidth(text: string): number {
-  if (PRINTABLE_ASCII.test(text)) return text.length;
+  if (NARROW_TEXT.test(text)) return text.length;
   return stringWidth(text);
 }
 
 /** Cut to `width` columns (ending in '…' when cut); pad to exactly `width`. */
 export function fit(text: string, width: number, align: 'left' | 'right' = 'left'): string {
   if (width <= 0) return '';
-  const ascii = PRINTABLE_ASCII.test(text);
-  let w = ascii ? text.length : stringWidth(text);
+  const narrow = NARROW_TEXT.test(text);
+  let w = narrow ? text.length : stringWidth(text);
   let out = text;
   if (w > width) {
-    if (ascii) {
+    if (narrow) {
       out = text.slice(0, width - 1) + '…';
       w = width;
     } else {
