@@ -7,6 +7,7 @@ import * as path from 'path';
 import * as zlib from 'zlib';
 import { BIN, cgroupFixture, ROOT } from './helpers/paths';
 import { privateEnv, PrivateEnv } from './helpers/private_env';
+import { LONG_RUNNING_FLAGS } from '../lib/engine/jit_tier';
 
 const OUT = path.join(ROOT, 'dist', 'spmon.js');
 const LIB_CLI = path.join(ROOT, 'dist', 'lib', 'cli.js');
@@ -136,14 +137,14 @@ describe('the code cache (dist/spmon.cache, made by the build)', () => {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const launcher = require(BIN_SPMON) as { cacheDigest: (bytes: Buffer) => { crc32?: number; sha256?: string } };
   /** What bin/spmon's loader does with a cache: whether V8 took it, and whether the CLI then works. */
-  const probe = (cache: string, stamp: string) => {
+  const probe = (cache: string, stamp: string, flags: readonly string[] = []) => {
     const script = `
 const { loadBundle, cachedBundle, BUNDLE } = require(${JSON.stringify(BIN_SPMON)});
 const c = cachedBundle(BUNDLE, ${JSON.stringify(cache)}, ${JSON.stringify(stamp)});
 const { exports: cli, cacheUsed } = c ? loadBundle(c.source, c.cachedData) : { exports: require(BUNDLE), cacheUsed: null };
 process.stderr.write('cache=' + (cacheUsed === null ? 'none' : cacheUsed ? 'used' : 'rejected') + '\\n');
 cli.main(['node', 'spmon', ...process.argv.slice(1)]).then((c) => { process.exitCode = c; });`;
-    return spawnSync(process.execPath, ['-e', script, '--', '--once', '--json', '--interval', '0', ...fixture], { env: pe.env, encoding: 'utf8', timeout: 60_000 });
+    return spawnSync(process.execPath, [...flags, '-e', script, '--', '--once', '--json', '--interval', '0', ...fixture], { env: pe.env, encoding: 'utf8', timeout: 60_000 });
   };
 
   test('was made for the bundle as it is, and V8 takes it', () => {
@@ -168,6 +169,24 @@ cli.main(['node', 'spmon', ...process.argv.slice(1)]).then((c) => { process.exit
     // A cut-short one too.
     fs.writeFileSync(bad, fs.readFileSync(CACHE).subarray(0, 4096));
     expect(probe(bad, STAMP).stderr).toBe('cache=none\n');
+  });
+
+  test('under the long-running flags V8 checks the cache itself: it takes the lean cache whole and refuses it damaged', () => {
+    const LEAN = path.join(ROOT, 'dist', 'spmon.lean.cache');
+    const LEAN_STAMP = path.join(ROOT, 'dist', 'spmon.lean.cache.json');
+    expect(probe(LEAN, LEAN_STAMP, LONG_RUNNING_FLAGS).stderr).toBe('cache=used\n');
+    const bad = path.join(pe.home, 'bad.lean.cache');
+    const plain = steady(run(OUT, ['--once', '--json', '--interval', '0', ...fixture]).stdout);
+    // One flipped byte early, in the middle and near the end: bin/spmon no longer looks (no zlib), V8 does.
+    for (const at of [100, 0.5, 0.9]) {
+      const bytes = fs.readFileSync(LEAN);
+      bytes[at < 1 ? Math.floor(bytes.length * at) : at] ^= 0x5a;
+      fs.writeFileSync(bad, bytes);
+      const r = probe(bad, LEAN_STAMP, LONG_RUNNING_FLAGS);
+      expect([at, r.stderr]).toEqual([at, 'cache=rejected\n']);
+      expect(r.status).toBe(0);
+      expect(steady(r.stdout)).toBe(plain);
+    }
   });
 
   test('one changed bit anywhere, or two words swapped, changes the digest', () => {

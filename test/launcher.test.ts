@@ -1,4 +1,4 @@
-// bin/spmon run as a program: sh starts Node with --single-threaded --no-opt for the dashboard and the daemon only,
+// bin/spmon run as a program: sh starts Node with LONG_RUNNING_FLAGS for the dashboard and the daemon only,
 // and each loads the code cache made for its own flags (V8 refuses one made under other flags).
 import { spawn, spawnSync } from 'child_process';
 import * as fs from 'fs';
@@ -43,20 +43,23 @@ test('a snapshot starts without the flag and uses the plain code cache', () => {
   }
 });
 
-test('a start loads neither crypto nor perf_hooks (the cache check and the clock do without them)', () => {
+test('a start loads neither crypto nor perf_hooks (the cache check and the clock do without them); a long-running one no zlib', () => {
   const pe = privateEnv();
   try {
     // A preload that lists, at exit, the Node modules this process loaded.
     const probe = path.join(pe.home, 'modules.js');
     const out = path.join(pe.home, 'modules.txt');
     fs.writeFileSync(probe, `process.on('exit', () => require('fs').writeFileSync(${JSON.stringify(out)}, process.moduleLoadList.join('\\n')));`);
-    for (const flags of [[], ['--single-threaded', '--no-opt']]) {
+    for (const flags of [[], [...LONG_RUNNING_FLAGS]]) {
       const r = spawnSync(process.execPath, [...flags, '-r', probe, SPMON, '--once', '--json', '--interval', '0'], { env: pe.env, encoding: 'utf8' });
       expect(r.status).toBe(0);
       const loaded = fs.readFileSync(out, 'utf8').split('\n');
       // The probe itself worked: the bundle's own modules are there.
       expect(loaded).toContain('NativeModule vm');
       expect(loaded.filter((m) => /^NativeModule (crypto|perf_hooks)$|^Internal Binding crypto$/.test(m))).toEqual([]);
+      // With the long-running flags V8 checks the cache's checksum itself: no zlib for a CRC-32 (the plain
+      // start checks the CRC-32 with it).
+      expect(loaded.includes('NativeModule zlib')).toBe(flags.length === 0);
     }
   } finally {
     pe.dispose();
@@ -64,7 +67,7 @@ test('a start loads neither crypto nor perf_hooks (the cache check and the clock
 });
 
 test('both code caches are taken by the Node flags they were made for', () => {
-  for (const flags of [[], ['--single-threaded', '--no-opt']]) {
+  for (const flags of [[], [...LONG_RUNNING_FLAGS]]) {
     const r = spawnSync(process.execPath, [...flags, '-e', `
       const b = require(${JSON.stringify(SPMON)});
       const c = b.cachedBundle();
@@ -75,7 +78,7 @@ test('both code caches are taken by the Node flags they were made for', () => {
   }
 });
 
-test('the dashboard in a terminal and the daemon run with --single-threaded --no-opt', async () => {
+test('the dashboard in a terminal and the daemon run with the long-running flags', async () => {
   const t = new TmuxSession();
   try {
     t.start(SPMON);
@@ -83,7 +86,7 @@ test('the dashboard in a terminal and the daemon run with --single-threaded --no
     const shell = Number(execTmux(t, ['display-message', '-p', '#{pane_pid}']));
     // The pane runs `sh -c "<spmon>; sleep 120"`: its child is spmon (sh execs node).
     const child = fs.readFileSync(`/proc/${shell}/task/${shell}/children`, 'utf8').trim().split(/\s+/).map(Number)[0];
-    expect(argvOf(child).slice(1, 4)).toEqual(['--single-threaded', '--no-opt', SPMON]);
+    expect(argvOf(child).slice(1, 2 + LONG_RUNNING_FLAGS.length)).toEqual([...LONG_RUNNING_FLAGS, SPMON]);
   } finally {
     t.kill();
   }
@@ -96,7 +99,7 @@ test('the dashboard in a terminal and the daemon run with --single-threaded --no
     const sock = path.join(runtime, 'd.sock');
     for (let i = 0; i < 100 && !fs.existsSync(sock); i++) await new Promise((r) => setTimeout(r, 100));
     expect(fs.existsSync(sock)).toBe(true);
-    expect(argvOf(daemon.pid!).slice(1, 5)).toEqual(['--single-threaded', '--no-opt', SPMON, 'daemon']);
+    expect(argvOf(daemon.pid!).slice(1, 3 + LONG_RUNNING_FLAGS.length)).toEqual([...LONG_RUNNING_FLAGS, SPMON, 'daemon']);
   } finally {
     daemon.kill('SIGTERM');
     await new Promise((r) => (daemon.exitCode !== null ? r(null) : daemon.once('exit', r)));

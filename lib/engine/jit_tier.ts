@@ -10,9 +10,11 @@ import type * as v8 from 'v8';
 /**
  * The Node flags of the long-running commands: bin/spmon's sh line gives them to the dashboard and the
  * daemon, and a daemon started from a command (selfCommand) gets them as well. test/launcher.test.ts keeps
- * the sh line, bin/spmon's LEAN_FLAGS and this list equal.
+ * the sh line, bin/spmon's LEAN_FLAGS and this list equal. `--verify-snapshot-checksum` makes V8 write a
+ * checksum into the code cache it makes and check it when it takes one, so bin/spmon need not check the
+ * cache's bytes itself (which loaded zlib and Node's streams before the first frame).
  */
-export const LONG_RUNNING_FLAGS: readonly string[] = ['--single-threaded', '--no-opt'];
+export const LONG_RUNNING_FLAGS: readonly string[] = ['--single-threaded', '--no-opt', '--verify-snapshot-checksum'];
 
 /**
  * Processes from which TurboFan pays: where the two CPU lines measured at ~70 and ~1,070 processes cross

@@ -27,7 +27,6 @@ import { canPaintFirst, firstPaint, writeFd } from './first_paint';
 import { terminalSize } from '../native';
 
 export async function runDashboard(settings: Settings, env: NodeJS.ProcessEnv = process.env): Promise<number> {
-  holdYoungGeneration();
   const engine = new Engine(settings, { env });
   // The daemon's supervised sessions, polled in the background.
   const runs = new RunsWatcher(socketPath(env), env);
@@ -258,6 +257,8 @@ export async function runDashboard(settings: Settings, env: NodeJS.ProcessEnv = 
     }
     error = (err as Error).message;
   }
+  // After the first frame, which it would delay by the modules it loads (young_generation.ts).
+  holdYoungGeneration();
 
   let screen: blessed.Widgets.Screen;
   try {
