@@ -10,6 +10,9 @@ const ASCII: Record<string, string> = {
   '▁': '_', '▂': '.', '▃': '-', '▄': '=', '▅': '+', '▆': '*', '▇': '#', '\ufffd': '?',
 };
 
+/** The glyphs the view draws (test/fit.test.ts: each is one column and takes displayWidth's fast path). */
+export const VIEW_GLYPHS: readonly string[] = Object.keys(ASCII);
+
 // eslint-disable-next-line no-control-regex
 const NON_ASCII = /[^\x00-\x7f]/u;
 
