@@ -12,7 +12,7 @@ import { selectedIndex } from './dashboard_state';
 import { DetailView, DetailInputs, processDetail, sessionDetail } from './dashboard_detail';
 import { headerLines } from './dashboard_header';
 import { confirmOverlay, EndedRecord, helpOverlay, historyOverlay, menuOverlay, Overlay } from './dashboard_overlays';
-import { displayWidth, fit } from './fit';
+import { displayWidth, fit, spaces } from './fit';
 import { displayName, headerCells, layoutColumns, rowCells } from './process_table';
 import { layoutSessionColumns, sessionHeaderCells, sessionRowCells } from './session_table';
 import { sanitize } from './sanitize';
@@ -300,7 +300,7 @@ function statusLine(c: Ctx, position: string, width: number): Line {
   const leftW = displayWidth(leftText);
   if (room < 10) return [seg(fit(leftText, width))];
   if (leftW > room) return [seg(fit(leftText, room)), seg(' ' + right, 'dim')];
-  return [...left, seg(' '.repeat(room - leftW + 1) + right, 'dim')];
+  return [...left, seg(spaces(room - leftW + 1) + right, 'dim')];
 }
 
 function sessionsView(c: Ctx, layout: DashboardLayout, header: Line[], width: number): DashboardView {

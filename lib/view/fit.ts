@@ -43,7 +43,8 @@ export function fit(text: string, width: number, align: 'left' | 'right' = 'left
 // Runs of spaces, made once each: every cell of every redraw pads, and a fresh ' '.repeat() was a tenth of
 // what the idle dashboard allocated (docs/performance.md, eleventh round).
 const SPACES: (string | undefined)[] = [];
-function spaces(n: number): string {
+/** `n` spaces (n >= 0), the same string each time for widths up to 512. */
+export function spaces(n: number): string {
   if (n > 512) return ' '.repeat(n);
   return (SPACES[n] ??= ' '.repeat(n));
 }
