@@ -176,7 +176,9 @@ class ReaderWrap : public Napi::ObjectWrap<ReaderWrap> {
     reader_ = std::make_unique<spmon::ProcReader>(stringOption(opts, "procRoot", "/proc"),
                                                   held.IsNumber() ? held.As<Napi::Number>().DoubleValue() : -1,
                                                   workers.IsNumber() ? workers.As<Napi::Number>().Int32Value() : -1);
-    cgroupRoot_ = stringOption(opts, "cgroupRoot", "/sys/fs/cgroup");
+    std::string cgroupRoot = stringOption(opts, "cgroupRoot", "/sys/fs/cgroup");
+    cgroup_ = std::make_unique<spmon::CgroupReader>(reader_->procRoot(), cgroupRoot);
+    host_ = std::make_unique<spmon::HostReader>(reader_->procRoot());
   }
 
  private:
@@ -223,14 +225,14 @@ class ReaderWrap : public Napi::ObjectWrap<ReaderWrap> {
       }
       out.Set("inspect", res);
     }
-    if (boolOption(opts, "host", true)) out.Set("host", toObject(env, spmon::readHost(reader_->procRoot(), procStat), kHostFields));
-    if (boolOption(opts, "cgroup", true))
-      out.Set("cgroup", toObject(env, spmon::readCgroup(reader_->procRoot(), cgroupRoot_), kCgroupFields));
+    if (boolOption(opts, "host", true)) out.Set("host", toObject(env, host_->read(procStat), kHostFields));
+    if (boolOption(opts, "cgroup", true)) out.Set("cgroup", toObject(env, cgroup_->read(), kCgroupFields));
     return out;
   }
 
   std::unique_ptr<spmon::ProcReader> reader_;
-  std::string cgroupRoot_;
+  std::unique_ptr<spmon::CgroupReader> cgroup_;
+  std::unique_ptr<spmon::HostReader> host_;
   std::vector<ProcRecord> recs_;
 };
 

@@ -2,6 +2,8 @@
 
 #include <cstring>
 #include <fcntl.h>
+#include <poll.h>
+#include <unistd.h>
 #include <vector>
 
 #include "fileio.h"
@@ -18,17 +20,8 @@ namespace {
 
 const char kSysCgroup[] = "/sys/fs/cgroup";
 
-struct Hierarchy {
-  bool found = false;
-  std::string path;  // cgroup path from /proc/self/cgroup
-  std::string dir;   // resolved directory
-  std::string top;   // the mount point: ancestors are walked up to here
-};
-
-std::vector<std::string> readLines(const std::string& path) {
-  std::string buf;
+std::vector<std::string> splitLines(const std::string& buf) {
   std::vector<std::string> lines;
-  if (readFileAt(AT_FDCWD, path.c_str(), &buf) != ReadStatus::Ok) return lines;
   size_t i = 0;
   while (i < buf.size()) {
     size_t e = buf.find('\n', i);
@@ -63,9 +56,9 @@ std::string resolveDir(const MountLine& m, const std::string& path, const std::s
   return dir;
 }
 
-bool readNumber(const std::string& dir, const char* file, double* out) {
+bool readNumber(HeldFiles* held, const std::string& dir, const char* file, double* out) {
   std::string buf;
-  if (readFileAt(AT_FDCWD, joinPath(dir, file).c_str(), &buf) != ReadStatus::Ok) return false;
+  if (readPath(held, joinPath(dir, file), &buf) != ReadStatus::Ok) return false;
   return parseSingleNumber(buf.data(), buf.size(), out);
 }
 
@@ -87,10 +80,10 @@ double lowestOverAncestors(const Hierarchy& h, Read read) {
 }
 
 // Lowest limit file value ("max" and v1's huge numbers mean none).
-double lowestLimit(const Hierarchy& h, const char* file) {
-  return lowestOverAncestors(h, [file](const std::string& dir) {
+double lowestLimit(HeldFiles* held, const Hierarchy& h, const char* file) {
+  return lowestOverAncestors(h, [held, file](const std::string& dir) {
     std::string buf;
-    if (readFileAt(AT_FDCWD, joinPath(dir, file).c_str(), &buf) != ReadStatus::Ok) return unknown();
+    if (readPath(held, joinPath(dir, file), &buf) != ReadStatus::Ok) return unknown();
     bool isMax;
     return parseCgroupLimit(buf.data(), buf.size(), &isMax);
   });
@@ -115,9 +108,9 @@ Hierarchy conventional(const std::string& mountDir, const std::string& path) {
   return hierarchyAt(m, path, "");
 }
 
-void readMemoryStat(const std::string& dir, int version, CgroupInfo* info) {
+void readMemoryStat(HeldFiles* held, const std::string& dir, int version, CgroupInfo* info) {
   std::string buf;
-  if (readFileAt(AT_FDCWD, joinPath(dir, "memory.stat").c_str(), &buf) != ReadStatus::Ok) return;
+  if (readPath(held, joinPath(dir, "memory.stat"), &buf) != ReadStatus::Ok) return;
   forEachSpaceKeyValue(buf.data(), buf.size(), [&](const char* k, size_t kl, double v) {
     std::string key(k, kl);
     if (version == 2) {
@@ -139,26 +132,22 @@ void readMemoryStat(const std::string& dir, int version, CgroupInfo* info) {
   });
 }
 
-double readKeyed(const std::string& dir, const char* file, const char* want) {
+double readKeyed(HeldFiles* held, const std::string& dir, const char* file, const char* want) {
   std::string buf;
   double out = unknown();
-  if (readFileAt(AT_FDCWD, joinPath(dir, file).c_str(), &buf) != ReadStatus::Ok) return out;
+  if (readPath(held, joinPath(dir, file), &buf) != ReadStatus::Ok) return out;
   forEachSpaceKeyValue(buf.data(), buf.size(), [&](const char* k, size_t kl, double v) {
     if (kl == std::strlen(want) && std::memcmp(k, want, kl) == 0) out = v;
   });
   return out;
 }
 
-}  // namespace
-
-CgroupInfo readCgroup(const std::string& procRoot, const std::string& cgroupRoot) {
-  CgroupInfo info;
-  std::string buf;
-  std::vector<CgroupLine> cg;
-  if (readFileAt(AT_FDCWD, joinPath(procRoot, "self/cgroup").c_str(), &buf) == ReadStatus::Ok)
-    cg = parseCgroupFile(buf.data(), buf.size());
+// Which hierarchies hold this process's accounting, from its self/cgroup and self/mountinfo.
+CgroupPlan resolvePlan(const std::string& cgroupText, const std::string& mountinfoText, const std::string& cgroupRoot) {
+  CgroupPlan plan;
+  std::vector<CgroupLine> cg = parseCgroupFile(cgroupText.data(), cgroupText.size());
   std::vector<MountLine> mounts;
-  for (const std::string& line : readLines(joinPath(procRoot, "self/mountinfo"))) {
+  for (const std::string& line : splitLines(mountinfoText)) {
     MountLine m;
     if (parseMountinfoLine(line.data(), line.size(), &m) && (m.fsType == "cgroup" || m.fsType == "cgroup2"))
       mounts.push_back(m);
@@ -191,63 +180,127 @@ CgroupInfo readCgroup(const std::string& procRoot, const std::string& cgroupRoot
 
   // The memory controller decides the version: on a hybrid host an empty 0::/
   // line sits beside v1 controllers and must not win.
-  Hierarchy mem = v1("memory");
-  if (mem.found) {
-    info.version = 1;
-    info.path = mem.path;
-    info.dir = mem.dir;
-    readNumber(mem.dir, "memory.usage_in_bytes", &info.memCurrent);
-    info.memLimit = lowestLimit(mem, "memory.limit_in_bytes");
+  plan.mem = v1("memory");
+  if (plan.mem.found) {
+    plan.version = 1;
+    plan.cpu = v1("cpu");
+    // CPU time is the cpuacct group's: only meaningful when it is the same group
+    // as the cpu controller's (co-mounted, or the same path in both trees).
+    Hierarchy acct = v1("cpuacct");
+    if (acct.found && (!plan.cpu.found || acct.path == plan.cpu.path)) plan.acct = acct;
+    plan.pids = v1("pids");
+    return plan;
+  }
+  plan.mem = v2();
+  if (plan.mem.found) plan.version = 2;
+  return plan;
+}
+
+// The accounting files of a resolved plan, read now.
+CgroupInfo readPlan(const CgroupPlan& plan, HeldFiles* held) {
+  CgroupInfo info;
+  if (plan.version == 0) return info;
+  const Hierarchy& mem = plan.mem;
+  info.version = plan.version;
+  info.path = mem.path;
+  info.dir = mem.dir;
+  if (plan.version == 1) {
+    readNumber(held, mem.dir, "memory.usage_in_bytes", &info.memCurrent);
+    info.memLimit = lowestLimit(held, mem, "memory.limit_in_bytes");
     info.memLimitUnlimited = !isKnown(info.memLimit);
-    readMemoryStat(mem.dir, 1, &info);
-    info.oomKills = readKeyed(mem.dir, "memory.oom_control", "oom_kill");
-    Hierarchy cpu = v1("cpu");
-    if (cpu.found) {
-      info.cpuQuotaCores = lowestOverAncestors(cpu, [](const std::string& dir) {
+    readMemoryStat(held, mem.dir, 1, &info);
+    info.oomKills = readKeyed(held, mem.dir, "memory.oom_control", "oom_kill");
+    if (plan.cpu.found) {
+      info.cpuQuotaCores = lowestOverAncestors(plan.cpu, [held](const std::string& dir) {
         double period;
         std::string buf;
-        if (readFileAt(AT_FDCWD, joinPath(dir, "cpu.cfs_quota_us").c_str(), &buf) != ReadStatus::Ok) return unknown();
+        if (readPath(held, joinPath(dir, "cpu.cfs_quota_us"), &buf) != ReadStatus::Ok) return unknown();
         int64_t quota;
         size_t n = buf.size();
         while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == ' ')) n--;
         if (!parseI64(buf.data(), n, &quota) || quota <= 0) return unknown();  // -1: no quota
-        if (!readNumber(dir, "cpu.cfs_period_us", &period) || period <= 0) return unknown();
+        if (!readNumber(held, dir, "cpu.cfs_period_us", &period) || period <= 0) return unknown();
         return static_cast<double>(quota) / period;
       });
     }
-    // CPU time is the cpuacct group's: only meaningful when it is the same group
-    // as the cpu controller's (co-mounted, or the same path in both trees).
-    Hierarchy acct = v1("cpuacct");
     double ns;
-    if (acct.found && (!cpu.found || acct.path == cpu.path) && readNumber(acct.dir, "cpuacct.usage", &ns))
-      info.cpuUsageUsec = ns / 1000.0;
-    Hierarchy pids = v1("pids");
-    if (pids.found) {
-      readNumber(pids.dir, "pids.current", &info.pidsCurrent);
-      info.pidsMax = lowestLimit(pids, "pids.max");
+    if (plan.acct.found && readNumber(held, plan.acct.dir, "cpuacct.usage", &ns)) info.cpuUsageUsec = ns / 1000.0;
+    if (plan.pids.found) {
+      readNumber(held, plan.pids.dir, "pids.current", &info.pidsCurrent);
+      info.pidsMax = lowestLimit(held, plan.pids, "pids.max");
     }
     return info;
   }
-  Hierarchy h = v2();
-  if (!h.found) return info;
-  info.version = 2;
-  info.path = h.path;
-  info.dir = h.dir;
-  readNumber(h.dir, "memory.current", &info.memCurrent);
-  info.memLimit = lowestLimit(h, "memory.max");
+  readNumber(held, mem.dir, "memory.current", &info.memCurrent);
+  info.memLimit = lowestLimit(held, mem, "memory.max");
   info.memLimitUnlimited = !isKnown(info.memLimit);
-  info.memHigh = lowestLimit(h, "memory.high");
-  readMemoryStat(h.dir, 2, &info);
-  info.oomKills = readKeyed(h.dir, "memory.events", "oom_kill");
-  info.cpuQuotaCores = lowestOverAncestors(h, [](const std::string& dir) {
+  info.memHigh = lowestLimit(held, mem, "memory.high");
+  readMemoryStat(held, mem.dir, 2, &info);
+  info.oomKills = readKeyed(held, mem.dir, "memory.events", "oom_kill");
+  info.cpuQuotaCores = lowestOverAncestors(mem, [held](const std::string& dir) {
     std::string buf;
-    if (readFileAt(AT_FDCWD, joinPath(dir, "cpu.max").c_str(), &buf) != ReadStatus::Ok) return unknown();
+    if (readPath(held, joinPath(dir, "cpu.max"), &buf) != ReadStatus::Ok) return unknown();
     return parseCpuMax(buf.data(), buf.size());
   });
-  info.cpuUsageUsec = readKeyed(h.dir, "cpu.stat", "usage_usec");
-  readNumber(h.dir, "pids.current", &info.pidsCurrent);
-  info.pidsMax = lowestLimit(h, "pids.max");
+  info.cpuUsageUsec = readKeyed(held, mem.dir, "cpu.stat", "usage_usec");
+  readNumber(held, mem.dir, "pids.current", &info.pidsCurrent);
+  info.pidsMax = lowestLimit(held, mem, "pids.max");
   return info;
+}
+
+bool onCgroupFs(const Hierarchy& h) {
+  if (!h.found) return true;
+  long m = fsType(h.dir);
+  return m == kCgroupSuperMagic || m == kCgroup2SuperMagic;
+}
+
+}  // namespace
+
+CgroupReader::CgroupReader(std::string procRoot, std::string cgroupRoot)
+    : procRoot_(std::move(procRoot)), cgroupRoot_(std::move(cgroupRoot)) {
+  live_ = isProcfs(procRoot_);
+  cgroupPath_ = joinPath(procRoot_, "self/cgroup");
+  mountinfoPath_ = joinPath(procRoot_, "self/mountinfo");
+}
+
+CgroupReader::~CgroupReader() {
+  if (mountinfoFd_ >= 0) close(mountinfoFd_);
+}
+
+CgroupInfo CgroupReader::read() {
+  // Resolved again unless the last plan is held open on a live cgroupfs and nothing says it moved: a tree of
+  // plain files (a fixture) has nothing to tell what changed, so each read works it out anew.
+  bool resolve = !planned_ || !hold_ || files_.lost();
+  if (mountinfoFd_ >= 0) {
+    // The kernel marks self/mountinfo when this process's mounts change; poll() sees the mark and clears it.
+    struct pollfd p = {mountinfoFd_, POLLPRI, 0};
+    if (poll(&p, 1, 0) > 0 && (p.revents & (POLLPRI | POLLERR))) resolve = true;
+  }
+  std::string cgroupText;
+  if (!resolve) {
+    // A process can be moved to another cgroup: its self/cgroup then reads otherwise.
+    if (files_.read(cgroupPath_, &cgroupText) != ReadStatus::Ok) cgroupText.clear();
+    if (cgroupText != cgroupText_) resolve = true;
+  }
+  if (resolve) {
+    files_.clear();
+    std::string mountinfoText;
+    if (live_) {
+      if (mountinfoFd_ < 0) mountinfoFd_ = open(mountinfoPath_.c_str(), O_RDONLY | O_CLOEXEC);
+      if (mountinfoFd_ < 0 || readFd(mountinfoFd_, &mountinfoText) != ReadStatus::Ok) mountinfoText.clear();
+      if (files_.read(cgroupPath_, &cgroupText) != ReadStatus::Ok) cgroupText.clear();
+    } else {
+      readFileAt(AT_FDCWD, mountinfoPath_.c_str(), &mountinfoText);
+      readFileAt(AT_FDCWD, cgroupPath_.c_str(), &cgroupText);
+    }
+    plan_ = resolvePlan(cgroupText, mountinfoText, cgroupRoot_);
+    cgroupText_ = cgroupText;
+    planned_ = true;
+    // Held open only where the kernel generates each read afresh.
+    hold_ = live_ && onCgroupFs(plan_.mem) && onCgroupFs(plan_.cpu) && onCgroupFs(plan_.acct) && onCgroupFs(plan_.pids);
+    if (!hold_) files_.clear();
+  }
+  return readPlan(plan_, hold_ ? &files_ : nullptr);
 }
 
 }  // namespace spmon

@@ -3,7 +3,9 @@
 #include <cerrno>
 #include <fcntl.h>
 #include <sys/ioctl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <unistd.h>
 
 namespace spmon {
@@ -50,6 +52,58 @@ ReadStatus readFd(int fd, std::string* out, size_t maxBytes) {
   out->resize(used);
   if (status != ReadStatus::Ok) out->clear();
   return status;
+}
+
+std::atomic<size_t> gHeldFds{0};
+
+size_t heldFileFdLimit() {
+  struct rlimit rl;
+  if (getrlimit(RLIMIT_NOFILE, &rl) != 0) return 0;
+  if (rl.rlim_cur == RLIM_INFINITY) return 65536;
+  size_t half = static_cast<size_t>(rl.rlim_cur / 2);
+  return half > 64 ? half - 64 : 0;
+}
+
+ReadStatus HeldFiles::read(const std::string& path, std::string* out, size_t maxBytes) {
+  auto it = fds_.find(path);
+  if (it != fds_.end()) {
+    ReadStatus status = readFd(it->second, out, maxBytes);
+    if (status == ReadStatus::Ok) return status;
+    close(it->second);
+    fds_.erase(it);
+    gHeldFds--;
+    lost_ = true;
+  }
+  int fd = -1;
+  const bool room = gHeldFds + 1 <= heldFileFdLimit();
+  ReadStatus status = readFileAt(AT_FDCWD, path.c_str(), out, maxBytes, room ? &fd : nullptr);
+  if (fd >= 0) {
+    if (status == ReadStatus::Ok) {
+      fds_.emplace(path, fd);
+      gHeldFds++;
+    } else {
+      close(fd);
+    }
+  }
+  return status;
+}
+
+void HeldFiles::clear() {
+  for (auto& kv : fds_) {
+    close(kv.second);
+    gHeldFds--;
+  }
+  fds_.clear();
+  lost_ = false;
+}
+
+ReadStatus readPath(HeldFiles* held, const std::string& path, std::string* out) {
+  return held ? held->read(path, out) : readFileAt(AT_FDCWD, path.c_str(), out);
+}
+
+long fsType(const std::string& path) {
+  struct statfs sf;
+  return statfs(path.c_str(), &sf) == 0 ? static_cast<long>(sf.f_type) : 0;
 }
 
 std::string joinPath(const std::string& a, const std::string& b) {

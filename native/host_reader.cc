@@ -9,15 +9,17 @@ namespace spmon {
 
 HostInfo::HostInfo() : uptimeSec(unknown()), clockTicks(100), pageSize(4096), cpuCount(1) {}
 
-HostInfo readHost(const std::string& procRoot, const std::string* procStat) {
+namespace {
+
+HostInfo readHostVia(const std::string& procRoot, const std::string* procStat, HeldFiles* held) {
   HostInfo h;
   std::string buf;
   if (procStat) parseProcStat(procStat->data(), procStat->size(), &h.cpu);
-  else if (readFileAt(AT_FDCWD, joinPath(procRoot, "stat").c_str(), &buf) == ReadStatus::Ok)
+  else if (readPath(held, joinPath(procRoot, "stat"), &buf) == ReadStatus::Ok)
     parseProcStat(buf.data(), buf.size(), &h.cpu);
-  if (readFileAt(AT_FDCWD, joinPath(procRoot, "meminfo").c_str(), &buf) == ReadStatus::Ok)
+  if (readPath(held, joinPath(procRoot, "meminfo"), &buf) == ReadStatus::Ok)
     parseMeminfo(buf.data(), buf.size(), &h.mem);
-  if (readFileAt(AT_FDCWD, joinPath(procRoot, "uptime").c_str(), &buf) == ReadStatus::Ok)
+  if (readPath(held, joinPath(procRoot, "uptime"), &buf) == ReadStatus::Ok)
     h.uptimeSec = parseUptime(buf.data(), buf.size());
   long t = sysconf(_SC_CLK_TCK);
   if (t > 0) h.clockTicks = t;
@@ -31,5 +33,11 @@ HostInfo readHost(const std::string& procRoot, const std::string* procStat) {
   }
   return h;
 }
+
+}  // namespace
+
+HostReader::HostReader(std::string procRoot) : procRoot_(std::move(procRoot)), procfs_(isProcfs(procRoot_)) {}
+
+HostInfo HostReader::read(const std::string* procStat) { return readHostVia(procRoot_, procStat, procfs_ ? &files_ : nullptr); }
 
 }  // namespace spmon

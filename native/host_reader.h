@@ -3,6 +3,7 @@
 
 #include <string>
 
+#include "fileio.h"
 #include "parse.h"
 
 namespace spmon {
@@ -17,7 +18,18 @@ struct HostInfo {
   HostInfo();
 };
 
-// procStat: /proc/stat as read already in this call (ProcReader::procStat), or null to read it here.
-HostInfo readHost(const std::string& procRoot, const std::string* procStat = nullptr);
+// The host's figures for a reader that samples again and again: on procfs, its files stay open and are read
+// again in place (the kernel generates them afresh on each read).
+class HostReader {
+ public:
+  explicit HostReader(std::string procRoot);
+  // procStat: /proc/stat as read already in this call (ProcReader::procStat), or null to read it here.
+  HostInfo read(const std::string* procStat = nullptr);
+
+ private:
+  std::string procRoot_;
+  bool procfs_ = false;
+  HeldFiles files_;
+};
 
 }  // namespace spmon

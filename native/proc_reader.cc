@@ -18,7 +18,6 @@
 #include <sched.h>
 #include <signal.h>
 #include <sys/resource.h>
-#include <sys/statfs.h>
 #include <thread>
 #include <unistd.h>
 
@@ -37,14 +36,9 @@ constexpr uint64_t kStatusEvery = 10;
 constexpr uint64_t kQuietEvery = 10;
 // An io file that could not be opened (another user's process) is tried again this often.
 constexpr uint64_t kRetryEvery = 30;
-constexpr long kProcSuperMagic = 0x9fa0;
 // Planned processes this far past the number of directories that may be held are not
 // opened: they could only be held if that many planned processes before them were gone.
 constexpr size_t kDeferSlack = 64;
-
-// Held file fds across every Reader of this process: the cap is per process, so several
-// long-lived Readers (a benchmark, a test) together stay within it.
-std::atomic<size_t> gHeldFds{0};
 
 // How many pid directory fds a pass may hold for deferred smaps reads: a quarter of
 // the fd limit. Holding one per process would make openat fail with EMFILE on a host
@@ -54,25 +48,6 @@ size_t maxHeldFds() {
   if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur == RLIM_INFINITY) return 1024;
   size_t n = static_cast<size_t>(rl.rlim_cur / 4);
   return n < 8 ? 8 : n;
-}
-
-// How many file fds may stay open across passes: half the fd limit less a margin,
-// so the deferred smaps reads (a quarter) and Node itself (the rest) never run out.
-// Processes beyond it are read by opening their files each pass, as before.
-size_t heldFileFdLimit() {
-  struct rlimit rl;
-  if (getrlimit(RLIMIT_NOFILE, &rl) != 0) return 0;
-  if (rl.rlim_cur == RLIM_INFINITY) return 65536;
-  size_t half = static_cast<size_t>(rl.rlim_cur / 2);
-  return half > 64 ? half - 64 : 0;
-}
-
-// Held fds are only safe on procfs: there an fd of a process that has exited reads
-// ESRCH, so it can never show a newcomer that reused the pid. A fixture tree of
-// plain files has no such guarantee, so it is read by opening every pass.
-bool isProcfs(const std::string& path) {
-  struct statfs sf;
-  return statfs(path.c_str(), &sf) == 0 && static_cast<long>(sf.f_type) == kProcSuperMagic;
 }
 
 bool sameNumber(double a, double b) { return a == b || (std::isnan(a) && std::isnan(b)); }
@@ -461,11 +436,12 @@ bool ProcReader::reuses(const Entry& e, uint64_t readPass, int32_t pid) const {
 }
 
 // The system's count of forks (every process and thread created since boot) from procRoot's stat, read before
-// the listing; the file is kept for readHost, which would read it again otherwise (ProcReader::procStat).
+// the listing (through an fd held open: the kernel writes the file afresh at each read); the text is kept for
+// the host's figures, which would read it again otherwise (ProcReader::procStat).
 void ProcReader::readForks() {
   forks_ = 0;
   procStatRead_ = false;
-  if (!procfs_ || readFileAt(AT_FDCWD, procStatPath_.c_str(), &procStat_) != ReadStatus::Ok) return;
+  if (!procfs_ || procStatFile_.read(procStatPath_, &procStat_) != ReadStatus::Ok) return;
   procStatRead_ = true;
   ProcStatFields f;
   parseProcStat(procStat_.data(), procStat_.size(), &f);

@@ -7,6 +7,7 @@
 #include <unordered_set>
 #include <vector>
 
+#include "fileio.h"
 #include "parse.h"
 
 namespace spmon {
@@ -172,6 +173,7 @@ class ProcReader {
   std::vector<int32_t> listed_;
   uint64_t listedForks_ = 0, forks_ = 0;
   std::string procStatPath_, procStat_;
+  HeldFiles procStatFile_;  // procRoot's stat, held open (procfs only)
   bool procStatRead_ = false;
   bool schedstatWorks_ = false;  // procfs with a schedstat that counts (this process's own has run time)
   bool forksTrusted_ = true;     // the fork count has never missed a new process (listingStands)

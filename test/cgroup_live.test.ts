@@ -2,11 +2,12 @@
 // As root, make child cgroups with a 1 GiB memory limit and a 50000/100000 CPU quota, run
 // `spmon --once` inside them and check what it reports. Fails with a clear message (never skips)
 // when not root or when the v1 controllers are not there and writable.
-import { spawn } from 'child_process';
+import { ChildProcess, spawn } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
+import * as readline from 'readline';
 import { makeCgroup, removeCgroups, V1Hierarchy, v1Hierarchy } from './helpers/cgroup_v1';
-import { BIN } from './helpers/paths';
+import { ADDON_PATH, BIN } from './helpers/paths';
 import { privateEnv } from './helpers/private_env';
 import { schemaErrors } from './helpers/schema';
 
@@ -108,4 +109,113 @@ test('a child cgroup with a higher limit of its own: the lowest of the cgroup an
   expect(doc.cgroup.path).toBe(path.posix.join(mem.path, tag, 'inner'));
   expect(doc.cgroup.memory.limitBytes).toBe(GiB);
   expect(doc.cgroup.cpu.quotaCores).toBe(0.5);
+});
+
+// A long-lived Reader keeps its cgroup's files open and works out where they are only when the kernel says it
+// may have moved (native/cgroup_reader.h). These drive one Reader in a child process, line by line: each line
+// is a command, then a sample of the cgroup, printed with the cgroup files the child holds open.
+const READER_PROBE = `
+const fs = require('fs');
+const { execFileSync } = require('child_process');
+const { Reader } = require(${JSON.stringify(ADDON_PATH)});
+const r = new Reader({});
+const held = () => fs.readdirSync('/proc/self/fd').flatMap((fd) => { try { return [fs.readlinkSync('/proc/self/fd/' + fd)]; } catch { return []; } }).filter((t) => t.startsWith('/sys/fs/cgroup/'));
+require('readline').createInterface({ input: process.stdin }).on('line', (line) => {
+  const [cmd, arg] = line.split(' ');
+  if (cmd === 'mount') execFileSync('mount', ['-t', 'tmpfs', 'spmon-test', '/sys/fs/cgroup']);
+  if (cmd === 'umount') execFileSync('umount', ['/sys/fs/cgroup']);
+  if (cmd === 'busy') { const end = process.cpuUsage().user + Number(arg) * 1000; while (process.cpuUsage().user < end); }
+  const cgroup = r.sample({ processes: false, host: false }).cgroup;
+  process.stdout.write(JSON.stringify({ cgroup, held: held() }) + '\\n');
+});
+`;
+
+interface ProbeReply {
+  cgroup: { version: number; path: string; dir: string; memCurrent: number | null; memLimit: number | null; cpuUsageUsec: number | null };
+  held: string[];
+}
+
+class ReaderProbe {
+  readonly child: ChildProcess;
+  private readonly lines: AsyncIterableIterator<string>;
+  constructor(argv: string[]) {
+    this.child = spawn(argv[0], [...argv.slice(1), process.execPath, '-e', READER_PROBE], { env: privateEnv().env, stdio: ['pipe', 'pipe', 'inherit'] });
+    this.lines = readline.createInterface({ input: this.child.stdout! })[Symbol.asyncIterator]();
+  }
+  async ask(cmd: string): Promise<ProbeReply> {
+    this.child.stdin!.write(`${cmd}\n`);
+    const next = await this.lines.next();
+    if (next.done) throw new Error(`the reader probe ended before answering "${cmd}"`);
+    return JSON.parse(next.value) as ProbeReply;
+  }
+  async end(): Promise<void> {
+    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
+    const gone = new Promise((r) => this.child.once('exit', r));
+    this.child.kill('SIGKILL');
+    await gone;
+  }
+}
+
+test('a long-lived reader reads a changed limit at once, and follows its process into another cgroup', async () => {
+  const a = makeCgroup(mem.dir, `${tag}-a`);
+  fs.writeFileSync(path.join(a, 'memory.limit_in_bytes'), String(GiB));
+  const b = makeCgroup(mem.dir, `${tag}-b`);
+  fs.writeFileSync(path.join(b, 'memory.limit_in_bytes'), String(GiB / 2));
+  const probe = new ReaderProbe(['env']);
+  try {
+    fs.writeFileSync(path.join(a, 'cgroup.procs'), String(probe.child.pid));
+    let r = await probe.ask('sample');
+    expect(r.cgroup.path).toBe(path.posix.join(mem.path, `${tag}-a`));
+    expect(r.cgroup.memLimit).toBe(GiB);
+    // Its files stay open from one sample to the next.
+    expect(r.held).toContain(path.join(a, 'memory.usage_in_bytes'));
+    const heldBefore = r.held.slice().sort();
+    r = await probe.ask('sample');
+    expect(r.held.slice().sort()).toEqual(heldBefore);
+
+    // A new limit written in place shows at the next sample (the open file is read afresh).
+    fs.writeFileSync(path.join(a, 'memory.limit_in_bytes'), String((3 * GiB) / 4));
+    r = await probe.ask('sample');
+    expect(r.cgroup.memLimit).toBe((3 * GiB) / 4);
+    // So does CPU time spent in between (cpuacct's usage, a counter of the whole cgroup).
+    const before = r.cgroup.cpuUsageUsec!;
+    r = await probe.ask('busy 200');
+    expect(r.cgroup.cpuUsageUsec! - before).toBeGreaterThanOrEqual(150_000);
+
+    // Moved to b: the next sample reads b's files, and none of a's stay open.
+    fs.writeFileSync(path.join(b, 'cgroup.procs'), String(probe.child.pid));
+    r = await probe.ask('sample');
+    expect(r.cgroup.path).toBe(path.posix.join(mem.path, `${tag}-b`));
+    expect(r.cgroup.memLimit).toBe(GiB / 2);
+    expect(r.held.filter((f) => f.startsWith(`${a}/`))).toEqual([]);
+    expect(r.held).toContain(path.join(b, 'memory.usage_in_bytes'));
+
+    // Back in the cgroup the test started in (so that a and b can be removed).
+    fs.writeFileSync(path.join(mem.dir, 'cgroup.procs'), String(probe.child.pid));
+    r = await probe.ask('sample');
+    expect(r.cgroup.path).toBe(mem.path);
+  } finally {
+    await probe.end();
+  }
+});
+
+test("a long-lived reader sees its mounts change: cgroupfs hidden under a tmpfs is unknown, shown again is read again", async () => {
+  // A mount namespace of its own, so that the tmpfs hides /sys/fs/cgroup from the probe only.
+  const probe = new ReaderProbe(['unshare', '--mount', '--propagation', 'private']);
+  try {
+    let r = await probe.ask('sample');
+    expect(r.cgroup.version).toBe(1);
+    expect(r.cgroup.memCurrent).toBeGreaterThan(0);
+    expect(r.held.length).toBeGreaterThan(0);
+    // The files it holds are still open under the tmpfs: only the mark the kernel sets on self/mountinfo
+    // tells the reader to look again.
+    r = await probe.ask('mount');
+    expect(r.cgroup.memCurrent).toBeNull();
+    expect(r.held).toEqual([]);
+    r = await probe.ask('umount');
+    expect(r.cgroup.memCurrent).toBeGreaterThan(0);
+    expect(r.cgroup.path).toBe(mem.path);
+  } finally {
+    await probe.end();
+  }
 });

@@ -67,23 +67,35 @@ test(`with ${SLEEPERS} processes to read smaps of and ${FD_LIMIT} fds allowed, e
 
 // A sample that reads every smaps (an engine's first) queues the reads for helper threads, each read holding
 // its pid directory's fd until a helper reads it: at most an eighth of the limit wait, so with a limit just
-// high enough for that queue every process is still listed and read, and no fd is left open afterwards.
+// high enough for that queue every process is still listed and read, and no fd of a process is left open
+// afterwards. What the reader keeps open by design, the host's and its own cgroup's files (read again in place
+// at each sample), stays the same from one sample to the next.
 const POOL_PROBE = `
 const fs = require('fs');
 const { Reader } = require(${JSON.stringify(ADDON_PATH)});
 const sleepers = process.argv.slice(1).map(Number);
-const fdsBefore = fs.readdirSync('/proc/self/fd').length;
+// fd -> what it is open on; the listing's own fd (closed by the time it is looked at) is left out.
+const fds = () => new Map(fs.readdirSync('/proc/self/fd').flatMap((fd) => { try { return [[fd, fs.readlinkSync('/proc/self/fd/' + fd)]]; } catch { return []; } }));
+const before = fds();
 const r = new Reader({ smapsWorkers: 2 });
 const s = r.sample({});
-const fdsAfter = fs.readdirSync('/proc/self/fd').length;
+const after = fds();
+r.sample({});
+const again = fds();
+const left = [...after].filter(([fd]) => !before.has(fd)).map(([, target]) => target);
+const own = '/proc/' + process.pid + '/';
+const byDesign = (t) => ['/proc/stat', '/proc/meminfo', '/proc/uptime', own + 'cgroup', own + 'mountinfo'].includes(t) || t.startsWith('/sys/fs/cgroup/');
+// From its second sample a reader also holds quiet processes' files; the host's and cgroup's stay as they were.
+const kept = (m) => [...m.values()].filter(byDesign).sort();
 const index = new Map(Array.from(s.pid).map((p, i) => [p, i]));
 console.log(JSON.stringify({
   workers: s.stats.smapsWorkers,
   fdErrors: s.stats.fdErrors,
   listed: sleepers.filter((p) => index.has(p)).length,
   pssKnown: sleepers.filter((p) => index.has(p) && !Number.isNaN(s.pss[index.get(p)])).length,
-  fdsBefore,
-  fdsAfter,
+  left,
+  leftNotByDesign: left.filter((t) => !byDesign(t)),
+  sameAfterAgain: JSON.stringify(kept(after)) === JSON.stringify(kept(again)),
 }));
 `;
 
@@ -96,6 +108,8 @@ test(`a first sample of ${SLEEPERS} processes on helper threads under a limit of
       (err, stdout, stderr) => (err ? reject(new Error(`${err.message}\n${stderr}`)) : resolve(stdout)),
     ),
   );
-  const r = JSON.parse(out) as { workers: number; fdErrors: number; listed: number; pssKnown: number; fdsBefore: number; fdsAfter: number };
-  expect(r).toEqual({ workers: 2, fdErrors: 0, listed: SLEEPERS, pssKnown: SLEEPERS, fdsBefore: r.fdsBefore, fdsAfter: r.fdsBefore });
+  const r = JSON.parse(out) as { workers: number; fdErrors: number; listed: number; pssKnown: number; left: string[]; leftNotByDesign: string[]; sameAfterAgain: boolean };
+  expect(r).toEqual({ workers: 2, fdErrors: 0, listed: SLEEPERS, pssKnown: SLEEPERS, left: r.left, leftNotByDesign: [], sameAfterAgain: true });
+  // The host's files are among those kept (a reader that held nothing would pass the line above).
+  expect(r.left).toEqual(expect.arrayContaining(['/proc/stat', '/proc/meminfo', '/proc/uptime']));
 });
