@@ -6,7 +6,8 @@ import { userMenuItems } from '../lib/view/dashboard_menus';
 import { sortSessions } from '../lib/view/session_table';
 import { lineText } from '../lib/view/styled';
 import { keyToAction } from '../lib/ui/keys';
-import { mouseToAction, WHEEL_ROWS } from '../lib/ui/mouse';
+import { EventEmitter } from 'events';
+import { mouseToAction, separateMouseReports, splitMouseReports, WHEEL_ROWS } from '../lib/ui/mouse';
 import { endOptionsFor } from '../lib/engine/terminator';
 import { guardOf } from '../lib/model/protection';
 import { sessionOf } from '../lib/model/sessions';
@@ -198,6 +199,39 @@ describe('the mouse', () => {
     r = run(s, r.state, [a!]);
     expect([r.state.sort, r.state.reverse]).toEqual(['pid', true]);
     expect(lineText(view(s, r.state).gridHeader)).toContain('PID▼');
+  });
+
+  // neo-blessed takes a mouse report only at the start of a chunk of input and drops a chunk with one inside.
+  const parts = (text: string) => splitMouseReports(Buffer.from(text, 'latin1')).map((b) => b.toString('latin1'));
+  const HOME = '\x1b[1~';
+  const WHEEL = '\x1b[<65;11;8M';
+  const CLICK = '\x1b[<0;5;9M\x1b[<0;5;9m';
+
+  test('input read at once is cut so that each mouse report stands alone, in order', () => {
+    expect(parts(HOME + WHEEL)).toEqual([HOME, WHEEL]);
+    expect(parts(WHEEL + 'q')).toEqual([WHEEL, 'q']);
+    expect(parts(WHEEL + WHEEL + WHEEL)).toEqual([WHEEL, WHEEL, WHEEL]);
+    expect(parts('j' + CLICK + 'k')).toEqual(['j', '\x1b[<0;5;9M', '\x1b[<0;5;9m', 'k']);
+    // Nothing to cut: the chunk itself, untouched (keys, a lone report, a report cut short by the read).
+    const keys = Buffer.from('jjk\x1b[A', 'latin1');
+    expect(splitMouseReports(keys)[0]).toBe(keys);
+    expect(parts(WHEEL)).toEqual([WHEEL]);
+    expect(parts(HOME + '\x1b[<65;11')).toEqual([HOME + '\x1b[<65;11']);
+    // Bytes that are not ASCII (UTF-8 typed into the filter) keep their places.
+    const utf8 = Buffer.concat([Buffer.from('é', 'utf8'), Buffer.from(WHEEL, 'latin1'), Buffer.from('ü', 'utf8')]);
+    expect(splitMouseReports(utf8).map((b) => b.toString('utf8'))).toEqual(['é', WHEEL, 'ü']);
+  });
+
+  test("an input stream's data listeners hear each report on its own; other events pass as they are", () => {
+    const input = new EventEmitter();
+    const heard: string[] = [];
+    input.on('data', (b: Buffer) => heard.push(b.toString('latin1')));
+    input.on('other', (x: unknown) => heard.push(`other ${String(x)}`));
+    separateMouseReports(input);
+    expect(input.emit('data', Buffer.from(HOME + WHEEL + 'q', 'latin1'))).toBe(true);
+    input.emit('data', Buffer.from('q', 'latin1'));
+    input.emit('other', 1);
+    expect(heard).toEqual([HOME, WHEEL, 'q', 'q', 'other 1']);
   });
 });
 

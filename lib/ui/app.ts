@@ -18,7 +18,7 @@ import { historyText, jobText } from '../view/job_text';
 import { signalEnds } from '../view/dashboard_menus';
 import { sanitize } from '../view/sanitize';
 import { keyToAction } from './keys';
-import { mouseToAction } from './mouse';
+import { mouseToAction, separateMouseReports } from './mouse';
 import { cellBox, CellBox } from './cell_box';
 import { COLOURS, noColor, NO_COLOURS, STYLE_COLOURS, STYLE_NO_COLOURS, toTags } from './tags';
 import { localeIsUtf8, terminalText } from './terminal_text';
@@ -388,6 +388,7 @@ export async function runDashboard(settings: Settings, env: NodeJS.ProcessEnv = 
     }
     if (action) dispatch(action);
   });
+  separateMouseReports(screen.program.input);
   screen.enableMouse();
   screen.on('mouse', (data: blessed.Widgets.Events.IMouseEventArg) => {
     const action = view ? mouseToAction(view, state.mode, data) : null;

@@ -60,8 +60,11 @@ export class TmuxSession {
    * go to the pane as if typed. `press`: the left button (0), the wheel (64 up, 65 down).
    */
   mouse(x: number, y: number, button: 'left' | 'wheelup' | 'wheeldown' = 'left'): void {
-    const code = button === 'left' ? 0 : button === 'wheelup' ? 64 : 65;
-    const seq = `\x1b[<${code};${x + 1};${y + 1}M` + (button === 'left' ? `\x1b[<${code};${x + 1};${y + 1}m` : '');
+    this.bytes(MouseReport.sgr(x, y, button));
+  }
+
+  /** Bytes as one write to the pane, as a terminal sends what it has at once (latin1: one byte a character). */
+  bytes(seq: string): void {
     this.tmux(['send-keys', '-t', this.name, '-H', ...Buffer.from(seq, 'latin1').toString('hex').match(/../g)!]);
   }
 
@@ -173,3 +176,11 @@ export function gridPids(screen: string): number[] {
   }
   return out;
 }
+
+/** What a terminal sends for a mouse event in SGR mode (x, y from 0). */
+export const MouseReport = {
+  sgr(x: number, y: number, button: 'left' | 'wheelup' | 'wheeldown' = 'left'): string {
+    const code = button === 'left' ? 0 : button === 'wheelup' ? 64 : 65;
+    return `\x1b[<${code};${x + 1};${y + 1}M` + (button === 'left' ? `\x1b[<${code};${x + 1};${y + 1}m` : '');
+  },
+};
