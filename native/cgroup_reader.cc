@@ -276,29 +276,21 @@ CgroupInfo CgroupReader::read() {
     struct pollfd p = {mountinfoFd_, POLLPRI, 0};
     if (poll(&p, 1, 0) > 0 && (p.revents & (POLLPRI | POLLERR))) resolve = true;
   }
+  // A process can be moved to another cgroup: its self/cgroup then reads otherwise.
   std::string cgroupText;
-  if (!resolve) {
-    // A process can be moved to another cgroup: its self/cgroup then reads otherwise.
-    if (files_.read(cgroupPath_, &cgroupText) != ReadStatus::Ok) cgroupText.clear();
-    if (cgroupText != cgroupText_) resolve = true;
-  }
+  if (readPath(live_ ? &self_ : nullptr, cgroupPath_, &cgroupText) != ReadStatus::Ok) cgroupText.clear();
+  if (cgroupText != cgroupText_) resolve = true;
   if (resolve) {
     files_.clear();
     std::string mountinfoText;
-    if (live_) {
-      if (mountinfoFd_ < 0) mountinfoFd_ = open(mountinfoPath_.c_str(), O_RDONLY | O_CLOEXEC);
-      if (mountinfoFd_ < 0 || readFd(mountinfoFd_, &mountinfoText) != ReadStatus::Ok) mountinfoText.clear();
-      if (files_.read(cgroupPath_, &cgroupText) != ReadStatus::Ok) cgroupText.clear();
-    } else {
-      readFileAt(AT_FDCWD, mountinfoPath_.c_str(), &mountinfoText);
-      readFileAt(AT_FDCWD, cgroupPath_.c_str(), &cgroupText);
-    }
+    if (live_ && mountinfoFd_ < 0) mountinfoFd_ = open(mountinfoPath_.c_str(), O_RDONLY | O_CLOEXEC);
+    ReadStatus m = mountinfoFd_ >= 0 ? readFd(mountinfoFd_, &mountinfoText) : readFileAt(AT_FDCWD, mountinfoPath_.c_str(), &mountinfoText);
+    if (m != ReadStatus::Ok) mountinfoText.clear();
     plan_ = resolvePlan(cgroupText, mountinfoText, cgroupRoot_);
     cgroupText_ = cgroupText;
     planned_ = true;
     // Held open only where the kernel generates each read afresh.
     hold_ = live_ && onCgroupFs(plan_.mem) && onCgroupFs(plan_.cpu) && onCgroupFs(plan_.acct) && onCgroupFs(plan_.pids);
-    if (!hold_) files_.clear();
   }
   return readPlan(plan_, hold_ ? &files_ : nullptr);
 }

@@ -60,7 +60,8 @@ class CgroupReader {
   int mountinfoFd_ = -1;  // polled for the kernel's mark of a mount change
   std::string cgroupText_;
   CgroupPlan plan_;
-  HeldFiles files_;
+  HeldFiles self_;   // self/cgroup, read on every call (procfs only)
+  HeldFiles files_;  // the plan's accounting files (cgroupfs only)
 };
 
 }  // namespace spmon

@@ -40,7 +40,6 @@ class HeldFiles {
   ~HeldFiles() { clear(); }
   ReadStatus read(const std::string& path, std::string* out, size_t maxBytes = 1 << 22);
   void clear();
-  size_t size() const { return fds_.size(); }
   bool lost() const { return lost_; }
 
  private:

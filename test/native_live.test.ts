@@ -325,4 +325,14 @@ describe('the live machine as it is', () => {
     expect(h.pageSize).toBe(Number(execFileSync('getconf', ['PAGESIZE'], { encoding: 'utf8', env: pe.env }).trim()));
     expect(h.clockTicks).toBe(Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8', env: pe.env }).trim()));
   });
+
+  test("a long-lived reader's host files, held open between samples, read afresh: uptime and CPU time move on", async () => {
+    const before = reader.sample({ processes: false, cgroup: false }).host!;
+    const until = performance.now() + 1200;
+    while (performance.now() < until); // busy: this CPU's time and the host's move
+    const after = reader.sample({ processes: false, cgroup: false }).host!;
+    expect(after.uptimeSec - before.uptimeSec).toBeGreaterThanOrEqual(1.1);
+    expect(after.cpuUser + after.cpuSystem - (before.cpuUser + before.cpuSystem)).toBeGreaterThanOrEqual(100);
+    expect(after.memAvailable).toBeGreaterThan(0);
+  });
 });
