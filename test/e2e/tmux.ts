@@ -60,7 +60,7 @@ export class TmuxSession {
    * go to the pane as if typed. `press`: the left button (0), the wheel (64 up, 65 down).
    */
   mouse(x: number, y: number, button: 'left' | 'wheelup' | 'wheeldown' = 'left'): void {
-    this.bytes(MouseReport.sgr(x, y, button));
+    this.bytes(sgrMouse(x, y, button));
   }
 
   /** Bytes as one write to the pane, as a terminal sends what it has at once (latin1: one byte a character). */
@@ -178,9 +178,7 @@ export function gridPids(screen: string): number[] {
 }
 
 /** What a terminal sends for a mouse event in SGR mode (x, y from 0). */
-export const MouseReport = {
-  sgr(x: number, y: number, button: 'left' | 'wheelup' | 'wheeldown' = 'left'): string {
-    const code = button === 'left' ? 0 : button === 'wheelup' ? 64 : 65;
-    return `\x1b[<${code};${x + 1};${y + 1}M` + (button === 'left' ? `\x1b[<${code};${x + 1};${y + 1}m` : '');
-  },
-};
+export function sgrMouse(x: number, y: number, button: 'left' | 'wheelup' | 'wheeldown' = 'left'): string {
+  const code = button === 'left' ? 0 : button === 'wheelup' ? 64 : 65;
+  return `\x1b[<${code};${x + 1};${y + 1}M` + (button === 'left' ? `\x1b[<${code};${x + 1};${y + 1}m` : '');
+}
