@@ -2,13 +2,10 @@
 // "????" and "USS▼" read "USS?". Each glyph the view draws has an ASCII stand-in of the same width here
 // (untrusted text was already made ASCII by the terminal's text rule, before it was fitted).
 import { displayWidth } from './fit';
+import { ASCII_STAND_INS } from './glyphs';
 import type { Line } from './styled';
 
-const ASCII: Record<string, string> = {
-  '█': '#', '░': '-', '│': '|', '┃': '|', '▼': 'v', '▲': '^', '↑': '^', '↓': 'v', '…': '~', '✕': 'x', '⚠': '!',
-  '—': '-', '·': '.', '↺': 'r', 'Σ': '+', '└': '`', '├': '|', '─': '-', '←': '<', '→': '>', '▶': '>',
-  '▁': '_', '▂': '.', '▃': '-', '▄': '=', '▅': '+', '▆': '*', '▇': '#', '\ufffd': '?',
-};
+const ASCII = ASCII_STAND_INS;
 
 /** The glyphs the view draws (test/fit.test.ts: each is one column and takes displayWidth's fast path). */
 export const VIEW_GLYPHS: readonly string[] = Object.keys(ASCII);

@@ -1,11 +1,16 @@
 // Fit already-sanitised text into a cell of a given display width.
 import stringWidth from 'string-width';
+import { ASCII_STAND_INS } from './glyphs';
 
-// One column per UTF-16 unit: printable ASCII (most cells: numbers, units, most names) and the glyphs the
-// view draws itself every tick (those of ascii_glyphs.ts: box drawing and blocks, arrows, ▼, Σ, …), which
-// string-width also counts as one column each (test/fit.test.ts checks every one). string-width builds its
-// emoji regex anew on every call, and its first call compiles it.
-export const NARROW_TEXT = /^[\x20-\x7e\u00b7\u03a3\u2014\u2026\u2190-\u2193\u21ba\u2421\u241b\u2500-\u259f\u25b2\u25b6\u25bc\u26a0\u2715\ufffd]*$/;
+// One column per UTF-16 unit: printable ASCII (most cells: numbers, units, most names), box drawing and blocks,
+// the glyphs the view draws itself every tick (glyphs.ts: arrows, ▼, Σ, …) and the control pictures of ESC and
+// DEL (sanitize.ts), which string-width also counts as one column each (test/fit.test.ts checks every one).
+// string-width builds its emoji regex anew on every call, and its first call compiles it.
+export const NARROW_TEXT = new RegExp(
+  `^[\\x20-\\x7e\\u2500-\\u259f\\u241b\\u2421${Object.keys(ASCII_STAND_INS)
+    .map((g) => `\\u${g.charCodeAt(0).toString(16).padStart(4, '0')}`)
+    .join('')}]*$`,
+);
 
 export function displayWidth(text: string): number {
   if (NARROW_TEXT.test(text)) return text.length;
